@@ -1,0 +1,151 @@
+//! Ensembles: many paths in parallel, summarised as they finish.
+//!
+//! Path `i` of seed `s` always uses [`path_rng`]`(s, i)`. Paths are grouped in fixed
+//! chunks of [`CHUNK`] consecutive indices; each chunk is summarised on its own, and
+//! chunk summaries are merged **in index order**. Neither the grouping nor the merge
+//! order depends on the thread count, so results are the same bit for bit on any
+//! rayon pool. Chunks run in batches of [`BATCH`], so memory does not grow with the
+//! number of paths.
+
+mod stats;
+
+pub use stats::MeanVar;
+
+use crate::error::{count, Result};
+use crate::integrate::{terminal, Grid, StopReason};
+use crate::noise::path_rng;
+use crate::scheme::ScalarScheme;
+use crate::sde::ScalarSde;
+use rayon::prelude::*;
+
+/// Paths per chunk (the unit of work and of ordered merging).
+pub const CHUNK: u64 = 256;
+/// Chunks per parallel batch.
+pub const BATCH: u64 = 64;
+
+/// Runs `paths` independent units of work `f(i)` for `i in 0..paths`, each summarised
+/// into an accumulator `A`, merged in index order, with `progress(done, total)` called
+/// after each batch. Deterministic for any thread count.
+pub fn run_ordered<A, F, P>(paths: u64, init: impl Fn() -> A + Sync, f: F, mut progress: P) -> A
+where
+    A: Send + Merge,
+    F: Fn(u64, &mut A) + Sync,
+    P: FnMut(u64, u64),
+{
+    let chunks = paths.div_ceil(CHUNK);
+    let mut total = init();
+    let mut c0 = 0;
+    while c0 < chunks {
+        let c1 = (c0 + BATCH).min(chunks);
+        let parts: Vec<A> = (c0..c1)
+            .into_par_iter()
+            .map(|c| {
+                let mut acc = init();
+                for i in c * CHUNK..((c + 1) * CHUNK).min(paths) {
+                    f(i, &mut acc);
+                }
+                acc
+            })
+            .collect();
+        for p in parts {
+            total.merge(&p);
+        }
+        c0 = c1;
+        progress((c1 * CHUNK).min(paths), paths);
+    }
+    total
+}
+
+/// An accumulator that can absorb another (merge must be deterministic).
+pub trait Merge {
+    /// Absorbs `other` (which summarises later paths than `self`).
+    fn merge(&mut self, other: &Self);
+}
+
+/// Terminal statistics of an ensemble.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TerminalStats {
+    /// Mean and variance of the finite terminal values.
+    pub moments: MeanVar,
+    /// Paths whose state became non-finite (counted, never averaged in).
+    pub blown_up: u64,
+}
+
+impl TerminalStats {
+    /// Mean of the finite terminal values.
+    pub fn mean(&self) -> f64 {
+        self.moments.mean()
+    }
+    /// Unbiased sample variance of the finite terminal values.
+    pub fn variance(&self) -> f64 {
+        self.moments.variance()
+    }
+    /// Number of finite terminal values.
+    pub fn count(&self) -> u64 {
+        self.moments.count()
+    }
+}
+
+impl Merge for TerminalStats {
+    fn merge(&mut self, other: &Self) {
+        self.moments.merge(&other.moments);
+        self.blown_up += other.blown_up;
+    }
+}
+
+/// Runs `paths` paths of a scalar model from `x0` over `grid` with seed `seed`, keeping
+/// only the terminal mean and variance (no path storage), on the current rayon pool.
+///
+/// # Errors
+/// A parameter error naming `paths` if it is zero, or `x0` if it is not finite.
+pub fn terminal_stats<S, Sch, const M: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    grid: &Grid,
+    paths: u64,
+    seed: u64,
+) -> Result<TerminalStats>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+{
+    terminal_stats_with_progress(sde, scheme, x0, grid, paths, seed, |_, _| {})
+}
+
+/// As [`terminal_stats`], calling `progress(done, total)` after each batch of paths.
+///
+/// # Errors
+/// As [`terminal_stats`].
+pub fn terminal_stats_with_progress<S, Sch, P, const M: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    grid: &Grid,
+    paths: u64,
+    seed: u64,
+    progress: P,
+) -> Result<TerminalStats>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+    P: FnMut(u64, u64),
+{
+    count("paths", paths as usize)?;
+    crate::error::finite("x0", x0)?;
+    Ok(run_ordered(
+        paths,
+        TerminalStats::default,
+        |i, acc| {
+            let mut rng = path_rng(seed, i);
+            // x0 was checked above, so `terminal` cannot fail here.
+            if let Ok(end) = terminal(sde, scheme, x0, grid, &mut rng) {
+                match end.reason {
+                    StopReason::EndTime => acc.moments.push(end.x),
+                    _ => acc.blown_up += 1,
+                }
+            }
+        },
+        progress,
+    ))
+}

@@ -1,0 +1,209 @@
+//! Brownian increments and paths with their iterated integrals.
+
+use super::levy_area::LevyArea;
+use crate::error::{count, positive, Error, Result};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// The noise over one step of length `h` for `M` independent Brownian motions: the
+/// increments `ΔZ_k` and the iterated Itô integrals
+/// `I_(j,k) = ∫∫_{s₁<s₂} dZ_j(s₁) dZ_k(s₂)`.
+///
+/// Always `I_(j,j) = (ΔZ_j² − h)/2` and `I_(j,k) + I_(k,j) = ΔZ_j ΔZ_k`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepNoise<const M: usize> {
+    /// Step length `h`.
+    pub h: f64,
+    /// Increments `ΔZ_k`.
+    pub dz: [f64; M],
+    /// Iterated integrals, `iterated[j][k] = I_(j,k)`.
+    pub iterated: [[f64; M]; M],
+}
+
+impl<const M: usize> StepNoise<M> {
+    /// The noise given increments and Lévy areas `area[j][k] = A_jk` (antisymmetric):
+    /// `I_(j,k) = ½ΔZ_jΔZ_k + A_jk − ½hδ_jk`.
+    pub fn from_areas(h: f64, dz: [f64; M], area: [[f64; M]; M]) -> Self {
+        let mut iterated = [[0.0; M]; M];
+        for j in 0..M {
+            for k in 0..M {
+                iterated[j][k] = 0.5 * dz[j] * dz[k] + area[j][k];
+            }
+            iterated[j][j] -= 0.5 * h;
+        }
+        Self { h, dz, iterated }
+    }
+
+    /// The noise given increments only, with all Lévy areas set to zero. Exact for
+    /// schemes that need only the symmetric part `½(I_(j,k) + I_(k,j))`.
+    pub fn without_areas(h: f64, dz: [f64; M]) -> Self {
+        Self::from_areas(h, dz, [[0.0; M]; M])
+    }
+
+    /// Lévy area `A_jk = ½(I_(j,k) − I_(k,j))`.
+    pub fn area(&self, j: usize, k: usize) -> f64 {
+        0.5 * (self.iterated[j][k] - self.iterated[k][j])
+    }
+
+    /// Draws independent increments `ΔZ_k ~ N(0, h)` and, when `areas` is given, the
+    /// Lévy areas (for `M = 2` with [`LevyArea::sample`]; `M > 2` shares the series
+    /// terms across pairs).
+    pub fn sample<R: Rng + ?Sized>(rng: &mut R, h: f64, areas: Option<&LevyArea>) -> Self {
+        let sq = h.sqrt();
+        let mut dz = [0.0; M];
+        for v in dz.iter_mut() {
+            let z: f64 = StandardNormal.sample(rng);
+            *v = sq * z;
+        }
+        let mut area = [[0.0; M]; M];
+        if let Some(sampler) = areas {
+            if M == 2 {
+                let a = sampler.sample(rng, h, dz[0], dz[1]);
+                area[0][1] = a;
+                area[1][0] = -a;
+            } else if M > 2 {
+                let mut scratch = vec![0.0; 2 * M];
+                let mut flat = vec![0.0; M * M];
+                sampler.sample_all(rng, h, &dz, &mut scratch, &mut flat);
+                for j in 0..M {
+                    for k in 0..M {
+                        area[j][k] = flat[j * M + k];
+                    }
+                }
+            }
+        }
+        Self::from_areas(h, dz, area)
+    }
+}
+
+/// A Brownian path of `M` independent motions on a fine uniform grid, with the
+/// iterated integrals over each fine step, coarsened **exactly**.
+///
+/// Coarsening uses Chen's relation: for consecutive steps `[s, u]`, `[u, v]`,
+///
+/// ```text
+/// ΔZ[s,v] = ΔZ[s,u] + ΔZ[u,v],     I_(j,k)[s,v] = I_(j,k)[s,u] + I_(j,k)[u,v] + ΔZ_j[s,u] ΔZ_k[u,v].
+/// ```
+///
+/// Several step sizes can then be run on the same path, which is what strong
+/// convergence tests need: coarse increments and iterated integrals are those of the
+/// fine path, not fresh draws.
+///
+/// ```
+/// use rand::SeedableRng;
+/// use saddle_sde::noise::{BrownianPath, LevyArea};
+/// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+/// let path = BrownianPath::<2>::sample(&mut rng, 1.0, 64, Some(&LevyArea::with_terms(4).unwrap())).unwrap();
+/// let coarse = path.coarsen(8).unwrap();
+/// assert_eq!(coarse.len(), 8);
+/// let sum: f64 = path.steps().iter().map(|s| s.dz[0]).sum();
+/// let csum: f64 = coarse.iter().map(|s| s.dz[0]).sum();
+/// assert!((sum - csum).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrownianPath<const M: usize> {
+    steps: Vec<StepNoise<M>>,
+}
+
+impl<const M: usize> BrownianPath<M> {
+    /// Samples a path on `[0, t_end]` with `n` fine steps. `areas = None` gives a path
+    /// without Lévy areas (all zero), enough for schemes that do not use them.
+    ///
+    /// # Errors
+    /// Parameter errors naming `t_end` (must be `> 0`) or `steps` (must be `≥ 1`).
+    pub fn sample<R: Rng + ?Sized>(
+        rng: &mut R,
+        t_end: f64,
+        n: usize,
+        areas: Option<&LevyArea>,
+    ) -> Result<Self> {
+        positive("t_end", t_end)?;
+        count("steps", n)?;
+        let h = t_end / n as f64;
+        let steps = (0..n).map(|_| StepNoise::sample(rng, h, areas)).collect();
+        Ok(Self { steps })
+    }
+
+    /// Refills `self` in place with a new path of the same grid (no allocation).
+    pub fn resample<R: Rng + ?Sized>(&mut self, rng: &mut R, areas: Option<&LevyArea>) {
+        let h = self.steps[0].h;
+        for s in self.steps.iter_mut() {
+            *s = StepNoise::sample(rng, h, areas);
+        }
+    }
+
+    /// Builds a path from given fine steps.
+    pub fn from_steps(steps: Vec<StepNoise<M>>) -> Self {
+        Self { steps }
+    }
+
+    /// The fine steps.
+    pub fn steps(&self) -> &[StepNoise<M>] {
+        &self.steps
+    }
+
+    /// Groups the fine steps `factor` at a time (Chen's relation, exact).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] unless `factor ≥ 1` divides the number of fine steps.
+    pub fn coarsen(&self, factor: usize) -> Result<Vec<StepNoise<M>>> {
+        let mut out = Vec::new();
+        self.coarsen_into(factor, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`coarsen`](Self::coarsen), reusing `out`'s allocation.
+    ///
+    /// # Errors
+    /// As [`coarsen`](Self::coarsen).
+    pub fn coarsen_into(&self, factor: usize, out: &mut Vec<StepNoise<M>>) -> Result<()> {
+        if factor == 0 || self.steps.len() % factor != 0 {
+            return Err(Error::Dimension {
+                what: "coarsening factor (must divide the number of fine steps)",
+                expected: self.steps.len(),
+                got: factor,
+            });
+        }
+        out.clear();
+        out.extend(self.steps.chunks_exact(factor).map(chen));
+        Ok(())
+    }
+}
+
+/// Concatenates consecutive steps with Chen's relation.
+pub fn chen<const M: usize>(steps: &[StepNoise<M>]) -> StepNoise<M> {
+    let mut acc = StepNoise {
+        h: 0.0,
+        dz: [0.0; M],
+        iterated: [[0.0; M]; M],
+    };
+    for s in steps {
+        for j in 0..M {
+            for k in 0..M {
+                acc.iterated[j][k] += s.iterated[j][k] + acc.dz[j] * s.dz[k];
+            }
+        }
+        for j in 0..M {
+            acc.dz[j] += s.dz[j];
+        }
+        acc.h += s.h;
+    }
+    acc
+}
+
+/// Correlated Brownian increments `ΔB = L ΔZ √h`-style: draws `m` independent
+/// `N(0, h)` and maps them through the factor of a [`crate::Correlation`].
+pub fn correlated_increments<R: Rng + ?Sized>(
+    rng: &mut R,
+    corr: &crate::Correlation,
+    h: f64,
+    dz: &mut [f64],
+    db: &mut [f64],
+) {
+    let sq = h.sqrt();
+    for v in dz.iter_mut() {
+        let z: f64 = StandardNormal.sample(rng);
+        *v = sq * z;
+    }
+    corr.correlate(dz, db);
+}
