@@ -53,3 +53,57 @@ fn path_i_does_not_depend_on_the_number_of_paths() {
         .x;
     assert_eq!(one.to_bits(), direct.to_bits());
 }
+
+#[test]
+fn lock_step_lanes_equal_lone_paths_bitwise() {
+    use saddle_sde::ensemble::{MeanVar, Merge};
+    // terminal_stats runs paths in lanes of 4 (two noises) or 8 (one noise); the summary
+    // must equal the one built from lone paths pushed in index order.
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let law = LawEquivalentSaddle::new(m.clone());
+    let grid = Grid::new(1.0, 1e-2).unwrap();
+    let n = 1_003; // not a multiple of the lane width: the tail runs alone
+    let lone = |f: &dyn Fn(u64) -> f64| {
+        let mut a = MeanVar::default();
+        let mut chunk = MeanVar::default();
+        for i in 0..n {
+            chunk.push(f(i));
+            if (i + 1) % saddle_sde::ensemble::CHUNK == 0 {
+                a.merge(&chunk);
+                chunk = MeanVar::default();
+            }
+        }
+        a.merge(&chunk);
+        a
+    };
+    let run = |i: u64| {
+        saddle_sde::integrate::terminal(
+            &m,
+            &EulerMaruyama,
+            0.1,
+            &grid,
+            &mut saddle_sde::noise::path_rng(8, i),
+        )
+        .unwrap()
+        .x
+    };
+    let run_law = |i: u64| {
+        saddle_sde::integrate::terminal(
+            &law,
+            &Milstein,
+            0.1,
+            &grid,
+            &mut saddle_sde::noise::path_rng(8, i),
+        )
+        .unwrap()
+        .x
+    };
+    let a = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, n, 8)
+        .unwrap()
+        .moments;
+    let b = terminal_stats(&law, &Milstein, 0.1, &grid, n, 8)
+        .unwrap()
+        .moments;
+    assert_eq!(a, lone(&run));
+    assert_eq!(b, lone(&run_law));
+}

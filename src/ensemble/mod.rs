@@ -12,7 +12,7 @@ mod stats;
 pub use stats::MeanVar;
 
 use crate::error::{count, Result};
-use crate::integrate::{terminal, Grid, StopReason};
+use crate::integrate::{terminal, terminal_lanes, Grid, StopReason};
 use crate::noise::path_rng;
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
@@ -26,10 +26,35 @@ pub const BATCH: u64 = 64;
 /// Runs `paths` independent units of work `f(i)` for `i in 0..paths`, each summarised
 /// into an accumulator `A`, merged in index order, with `progress(done, total)` called
 /// after each batch. Deterministic for any thread count.
-pub fn run_ordered<A, F, P>(paths: u64, init: impl Fn() -> A + Sync, f: F, mut progress: P) -> A
+pub fn run_ordered<A, F, P>(paths: u64, init: impl Fn() -> A + Sync, f: F, progress: P) -> A
 where
     A: Send + Merge,
     F: Fn(u64, &mut A) + Sync,
+    P: FnMut(u64, u64),
+{
+    run_ordered_chunks(
+        paths,
+        init,
+        |range, acc| {
+            for i in range {
+                f(i, acc);
+            }
+        },
+        progress,
+    )
+}
+
+/// As [`run_ordered`], but `f` receives a whole chunk of consecutive path indices
+/// (at most [`CHUNK`]), so that it can run several paths in lock-step.
+pub fn run_ordered_chunks<A, F, P>(
+    paths: u64,
+    init: impl Fn() -> A + Sync,
+    f: F,
+    mut progress: P,
+) -> A
+where
+    A: Send + Merge,
+    F: Fn(std::ops::Range<u64>, &mut A) + Sync,
     P: FnMut(u64, u64),
 {
     let chunks = paths.div_ceil(CHUNK);
@@ -41,9 +66,7 @@ where
             .into_par_iter()
             .map(|c| {
                 let mut acc = init();
-                for i in c * CHUNK..((c + 1) * CHUNK).min(paths) {
-                    f(i, &mut acc);
-                }
+                f(c * CHUNK..((c + 1) * CHUNK).min(paths), &mut acc);
                 acc
             })
             .collect();
@@ -133,19 +156,52 @@ where
 {
     count("paths", paths as usize)?;
     crate::error::finite("x0", x0)?;
-    Ok(run_ordered(
+    Ok(run_ordered_chunks(
         paths,
         TerminalStats::default,
-        |i, acc| {
-            let mut rng = path_rng(seed, i);
-            // x0 was checked above, so `terminal` cannot fail here.
-            if let Ok(end) = terminal(sde, scheme, x0, grid, &mut rng) {
-                match end.reason {
-                    StopReason::EndTime => acc.moments.push(end.x),
-                    _ => acc.blown_up += 1,
-                }
+        |range, acc| {
+            // Lock-step lanes hide the latency of each path's step; each lane is
+            // bit-identical to a lone path, so results do not depend on the lanes.
+            if M == 1 {
+                terminal_lanes_into::<S, Sch, M, 8>(sde, scheme, x0, grid, seed, range, acc)
+            } else {
+                terminal_lanes_into::<S, Sch, M, 4>(sde, scheme, x0, grid, seed, range, acc)
             }
         },
         progress,
     ))
+}
+
+fn terminal_lanes_into<S, Sch, const M: usize, const L: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    grid: &Grid,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    acc: &mut TerminalStats,
+) where
+    S: ScalarSde<M>,
+    Sch: ScalarScheme<S, M>,
+{
+    let mut push = |x: f64, reason: StopReason| match reason {
+        StopReason::EndTime => acc.moments.push(x),
+        _ => acc.blown_up += 1,
+    };
+    let mut i = range.start;
+    while i + L as u64 <= range.end {
+        let mut rngs: [_; L] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
+        // x0 was checked by the caller, so this cannot fail.
+        if let Ok(ends) = terminal_lanes(sde, scheme, x0, grid, &mut rngs) {
+            for e in ends {
+                push(e.x, e.reason);
+            }
+        }
+        i += L as u64;
+    }
+    for j in i..range.end {
+        if let Ok(e) = terminal(sde, scheme, x0, grid, &mut path_rng(seed, j)) {
+            push(e.x, e.reason);
+        }
+    }
 }

@@ -113,6 +113,49 @@ impl LevyArea {
         h / (2.0 * PI) * s
     }
 
+    /// Samples all areas of `M` motions as an antisymmetric matrix, without
+    /// allocating: for `M = 2` exactly [`sample`](Self::sample); for `M > 2` the
+    /// truncated series with shared terms (see the module docs).
+    #[inline]
+    pub fn sample_matrix<R: Rng + ?Sized, const M: usize>(
+        &self,
+        rng: &mut R,
+        h: f64,
+        dz: &[f64; M],
+    ) -> [[f64; M]; M] {
+        let mut out = [[0.0; M]; M];
+        if M == 2 {
+            let a = self.sample(rng, h, dz[0], dz[1]);
+            out[0][1] = a;
+            out[1][0] = -a;
+            return out;
+        }
+        let scale = (2.0 / h).sqrt();
+        let mut zeta = [0.0; M];
+        let mut eta = [0.0; M];
+        for r in 1..=self.p {
+            for j in 0..M {
+                zeta[j] = StandardNormal.sample(rng);
+                eta[j] = StandardNormal.sample(rng);
+            }
+            for j in 0..M {
+                for k in j + 1..M {
+                    out[j][k] += (zeta[j] * (eta[k] + scale * dz[k])
+                        - zeta[k] * (eta[j] + scale * dz[j]))
+                        / r as f64;
+                }
+            }
+        }
+        let c = h / (2.0 * PI);
+        for j in 0..M {
+            for k in j + 1..M {
+                out[j][k] *= c;
+                out[k][j] = -out[j][k];
+            }
+        }
+        out
+    }
+
     /// Samples all areas `A_jk`, `j < k`, of `m = dz.len()` motions, written
     /// antisymmetrically into `out` (row-major `m × m`, zero diagonal). The `p` series
     /// terms are shared across pairs; for `m = 2` this equals [`sample`](Self::sample)

@@ -47,7 +47,8 @@ impl<const M: usize> StepNoise<M> {
 
     /// Draws independent increments `ΔZ_k ~ N(0, h)` and, when `areas` is given, the
     /// Lévy areas (for `M = 2` with [`LevyArea::sample`]; `M > 2` shares the series
-    /// terms across pairs).
+    /// terms across pairs). Allocates nothing. `h` must be `> 0` (drivers such as
+    /// [`crate::integrate::terminal`] validate it through [`crate::integrate::Grid`]).
     pub fn sample<R: Rng + ?Sized>(rng: &mut R, h: f64, areas: Option<&LevyArea>) -> Self {
         let sq = h.sqrt();
         let mut dz = [0.0; M];
@@ -55,23 +56,10 @@ impl<const M: usize> StepNoise<M> {
             let z: f64 = StandardNormal.sample(rng);
             *v = sq * z;
         }
-        let mut area = [[0.0; M]; M];
-        if let Some(sampler) = areas {
-            if M == 2 {
-                let a = sampler.sample(rng, h, dz[0], dz[1]);
-                area[0][1] = a;
-                area[1][0] = -a;
-            } else if M > 2 {
-                let mut scratch = vec![0.0; 2 * M];
-                let mut flat = vec![0.0; M * M];
-                sampler.sample_all(rng, h, &dz, &mut scratch, &mut flat);
-                for j in 0..M {
-                    for k in 0..M {
-                        area[j][k] = flat[j * M + k];
-                    }
-                }
-            }
-        }
+        let area = match areas {
+            Some(sampler) if M >= 2 => sampler.sample_matrix(rng, h, &dz),
+            _ => [[0.0; M]; M],
+        };
         Self::from_areas(h, dz, area)
     }
 }
