@@ -4,7 +4,8 @@
 //! generator, same per-path seeding) and prints the ratio of the two times.
 //!
 //! Everything runs on one thread, so the rates are per core. Run with
-//! `cargo bench --bench w1`.
+//! `cargo bench --bench w1`. Also timed: the law-equivalent one-noise form with EM in
+//! lock-step lanes (the distribution-only path) and with lone paths, and Milstein on it.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand_distr::{Distribution, StandardNormal};
@@ -33,10 +34,10 @@ fn w1_em(m: &SaddleSde, grid: &Grid) -> (f64, f64) {
 }
 
 /// The same number of normals (two per path-step), same generator and seeding, summed.
-fn normals_only() -> f64 {
+fn normals_only(seed: u64) -> f64 {
     let mut total = 0.0;
     for i in 0..PATHS {
-        let mut rng = path_rng(1, i);
+        let mut rng = path_rng(seed, i);
         let mut s = 0.0;
         for _ in 0..2 * STEPS {
             let z: f64 = StandardNormal.sample(&mut rng);
@@ -78,10 +79,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| pool.install(|| black_box(w1_em(&m, &grid))))
     });
     g.bench_function(BenchmarkId::new("normals_only", "2 per step"), |b| {
-        b.iter(|| black_box(normals_only()))
+        b.iter(|| black_box(normals_only(black_box(1))))
     });
     g.bench_function(BenchmarkId::new("law_equivalent_em", "1 thread"), |b| {
-        b.iter(|| black_box(law_equivalent_em(&law, &grid)))
+        b.iter(|| pool.install(|| black_box(law_equivalent_em(&law, &grid))))
+    });
+    g.bench_function(BenchmarkId::new("law_equivalent_em_lone_paths", "1 thread"), |b| {
+        b.iter(|| black_box(law_equivalent_em_lone(&law, &grid)))
     });
     g.bench_function(
         BenchmarkId::new("law_equivalent_milstein", "1 thread"),
@@ -101,7 +105,8 @@ fn bench(c: &mut Criterion) {
 
     // The ratio asked for by the W1 definition, from a direct timing of both.
     let t_em = time(|| pool.install(|| w1_em(&m, &grid)), 3);
-    let t_norm = time(normals_only, 3);
+    let t_norm = time(|| normals_only(black_box(1)), 3);
+    let t_law = time(|| pool.install(|| law_equivalent_em(&law, &grid)), 3);
     let rate = (PATHS * STEPS) as f64 / t_em.as_secs_f64();
     println!(
         "W1: EM {:.3} s, normals alone {:.3} s, ratio {:.3}, {:.3e} path-steps/s, {:.2} ns per normal",
@@ -110,6 +115,11 @@ fn bench(c: &mut Criterion) {
         t_em.as_secs_f64() / t_norm.as_secs_f64(),
         rate,
         t_norm.as_secs_f64() * 1e9 / (2 * PATHS * STEPS) as f64
+    );
+    println!(
+        "law-equivalent EM: {:.3} s, {:.3e} path-steps/s",
+        t_law.as_secs_f64(),
+        (PATHS * STEPS) as f64 / t_law.as_secs_f64()
     );
 }
 

@@ -52,3 +52,24 @@ pub mod sde;
 
 pub use correlation::Correlation;
 pub use error::{Error, ParamError, Result};
+
+#[cfg(test)]
+mod trait_impls {
+    //! Public types are Send + Sync + Clone, so models can be shared across threads.
+    fn send_sync_clone<T: Send + Sync + Clone>() {}
+    #[test]
+    fn public_types() {
+        send_sync_clone::<crate::models::SaddleSde>();
+        send_sync_clone::<crate::models::LawEquivalentSaddle>();
+        send_sync_clone::<crate::models::LocalSaddle>();
+        send_sync_clone::<crate::models::Gbm>();
+        send_sync_clone::<crate::models::OrnsteinUhlenbeck>();
+        send_sync_clone::<crate::Correlation>();
+        send_sync_clone::<crate::noise::LevyArea>();
+        send_sync_clone::<crate::noise::BrownianPath<2>>();
+        send_sync_clone::<crate::scheme::Milstein>();
+        send_sync_clone::<crate::integrate::Grid>();
+        send_sync_clone::<crate::ensemble::TerminalStats>();
+        send_sync_clone::<crate::Error>();
+    }
+}
