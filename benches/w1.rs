@@ -84,9 +84,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("law_equivalent_em", "1 thread"), |b| {
         b.iter(|| pool.install(|| black_box(law_equivalent_em(&law, &grid))))
     });
-    g.bench_function(BenchmarkId::new("law_equivalent_em_lone_paths", "1 thread"), |b| {
-        b.iter(|| black_box(law_equivalent_em_lone(&law, &grid)))
-    });
+    g.bench_function(
+        BenchmarkId::new("law_equivalent_em_lone_paths", "1 thread"),
+        |b| b.iter(|| black_box(law_equivalent_em_lone(&law, &grid))),
+    );
     g.bench_function(
         BenchmarkId::new("law_equivalent_milstein", "1 thread"),
         |b| {

@@ -1,0 +1,116 @@
+//! The closed-form reference in its special cases, and the exact moments against an
+//! independent evaluation.
+
+mod common;
+
+use common::loglog_slope;
+use rayon::prelude::*;
+use saddle_sde::analytic::saddle::{mean, pathwise_terminal, second_moment, variance};
+use saddle_sde::integrate::terminal_on_path;
+use saddle_sde::models::SaddleSde;
+use saddle_sde::noise::{path_rng, BrownianPath, LevyArea};
+use saddle_sde::scheme::{EulerMaruyama, Milstein};
+
+/// RK4 on the moment ODEs m' = a m, s' = (2a + σ²)s + 2ρστ m + τ², 20 000 steps.
+fn moments_by_ode(m: &SaddleSde, x0: f64, t: f64) -> (f64, f64) {
+    let (a, s, tau, rho) = (m.a(), m.sigma(), m.tau(), m.rho());
+    let f = |y: [f64; 2]| {
+        [
+            a * y[0],
+            (2.0 * a + s * s) * y[1] + 2.0 * rho * s * tau * y[0] + tau * tau,
+        ]
+    };
+    let n = 20_000;
+    let h = t / n as f64;
+    let mut y = [x0, x0 * x0];
+    for _ in 0..n {
+        let k1 = f(y);
+        let k2 = f([y[0] + 0.5 * h * k1[0], y[1] + 0.5 * h * k1[1]]);
+        let k3 = f([y[0] + 0.5 * h * k2[0], y[1] + 0.5 * h * k2[1]]);
+        let k4 = f([y[0] + h * k3[0], y[1] + h * k3[1]]);
+        for i in 0..2 {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+    (y[0], y[1])
+}
+
+#[test]
+fn moments_match_an_independent_ode_solve() {
+    // Includes the removable singularities of φ(c, t): a = 0, 2a + σ² = 0, a + σ² = 0.
+    let cases = [
+        (1.0, 1.0, 0.5, 0.3, 0.1, 1.0),
+        (0.5, 1.5, -1.0, 0.8, 0.1, 2.0),
+        (-1.0, 0.5, 2.0, -0.7, -0.4, 3.0),
+        (0.0, 0.7, 1.0, 0.5, 1.0, 1.5),
+        (-0.5, 1.0, 1.0, -0.2, 0.3, 1.0), // 2a + σ² = 0
+        (-1.0, 1.0, -0.5, 0.9, 2.0, 1.0), // a + σ² = 0
+        (1.0, 2.0, -1.0, 0.95, 0.0, 0.5),
+        (0.3, 0.0, 1.0, 0.0, 1.0, 2.0),
+    ];
+    for (a, s, tau, rho, x0, t) in cases {
+        let m = SaddleSde::new(a, s, tau, rho).unwrap();
+        let (m1, m2) = moments_by_ode(&m, x0, t);
+        let (e1, e2) = (mean(&m, x0, t), second_moment(&m, x0, t));
+        assert!(
+            (e1 - m1).abs() <= 1e-10 * m1.abs().max(1e-3),
+            "mean {a} {s} {tau} {rho}: {e1} vs {m1}"
+        );
+        assert!(
+            (e2 - m2).abs() <= 1e-10 * m2.abs(),
+            "second moment {a} {s} {tau} {rho}: {e2} vs {m2}"
+        );
+        assert!(variance(&m, x0, t) >= 0.0);
+    }
+}
+
+/// Milstein's strong error against the pathwise reference over H = 2⁻³…2⁻⁷ on paths
+/// with fine step 2⁻¹², 1 000 paths. Special cases are commutative, so Milstein is
+/// order 1 without areas; the reference must agree with it at that order.
+fn milstein_slope(m: &SaddleSde, seed: u64) -> f64 {
+    let fine = 1usize << 12;
+    let areas = LevyArea::for_step(1.0 / fine as f64).unwrap();
+    let logs = [3u32, 4, 5, 6, 7];
+    let sums = (0..1_000u64)
+        .into_par_iter()
+        .map(|i| {
+            let path =
+                BrownianPath::<2>::sample(&mut path_rng(seed, i), 1.0, fine, Some(&areas)).unwrap();
+            let exact = pathwise_terminal(m, 0.3, path.steps());
+            logs.map(|lg| {
+                let steps = path.coarsen(1 << (12 - lg)).unwrap();
+                (terminal_on_path(m, &Milstein, 0.3, &steps) - exact).abs()
+            })
+        })
+        .reduce(|| [0.0; 5], |a, b| std::array::from_fn(|k| a[k] + b[k]));
+    let h: Vec<f64> = logs.iter().map(|&lg| 0.5f64.powi(lg as i32)).collect();
+    loglog_slope(&h, &sums)
+}
+
+#[test]
+fn special_cases_of_the_pathwise_solution() {
+    // τ = 0: x_T = x0·exp((a − σ²/2)T + σW_T) exactly.
+    let m = SaddleSde::new(0.7, 0.9, 0.0, 0.4).unwrap();
+    let path = BrownianPath::<2>::sample(&mut path_rng(5, 0), 1.0, 64, None).unwrap();
+    let w: f64 = path.steps().iter().map(|s| s.dz[0]).sum();
+    let exact = 0.3 * ((0.7 - 0.405) + 0.9 * w).exp();
+    assert!((pathwise_terminal(&m, 0.3, path.steps()) - exact).abs() < 1e-13 * exact.abs());
+
+    // Each special case: Milstein converges to the reference at order 1 (±0.15).
+    for (name, m, seed) in [
+        ("tau = 0", SaddleSde::new(1.0, 1.0, 0.0, 0.3).unwrap(), 1),
+        ("sigma = 0", SaddleSde::new(1.0, 0.0, 0.5, 0.3).unwrap(), 2),
+        ("rho = 1", SaddleSde::new(1.0, 1.0, 0.5, 1.0).unwrap(), 3),
+        ("rho = -1", SaddleSde::new(0.5, 1.5, -1.0, -1.0).unwrap(), 4),
+    ] {
+        let p = milstein_slope(&m, seed);
+        eprintln!("{name}: Milstein slope {p:.3}");
+        assert!((p - 1.0).abs() <= 0.15, "{name}: slope {p}");
+    }
+    // σ = 0 is additive noise: EM is Milstein there.
+    let m = SaddleSde::new(1.0, 0.0, 0.5, 0.3).unwrap();
+    let path = BrownianPath::<2>::sample(&mut path_rng(6, 0), 1.0, 64, None).unwrap();
+    let a = terminal_on_path(&m, &EulerMaruyama, 0.3, path.steps());
+    let b = terminal_on_path(&m, &Milstein, 0.3, path.steps());
+    assert_eq!(a.to_bits(), b.to_bits());
+}
