@@ -78,10 +78,18 @@ impl LevyArea {
     /// `p = ⌈0.3/√h⌉`, so that the RMS area error `√0.0844·h/p ≤ h^{3/2}`.
     ///
     /// # Errors
-    /// A parameter error naming `h` unless `h` is finite and `> 0`.
+    /// A parameter error naming `h` unless `h` is finite and `≥ 1e-13` (below that the
+    /// series would need more than a million terms per step).
     pub fn for_step(h: f64) -> Result<Self> {
         positive("h", h)?;
-        let p = (0.3 / h.sqrt()).ceil().clamp(1.0, 1.0e6) as usize;
+        if h < 1e-13 {
+            return Err(crate::error::param(
+                "h",
+                h,
+                ">= 1e-13 (a Lévy area needs p = 0.3/√h Fourier terms)",
+            ));
+        }
+        let p = (0.3 / h.sqrt()).ceil().max(1.0) as usize;
         Self::with_terms(p)
     }
 
