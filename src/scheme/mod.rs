@@ -140,21 +140,10 @@ impl<S: ScalarMilsteinSde<M>, const M: usize> ScalarScheme<S, M> for Commutative
     fn needs_areas(&self, _sde: &S) -> bool {
         false
     }
+    /// [`Milstein`]'s step with the areas dropped from the iterated integrals.
     #[inline(always)]
     fn step(&self, sde: &S, t: f64, x: f64, noise: &StepNoise<M>) -> f64 {
-        let g = sde.diffusion(t, x);
-        let l = sde.milstein_terms(t, x, &g);
-        let mut dx = sde.drift(t, x) * noise.h;
-        for k in 0..M {
-            dx += g[k] * noise.dz[k];
-        }
-        for j in 0..M {
-            for k in 0..M {
-                dx += 0.5 * l[j][k] * noise.dz[j] * noise.dz[k];
-            }
-            dx -= 0.5 * l[j][j] * noise.h;
-        }
-        x + dx
+        Milstein.step(sde, t, x, &StepNoise::without_areas(noise.h, noise.dz))
     }
     fn name(&self) -> &'static str {
         "milstein-commutative"
