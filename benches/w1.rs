@@ -50,9 +50,16 @@ fn normals_only(seed: u64) -> f64 {
 
 /// Law-equivalent one-noise form with EM: one normal and one square root per step.
 fn law_equivalent_em(m: &LawEquivalentSaddle, grid: &Grid) -> f64 {
+    terminal_stats(m, &EulerMaruyama, 0.1, grid, PATHS, black_box(1))
+        .unwrap()
+        .mean()
+}
+
+/// One lone path at a time (no lock-step lanes), for comparison.
+fn law_equivalent_em_lone(m: &LawEquivalentSaddle, grid: &Grid) -> f64 {
     let mut acc = 0.0;
     for i in 0..PATHS {
-        acc += terminal(m, &EulerMaruyama, 0.1, grid, &mut path_rng(1, i))
+        acc += terminal(m, &EulerMaruyama, 0.1, grid, &mut path_rng(black_box(1), i))
             .unwrap()
             .x;
     }
