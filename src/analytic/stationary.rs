@@ -1,0 +1,366 @@
+//! The stationary law of the saddle SDE: a Pearson type IV distribution.
+//!
+//! # Derivation
+//! With `μ = ρτ/σ`, `ω = τ√(1−ρ²)` and `y = x + μ`, the SDE reads
+//! `dy = a(y − μ) dt + σy dW + ω dV` (`σx + ρτ = σy`), so the Fokker–Planck drift and
+//! diffusion in `y` are `A(y) = a(y − μ)` and `D(y) = ½(σ²y² + ω²)` — the blog's are
+//! right. Zero probability flux, `(D p)' = A p`, gives `(D p)'/(D p) = A/D`, and
+//!
+//! ```text
+//! p(y) ∝ (σ²y² + ω²)^{a/σ² − 1} · exp(−2aμ atan(σy/|ω|) / (σ|ω|)).
+//! ```
+//!
+//! (`atan(σy/ω)/ω` is even in `ω`, so the blog's form with a signed `ω` is the same.)
+//! In Pearson's notation `p(y) = k [1 + (y/α)²]^{−m} e^{−ν atan(y/α)}` with
+//!
+//! ```text
+//! α = |ω|/σ,     m = 1 − a/σ²,     ν = 2aμ/(σ|ω|),     location λ = −μ in x.
+//! ```
+//!
+//! # When it exists
+//! `p` is integrable iff `m > ½`, i.e. **`a < σ²/2`** (tails `∝ |y|^{−2m}`), and it is a
+//! density on ℝ iff **`ω ≠ 0`**, i.e. `τ ≠ 0` and `|ρ| < 1`; also `σ > 0`. This covers
+//! `a ≤ 0` too (at `a = 0` it is a Cauchy law, for `a < 0` lighter tails). Otherwise:
+//! `|ρ| = 1` gives the inverse-gamma law of [`crate::analytic::inverse_gamma_limit`];
+//! `τ = 0` gives `x_t → 0`; `σ = 0` with `a < 0` gives the Gaussian `N(0, τ²/(2|a|))`;
+//! `a ≥ σ²/2` (to 8 ulps: `a = 1`, `σ = √2` in floating point counts as the boundary)
+//! gives no stationary law (`|x_t| → ∞` for `a > σ²/2`, null recurrence at
+//! equality).
+//!
+//! # Normalising constant (closed form)
+//! Substituting `y = α tan θ`, `Θ = atan(y/α)` has density
+//! `C cos^{2m−2}θ e^{−νθ}` on `(−π/2, π/2)`, and
+//!
+//! ```text
+//! C = k α = |Γ(m + iν/2) / Γ(m)|² / B(m − ½, ½).
+//! ```
+//!
+//! The CDF is `C e^{νπ/2} ∫₀^φ sin^{2m−2}s e^{−νs} ds` with `φ = θ + π/2` (and the mirror
+//! image for the upper tail), evaluated by tanh-sinh quadrature after the substitution
+//! `s ↦ s^{2m−1}` that removes the endpoint singularity.
+//!
+//! # Mode, moments, reduction
+//! `p'(y) = 0` iff `A(y) = D'(y)`: `y = aμ/(a − σ²)`, i.e. **`x = ρστ/(a − σ²)`** (the
+//! blog's formula holds). Moments of order `r` exist iff `r < 1 − 2a/σ²`; then
+//! `E[x] = 0` (for `a < 0`) and `Var[x] = τ²/(−2a − σ²)` (for `a < −σ²/2`), the fixed
+//! points of the moment equations. For `ρ = 0` (`ν = 0`) the law is a Student-t with
+//! `1 − 2a/σ²` degrees of freedom and scale `|τ|/(σ√(1 − 2a/σ²))`.
+//!
+//! Reference: K. Pearson, *Contributions to the mathematical theory of evolution II*,
+//! Phil. Trans. R. Soc. A 186 (1895); J. Heinrich, *A guide to the Pearson type IV
+//! distribution*, CDF/MEMO/STATISTICS/PUBLIC/6820 (2004).
+
+use crate::analytic::special::{ln_gamma_ratio_sq, solve_increasing, tanh_sinh};
+use crate::error::{Error, Result};
+use crate::models::SaddleSde;
+use rand::Rng;
+use rand_distr::Open01;
+use statrs::distribution::{Continuous, ContinuousCDF, StudentsT};
+use statrs::function::beta::ln_beta;
+use statrs::statistics::{Max, Min};
+use std::f64::consts::FRAC_PI_2;
+
+/// Relative tolerance of the CDF quadrature (successive tanh-sinh levels).
+const QUAD_TOL: f64 = 1e-14;
+
+/// The stationary law of `x_t` (a Pearson type IV distribution; see the module docs).
+///
+/// ```
+/// use saddle_sde::analytic::stationary::StationaryLaw;
+/// use saddle_sde::models::SaddleSde;
+/// use statrs::distribution::{Continuous, ContinuousCDF};
+/// // the blog's first figure: a = 1, σ = 2, τ = −1, ρ = 0: Student-t, ν = 1/2, scale 1/√2
+/// let law = StationaryLaw::new(&SaddleSde::new(1.0, 2.0, -1.0, 0.0)?)?;
+/// assert_eq!(law.family(), "Pearson type IV");
+/// assert!((law.cdf(0.0) - 0.5).abs() < 1e-13);
+/// // Student-t(ν=½) density at 0, divided by the scale 1/√2
+/// let t0 = (statrs::function::gamma::ln_gamma(0.75) - statrs::function::gamma::ln_gamma(0.25)).exp()
+///     / (0.5 * std::f64::consts::PI).sqrt();
+/// assert!((law.pdf(0.0) - t0 * 2f64.sqrt()).abs() < 1e-13);
+/// // a = σ²/2: no stationary law
+/// assert!(StationaryLaw::new(&SaddleSde::new(1.0, 2f64.sqrt(), -1.0, 0.0)?).is_err());
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationaryLaw {
+    a: f64,
+    sigma: f64,
+    tau: f64,
+    rho: f64,
+    mu: f64,
+    /// Pearson scale α = |ω|/σ.
+    alpha: f64,
+    /// Pearson exponent m = 1 − a/σ².
+    m: f64,
+    /// Pearson skewness parameter ν = 2aμ/(σ|ω|).
+    nu: f64,
+    /// ln C, C the normalising constant of Θ = atan(y/α).
+    ln_c: f64,
+    /// P(y ≤ 0) = P(x ≤ −μ).
+    p0: f64,
+}
+
+/// `a < σ²/2` with a margin of 8 ulps: values that agree to rounding (such as `a = 1`,
+/// `σ = √2` in floating point, whose `σ²/2` is `1 + 2.2e-16`) are treated as the
+/// boundary, where no law exists.
+pub(crate) fn below_half_sigma_sq(a: f64, sigma: f64) -> bool {
+    let h = 0.5 * sigma * sigma;
+    a < h && h - a > 8.0 * f64::EPSILON * h.abs().max(a.abs())
+}
+
+/// The condition under which the stationary law exists, in words.
+pub const EXISTENCE_CONDITION: &str = "sigma > 0, tau != 0, |rho| < 1 and a < sigma^2/2";
+
+impl StationaryLaw {
+    /// The stationary law of `sde`.
+    ///
+    /// # Errors
+    /// [`Error::DoesNotExist`] naming the failing part of the condition
+    /// `σ > 0, τ ≠ 0, |ρ| < 1, a < σ²/2` (see the module docs for what happens instead).
+    pub fn new(sde: &SaddleSde) -> Result<Self> {
+        let (a, sigma, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
+        let fail = |why: String| Error::DoesNotExist {
+            what: "Pearson IV stationary law",
+            condition: format!("requires {EXISTENCE_CONDITION}; {why}"),
+        };
+        if !(sigma > 0.0) {
+            return Err(fail(
+                "here sigma = 0 (then for a < 0 the limit is Gaussian N(0, tau^2/(2|a|)))".into(),
+            ));
+        }
+        if tau == 0.0 {
+            return Err(fail("here tau = 0 (then x_t -> 0 when a < sigma^2/2)".into()));
+        }
+        if rho.abs() >= 1.0 {
+            return Err(fail(format!(
+                "here |rho| = 1 (omega = 0: see the inverse-gamma limit)"
+            )));
+        }
+        if !below_half_sigma_sq(a, sigma) {
+            return Err(fail(format!(
+                "here a = {a} >= sigma^2/2 = {}",
+                0.5 * sigma * sigma
+            )));
+        }
+        let mu = rho * tau / sigma;
+        let omega = sde.omega().abs();
+        let alpha = omega / sigma;
+        let m = 1.0 - a / (sigma * sigma);
+        let nu = 2.0 * a * mu / (sigma * omega);
+        let ln_c = ln_gamma_ratio_sq(m, 0.5 * nu) - ln_beta(m - 0.5, 0.5);
+        let mut law = Self {
+            a,
+            sigma,
+            tau,
+            rho,
+            mu,
+            alpha,
+            m,
+            nu,
+            ln_c,
+            p0: 0.0,
+        };
+        law.p0 = law.lower_mass(FRAC_PI_2);
+        Ok(law)
+    }
+
+    /// The name of the family, `"Pearson type IV"`.
+    pub fn family(&self) -> &'static str {
+        "Pearson type IV"
+    }
+
+    /// Pearson's parameters `(m, ν, α, λ)`: density
+    /// `k [1 + ((x − λ)/α)²]^{−m} exp(−ν atan((x − λ)/α))` with `λ = −μ = −ρτ/σ`.
+    pub fn pearson_parameters(&self) -> (f64, f64, f64, f64) {
+        (self.m, self.nu, self.alpha, -self.mu)
+    }
+
+    /// Pearson's normalising constant `k = |Γ(m + iν/2)/Γ(m)|² / (α B(m − ½, ½))`.
+    pub fn normalising_constant(&self) -> f64 {
+        (self.ln_c - self.alpha.ln()).exp()
+    }
+
+    /// For `ρ = 0` the law is a scaled Student-t: returns it (location 0, scale
+    /// `|τ|/(σ√ν)`, `ν = 1 − 2a/σ²` degrees of freedom); `None` for `ρ ≠ 0`.
+    pub fn student_t(&self) -> Option<StudentsT> {
+        if self.rho != 0.0 {
+            return None;
+        }
+        let dof = 2.0 * self.m - 1.0;
+        StudentsT::new(0.0, self.alpha / dof.sqrt(), dof).ok()
+    }
+
+    /// Moments `E|x|^r` exist iff `r <` this bound, `1 − 2a/σ² = 2m − 1`.
+    pub fn moment_order_bound(&self) -> f64 {
+        2.0 * self.m - 1.0
+    }
+
+    /// The mode, `x = ρστ/(a − σ²)`.
+    pub fn mode(&self) -> f64 {
+        let s2 = self.sigma * self.sigma;
+        self.rho * self.sigma * self.tau / (self.a - s2)
+    }
+
+    /// The median, by [`ContinuousCDF::inverse_cdf`] at ½.
+    pub fn median(&self) -> f64 {
+        self.inverse_cdf(0.5)
+    }
+
+    /// `E[x] = 0`, which exists iff `a < 0`.
+    pub fn mean(&self) -> Option<f64> {
+        (self.moment_order_bound() > 1.0).then_some(0.0)
+    }
+
+    /// `Var[x] = τ²/(−2a − σ²)`, which exists iff `a < −σ²/2`.
+    pub fn variance(&self) -> Option<f64> {
+        (self.moment_order_bound() > 2.0)
+            .then(|| self.tau * self.tau / (-2.0 * self.a - self.sigma * self.sigma))
+    }
+
+    /// `ln ∫₀ᵘ sin^{2m−2}s e^{−n s} ds` for `0 ≤ u ≤ π/2` (−∞ at `u = 0`).
+    fn ln_tail_integral(&self, u: f64, n: f64) -> f64 {
+        if !(u > 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        let p = 2.0 * self.m - 2.0;
+        let c = (-n * u).max(0.0);
+        let v = if p >= 0.0 {
+            tanh_sinh(|s, _| s.sin().powf(p) * (-n * s - c).exp(), u, QUAD_TOL)
+        } else {
+            // s = φ^q/q, q = p + 1 ∈ (0, 1): ds = φ^p dφ, integrand (sin φ/φ)^p e^{−nφ}
+            let q = p + 1.0;
+            let big_s = u.powf(q) / q;
+            tanh_sinh(
+                |s, _| {
+                    let phi = (q * s).powf(1.0 / q);
+                    let sinc = if phi > 0.0 { phi.sin() / phi } else { 1.0 };
+                    sinc.powf(p) * (-n * phi - c).exp()
+                },
+                big_s,
+                QUAD_TOL,
+            )
+        };
+        v.ln() + c
+    }
+
+    /// `P(Θ < φ − π/2)`, `φ ∈ [0, π/2]`.
+    fn lower_mass(&self, phi: f64) -> f64 {
+        (self.ln_c + self.nu * FRAC_PI_2 + self.ln_tail_integral(phi, self.nu)).exp()
+    }
+
+    /// `P(Θ > π/2 − ψ)`, `ψ ∈ [0, π/2]`.
+    fn upper_mass(&self, psi: f64) -> f64 {
+        (self.ln_c - self.nu * FRAC_PI_2 + self.ln_tail_integral(psi, -self.nu)).exp()
+    }
+
+    /// `P(x ≤ −μ)` and `P(x > −μ)` computed separately from the closed-form constant;
+    /// their sum is 1 up to quadrature error (a check of the constant).
+    pub fn split_masses(&self) -> (f64, f64) {
+        (self.p0, self.upper_mass(FRAC_PI_2))
+    }
+}
+
+impl Continuous<f64, f64> for StationaryLaw {
+    /// `k [1 + (y/α)²]^{−m} exp(−ν atan(y/α))`, `y = x + μ`.
+    fn pdf(&self, x: f64) -> f64 {
+        self.ln_pdf(x).exp()
+    }
+    fn ln_pdf(&self, x: f64) -> f64 {
+        let z = (x + self.mu) / self.alpha;
+        let l1 = if z.abs() > 1e150 {
+            2.0 * z.abs().ln()
+        } else {
+            (z * z).ln_1p()
+        };
+        self.ln_c - self.alpha.ln() - self.m * l1 - self.nu * z.atan()
+    }
+}
+
+impl Min<f64> for StationaryLaw {
+    fn min(&self) -> f64 {
+        f64::NEG_INFINITY
+    }
+}
+
+impl Max<f64> for StationaryLaw {
+    fn max(&self) -> f64 {
+        f64::INFINITY
+    }
+}
+
+impl ContinuousCDF<f64, f64> for StationaryLaw {
+    fn cdf(&self, x: f64) -> f64 {
+        let y = x + self.mu;
+        if y.is_nan() {
+            return f64::NAN;
+        }
+        if y <= 0.0 {
+            self.lower_mass(self.alpha.atan2(-y))
+        } else {
+            1.0 - self.upper_mass(self.alpha.atan2(y))
+        }
+    }
+    fn sf(&self, x: f64) -> f64 {
+        let y = x + self.mu;
+        if y.is_nan() {
+            return f64::NAN;
+        }
+        if y <= 0.0 {
+            1.0 - self.lower_mass(self.alpha.atan2(-y))
+        } else {
+            self.upper_mass(self.alpha.atan2(y))
+        }
+    }
+    /// Newton–bisection on the CDF in the angle variable (NaN for `p ∉ [0, 1]`).
+    fn inverse_cdf(&self, p: f64) -> f64 {
+        if !(0.0..=1.0).contains(&p) {
+            return f64::NAN;
+        }
+        if p == 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        if p == 1.0 {
+            return f64::INFINITY;
+        }
+        let p_exp = 2.0 * self.m - 2.0;
+        let y = if p <= self.p0 {
+            let k = self.ln_c + self.nu * FRAC_PI_2;
+            let phi = solve_increasing(
+                |phi| self.lower_mass(phi),
+                |phi| (k + p_exp * phi.sin().ln() - self.nu * phi).exp(),
+                p,
+                0.0,
+                FRAC_PI_2,
+            );
+            -self.alpha / phi.tan()
+        } else {
+            let k = self.ln_c - self.nu * FRAC_PI_2;
+            let psi = solve_increasing(
+                |psi| self.upper_mass(psi),
+                |psi| (k + p_exp * psi.sin().ln() + self.nu * psi).exp(),
+                1.0 - p,
+                0.0,
+                FRAC_PI_2,
+            );
+            self.alpha / psi.tan()
+        };
+        y - self.mu
+    }
+}
+
+impl statrs::statistics::Distribution<f64> for StationaryLaw {
+    fn mean(&self) -> Option<f64> {
+        StationaryLaw::mean(self)
+    }
+    fn variance(&self) -> Option<f64> {
+        StationaryLaw::variance(self)
+    }
+}
+
+impl rand_distr::Distribution<f64> for StationaryLaw {
+    /// Inversion: `F⁻¹(U)` with `U` uniform on `(0, 1)`.
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let u: f64 = Open01.sample(rng);
+        self.inverse_cdf(u)
+    }
+}
