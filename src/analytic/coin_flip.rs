@@ -9,9 +9,11 @@
 //! ```
 //!
 //! This depends on `σ`: at `n = 2` it is `3/4` only for `0 < σ < √2` (`1/4` for
-//! `√2 ≤ σ < 2`, `0` for `σ ≥ 2`); at `n = 4` it is `11/16` for `0 < σ ≤ σ₄` where
-//! `σ₄ ≈ 0.8393` solves `σ³ + 2σ² = 2`, `15/16` for `σ₄ < σ < √2`... so the blog's "at
-//! least 11/16" holds exactly for `0 < σ < √2`.
+//! `√2 ≤ σ < 2`, `0` for `σ ≥ 2`). At `n = 4` it is `11/16` for `0 < σ ≤ σ₁ ≈ 0.8393`
+//! (`σ³ + 2σ² = 2`), `15/16` for `σ₁ < σ < σ₂ ≈ 1.1069` (`(1 + σ)³(σ − 1) = 1`),
+//! `11/16` again up to `√2`, then `5/16`, `1/16` (from `σ ≈ 1.7167`) and `0` (from
+//! `σ = 2`). So the blog's "3/4 at n = 2" and "at least 11/16 at n = 4" hold exactly
+//! for `0 < σ < √2`.
 //!
 //! **Diffusive walk.** `x_N = x₀ + Σ_{i=1}^N η_i` with `η_i` i.i.d., mean 0 and
 //! standard deviation `τ`: mean `x₀`, **variance `Nτ²`** (standard deviation `τ√N`),
@@ -67,7 +69,8 @@ impl CoinFlip {
     }
 
     /// `P(|x_n| < |x₀|)` for `x₀ ≠ 0`, exactly from the binomial law (see the module
-    /// docs). The comparison is made on `k ln(1 + σ) + (n − k) ln|1 − σ| < 0`.
+    /// docs). The comparison is made on `k ln(1 + σ) + (n − k) ln|1 − σ| < 0`; for
+    /// `n ≤ 62` the probability is summed exactly as an integer count over `2ⁿ`.
     ///
     /// # Errors
     /// A parameter error naming `steps` if `n = 0`.
@@ -75,14 +78,29 @@ impl CoinFlip {
         count("steps", n as usize)?;
         let up = (1.0 + self.sigma).ln();
         let down = (1.0 - self.sigma).abs().ln();
-        Ok((0..=n)
-            .filter(|&k| {
-                let heads = if k == 0 { 0.0 } else { k as f64 * up };
-                let tails = if k == n { 0.0 } else { (n - k) as f64 * down };
-                heads + tails < 0.0
-            })
-            .map(|k| self.prob_heads(n, k))
-            .sum())
+        let shrinks = |k: u64| {
+            let heads = if k == 0 { 0.0 } else { k as f64 * up };
+            let tails = if k == n { 0.0 } else { (n - k) as f64 * down };
+            heads + tails < 0.0
+        };
+        if n <= 62 {
+            // exact: count sequences with integer binomials, divide by 2ⁿ once
+            let mut c: u64 = 1; // C(n, 0)
+            let mut hits: u64 = 0;
+            for k in 0..=n {
+                if shrinks(k) {
+                    hits += c;
+                }
+                // C(n, k+1) = C(n, k)(n − k)/(k + 1), exact in u128
+                c = (c as u128 * (n - k) as u128 / (k + 1) as u128) as u64;
+            }
+            Ok(hits as f64 / 2f64.powi(n as i32))
+        } else {
+            Ok((0..=n)
+                .filter(|&k| shrinks(k))
+                .map(|k| self.prob_heads(n, k))
+                .sum())
+        }
     }
 
     /// `E[x_n] = x₀` (each factor has mean `1`).
