@@ -98,7 +98,29 @@ pub struct StationaryLaw {
     ln_c: f64,
     /// P(y ≤ 0) = P(x ≤ −μ).
     p0: f64,
+    /// Tables of (angle, tail mass) for the lower and upper halves (inversion starts).
+    lower_table: Vec<(f64, f64)>,
+    upper_table: Vec<(f64, f64)>,
 }
+
+/// Geometric angle nodes `(π/2)·(2/3)^j`, `j = 0..TABLE_NODES`, down to ~1e-12.
+const TABLE_NODES: i32 = 68;
+
+/// 10-point Gauss–Legendre nodes and weights on [−1, 1] (positive half).
+const GL_X: [f64; 5] = [
+    0.148_874_338_981_631_2,
+    0.433_395_394_129_247_2,
+    0.679_409_568_299_024_4,
+    0.865_063_366_688_984_5,
+    0.973_906_528_517_171_7,
+];
+const GL_W: [f64; 5] = [
+    0.295_524_224_714_752_9,
+    0.269_266_719_309_996_4,
+    0.219_086_362_515_982_0,
+    0.149_451_349_150_580_6,
+    0.066_671_344_308_688_1,
+];
 
 /// `a < σ²/2` with a margin of 8 ulps: values that agree to rounding (such as `a = 1`,
 /// `σ = √2` in floating point, whose `σ²/2` is `1 + 2.2e-16`) are treated as the
@@ -159,8 +181,16 @@ impl StationaryLaw {
             nu,
             ln_c,
             p0: 0.0,
+            lower_table: Vec::new(),
+            upper_table: Vec::new(),
         };
         law.p0 = law.lower_mass(FRAC_PI_2);
+        let angles: Vec<f64> = (0..=TABLE_NODES)
+            .rev()
+            .map(|j| FRAC_PI_2 * (2.0f64 / 3.0).powi(j))
+            .collect();
+        law.lower_table = angles.iter().map(|&u| (u, law.lower_mass(u))).collect();
+        law.upper_table = angles.iter().map(|&u| (u, law.upper_mass(u))).collect();
         Ok(law)
     }
 
@@ -253,6 +283,50 @@ impl StationaryLaw {
         (self.ln_c - self.nu * FRAC_PI_2 + self.ln_tail_integral(psi, -self.nu)).exp()
     }
 
+    /// The density of the lower (`upper = false`, angle `φ` from `−π/2`) or upper (angle
+    /// `ψ` from `π/2`) tail mass with respect to its angle.
+    fn half_density(&self, u: f64, upper: bool) -> f64 {
+        let n = if upper { -self.nu } else { self.nu };
+        (self.ln_c + n * FRAC_PI_2 + (2.0 * self.m - 2.0) * u.sin().ln() - n * u).exp()
+    }
+
+    /// `∫_{u0}^{u1}` of [`Self::half_density`] by 10-point Gauss–Legendre (used only on
+    /// intervals at most half as long as their distance to the singular end 0).
+    fn half_increment(&self, u0: f64, u1: f64, upper: bool) -> f64 {
+        let (c, h) = (0.5 * (u0 + u1), 0.5 * (u1 - u0));
+        let mut acc = 0.0;
+        for (x, w) in GL_X.iter().zip(GL_W.iter()) {
+            acc += w * (self.half_density(c - h * x, upper) + self.half_density(c + h * x, upper));
+        }
+        acc * h
+    }
+
+    /// The angle at which the lower (or upper) tail mass equals `target`: bracketed
+    /// Newton from the table node below, with mass increments by Gauss–Legendre while
+    /// the step stays short relative to the distance from the singular end, and by the
+    /// full tanh-sinh integral otherwise.
+    fn invert_half(&self, target: f64, upper: bool) -> f64 {
+        let table = if upper { &self.upper_table } else { &self.lower_table };
+        let j = table.partition_point(|&(_, mass)| mass <= target);
+        let (lo, mass_lo) = if j == 0 { (0.0, 0.0) } else { table[j - 1] };
+        let hi = if j < table.len() { table[j].0 } else { FRAC_PI_2 };
+        let full = |u: f64| {
+            if upper {
+                self.upper_mass(u)
+            } else {
+                self.lower_mass(u)
+            }
+        };
+        let mass = |u: f64| {
+            if lo > 0.0 && (u - lo).abs() <= 0.5 * lo.min(u) {
+                mass_lo + self.half_increment(lo, u, upper)
+            } else {
+                full(u)
+            }
+        };
+        solve_increasing(mass, |u| self.half_density(u, upper), target, lo, hi)
+    }
+
     /// `P(x ≤ −μ)` and `P(x > −μ)` computed separately from the closed-form constant;
     /// their sum is 1 up to quadrature error (a check of the constant).
     pub fn split_masses(&self) -> (f64, f64) {
@@ -322,27 +396,10 @@ impl ContinuousCDF<f64, f64> for StationaryLaw {
         if p == 1.0 {
             return f64::INFINITY;
         }
-        let p_exp = 2.0 * self.m - 2.0;
         let y = if p <= self.p0 {
-            let k = self.ln_c + self.nu * FRAC_PI_2;
-            let phi = solve_increasing(
-                |phi| self.lower_mass(phi),
-                |phi| (k + p_exp * phi.sin().ln() - self.nu * phi).exp(),
-                p,
-                0.0,
-                FRAC_PI_2,
-            );
-            -self.alpha / phi.tan()
+            -self.alpha / self.invert_half(p, false).tan()
         } else {
-            let k = self.ln_c - self.nu * FRAC_PI_2;
-            let psi = solve_increasing(
-                |psi| self.upper_mass(psi),
-                |psi| (k + p_exp * psi.sin().ln() + self.nu * psi).exp(),
-                1.0 - p,
-                0.0,
-                FRAC_PI_2,
-            );
-            self.alpha / psi.tan()
+            self.alpha / self.invert_half(1.0 - p, true).tan()
         };
         y - self.mu
     }
