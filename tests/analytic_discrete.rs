@@ -27,7 +27,11 @@ fn enumerate_p_shrink(sigma: f64, n: u32) -> f64 {
     for bits in 0u64..(1 << n) {
         let mut f = 1.0f64;
         for i in 0..n {
-            f *= if bits >> i & 1 == 1 { 1.0 + sigma } else { 1.0 - sigma };
+            f *= if bits >> i & 1 == 1 {
+                1.0 + sigma
+            } else {
+                1.0 - sigma
+            };
         }
         if f.abs() < 1.0 {
             hits += 1;
@@ -42,7 +46,11 @@ fn p_shrink_matches_enumeration() {
     for sigma in [0.05, 0.1, 0.5, 0.8, 0.9, 1.05, 1.2, 1.3, 1.5, 1.8, 2.5] {
         let c = CoinFlip::new(sigma).unwrap();
         for n in 1..=12u32 {
-            assert_eq!(c.p_shrink(n as u64).unwrap(), enumerate_p_shrink(sigma, n), "σ = {sigma}, n = {n}");
+            assert_eq!(
+                c.p_shrink(n as u64).unwrap(),
+                enumerate_p_shrink(sigma, n),
+                "σ = {sigma}, n = {n}"
+            );
         }
     }
     assert!(CoinFlip::new(0.1).unwrap().p_shrink(0).is_err());
@@ -58,7 +66,10 @@ fn blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2() {
         assert_eq!(c.p_shrink(2).unwrap(), 0.75, "σ = {sigma}");
         assert!(c.p_shrink(4).unwrap() >= 11.0 / 16.0, "σ = {sigma}");
     }
-    assert_eq!(CoinFlip::new(0.9).unwrap().p_shrink(4).unwrap(), 15.0 / 16.0);
+    assert_eq!(
+        CoinFlip::new(0.9).unwrap().p_shrink(4).unwrap(),
+        15.0 / 16.0
+    );
     for sigma in [1.42, 1.5, 1.9, 2.0, 3.0] {
         let c = CoinFlip::new(sigma).unwrap();
         assert!(c.p_shrink(2).unwrap() <= 0.25, "σ = {sigma}");
@@ -87,7 +98,11 @@ fn coin_flip_simulation() {
         for _ in 0..paths {
             let mut x = 1.0f64;
             for _ in 0..n {
-                x *= if rng.next_u64() & 1 == 1 { 1.0 + sigma } else { 1.0 - sigma };
+                x *= if rng.next_u64() & 1 == 1 {
+                    1.0 + sigma
+                } else {
+                    1.0 - sigma
+                };
             }
             shrink += usize::from(x.abs() < 1.0);
             xs.push(x);
@@ -98,11 +113,17 @@ fn coin_flip_simulation() {
         let z = (phat - p) / (p * (1.0 - p) / paths as f64).sqrt();
         assert!(z.abs() < 3.29, "σ = {sigma}: p̂ = {phat}, p = {p}, z = {z}");
         let (m, se) = mean_se(&xs);
-        assert!(((m - c.mean(1.0, n)) / se).abs() < 3.29, "σ = {sigma}: mean {m}");
+        assert!(
+            ((m - c.mean(1.0, n)) / se).abs() < 3.29,
+            "σ = {sigma}: mean {m}"
+        );
         if sigma < 1.0 {
             let (r, se) = mean_se(&logs);
             let rate = discrete_per_step_rate(sigma).unwrap();
-            assert!(((r - rate) / se).abs() < 3.29, "σ = {sigma}: rate {r} vs {rate}");
+            assert!(
+                ((r - rate) / se).abs() < 3.29,
+                "σ = {sigma}: rate {r} vs {rate}"
+            );
         }
     }
 }
@@ -124,7 +145,13 @@ fn blog_discrete_rate_is_only_leading_order() {
     let logs: Vec<f64> = (0..100_000)
         .map(|_| {
             (0..4)
-                .map(|_| if rng.next_u64() & 1 == 1 { (1.0 + sigma).ln() } else { (1.0 - sigma).ln() })
+                .map(|_| {
+                    if rng.next_u64() & 1 == 1 {
+                        (1.0 + sigma).ln()
+                    } else {
+                        (1.0 - sigma).ln()
+                    }
+                })
                 .sum::<f64>()
                 / 4.0
         })
@@ -148,7 +175,9 @@ fn diffusive_walk_law() {
     let mut xs: Vec<f64> = (0..20_000)
         .map(|_| {
             x0 + (0..steps)
-                .map(|_| tau * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+                .map(|_| {
+                    tau * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)
+                })
                 .sum::<f64>()
         })
         .collect();
@@ -157,7 +186,10 @@ fn diffusive_walk_law() {
     assert!(d < crit, "D = {d}");
     let variance_reading = Normal::new(x0, (tau * (steps as f64).sqrt()).sqrt()).unwrap();
     let d_wrong = common::ks_one(&mut xs, |x| variance_reading.cdf(x));
-    assert!(d_wrong > crit, "variance reading not rejected: D = {d_wrong}");
+    assert!(
+        d_wrong > crit,
+        "variance reading not rejected: D = {d_wrong}"
+    );
     assert!(DiffusiveWalk::new(0.0).is_err());
     assert!(w.law(x0, 0).is_err());
 }
@@ -171,7 +203,14 @@ fn lyapunov_rate_by_simulation() {
         let sde = SaddleSde::new(a, s, 0.0, 0.0).unwrap();
         assert_eq!(lyapunov_rate(&sde), a - 0.5 * s * s);
         let m = LawEquivalentSaddle::new(sde.clone());
-        let xs = terminals(&m, &Milstein, 1.0, &Grid::new(1.0, 1e-4).unwrap(), 10_000, 600 + i as u64);
+        let xs = terminals(
+            &m,
+            &Milstein,
+            1.0,
+            &Grid::new(1.0, 1e-4).unwrap(),
+            10_000,
+            600 + i as u64,
+        );
         let logs: Vec<f64> = xs.iter().map(|x| x.abs().ln()).collect();
         let (r, se) = mean_se(&logs);
         let z = (r - lyapunov_rate(&sde)) / se;

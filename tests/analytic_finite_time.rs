@@ -37,7 +37,14 @@ fn mean_and_second_moment_at_time_t() {
     for (i, (a, s, tau, rho, x0)) in sets.into_iter().enumerate() {
         let sde = SaddleSde::new(a, s, tau, rho).unwrap();
         let m = LawEquivalentSaddle::new(sde.clone());
-        let xs = terminals(&m, &Milstein, x0, &Grid::new(1.0, 1e-3).unwrap(), N, 700 + i as u64);
+        let xs = terminals(
+            &m,
+            &Milstein,
+            x0,
+            &Grid::new(1.0, 1e-3).unwrap(),
+            N,
+            700 + i as u64,
+        );
         let (mhat, se) = mean_se(&xs);
         let z = (mhat - mean(&sde, x0, 1.0)) / se;
         assert!(z.abs() < 3.29, "set {i}: mean z = {z}");
@@ -66,7 +73,9 @@ fn mixture_components_average_to_exact_moments() {
     let mut vs = Vec::new();
     for _ in 0..N {
         let dw: Vec<f64> = (0..steps)
-            .map(|_| h.sqrt() * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+            .map(|_| {
+                h.sqrt() * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)
+            })
             .collect();
         let (m, v) = law.component_given_w(&dw);
         ms.push(m);
@@ -75,24 +84,40 @@ fn mixture_components_average_to_exact_moments() {
     let (mm, se) = mean_se(&ms);
     assert!(((mm - law.mean()) / se).abs() < 3.29, "E[m] = {mm}");
     let (mv, se) = mean_se(&vs);
-    assert!(((mv - law.mean_within_variance()) / se).abs() < 3.29, "E[v] = {mv}");
+    assert!(
+        ((mv - law.mean_within_variance()) / se).abs() < 3.29,
+        "E[v] = {mv}"
+    );
     // the component means are x₀ times a lognormal: KS against LogNormal((a − σ²/2)t, σ√t)
     let ln = law.component_mean_factor_law().unwrap();
     let d = common::ks_one(&mut ms, |m| ln.cdf(m / x0));
-    assert!(d < KS_001 / (N as f64).sqrt(), "lognormal component means: D = {d}");
+    assert!(
+        d < KS_001 / (N as f64).sqrt(),
+        "lognormal component means: D = {d}"
+    );
 }
 
 /// The mixture sampler against the SDE: two-sample KS of 20 000 mixture draws against
 /// 20 000 Milstein paths, at the blog's a = 1, σ = 2, τ = −1, ρ = 0 and at a milder set.
 #[test]
 fn mixture_sampler_matches_sde() {
-    for (i, (a, s, tau, x0)) in [(1.0, 2.0, -1.0, 0.5), (0.5, 0.8, 1.5, 1.0)].into_iter().enumerate() {
+    for (i, (a, s, tau, x0)) in [(1.0, 2.0, -1.0, 0.5), (0.5, 0.8, 1.5, 1.0)]
+        .into_iter()
+        .enumerate()
+    {
         let sde = SaddleSde::new(a, s, tau, 0.0).unwrap();
         let law = UncorrelatedLaw::new(&sde, x0, 1.0).unwrap();
         let mut rng = PathRng::seed_from_u64(900 + i as u64);
         let mut mix: Vec<f64> = (0..N).map(|_| law.sample(&mut rng)).collect();
         let m = LawEquivalentSaddle::new(sde);
-        let mut sim = terminals(&m, &Milstein, x0, &Grid::new(1.0, 1e-3).unwrap(), N, 910 + i as u64);
+        let mut sim = terminals(
+            &m,
+            &Milstein,
+            x0,
+            &Grid::new(1.0, 1e-3).unwrap(),
+            N,
+            910 + i as u64,
+        );
         let d = common::ks_two(&mut mix, &mut sim);
         let crit = KS_001 * (2.0 / N as f64).sqrt();
         assert!(d < crit, "set {i}: D = {d} ≥ {crit}");
@@ -107,13 +132,22 @@ fn sigma_zero_is_gaussian() {
     let sde = SaddleSde::new(1.0, 0.0, -1.0, 0.0).unwrap();
     let law = UncorrelatedLaw::new(&sde, 0.2, 1.0).unwrap();
     let g = law.gaussian_law().unwrap();
-    let mut xs = terminals(&LawEquivalentSaddle::new(sde), &Milstein, 0.2, &Grid::new(1.0, 1e-3).unwrap(), N, 950);
+    let mut xs = terminals(
+        &LawEquivalentSaddle::new(sde),
+        &Milstein,
+        0.2,
+        &Grid::new(1.0, 1e-3).unwrap(),
+        N,
+        950,
+    );
     let d = common::ks_one(&mut xs, |x| g.cdf(x));
     assert!(d < KS_001 / (N as f64).sqrt(), "D = {d}");
-    assert!(UncorrelatedLaw::new(&SaddleSde::new(1.0, 2.0, -1.0, 0.0).unwrap(), 0.2, 1.0)
-        .unwrap()
-        .gaussian_law()
-        .is_none());
+    assert!(
+        UncorrelatedLaw::new(&SaddleSde::new(1.0, 2.0, -1.0, 0.0).unwrap(), 0.2, 1.0)
+            .unwrap()
+            .gaussian_law()
+            .is_none()
+    );
 }
 
 #[test]
@@ -123,5 +157,8 @@ fn uncorrelated_law_rejects_bad_input() {
     let ok = SaddleSde::new(1.0, 2.0, -1.0, 0.0).unwrap();
     assert!(UncorrelatedLaw::new(&ok, f64::NAN, 1.0).is_err());
     assert!(UncorrelatedLaw::new(&ok, 0.0, -1.0).is_err());
-    assert!(UncorrelatedLaw::new(&ok, 0.0, 1.0).unwrap().with_steps(0).is_err());
+    assert!(UncorrelatedLaw::new(&ok, 0.0, 1.0)
+        .unwrap()
+        .with_steps(0)
+        .is_err());
 }

@@ -40,7 +40,8 @@ fn density_is_the_zero_flux_solution() {
         for z in [0.01, 0.3, 1.0, 2.5, 40.0] {
             let y = l.sign() * z;
             let x = y - mu;
-            let ln_fp = (2.0 * a / (s * s) - 2.0) * y.abs().ln() + 2.0 * a * mu / (s * s * y)
+            let ln_fp = (2.0 * a / (s * s) - 2.0) * y.abs().ln()
+                + 2.0 * a * mu / (s * s * y)
                 + l.shape() * l.scale().ln()
                 - ln_gamma(l.shape());
             assert!((l.ln_pdf(x) - ln_fp).abs() < 1e-12, "{p:?} z = {z}");
@@ -72,7 +73,10 @@ fn cdf_mode_median_against_independent_evaluation() {
                 1e-14,
             );
             let want = if l.sign() > 0.0 { below } else { 1.0 - below };
-            assert!((l.cdf(x) - want).abs() < 1e-8 * want.min(1.0 - want) + 4e-15, "{p:?} z = {z}");
+            assert!(
+                (l.cdf(x) - want).abs() < 1e-8 * want.min(1.0 - want) + 4e-15,
+                "{p:?} z = {z}"
+            );
             assert!((l.cdf(x) + l.sf(x) - 1.0).abs() < 1e-14);
         }
         let mode = rho * s * tau / (a - s * s);

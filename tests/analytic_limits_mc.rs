@@ -95,7 +95,11 @@ fn stationary_stable_axis_with_mean() {
     assert!((se * se * N as f64 / var - 1.0).abs() < 0.25);
 }
 
-fn check_inverse_gamma(p: (f64, f64, f64, f64), t: f64, seed: u64) -> (InverseGammaLimit, Vec<f64>) {
+fn check_inverse_gamma(
+    p: (f64, f64, f64, f64),
+    t: f64,
+    seed: u64,
+) -> (InverseGammaLimit, Vec<f64>) {
     let law = InverseGammaLimit::new(&SaddleSde::new(p.0, p.1, p.2, p.3).unwrap()).unwrap();
     let x0 = law.shift() + law.sign();
     let mut xs = simulate(p, x0, t, seed);
@@ -117,9 +121,15 @@ fn inverse_gamma_blog_figure() {
     assert_eq!((law.shift(), law.sign()), (1.0, 1.0));
     let blog_z = InverseGamma::new(0.5, 1.0 / 0.5).unwrap(); // 1/γ, γ of scale ½
     let d_literal = common::ks_one(&mut xs, |x| blog_z.sf(1.0 - x));
-    assert!(d_literal > critical(), "blog's literal law not rejected: D = {d_literal}");
+    assert!(
+        d_literal > critical(),
+        "blog's literal law not rejected: D = {d_literal}"
+    );
     let d_scale = common::ks_one(&mut xs, |x| blog_z.cdf(x - 1.0));
-    assert!(d_scale > critical(), "blog's scale reading not rejected: D = {d_scale}");
+    assert!(
+        d_scale > critical(),
+        "blog's scale reading not rejected: D = {d_scale}"
+    );
 }
 
 /// sign −1 with a > 0: a = 0.5, σ = 2, τ = 1, ρ = 1 (aρτ > 0: support x < −½).

@@ -37,7 +37,15 @@ fn law(p: (f64, f64, f64, f64)) -> StationaryLaw {
 /// φ = v^k, k = 1/(2m − 1) (`k = 1` if `2m − 1 ≥ 1`), the integrand
 /// `f(x) s / sin²φ · k v^{k−1}` is bounded at the ends. `lower_end` says which end the
 /// angles are measured from; integrates over angles in `[from, to]`.
-fn integrate_angle(f: &impl Fn(f64) -> f64, c: f64, s: f64, m: f64, lower_end: bool, from: f64, to: f64) -> f64 {
+fn integrate_angle(
+    f: &impl Fn(f64) -> f64,
+    c: f64,
+    s: f64,
+    m: f64,
+    lower_end: bool,
+    from: f64,
+    to: f64,
+) -> f64 {
     let k = 1.0 / (2.0 * m - 1.0).min(1.0);
     let sign = if lower_end { -1.0 } else { 1.0 };
     gk_adaptive(
@@ -113,7 +121,14 @@ fn complex_ln_gamma_matches_identities() {
 /// the Stirling series, accurate to ~1e-15.
 #[test]
 fn gamma_ratio_matches_infinite_product() {
-    for (m, y) in [(0.75, 0.3), (0.75, 1.52), (1.0, 4.0), (2.5, 0.9), (0.55, 7.0), (4.0, 12.0)] {
+    for (m, y) in [
+        (0.75, 0.3),
+        (0.75, 1.52),
+        (1.0, 4.0),
+        (2.5, 0.9),
+        (0.55, 7.0),
+        (4.0, 12.0),
+    ] {
         let n_max = 1_000_000u64;
         let f = |u: f64| (y * y / (u * u)).ln_1p();
         let mut s = 0.0;
@@ -171,8 +186,14 @@ fn cdf_matches_quadrature_of_density() {
             let x = lambda + alpha * q;
             let (lower, upper) = reference_masses(&l, x);
             let (c, s) = (l.cdf(x), l.sf(x));
-            assert!((c - lower).abs() < 1e-8 * lower + 4e-15, "{p:?} x = {x}: cdf {c} vs {lower}");
-            assert!((s - upper).abs() < 1e-8 * upper + 4e-15, "{p:?} x = {x}: sf {s} vs {upper}");
+            assert!(
+                (c - lower).abs() < 1e-8 * lower + 4e-15,
+                "{p:?} x = {x}: cdf {c} vs {lower}"
+            );
+            assert!(
+                (s - upper).abs() < 1e-8 * upper + 4e-15,
+                "{p:?} x = {x}: sf {s} vs {upper}"
+            );
         }
         assert_eq!(l.cdf(f64::NEG_INFINITY), 0.0);
         assert_eq!(l.cdf(f64::INFINITY), 1.0);
@@ -189,7 +210,10 @@ fn ln_pdf_is_log_of_pdf_and_quantile_inverts_cdf() {
         }
         for u in [1e-9, 1e-4, 0.01, 0.2, 0.5, 0.77, 0.99, 1.0 - 1e-7] {
             let x = l.inverse_cdf(u);
-            assert!((l.cdf(x) - u).abs() < 1e-12 * u.min(1.0 - u).max(1e-3), "{p:?} u = {u}");
+            assert!(
+                (l.cdf(x) - u).abs() < 1e-12 * u.min(1.0 - u).max(1e-3),
+                "{p:?} u = {u}"
+            );
         }
         assert!((l.cdf(l.median()) - 0.5).abs() < 1e-13);
         assert!(l.inverse_cdf(1.5).is_nan());
@@ -200,14 +224,26 @@ fn ln_pdf_is_log_of_pdf_and_quantile_inverts_cdf() {
 /// ρ = 0: Student-t with ν = 1 − 2a/σ² degrees of freedom and scale |τ|/(σ√ν).
 #[test]
 fn rho_zero_reduces_to_students_t() {
-    for (a, s, tau) in [(1.0, 2.0, -1.0), (0.3, 1.0, 2.0), (-2.0, 1.5, 0.5), (0.0, 1.0, 1.0)] {
+    for (a, s, tau) in [
+        (1.0, 2.0, -1.0),
+        (0.3, 1.0, 2.0),
+        (-2.0, 1.5, 0.5),
+        (0.0, 1.0, 1.0),
+    ] {
         let l = StationaryLaw::new(&SaddleSde::new(a, s, tau, 0.0).unwrap()).unwrap();
         let dof = 1.0 - 2.0 * a / (s * s);
-        let t = statrs::distribution::StudentsT::new(0.0, tau.abs() / (s * dof.sqrt()), dof).unwrap();
+        let t =
+            statrs::distribution::StudentsT::new(0.0, tau.abs() / (s * dof.sqrt()), dof).unwrap();
         let st = l.student_t().unwrap();
-        assert!((st.freedom() - dof).abs() < 1e-15 && (st.scale() - t.scale()).abs() < 1e-15 * t.scale());
+        assert!(
+            (st.freedom() - dof).abs() < 1e-15
+                && (st.scale() - t.scale()).abs() < 1e-15 * t.scale()
+        );
         for x in [-40.0, -1.3, 0.0, 0.6, 9.0] {
-            assert!((l.pdf(x) - t.pdf(x)).abs() < 1e-12 * t.pdf(x), "a = {a} x = {x}");
+            assert!(
+                (l.pdf(x) - t.pdf(x)).abs() < 1e-12 * t.pdf(x),
+                "a = {a} x = {x}"
+            );
             assert!((l.cdf(x) - t.cdf(x)).abs() < 1e-10, "a = {a} x = {x}");
         }
     }

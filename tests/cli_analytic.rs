@@ -20,7 +20,11 @@ fn run(args: &[&str]) -> std::process::Output {
 
 fn json(args: &[&str]) -> Value {
     let out = run(args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
@@ -51,7 +55,9 @@ fn pearson_case_matches_library() {
 
 #[test]
 fn inverse_gamma_case_and_boundary() {
-    let v = json(&["--a", "1", "--sigma", "2", "--tau", "-2", "--rho", "1", "--x0", "0", "--t", "2", "--json"]);
+    let v = json(&[
+        "--a", "1", "--sigma", "2", "--tau", "-2", "--rho", "1", "--x0", "0", "--t", "2", "--json",
+    ]);
     let law = InverseGammaLimit::new(&SaddleSde::new(1.0, 2.0, -2.0, 1.0).unwrap()).unwrap();
     let g = &v["inverse_gamma_limit"];
     assert_eq!(g["shape"].as_f64().unwrap(), law.shape());
@@ -62,13 +68,29 @@ fn inverse_gamma_case_and_boundary() {
     assert!(v["stationary"].is_null());
     assert!(v["coin_flip"].is_null());
     // the blog's σ = √2 figure: a = σ²/2, no stationary law
-    let v = json(&["--a", "1", "--sigma", "1.4142135623730951", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1", "--json"]);
+    let v = json(&[
+        "--a",
+        "1",
+        "--sigma",
+        "1.4142135623730951",
+        "--tau",
+        "-1",
+        "--rho",
+        "0",
+        "--x0",
+        "0",
+        "--t",
+        "1",
+        "--json",
+    ]);
     assert!(v["stationary"].is_null());
 }
 
 #[test]
 fn table_output_without_json() {
-    let out = run(&["--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1"]);
+    let out = run(&[
+        "--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1",
+    ]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("lyapunov_rate") && text.contains("stationary.family"));
@@ -77,12 +99,43 @@ fn table_output_without_json() {
 #[test]
 fn invalid_input_exits_nonzero_naming_the_parameter() {
     for (args, name) in [
-        (vec!["--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "1.5", "--x0", "0", "--t", "1"], "rho"),
-        (vec!["--a", "1", "--sigma", "-2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1"], "sigma"),
-        (vec!["--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "-1"], "t"),
-        (vec!["--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "nan", "--t", "1"], "x0"),
-        (vec!["--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1", "--steps", "0"], "steps"),
-        (vec!["--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1e6"], "t"),
+        (
+            vec![
+                "--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "1.5", "--x0", "0", "--t", "1",
+            ],
+            "rho",
+        ),
+        (
+            vec![
+                "--a", "1", "--sigma", "-2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1",
+            ],
+            "sigma",
+        ),
+        (
+            vec![
+                "--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "-1",
+            ],
+            "t",
+        ),
+        (
+            vec![
+                "--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "nan", "--t", "1",
+            ],
+            "x0",
+        ),
+        (
+            vec![
+                "--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1",
+                "--steps", "0",
+            ],
+            "steps",
+        ),
+        (
+            vec![
+                "--a", "1", "--sigma", "2", "--tau", "-1", "--rho", "0", "--x0", "0", "--t", "1e6",
+            ],
+            "t",
+        ),
     ] {
         let out = run(&args);
         assert!(!out.status.success(), "{args:?}");

@@ -137,7 +137,8 @@ impl DiffusiveWalk {
     /// A parameter error naming `tau` unless it is finite and non-zero.
     pub fn new(tau: f64) -> Result<Self> {
         finite("tau", tau)?;
-        positive("tau", tau.abs()).map_err(|_| crate::error::param("tau", tau, "finite and != 0"))?;
+        positive("tau", tau.abs())
+            .map_err(|_| crate::error::param("tau", tau, "finite and != 0"))?;
         Ok(Self { tau })
     }
 

@@ -83,7 +83,7 @@ impl InverseGammaLimit {
         if rho.abs() != 1.0 {
             return Err(fail(format!("here |rho| = {} < 1", rho.abs())));
         }
-        if !(sigma > 0.0) {
+        if sigma <= 0.0 {
             return Err(fail("here sigma = 0".into()));
         }
         if tau == 0.0 || a == 0.0 {
@@ -99,7 +99,9 @@ impl InverseGammaLimit {
         let shape = 1.0 - 2.0 * a / s2;
         let scale = 2.0 * (a * tau).abs() / (s2 * sigma);
         let z = InverseGamma::new(shape, scale).map_err(|_| {
-            fail(format!("shape {shape} and scale {scale} must be finite and > 0"))
+            fail(format!(
+                "shape {shape} and scale {scale} must be finite and > 0"
+            ))
         })?;
         Ok(Self {
             shape,

@@ -25,7 +25,7 @@ use std::f64::consts::PI;
 /// assert!((2.0 * g.re - (std::f64::consts::PI / std::f64::consts::PI.cosh()).ln()).abs() < 1e-14);
 /// ```
 pub fn ln_gamma_complex(z: Complex64) -> Complex64 {
-    if !(z.re > 0.0) || !z.im.is_finite() || !z.re.is_finite() {
+    if z.re.is_nan() || z.re <= 0.0 || !z.im.is_finite() || !z.re.is_finite() {
         return Complex64::new(f64::NAN, f64::NAN);
     }
     let mut w = z;
@@ -96,7 +96,7 @@ pub fn ln_gamma_ratio_sq(x: f64, y: f64) -> f64 {
 /// assert!((v - 2.0).abs() < 1e-9);
 /// ```
 pub fn tanh_sinh(f: impl Fn(f64, f64) -> f64, len: f64, rel_tol: f64) -> f64 {
-    if !(len > 0.0) {
+    if len.is_nan() || len <= 0.0 {
         return 0.0;
     }
     const T_MAX: f64 = 4.5;

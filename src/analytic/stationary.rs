@@ -117,7 +117,7 @@ const GL_X: [f64; 5] = [
 const GL_W: [f64; 5] = [
     0.295_524_224_714_752_9,
     0.269_266_719_309_996_4,
-    0.219_086_362_515_982_0,
+    0.219_086_362_515_982,
     0.149_451_349_150_580_6,
     0.066_671_344_308_688_1,
 ];
@@ -145,18 +145,20 @@ impl StationaryLaw {
             what: "Pearson IV stationary law",
             condition: format!("requires {EXISTENCE_CONDITION}; {why}"),
         };
-        if !(sigma > 0.0) {
+        if sigma <= 0.0 {
             return Err(fail(
                 "here sigma = 0 (then for a < 0 the limit is Gaussian N(0, tau^2/(2|a|)))".into(),
             ));
         }
         if tau == 0.0 {
-            return Err(fail("here tau = 0 (then x_t -> 0 when a < sigma^2/2)".into()));
+            return Err(fail(
+                "here tau = 0 (then x_t -> 0 when a < sigma^2/2)".into(),
+            ));
         }
         if rho.abs() >= 1.0 {
-            return Err(fail(format!(
-                "here |rho| = 1 (omega = 0: see the inverse-gamma limit)"
-            )));
+            return Err(fail(
+                "here |rho| = 1 (omega = 0: see the inverse-gamma limit)".to_string(),
+            ));
         }
         if !below_half_sigma_sq(a, sigma) {
             return Err(fail(format!(
@@ -249,7 +251,7 @@ impl StationaryLaw {
 
     /// `ln ∫₀ᵘ sin^{2m−2}s e^{−n s} ds` for `0 ≤ u ≤ π/2` (−∞ at `u = 0`).
     fn ln_tail_integral(&self, u: f64, n: f64) -> f64 {
-        if !(u > 0.0) {
+        if u.is_nan() || u <= 0.0 {
             return f64::NEG_INFINITY;
         }
         let p = 2.0 * self.m - 2.0;
@@ -306,10 +308,18 @@ impl StationaryLaw {
     /// the step stays short relative to the distance from the singular end, and by the
     /// full tanh-sinh integral otherwise.
     fn invert_half(&self, target: f64, upper: bool) -> f64 {
-        let table = if upper { &self.upper_table } else { &self.lower_table };
+        let table = if upper {
+            &self.upper_table
+        } else {
+            &self.lower_table
+        };
         let j = table.partition_point(|&(_, mass)| mass <= target);
         let (lo, mass_lo) = if j == 0 { (0.0, 0.0) } else { table[j - 1] };
-        let hi = if j < table.len() { table[j].0 } else { FRAC_PI_2 };
+        let hi = if j < table.len() {
+            table[j].0
+        } else {
+            FRAC_PI_2
+        };
         let full = |u: f64| {
             if upper {
                 self.upper_mass(u)

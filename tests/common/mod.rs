@@ -66,12 +66,9 @@ pub fn gk_adaptive(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
         (a, b, v, e)
     }];
     for _ in 0..20_000 {
-        let (total_err, worst) = parts
-            .iter()
-            .enumerate()
-            .fold((0.0, 0), |(s, w), (i, p)| {
-                (s + p.3, if p.3 > parts[w].3 { i } else { w })
-            });
+        let (total_err, worst) = parts.iter().enumerate().fold((0.0, 0), |(s, w), (i, p)| {
+            (s + p.3, if p.3 > parts[w].3 { i } else { w })
+        });
         if total_err < tol {
             break;
         }
@@ -91,7 +88,8 @@ pub fn ks_one(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
     let n = xs.len() as f64;
     xs.iter().enumerate().fold(0.0f64, |d, (i, &x)| {
         let f = cdf(x);
-        d.max((f - i as f64 / n).abs()).max(((i + 1) as f64 / n - f).abs())
+        d.max((f - i as f64 / n).abs())
+            .max(((i + 1) as f64 / n - f).abs())
     })
 }
 
