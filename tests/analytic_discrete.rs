@@ -75,6 +75,9 @@ fn blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2() {
         assert!(c.p_shrink(2).unwrap() <= 0.25, "σ = {sigma}");
         assert!(c.p_shrink(4).unwrap() < 11.0 / 16.0, "σ = {sigma}");
     }
+    // x_n → 0 almost surely iff the per-step rate ½ln|1 − σ²| < 0, i.e. 0 < σ < √2
+    assert!(discrete_per_step_rate(1.4).unwrap() < 0.0);
+    assert!(discrete_per_step_rate(1.5).unwrap() > 0.0);
     // the most likely factor at even n is (1 − σ²)^{n/2}
     let c = CoinFlip::new(0.3).unwrap();
     assert!((c.most_likely_factor(10).unwrap() - 0.91f64.powi(5)).abs() < 1e-15);
