@@ -337,3 +337,14 @@ fn sampler_matches_cdf() {
         assert!(d < common::KS_001 / (20_000f64).sqrt(), "{p:?}: D = {d}");
     }
 }
+
+/// The laws can be shared across threads and cloned.
+#[test]
+fn laws_are_send_sync_clone() {
+    fn is<T: Send + Sync + Clone>() {}
+    is::<StationaryLaw>();
+    is::<saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit>();
+    is::<saddle_sde::analytic::uncorrelated::UncorrelatedLaw>();
+    is::<saddle_sde::analytic::coin_flip::CoinFlip>();
+    is::<saddle_sde::analytic::coin_flip::DiffusiveWalk>();
+}
