@@ -314,7 +314,10 @@ impl StationaryLaw {
             &self.lower_table
         };
         let j = table.partition_point(|&(_, mass)| mass <= target);
-        let (lo, mass_lo) = if j == 0 { (0.0, 0.0) } else { table[j - 1] };
+        if j == 0 {
+            return self.invert_extreme_tail(target, table[0].0, upper);
+        }
+        let (lo, mass_lo) = table[j - 1];
         let hi = if j < table.len() {
             table[j].0
         } else {
@@ -328,13 +331,88 @@ impl StationaryLaw {
             }
         };
         let mass = |u: f64| {
-            if lo > 0.0 && (u - lo).abs() <= 0.5 * lo.min(u) {
+            if (u - lo).abs() <= 0.5 * lo.min(u) {
                 mass_lo + self.half_increment(lo, u, upper)
             } else {
                 full(u)
             }
         };
         solve_increasing(mass, |u| self.half_density(u, upper), target, lo, hi)
+    }
+
+    /// Inversion below the smallest table angle `u1`, in `v = ln u`, where the log tail
+    /// mass is nearly linear (`≈ (2m − 1)v + const`): Newton–bisection on
+    /// `[ln(min positive f64), ln u1]`. Returns an angle that may underflow to 0 (the
+    /// quantile is then beyond the `f64` range, which happens near `a = σ²/2`).
+    fn invert_extreme_tail(&self, target: f64, u1: f64, upper: bool) -> f64 {
+        let n = if upper { -self.nu } else { self.nu };
+        let k = self.ln_c + n * FRAC_PI_2;
+        let ln_mass = |v: f64| k + self.ln_tail_integral(v.exp(), n);
+        let v_min = f64::MIN_POSITIVE.ln();
+        let goal = target.ln();
+        if ln_mass(v_min) >= goal {
+            return 0.0;
+        }
+        let v = solve_increasing(
+            ln_mass,
+            |v| {
+                let u = v.exp();
+                u * self.half_density(u, upper) / ln_mass(v).exp()
+            },
+            goal,
+            v_min,
+            u1.ln(),
+        );
+        v.exp()
+    }
+
+    /// `(P(X ≤ x), P(X > x))`. The mass on the far side of `x` from the centre is
+    /// integrated directly; the other is its complement when it exceeds ½, and is
+    /// otherwise integrated directly too (the centre's half-mass plus the part between
+    /// the centre and `x`), so both are accurate relative to their own size.
+    fn masses(&self, x: f64) -> (f64, f64) {
+        let y = x + self.mu;
+        if y.is_nan() {
+            return (f64::NAN, f64::NAN);
+        }
+        if y <= 0.0 {
+            let phi = self.alpha.atan2(-y);
+            let lower = self.lower_mass(phi);
+            if lower <= 0.5 {
+                (lower, 1.0 - lower)
+            } else {
+                (lower, self.between_mass(phi, false) + self.upper_total())
+            }
+        } else {
+            let psi = self.alpha.atan2(y);
+            let upper = self.upper_mass(psi);
+            if upper <= 0.5 {
+                (1.0 - upper, upper)
+            } else {
+                (self.p0 + self.between_mass(psi, true), upper)
+            }
+        }
+    }
+
+    /// The mass above `−μ`, `P(Θ > 0)`.
+    fn upper_total(&self) -> f64 {
+        self.upper_table.last().map_or(0.0, |&(_, m)| m)
+    }
+
+    /// The mass between angle `u0` (from the lower end, or from the upper end if
+    /// `upper`) and the centre `Θ = 0`, by tanh-sinh on `[u0, π/2]` (no singularity
+    /// inside for `u0 > 0`).
+    fn between_mass(&self, u0: f64, upper: bool) -> f64 {
+        let n = if upper { -self.nu } else { self.nu };
+        let len = FRAC_PI_2 - u0;
+        let p = 2.0 * self.m - 2.0;
+        let c = (-n * u0).max(-n * FRAC_PI_2);
+        let v = tanh_sinh(
+            |s, _| (u0 + s).sin().powf(p) * (-n * (u0 + s) - c).exp(),
+            len,
+            QUAD_TOL,
+        );
+        (self.ln_c + n * FRAC_PI_2 + c + v.ln()).exp()
     }
 
     /// `P(x ≤ −μ)` and `P(x > −μ)` computed separately from the closed-form constant;
@@ -374,28 +452,14 @@ impl Max<f64> for StationaryLaw {
 
 impl ContinuousCDF<f64, f64> for StationaryLaw {
     fn cdf(&self, x: f64) -> f64 {
-        let y = x + self.mu;
-        if y.is_nan() {
-            return f64::NAN;
-        }
-        if y <= 0.0 {
-            self.lower_mass(self.alpha.atan2(-y))
-        } else {
-            1.0 - self.upper_mass(self.alpha.atan2(y))
-        }
+        self.masses(x).0
     }
     fn sf(&self, x: f64) -> f64 {
-        let y = x + self.mu;
-        if y.is_nan() {
-            return f64::NAN;
-        }
-        if y <= 0.0 {
-            1.0 - self.lower_mass(self.alpha.atan2(-y))
-        } else {
-            self.upper_mass(self.alpha.atan2(y))
-        }
+        self.masses(x).1
     }
-    /// Newton–bisection on the CDF in the angle variable (NaN for `p ∉ [0, 1]`).
+    /// Newton–bisection on the CDF in the angle variable (NaN for `p ∉ [0, 1]`). Near
+    /// `a = σ²/2` the far quantiles can exceed the `f64` range; they are returned as
+    /// `±∞`.
     fn inverse_cdf(&self, p: f64) -> f64 {
         if !(0.0..=1.0).contains(&p) {
             return f64::NAN;
