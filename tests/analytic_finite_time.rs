@@ -162,3 +162,25 @@ fn uncorrelated_law_rejects_bad_input() {
         .with_steps(0)
         .is_err());
 }
+
+/// σ = 0, a < 0: the finite-time Gaussian converges to the stationary
+/// N(0, τ²/(2|a|)) (analytic consistency at t = 40, 1e-12), which is the σ → 0 limit of
+/// the Pearson IV variance τ²/(−2a − σ²); no Gaussian limit for σ > 0 or a ≥ 0.
+#[test]
+fn sigma_zero_stationary_gaussian() {
+    use saddle_sde::analytic::stationary::{gaussian_limit, StationaryLaw};
+    use statrs::statistics::Distribution as _;
+    let sde = SaddleSde::new(-0.8, 0.0, 1.3, 0.4).unwrap();
+    let g = gaussian_limit(&sde).unwrap();
+    let at_t = UncorrelatedLaw::new(&SaddleSde::new(-0.8, 0.0, 1.3, 0.0).unwrap(), 2.0, 40.0)
+        .unwrap()
+        .gaussian_law()
+        .unwrap();
+    assert!((g.variance().unwrap() - at_t.variance().unwrap()).abs() < 1e-12);
+    assert!(at_t.mean().unwrap().abs() < 1e-12);
+    let small = StationaryLaw::new(&SaddleSde::new(-0.8, 1e-4, 1.3, 0.4).unwrap()).unwrap();
+    assert!((small.variance().unwrap() - g.variance().unwrap()).abs() < 1e-7);
+    assert!(gaussian_limit(&SaddleSde::new(-0.8, 0.5, 1.3, 0.4).unwrap()).is_err());
+    assert!(gaussian_limit(&SaddleSde::new(0.8, 0.0, 1.3, 0.4).unwrap()).is_err());
+    assert!(gaussian_limit(&SaddleSde::new(-0.8, 0.0, 0.0, 0.4).unwrap()).is_err());
+}

@@ -144,3 +144,20 @@ fn invalid_input_exits_nonzero_naming_the_parameter() {
         assert!(err.contains(&format!("parameter {name} =")), "{err}");
     }
 }
+
+#[test]
+fn gaussian_stationary_law_without_multiplicative_noise() {
+    let v = json(&[
+        "--a", "-2", "--sigma", "0", "--tau", "2", "--rho", "0", "--x0", "0", "--t", "1", "--json",
+    ]);
+    let n = saddle_sde::analytic::stationary::gaussian_limit(
+        &SaddleSde::new(-2.0, 0.0, 2.0, 0.0).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["stationary"]["family"], "Gaussian");
+    assert_eq!(
+        v["stationary"]["density_at_0"].as_f64().unwrap(),
+        n.pdf(0.0)
+    );
+    assert_eq!(v["stationary"]["cdf_at_0"].as_f64().unwrap(), n.cdf(0.0));
+}

@@ -55,13 +55,46 @@ use crate::error::{Error, Result};
 use crate::models::SaddleSde;
 use rand::Rng;
 use rand_distr::Open01;
-use statrs::distribution::{Continuous, ContinuousCDF, StudentsT};
+use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
 use statrs::function::beta::ln_beta;
 use statrs::statistics::{Max, Min};
 use std::f64::consts::FRAC_PI_2;
 
 /// Relative tolerance of the CDF quadrature (successive tanh-sinh levels).
 const QUAD_TOL: f64 = 1e-14;
+
+/// The stationary law without multiplicative noise: for `σ = 0`, `a < 0`, `τ ≠ 0` the
+/// saddle SDE is an Ornstein–Uhlenbeck process with stationary law `N(0, τ²/(2|a|))`
+/// (the `σ → 0` limit of `Var = τ²/(−2a − σ²)`).
+///
+/// # Errors
+/// [`Error::DoesNotExist`] unless `σ = 0`, `a < 0` and `τ ≠ 0` (for `σ > 0` see
+/// [`StationaryLaw`]).
+///
+/// ```
+/// use saddle_sde::analytic::stationary::gaussian_limit;
+/// use saddle_sde::models::SaddleSde;
+/// use statrs::statistics::Distribution;
+/// let n = gaussian_limit(&SaddleSde::new(-2.0, 0.0, 2.0, 0.3)?)?;
+/// assert!((n.variance().unwrap() - 1.0).abs() < 1e-15);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn gaussian_limit(sde: &SaddleSde) -> Result<Normal> {
+    let (a, sigma, tau) = (sde.a(), sde.sigma(), sde.tau());
+    if sigma == 0.0 && a < 0.0 && tau != 0.0 {
+        Normal::new(0.0, tau.abs() / (-2.0 * a).sqrt()).map_err(|_| Error::DoesNotExist {
+            what: "Gaussian stationary law",
+            condition: format!("variance tau^2/(2|a|) must be finite; here a = {a}, tau = {tau}"),
+        })
+    } else {
+        Err(Error::DoesNotExist {
+            what: "Gaussian stationary law",
+            condition: format!(
+                "requires sigma = 0, a < 0 and tau != 0; here sigma = {sigma}, a = {a}, tau = {tau}"
+            ),
+        })
+    }
+}
 
 /// The stationary law of `x_t` (a Pearson type IV distribution; see the module docs).
 ///

@@ -7,10 +7,11 @@ use saddle_sde::analytic::coin_flip::CoinFlip;
 use saddle_sde::analytic::growth::lyapunov_rate;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::saddle::{mean, variance};
-use saddle_sde::analytic::stationary::StationaryLaw;
+use saddle_sde::analytic::stationary::{gaussian_limit, StationaryLaw};
 use saddle_sde::models::SaddleSde;
 use serde_json::{json, Value};
 use statrs::distribution::{Continuous, ContinuousCDF};
+use statrs::statistics::{Median, Mode};
 
 /// Arguments of `saddle analytic`.
 #[derive(Debug, Clone, clap::Args)]
@@ -70,7 +71,16 @@ pub fn report(args: &Args) -> Result<Value> {
             "density_at_0": law.pdf(0.0),
             "cdf_at_0": law.cdf(0.0),
         }),
-        Err(_) => Value::Null,
+        Err(_) => match gaussian_limit(&sde) {
+            Ok(normal) => json!({
+                "family": "Gaussian",
+                "mode": normal.mode(),
+                "median": normal.median(),
+                "density_at_0": normal.pdf(0.0),
+                "cdf_at_0": normal.cdf(0.0),
+            }),
+            Err(_) => Value::Null,
+        },
     };
     let inverse_gamma_limit = match InverseGammaLimit::new(&sde) {
         Ok(law) => json!({
