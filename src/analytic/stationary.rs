@@ -22,7 +22,8 @@
 //! density on ℝ iff **`ω ≠ 0`**, i.e. `τ ≠ 0` and `|ρ| < 1`; also `σ > 0`. This covers
 //! `a ≤ 0` too (at `a = 0` it is a Cauchy law, for `a < 0` lighter tails). Otherwise:
 //! `|ρ| = 1` gives the inverse-gamma law of [`crate::analytic::inverse_gamma_limit`];
-//! `τ = 0` gives `x_t → 0`; `σ = 0` with `a < 0` gives the Gaussian `N(0, τ²/(2|a|))`;
+//! `τ = 0` gives `x_t → 0`; `σ = 0` with `a < 0` gives the Gaussian `N(0, τ²/(2|a|))`
+//! ([`gaussian_limit`]);
 //! `a ≥ σ²/2` (to 8 ulps: `a = 1`, `σ = √2` in floating point counts as the boundary)
 //! gives no stationary law (`|x_t| → ∞` for `a > σ²/2`, null recurrence at
 //! equality).
