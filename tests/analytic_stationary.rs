@@ -354,7 +354,8 @@ fn laws_are_send_sync_clone() {
 /// range). The closed-form half-masses sum to 1; finite quantiles invert the CDF to
 /// 1e-12; infinite ones are returned only when the mass beyond ±f64::MAX exceeds the
 /// level; the CDF agrees with the reference quadrature to 1e-8 relative where the
-/// reference can represent the law (2m − 1 ≥ 0.05).
+/// reference can represent the law (2m − 1 ≥ 0.05) and resolve its peak (m ≤ 100). Small σ (m = 10⁴, |ν| = 6·10³):
+/// the documented accuracy 10⁻¹⁴(m + |ν|) replaces 1e-12 for the identities.
 #[test]
 fn hard_corners() {
     let sets = [
@@ -363,11 +364,14 @@ fn hard_corners() {
         (-5.0, 1.0, 1.0, 0.9),
         (0.49, 1.0, 1.0, 0.5),
         (0.499, 1.0, -3.0, -0.7),
+        (-1.0, 0.01, 1.0, 0.3),
     ];
     for p in sets {
         let l = law(p);
+        let (m, nu, _, _) = l.pearson_parameters();
+        let tol = 1e-12f64.max(1e-14 * (m + nu.abs()));
         let (lo, hi) = l.split_masses();
-        assert!((lo + hi - 1.0).abs() < 1e-12, "{p:?}");
+        assert!((lo + hi - 1.0).abs() < tol, "{p:?}");
         for i in 0..=20 {
             let u = match i {
                 0 => 1e-9,
@@ -380,13 +384,13 @@ fn hard_corners() {
             } else if q == f64::INFINITY {
                 assert!(l.sf(f64::MAX) >= (1.0 - u) * (1.0 - 1e-12), "{p:?} u = {u}");
             } else {
-                assert!((l.cdf(q) - u).abs() < 1e-12, "{p:?} u = {u}: {}", l.cdf(q));
+                assert!((l.cdf(q) - u).abs() < tol, "{p:?} u = {u}: {}", l.cdf(q));
             }
         }
-        let (m, _, alpha, lambda) = l.pearson_parameters();
+        let (_, _, alpha, lambda) = l.pearson_parameters();
         // the reference quadrature needs the angle φ = v^{1/(2m−1)} to stay representable:
         // at 2m − 1 = 0.02 or 0.002 a large part of the mass lies beyond |x| = 1e308
-        if 2.0 * m - 1.0 < 0.05 {
+        if 2.0 * m - 1.0 < 0.05 || m > 100.0 {
             continue;
         }
         for q in [-1e3, -1.0, 0.0, 1.0, 1e3] {

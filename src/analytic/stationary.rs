@@ -40,6 +40,11 @@
 //! image for the upper tail), evaluated by tanh-sinh quadrature after the substitution
 //! `s ↦ s^{2m−1}` that removes the endpoint singularity.
 //!
+//! Accuracy: CDF and quantiles to ~1e-13 relative for moderate parameters. The
+//! closed-form constant involves `ln|Γ(m + iν/2)|` of size `~ m + |ν|`, so for very small
+//! `σ` (where `m ~ |a|/σ²`) the accuracy degrades to about `10⁻¹⁴ (m + |ν|)`
+//! (`~10⁻⁸` at `σ = 10⁻³`, `a = −1`).
+//!
 //! # Mode, moments, reduction
 //! `p'(y) = 0` iff `A(y) = D'(y)`: `y = aμ/(a − σ²)`, i.e. **`x = ρστ/(a − σ²)`** (the
 //! blog's formula holds). Moments of order `r` exist iff `r < 1 − 2a/σ²`; then
@@ -155,6 +160,40 @@ const GL_W: [f64; 5] = [
     0.149_451_349_150_580_6,
     0.066_671_344_308_688_1,
 ];
+
+/// `ln ∫_lo^hi sin^p s · e^{−ns} ds` for `0 ≤ lo < hi ≤ π/2`, with no singularity inside
+/// (`p ≥ 0`, or `lo > 0`). The log-integrand `f(s) = p ln sin s − ns` is scaled by its
+/// maximum `c` (so nothing underflows even when `p` and `|n|` are in the thousands, as
+/// for small `σ`), and for `p ≥ 0` (concave `f`) the interval is split at the interior
+/// maximiser `s* = atan2(p, n)`, so that tanh-sinh clusters its nodes on the peak.
+fn ln_smooth_integral(lo: f64, hi: f64, p: f64, n: f64) -> f64 {
+    if lo.is_nan() || hi.is_nan() || hi <= lo {
+        return f64::NEG_INFINITY;
+    }
+    let f = |s: f64| {
+        if p == 0.0 {
+            -n * s
+        } else {
+            p * s.sin().ln() - n * s
+        }
+    };
+    let peak = if p >= 0.0 {
+        p.atan2(n).clamp(lo, hi)
+    } else if f(lo) >= f(hi) {
+        lo
+    } else {
+        hi
+    };
+    let c = f(peak);
+    let piece = |a: f64, b: f64| {
+        if b <= a {
+            0.0
+        } else {
+            tanh_sinh(|s, _| (f(a + s) - c).exp(), b - a, QUAD_TOL)
+        }
+    };
+    (piece(lo, peak) + piece(peak, hi)).ln() + c
+}
 
 /// `a < σ²/2` with a margin of 8 ulps: values that agree to rounding (such as `a = 1`,
 /// `σ = √2` in floating point, whose `σ²/2` is `1 + 2.2e-16`) are treated as the
@@ -289,23 +328,23 @@ impl StationaryLaw {
             return f64::NEG_INFINITY;
         }
         let p = 2.0 * self.m - 2.0;
+        if p >= 0.0 {
+            return ln_smooth_integral(0.0, u, p, n);
+        }
+        // s = φ^q/q, q = p + 1 ∈ (0, 1): ds = φ^p dφ, integrand (sin φ/φ)^p e^{−nφ},
+        // bounded by (π/2)^{|p|} e^{c} with c = max(0, −nu)
         let c = (-n * u).max(0.0);
-        let v = if p >= 0.0 {
-            tanh_sinh(|s, _| s.sin().powf(p) * (-n * s - c).exp(), u, QUAD_TOL)
-        } else {
-            // s = φ^q/q, q = p + 1 ∈ (0, 1): ds = φ^p dφ, integrand (sin φ/φ)^p e^{−nφ}
-            let q = p + 1.0;
-            let big_s = u.powf(q) / q;
-            tanh_sinh(
-                |s, _| {
-                    let phi = (q * s).powf(1.0 / q);
-                    let sinc = if phi > 0.0 { phi.sin() / phi } else { 1.0 };
-                    sinc.powf(p) * (-n * phi - c).exp()
-                },
-                big_s,
-                QUAD_TOL,
-            )
-        };
+        let q = p + 1.0;
+        let big_s = u.powf(q) / q;
+        let v = tanh_sinh(
+            |s, _| {
+                let phi = (q * s).powf(1.0 / q);
+                let sinc = if phi > 0.0 { phi.sin() / phi } else { 1.0 };
+                sinc.powf(p) * (-n * phi - c).exp()
+            },
+            big_s,
+            QUAD_TOL,
+        );
         v.ln() + c
     }
 
@@ -364,8 +403,12 @@ impl StationaryLaw {
                 self.lower_mass(u)
             }
         };
+        let p_pos = (2.0 * self.m - 2.0).max(0.0);
         let mass = |u: f64| {
-            if (u - lo).abs() <= 0.5 * lo.min(u) {
+            // Gauss–Legendre only on steps short against both the distance to the
+            // singular end and the width sin(u)/√p of the peak of sin^p (p ≥ 0)
+            let step = (u - lo).abs();
+            if step <= 0.5 * lo.min(u) && step * p_pos.sqrt() <= 2.0 * lo.min(u).sin() {
                 mass_lo + self.half_increment(lo, u, upper)
             } else {
                 full(u)
@@ -438,15 +481,8 @@ impl StationaryLaw {
     /// inside for `u0 > 0`).
     fn between_mass(&self, u0: f64, upper: bool) -> f64 {
         let n = if upper { -self.nu } else { self.nu };
-        let len = FRAC_PI_2 - u0;
-        let p = 2.0 * self.m - 2.0;
-        let c = (-n * u0).max(-n * FRAC_PI_2);
-        let v = tanh_sinh(
-            |s, _| (u0 + s).sin().powf(p) * (-n * (u0 + s) - c).exp(),
-            len,
-            QUAD_TOL,
-        );
-        (self.ln_c + n * FRAC_PI_2 + c + v.ln()).exp()
+        let lnv = ln_smooth_integral(u0, FRAC_PI_2, 2.0 * self.m - 2.0, n);
+        (self.ln_c + n * FRAC_PI_2 + lnv).exp()
     }
 
     /// `P(x ≤ −μ)` and `P(x > −μ)` computed separately from the closed-form constant;
