@@ -21,7 +21,7 @@
 //! | [`noise`] | increments, Brownian paths coarsened exactly (Chen), Lévy areas, per-path seeding |
 //! | [`scheme`] | Euler–Maruyama, Milstein (non-commutative, with Lévy areas), commutative Milstein |
 //! | [`integrate`] | the driver: grids, stop reasons, one path at a time |
-//! | [`analytic`] | closed forms: the pathwise solution, exact moments |
+//! | [`analytic`] | closed forms: the pathwise solution, exact moments, the stationary law (Pearson IV), the `|ρ| = 1` inverse-gamma limit, growth rates, the blog's discrete models |
 //! | [`ensemble`] | many paths in parallel, bit-for-bit reproducible for any thread count |
 //!
 //! ## Example: EM against the exact moments

@@ -1,5 +1,162 @@
-//! Shared helpers for the integration tests.
+//! Shared test helpers: log-log slope fits, normal quantiles, an independent adaptive
+//! Gauss–Kronrod quadrature, the one- and two-sample Kolmogorov–Smirnov statistics,
+//! and ordered ensembles of terminal values.
 #![allow(dead_code)]
+
+use saddle_sde::ensemble::{run_ordered, Merge};
+use saddle_sde::integrate::{terminal, Grid, StopReason};
+use saddle_sde::noise::path_rng;
+use saddle_sde::scheme::ScalarScheme;
+use saddle_sde::sde::ScalarSde;
+
+/// KS critical value coefficient for α ≈ 0.001 (asymptotic Kolmogorov law:
+/// P(√N D > 1.95) ≈ 0.001).
+pub const KS_001: f64 = 1.95;
+
+const XGK: [f64; 8] = [
+    0.991_455_371_120_812_6,
+    0.949_107_912_342_758_5,
+    0.864_864_423_359_769_1,
+    0.741_531_185_599_394_4,
+    0.586_087_235_467_691_1,
+    0.405_845_151_377_397_2,
+    0.207_784_955_007_898_5,
+    0.0,
+];
+const WGK: [f64; 8] = [
+    0.022_935_322_010_529_22,
+    0.063_092_092_629_978_55,
+    0.104_790_010_322_250_2,
+    0.140_653_259_715_525_9,
+    0.169_004_726_639_267_9,
+    0.190_350_578_064_785_4,
+    0.204_432_940_075_298_9,
+    0.209_482_141_084_727_8,
+];
+const WG: [f64; 4] = [
+    0.129_484_966_168_869_7,
+    0.279_705_391_489_276_7,
+    0.381_830_050_505_118_9,
+    0.417_959_183_673_469_4,
+];
+
+fn gk15(f: &impl Fn(f64) -> f64, a: f64, b: f64) -> (f64, f64) {
+    let c = 0.5 * (a + b);
+    let h = 0.5 * (b - a);
+    let fc = f(c);
+    let mut k = fc * WGK[7];
+    let mut g = fc * WG[3];
+    for j in 0..7 {
+        let x = h * XGK[j];
+        let s = f(c - x) + f(c + x);
+        k += WGK[j] * s;
+        if j % 2 == 1 {
+            g += WG[j / 2] * s;
+        }
+    }
+    (k * h, ((k - g) * h).abs())
+}
+
+/// Adaptive Gauss–Kronrod (7/15) on `[a, b]`: bisects the interval with the largest
+/// error estimate until the total estimate is below `tol` (absolute) or 20 000
+/// intervals. Independent of the crate's tanh-sinh rule.
+pub fn gk_adaptive(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
+    let mut parts = vec![{
+        let (v, e) = gk15(&f, a, b);
+        (a, b, v, e)
+    }];
+    for _ in 0..20_000 {
+        let (total_err, worst) = parts.iter().enumerate().fold((0.0, 0), |(s, w), (i, p)| {
+            (s + p.3, if p.3 > parts[w].3 { i } else { w })
+        });
+        if total_err < tol {
+            break;
+        }
+        let (lo, hi, _, _) = parts.swap_remove(worst);
+        let mid = 0.5 * (lo + hi);
+        let (v1, e1) = gk15(&f, lo, mid);
+        let (v2, e2) = gk15(&f, mid, hi);
+        parts.push((lo, mid, v1, e1));
+        parts.push((mid, hi, v2, e2));
+    }
+    parts.iter().map(|p| p.2).sum()
+}
+
+/// One-sample KS statistic `sup |F_N − F|` of `xs` against `cdf`.
+pub fn ks_one(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    let n = xs.len() as f64;
+    xs.iter().enumerate().fold(0.0f64, |d, (i, &x)| {
+        let f = cdf(x);
+        d.max((f - i as f64 / n).abs())
+            .max(((i + 1) as f64 / n - f).abs())
+    })
+}
+
+/// Two-sample KS statistic.
+pub fn ks_two(a: &mut [f64], b: &mut [f64]) -> f64 {
+    a.sort_by(|x, y| x.total_cmp(y));
+    b.sort_by(|x, y| x.total_cmp(y));
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j, mut d) = (0usize, 0usize, 0.0f64);
+    while i < a.len() && j < b.len() {
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / na - j as f64 / nb).abs());
+    }
+    d
+}
+
+/// Values collected in path order.
+#[derive(Default)]
+pub struct Collect(pub Vec<f64>);
+
+impl Merge for Collect {
+    fn merge(&mut self, other: &Self) {
+        self.0.extend_from_slice(&other.0);
+    }
+}
+
+/// Terminal values of `paths` paths (seed `seed`), in path order; panics if any path
+/// blows up (none should for these models).
+pub fn terminals<S, Sch, const M: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    grid: &Grid,
+    paths: u64,
+    seed: u64,
+) -> Vec<f64>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+{
+    let out = run_ordered(
+        paths,
+        Collect::default,
+        |i, acc| {
+            let mut rng = path_rng(seed, i);
+            let end = terminal(sde, scheme, x0, grid, &mut rng).expect("finite x0");
+            assert_eq!(end.reason, StopReason::EndTime, "path {i} blew up");
+            acc.0.push(end.x);
+        },
+        |_, _| {},
+    );
+    out.0
+}
+
+/// Sample mean and standard error.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
 
 /// Least-squares slope of `ln y` against `ln x`.
 pub fn loglog_slope(x: &[f64], y: &[f64]) -> f64 {

@@ -1,0 +1,162 @@
+//! The law of `x_t` at a finite time in the uncorrelated case `ρ = 0`.
+//!
+//! With `Φ_t = exp((a − σ²/2)t + σW_t)` the pathwise solution is
+//! `x_t = x₀Φ_t + τ Φ_t ∫₀ᵗ Φ_s⁻¹ dV_s` with `V` independent of `W`. Conditionally on
+//! the whole path of `W`, the stochastic integral is a Wiener integral with a
+//! deterministic integrand, so
+//!
+//! ```text
+//! x_t | W  ~  N( x₀Φ_t ,  τ² Φ_t² ∫₀ᵗ Φ_s⁻² ds ):
+//! ```
+//!
+//! the law of `x_t` is a **Gaussian mixture**. The component means `x₀Φ_t` are exactly
+//! lognormal (`ln(Φ_t) ~ N((a − σ²/2)t, σ²t)`); the component variances are the
+//! exponential functional `τ²∫₀ᵗ exp(2(a − σ²/2)(t − s) + 2σ(W_t − W_s)) ds`, which is
+//! *not* lognormal (Yor's functional), so "lognormal mixture of Gaussians" is exact
+//! for the means only. What is exact in closed form:
+//!
+//! ```text
+//! E[x_t] = x₀e^{at},
+//! E[within-component variance]  = τ² (e^{(2a+σ²)t} − 1)/(2a + σ²),
+//! Var[component mean]           = x₀² (e^{(2a+σ²)t} − e^{2at}),
+//! Var[x_t] = sum of the two       (the law of total variance).
+//! ```
+//!
+//! With `σ = 0` there is a single component: `x_t ~ N(x₀e^{at}, τ²(e^{2at} − 1)/(2a))`.
+
+use crate::analytic::saddle::{mean as exact_mean, phi, variance as exact_variance};
+use crate::error::{count, finite, non_negative, param, Result};
+use crate::models::SaddleSde;
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+use statrs::distribution::{LogNormal, Normal};
+
+/// The law of `x_t` for `ρ = 0` started at `x₀` (see the module docs).
+///
+/// ```
+/// use saddle_sde::analytic::uncorrelated::UncorrelatedLaw;
+/// use saddle_sde::models::SaddleSde;
+/// let law = UncorrelatedLaw::new(&SaddleSde::new(1.0, 2.0, -1.0, 0.0)?, 0.5, 1.0)?;
+/// let k = (2.0f64 + 4.0).exp(); // e^{(2a+σ²)t}
+/// assert!((law.mean_within_variance() - (k - 1.0) / 6.0).abs() < 1e-9);
+/// assert!((law.variance() - law.mean_within_variance() - law.variance_of_means()).abs() < 1e-9);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncorrelatedLaw {
+    sde: SaddleSde,
+    x0: f64,
+    t: f64,
+    steps: usize,
+}
+
+impl UncorrelatedLaw {
+    /// The law at time `t` started from `x0`. The sampler resolves `W` on 4096 steps;
+    /// see [`UncorrelatedLaw::with_steps`].
+    ///
+    /// # Errors
+    /// Parameter errors naming `rho` (must be 0), `x0` (finite) or `t` (finite, `≥ 0`).
+    pub fn new(sde: &SaddleSde, x0: f64, t: f64) -> Result<Self> {
+        if sde.rho() != 0.0 {
+            return Err(param("rho", sde.rho(), "0 (the uncorrelated case)"));
+        }
+        finite("x0", x0)?;
+        non_negative("t", t)?;
+        Ok(Self {
+            sde: sde.clone(),
+            x0,
+            t,
+            steps: 4096,
+        })
+    }
+
+    /// Sets the number of steps on which the sampler resolves `W`.
+    ///
+    /// # Errors
+    /// A parameter error naming `steps` if it is zero.
+    pub fn with_steps(mut self, steps: usize) -> Result<Self> {
+        self.steps = count("steps", steps)?;
+        Ok(self)
+    }
+
+    /// `E[x_t] = x₀e^{at}`.
+    pub fn mean(&self) -> f64 {
+        exact_mean(&self.sde, self.x0, self.t)
+    }
+
+    /// `Var[x_t]`, from [`crate::analytic::saddle::variance`].
+    pub fn variance(&self) -> f64 {
+        exact_variance(&self.sde, self.x0, self.t)
+    }
+
+    /// `E[τ²Φ_t²∫₀ᵗΦ_s⁻²ds] = τ²(e^{(2a+σ²)t} − 1)/(2a + σ²)`.
+    pub fn mean_within_variance(&self) -> f64 {
+        let (a, s, tau) = (self.sde.a(), self.sde.sigma(), self.sde.tau());
+        tau * tau * phi(2.0 * a + s * s, self.t)
+    }
+
+    /// `Var[x₀Φ_t] = x₀²(e^{(2a+σ²)t} − e^{2at})`.
+    pub fn variance_of_means(&self) -> f64 {
+        let (a, s) = (self.sde.a(), self.sde.sigma());
+        let x0 = self.x0;
+        x0 * x0 * (2.0 * a * self.t).exp() * (s * s * self.t).exp_m1()
+    }
+
+    /// The law of `Φ_t = x_t's component mean / x₀`: `LogNormal((a − σ²/2)t, σ√t)`;
+    /// `None` when `σ√t = 0` (a point mass).
+    pub fn component_mean_factor_law(&self) -> Option<LogNormal> {
+        let s = self.sde.sigma() * self.t.sqrt();
+        LogNormal::new(self.sde.lyapunov_rate() * self.t, s).ok()
+    }
+
+    /// For `σ = 0` the exact Gaussian law of `x_t`; `None` otherwise (and when `τ = 0`
+    /// or `t = 0`, where it is a point mass).
+    pub fn gaussian_law(&self) -> Option<Normal> {
+        if self.sde.sigma() != 0.0 {
+            return None;
+        }
+        Normal::new(self.mean(), self.variance().sqrt()).ok()
+    }
+
+    /// Given a path of `W` on a uniform grid of `[0, t]` (its increments), the
+    /// component `(mean, variance)` of `x_t | W`: `Φ` is exact at the grid points and
+    /// `∫₀ᵗ Φ_s⁻² ds` is taken by the trapezoid rule on the grid (bias `O(h)`).
+    pub fn component_given_w(&self, dw: &[f64]) -> (f64, f64) {
+        let (s, tau) = (self.sde.sigma(), self.sde.tau());
+        let theta = self.sde.lyapunov_rate();
+        let n = dw.len().max(1);
+        let h = self.t / n as f64;
+        // ln Φ at grid points
+        let mut ln_phi = 0.0;
+        let mut prev = 1.0; // Φ_0^{-2}
+        let mut integral = 0.0;
+        for &d in dw {
+            ln_phi += theta * h + s * d;
+            let cur = (-2.0 * ln_phi).exp();
+            integral += 0.5 * h * (prev + cur);
+            prev = cur;
+        }
+        if dw.is_empty() {
+            integral = self.t;
+        }
+        let big_phi = ln_phi.exp();
+        (self.x0 * big_phi, tau * tau * big_phi * big_phi * integral)
+    }
+}
+
+impl Distribution<f64> for UncorrelatedLaw {
+    /// Draws `W` on the grid, then `x = m + √v·Z` from the component `(m, v)`.
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let h = self.t / self.steps as f64;
+        let sq = h.sqrt();
+        let dw: Vec<f64> = (0..self.steps)
+            .map(|_| {
+                let z: f64 = StandardNormal.sample(rng);
+                sq * z
+            })
+            .collect();
+        let (m, v) = self.component_given_w(&dw);
+        let z: f64 = StandardNormal.sample(rng);
+        m + v.sqrt() * z
+    }
+}
