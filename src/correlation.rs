@@ -115,7 +115,27 @@ impl Correlation {
     }
 
     /// Maps independent increments `dz` to correlated ones, `out = L dz`.
-    pub fn correlate(&self, dz: &[f64], out: &mut [f64]) {
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] unless `dz` and `out` both have length `m`.
+    pub fn correlate(&self, dz: &[f64], out: &mut [f64]) -> Result<()> {
+        let m = self.dim();
+        for (what, len) in [("dz", dz.len()), ("out", out.len())] {
+            if len != m {
+                return Err(Error::Dimension {
+                    what,
+                    expected: m,
+                    got: len,
+                });
+            }
+        }
+        self.correlate_unchecked(dz, out);
+        Ok(())
+    }
+
+    /// `out = L dz` for callers that checked the lengths once.
+    #[inline]
+    pub(crate) fn correlate_unchecked(&self, dz: &[f64], out: &mut [f64]) {
         let m = self.dim();
         for i in 0..m {
             let mut s = 0.0;

@@ -189,7 +189,7 @@ where
     let h = grid.h;
     let mut x = x0;
     for n in 0..grid.steps {
-        let noise = StepNoise::<M>::sample(rng, h, Some(areas));
+        let noise = StepNoise::<M>::sample_unchecked(rng, h, Some(areas));
         x = scheme.step(sde, n as f64 * h, x, &noise);
     }
     x
@@ -390,7 +390,7 @@ where
                     *v = sq * z;
                 }
                 if m >= 2 {
-                    areas.sample_all(rng, h, &dz, &mut scratch, &mut area);
+                    areas.sample_all(rng, &dz, &mut scratch, &mut area)?;
                 }
                 for j in 0..m {
                     for k in 0..m {

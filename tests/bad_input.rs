@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use saddle_sde::ensemble::terminal_stats;
 use saddle_sde::integrate::{terminal, Grid};
 use saddle_sde::models::{Gbm, LocalSaddle, OrnsteinUhlenbeck, SaddleSde};
-use saddle_sde::noise::{path_rng, LevyArea};
+use saddle_sde::noise::{correlated_increments, path_rng, BrownianPath, LevyArea, StepNoise};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use saddle_sde::{Correlation, Error};
 
@@ -45,7 +45,43 @@ fn named_errors() {
         &terminal(&m, &EulerMaruyama, f64::NAN, &g, &mut path_rng(0, 0)).unwrap_err(),
         "x0"
     ));
-    assert!(names(&LevyArea::with_terms(0).unwrap_err(), "terms"));
+    assert!(names(&LevyArea::with_terms(0, 0.1).unwrap_err(), "terms"));
+    assert!(names(&LevyArea::with_terms(3, -0.1).unwrap_err(), "h"));
+    assert!(names(&LevyArea::for_step(1e-14).unwrap_err(), "h"));
+    // Low-level samplers validate too: a bad step, a sampler for another step, or buffers
+    // of the wrong length are typed errors, never NaN or a panic.
+    let mut rng = path_rng(0, 0);
+    assert!(names(
+        &StepNoise::<2>::sample(&mut rng, f64::NAN, None).unwrap_err(),
+        "h"
+    ));
+    let la = LevyArea::for_step(0.1).unwrap();
+    assert!(names(
+        &StepNoise::<2>::sample(&mut rng, 0.2, Some(&la)).unwrap_err(),
+        "h"
+    ));
+    assert!(names(
+        &BrownianPath::<2>::sample(&mut rng, 1.0, 20, Some(&la)).unwrap_err(),
+        "h"
+    ));
+    let c = Correlation::two(0.5).unwrap();
+    let (mut dz, mut db) = ([0.0; 3], [0.0; 2]);
+    assert!(matches!(
+        correlated_increments(&mut rng, &c, 0.1, &mut dz, &mut db),
+        Err(Error::Dimension { .. })
+    ));
+    assert!(names(
+        &correlated_increments(&mut rng, &c, -0.1, &mut dz[..2], &mut db).unwrap_err(),
+        "h"
+    ));
+    assert!(matches!(
+        c.correlate(&[1.0], &mut db),
+        Err(Error::Dimension { .. })
+    ));
+    assert!(matches!(
+        la.sample_all(&mut rng, &[0.1, 0.2, 0.3], &mut [0.0; 2], &mut [0.0; 9]),
+        Err(Error::Dimension { .. })
+    ));
     let e = SaddleSde::new(1.0, 1.0, 0.5, 1.5).unwrap_err().to_string();
     assert_eq!(e, "invalid parameter rho = 1.5: must be in [-1, 1]");
     let not_psd = DMatrix::from_row_slice(3, 3, &[1.0, 0.9, -0.9, 0.9, 1.0, 0.9, -0.9, 0.9, 1.0]);
@@ -63,6 +99,15 @@ proptest! {
         match SaddleSde::new(a, s, t, r) {
             Ok(m) => prop_assert!(m.a().is_finite() && m.sigma() >= 0.0 && m.tau().is_finite() && m.rho().abs() <= 1.0),
             Err(e) => prop_assert!(matches!(e, Error::Param(_))),
+        }
+    }
+
+    #[test]
+    fn step_noise_is_finite_or_an_error(h in any::<f64>(), p in 0usize..4) {
+        let mut rng = path_rng(4, 5);
+        let la = LevyArea::with_terms(p, h);
+        if let Ok(n) = StepNoise::<2>::sample(&mut rng, h, la.as_ref().ok()) {
+            prop_assert!(n.dz.iter().chain(n.iterated.iter().flatten()).all(|v| v.is_finite()));
         }
     }
 

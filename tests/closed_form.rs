@@ -60,7 +60,13 @@ fn moments_match_an_independent_ode_solve() {
             (e2 - m2).abs() <= 1e-10 * m2.abs(),
             "second moment {a} {s} {tau} {rho}: {e2} vs {m2}"
         );
-        assert!(variance(&m, x0, t) >= 0.0);
+        // The cancellation-free variance formula against the ODE's E[x²] − m².
+        let v = variance(&m, x0, t);
+        assert!(
+            v >= 0.0 && (v - (m2 - m1 * m1)).abs() <= 1e-9 * m2,
+            "variance {v} vs {}",
+            m2 - m1 * m1
+        );
     }
 }
 

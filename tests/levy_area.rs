@@ -34,7 +34,7 @@ fn binned_z(sampler: &LevyArea, h: f64, n: usize, wrong: bool) -> Vec<(f64, f64)
         let z1: f64 = StandardNormal.sample(&mut rng);
         let z2: f64 = StandardNormal.sample(&mut rng);
         let (w1, w2) = (sq * z1, sq * z2);
-        let a = sampler.sample(&mut rng, h, w1, w2);
+        let a = sampler.sample(&mut rng, w1, w2);
         let r2 = z1 * z1 + z2 * z2;
         let bin = edges.iter().filter(|&&e| r2 > e).count();
         let v = if wrong {
@@ -57,7 +57,7 @@ fn binned_z(sampler: &LevyArea, h: f64, n: usize, wrong: bool) -> Vec<(f64, f64)
 fn conditional_mean_and_variance_per_bin() {
     let crit = common::z_upper(0.001 / 40.0);
     for p in [1, 4] {
-        let sampler = LevyArea::with_terms(p).unwrap();
+        let sampler = LevyArea::with_terms(p, 0.5).unwrap();
         let z = binned_z(&sampler, 0.5, 400_000, false);
         for (b, (zm, zv)) in z.iter().enumerate() {
             eprintln!("p = {p}, bin {b}: z_mean = {zm:.2}, z_var = {zv:.2}");
@@ -85,7 +85,7 @@ fn unconditional_law_is_levys_sech_law() {
         .map(|_| {
             let w1 = sq * rng.sample::<f64, _>(StandardNormal);
             let w2 = sq * rng.sample::<f64, _>(StandardNormal);
-            sampler.sample(&mut rng, h, w1, w2)
+            sampler.sample(&mut rng, w1, w2)
         })
         .collect();
     xs.sort_by(f64::total_cmp);

@@ -185,7 +185,7 @@ fn chen_relation_by_hand() {
 fn correlated_increments_have_the_factor() {
     let c = Correlation::new(DMatrix::from_row_slice(2, 2, &[1.0, -0.6, -0.6, 1.0])).unwrap();
     let mut out = [0.0; 2];
-    c.correlate(&[1.0, 1.0], &mut out);
+    c.correlate(&[1.0, 1.0], &mut out).unwrap();
     assert_abs_diff_eq!(out[0], 1.0, epsilon = 1e-15);
     assert_abs_diff_eq!(out[1], -0.6 + 0.8, epsilon = 1e-15);
 }
@@ -210,7 +210,7 @@ fn correlated_increments_have_the_correlation() {
     let (mut dz, mut db) = ([0.0; 3], [0.0; 3]);
     let mut s = [[0.0; 3]; 3];
     for _ in 0..n {
-        correlated_increments(&mut rng, &c, h, &mut dz, &mut db);
+        correlated_increments(&mut rng, &c, h, &mut dz, &mut db).unwrap();
         for i in 0..3 {
             for j in 0..3 {
                 s[i][j] += db[i] * db[j] / h;

@@ -19,9 +19,9 @@ fn path_rng_first_draws() {
 fn first_normals_and_area() {
     let mut r = path_rng(42, 7);
     let z: [f64; 3] = std::array::from_fn(|_| StandardNormal.sample(&mut r));
-    let a = LevyArea::with_terms(3)
+    let a = LevyArea::with_terms(3, 0.01)
         .unwrap()
-        .sample(&mut r, 0.01, 0.1, -0.05);
+        .sample(&mut r, 0.1, -0.05);
     assert_eq!(z.map(f64::to_bits), PINNED_NORMALS);
     assert_eq!(a.to_bits(), PINNED_AREA);
 }

@@ -80,10 +80,25 @@ pub fn second_moment(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
         + tau * tau * phi(k, t)
 }
 
-/// `Var[x_t] = E[x_t²] − E[x_t]²`.
+/// `Var[x_t]`, written without the cancellation of `E[x_t²] − E[x_t]²`:
+///
+/// ```text
+/// Var[x_t] = x₀² e^{2at} (e^{σ²t} − 1) + 2ρστ x₀ e^{at} φ(a + σ², t) + τ² φ(2a + σ², t).
+/// ```
+///
+/// ```
+/// use saddle_sde::{analytic::saddle::variance, models::SaddleSde};
+/// // σ = 0 with a tiny τ: the exact variance τ²(e^{2a} − 1)/(2a) = 3.19e-18 survives,
+/// // where E[x²] − E[x]² would return rounding noise of order 1e-16.
+/// let m = SaddleSde::new(1.0, 0.0, 1e-9, 0.0).unwrap();
+/// let v = variance(&m, 1.0, 1.0);
+/// assert!((v - 1e-18 * (2f64.exp() - 1.0) / 2.0).abs() < 1e-30);
+/// ```
 pub fn variance(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
-    let m = mean(sde, x0, t);
-    second_moment(sde, x0, t) - m * m
+    let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
+    x0 * x0 * (2.0 * a * t).exp() * (s * s * t).exp_m1()
+        + 2.0 * rho * s * tau * x0 * (a * t).exp() * phi(a + s * s, t)
+        + tau * tau * phi(2.0 * a + s * s, t)
 }
 
 /// The blog's pathwise solution on a discrete Brownian path of `(W, V)`, returning

@@ -40,7 +40,7 @@
 //!     corresponding Lévy areas in terms of a multidimensional Brownian motion*, Stoch.
 //!     Anal. Appl. 40 (2022).
 
-use crate::error::{count, positive, Result};
+use crate::error::{count, positive, Error, Result};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::PI;
@@ -51,6 +51,7 @@ use std::f64::consts::PI;
 /// ```
 /// use saddle_sde::noise::LevyArea;
 /// let s = LevyArea::for_step(1e-3).unwrap();
+/// assert_eq!(s.step(), 1e-3);
 /// assert_eq!(s.terms(), 10);
 /// assert_eq!(s.normals_per_sample(), 41);
 /// ```
@@ -59,18 +60,29 @@ pub struct LevyArea {
     p: usize,
     /// `a_p = Σ_{r>p} 1/r²`.
     tail: f64,
+    /// Step length `h`, validated at construction.
+    h: f64,
+    /// `√(2/h)`.
+    scale: f64,
+    /// `h/(2π)`.
+    c: f64,
 }
 
 impl LevyArea {
-    /// A sampler with `p ≥ 1` Fourier terms.
+    /// A sampler for steps of length `h` with `p ≥ 1` Fourier terms.
     ///
     /// # Errors
-    /// A parameter error naming `terms` if `p = 0`.
-    pub fn with_terms(p: usize) -> Result<Self> {
+    /// A parameter error naming `terms` if `p = 0`, or `h` unless it is in
+    /// `[1e-300, 1e100]`.
+    pub fn with_terms(p: usize, h: f64) -> Result<Self> {
         count("terms", p)?;
+        super::path::check_step(h)?;
         Ok(Self {
             p,
             tail: tail_sum(p),
+            h,
+            scale: (2.0 / h).sqrt(),
+            c: h / (2.0 * PI),
         })
     }
 
@@ -90,7 +102,7 @@ impl LevyArea {
             ));
         }
         let p = (0.3 / h.sqrt()).ceil().max(1.0) as usize;
-        Self::with_terms(p)
+        Self::with_terms(p, h)
     }
 
     /// Number of Fourier terms `p`.
@@ -98,16 +110,21 @@ impl LevyArea {
         self.p
     }
 
+    /// The step length `h` the sampler is for.
+    pub fn step(&self) -> f64 {
+        self.h
+    }
+
     /// Standard normals drawn per sample, `4p + 1`.
     pub fn normals_per_sample(&self) -> usize {
         4 * self.p + 1
     }
 
-    /// Samples `A_12` over a step of length `h` given the increments `dz1, dz2`.
+    /// Samples `A_12` over a step of length [`step`](Self::step) given the increments
+    /// `dz1, dz2`.
     #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, h: f64, dz1: f64, dz2: f64) -> f64 {
-        let scale = (2.0 / h).sqrt();
-        let (c1, c2) = (scale * dz1, scale * dz2);
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, dz1: f64, dz2: f64) -> f64 {
+        let (c1, c2) = (self.scale * dz1, self.scale * dz2);
         let mut s = 0.0;
         for r in 1..=self.p {
             let z1: f64 = StandardNormal.sample(rng);
@@ -118,7 +135,7 @@ impl LevyArea {
         }
         let g: f64 = StandardNormal.sample(rng);
         s += (self.tail * (2.0 + c1 * c1 + c2 * c2)).sqrt() * g;
-        h / (2.0 * PI) * s
+        self.c * s
     }
 
     /// Samples all areas of `M` motions as an antisymmetric matrix, without
@@ -128,17 +145,16 @@ impl LevyArea {
     pub fn sample_matrix<R: Rng + ?Sized, const M: usize>(
         &self,
         rng: &mut R,
-        h: f64,
         dz: &[f64; M],
     ) -> [[f64; M]; M] {
         let mut out = [[0.0; M]; M];
         if M == 2 {
-            let a = self.sample(rng, h, dz[0], dz[1]);
+            let a = self.sample(rng, dz[0], dz[1]);
             out[0][1] = a;
             out[1][0] = -a;
             return out;
         }
-        let scale = (2.0 / h).sqrt();
+        let scale = self.scale;
         let mut zeta = [0.0; M];
         let mut eta = [0.0; M];
         for r in 1..=self.p {
@@ -154,7 +170,7 @@ impl LevyArea {
                 }
             }
         }
-        let c = h / (2.0 * PI);
+        let c = self.c;
         for j in 0..M {
             for k in j + 1..M {
                 out[j][k] *= c;
@@ -169,23 +185,39 @@ impl LevyArea {
     /// terms are shared across pairs; for `m = 2` this equals [`sample`](Self::sample)
     /// in law; for `m > 2` the tail is dropped (see the module docs).
     ///
-    /// `scratch` must have length `2·m` at least.
+    /// `scratch` must have length `≥ 2m` and `out` length `≥ m²`.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] if `scratch` or `out` is too short.
     pub fn sample_all<R: Rng + ?Sized>(
         &self,
         rng: &mut R,
-        h: f64,
         dz: &[f64],
         scratch: &mut [f64],
         out: &mut [f64],
-    ) {
+    ) -> Result<()> {
         let m = dz.len();
-        if m == 2 {
-            let a = self.sample(rng, h, dz[0], dz[1]);
-            out[..4].copy_from_slice(&[0.0, a, -a, 0.0]);
-            return;
+        if scratch.len() < 2 * m {
+            return Err(Error::Dimension {
+                what: "scratch",
+                expected: 2 * m,
+                got: scratch.len(),
+            });
+        }
+        if out.len() < m * m {
+            return Err(Error::Dimension {
+                what: "out",
+                expected: m * m,
+                got: out.len(),
+            });
         }
         out[..m * m].iter_mut().for_each(|v| *v = 0.0);
-        let scale = (2.0 / h).sqrt();
+        if m == 2 {
+            let a = self.sample(rng, dz[0], dz[1]);
+            out[1] = a;
+            out[2] = -a;
+            return Ok(());
+        }
         let (zeta, eta) = scratch[..2 * m].split_at_mut(m);
         for r in 1..=self.p {
             for j in 0..m {
@@ -194,20 +226,20 @@ impl LevyArea {
             }
             for j in 0..m {
                 for k in j + 1..m {
-                    let v = (zeta[j] * (eta[k] + scale * dz[k])
-                        - zeta[k] * (eta[j] + scale * dz[j]))
+                    let v = (zeta[j] * (eta[k] + self.scale * dz[k])
+                        - zeta[k] * (eta[j] + self.scale * dz[j]))
                         / r as f64;
                     out[j * m + k] += v;
                 }
             }
         }
-        let c = h / (2.0 * PI);
         for j in 0..m {
             for k in j + 1..m {
-                out[j * m + k] *= c;
+                out[j * m + k] *= self.c;
                 out[k * m + j] = -out[j * m + k];
             }
         }
+        Ok(())
     }
 }
 

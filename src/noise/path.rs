@@ -47,9 +47,28 @@ impl<const M: usize> StepNoise<M> {
 
     /// Draws independent increments `ΔZ_k ~ N(0, h)` and, when `areas` is given, the
     /// Lévy areas (for `M = 2` with [`LevyArea::sample`]; `M > 2` shares the series
-    /// terms across pairs). Allocates nothing. `h` must be `> 0` (drivers such as
-    /// [`crate::integrate::terminal`] validate it through [`crate::integrate::Grid`]).
-    pub fn sample<R: Rng + ?Sized>(rng: &mut R, h: f64, areas: Option<&LevyArea>) -> Self {
+    /// terms across pairs). Allocates nothing.
+    ///
+    /// # Errors
+    /// A parameter error naming `h` unless it is in `[1e-300, 1e100]` (where `√h`, `ΔZ²`
+    /// and `√(2/h)` are finite) and, when `areas` is given, equal to the sampler's
+    /// [`LevyArea::step`] (to 1e-12 relative).
+    pub fn sample<R: Rng + ?Sized>(rng: &mut R, h: f64, areas: Option<&LevyArea>) -> Result<Self> {
+        check_step(h)?;
+        if let Some(a) = areas {
+            check_area_step(h, a)?;
+        }
+        Ok(Self::sample_unchecked(rng, h, areas))
+    }
+
+    /// [`sample`](Self::sample) for callers that validated `h` once (the drivers):
+    /// no per-step checks.
+    #[inline(always)]
+    pub(crate) fn sample_unchecked<R: Rng + ?Sized>(
+        rng: &mut R,
+        h: f64,
+        areas: Option<&LevyArea>,
+    ) -> Self {
         let sq = h.sqrt();
         let mut dz = [0.0; M];
         for v in dz.iter_mut() {
@@ -57,10 +76,32 @@ impl<const M: usize> StepNoise<M> {
             *v = sq * z;
         }
         let area = match areas {
-            Some(sampler) if M >= 2 => sampler.sample_matrix(rng, h, &dz),
+            Some(sampler) if M >= 2 => sampler.sample_matrix(rng, &dz),
             _ => [[0.0; M]; M],
         };
         Self::from_areas(h, dz, area)
+    }
+}
+
+/// A step length for which every sampled quantity is finite: `h ∈ [1e-300, 1e100]`.
+pub(crate) fn check_step(h: f64) -> Result<f64> {
+    if (1e-300..=1e100).contains(&h) {
+        Ok(h)
+    } else {
+        Err(crate::error::param("h", h, "in [1e-300, 1e100]"))
+    }
+}
+
+/// The Lévy-area sampler must be for the step being drawn.
+pub(crate) fn check_area_step(h: f64, a: &LevyArea) -> Result<()> {
+    if (a.step() - h).abs() <= 1e-12 * h {
+        Ok(())
+    } else {
+        Err(crate::error::param(
+            "h",
+            h,
+            format!("equal to the Lévy-area sampler's step {}", a.step()),
+        ))
     }
 }
 
@@ -81,7 +122,8 @@ impl<const M: usize> StepNoise<M> {
 /// use rand::SeedableRng;
 /// use saddle_sde::noise::{BrownianPath, LevyArea};
 /// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
-/// let path = BrownianPath::<2>::sample(&mut rng, 1.0, 64, Some(&LevyArea::with_terms(4).unwrap())).unwrap();
+/// let areas = LevyArea::with_terms(4, 1.0 / 64.0).unwrap();
+/// let path = BrownianPath::<2>::sample(&mut rng, 1.0, 64, Some(&areas)).unwrap();
 /// let coarse = path.coarsen(8).unwrap();
 /// assert_eq!(coarse.len(), 8);
 /// let sum: f64 = path.steps().iter().map(|s| s.dz[0]).sum();
@@ -98,7 +140,8 @@ impl<const M: usize> BrownianPath<M> {
     /// without Lévy areas (all zero), enough for schemes that do not use them.
     ///
     /// # Errors
-    /// Parameter errors naming `t_end` (must be `> 0`) or `steps` (must be `≥ 1`).
+    /// Parameter errors naming `t_end` (must be `> 0`) or `steps` (must be `≥ 1`), or
+    /// `h` if `h = t_end/n` is outside `[1e-300, 1e100]` or `areas` is for another step.
     pub fn sample<R: Rng + ?Sized>(
         rng: &mut R,
         t_end: f64,
@@ -107,17 +150,35 @@ impl<const M: usize> BrownianPath<M> {
     ) -> Result<Self> {
         positive("t_end", t_end)?;
         count("steps", n)?;
-        let h = t_end / n as f64;
-        let steps = (0..n).map(|_| StepNoise::sample(rng, h, areas)).collect();
+        let h = check_step(t_end / n as f64)?;
+        if let Some(a) = areas {
+            check_area_step(h, a)?;
+        }
+        let steps = (0..n)
+            .map(|_| StepNoise::sample_unchecked(rng, h, areas))
+            .collect();
         Ok(Self { steps })
     }
 
     /// Refills `self` in place with a new path of the same grid (no allocation).
-    pub fn resample<R: Rng + ?Sized>(&mut self, rng: &mut R, areas: Option<&LevyArea>) {
-        let h = self.steps[0].h;
-        for s in self.steps.iter_mut() {
-            *s = StepNoise::sample(rng, h, areas);
+    ///
+    /// # Errors
+    /// As [`BrownianPath::sample`] if `areas` is for another step.
+    pub fn resample<R: Rng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        areas: Option<&LevyArea>,
+    ) -> Result<()> {
+        let Some(h) = self.steps.first().map(|s| s.h) else {
+            return Ok(());
+        };
+        if let Some(a) = areas {
+            check_area_step(h, a)?;
         }
+        for s in self.steps.iter_mut() {
+            *s = StepNoise::sample_unchecked(rng, h, areas);
+        }
+        Ok(())
     }
 
     /// Builds a path from given fine steps.
@@ -179,19 +240,31 @@ pub fn chen<const M: usize>(steps: &[StepNoise<M>]) -> StepNoise<M> {
     acc
 }
 
-/// Correlated Brownian increments `ΔB = L ΔZ √h`-style: draws `m` independent
-/// `N(0, h)` and maps them through the factor of a [`crate::Correlation`].
+/// Correlated Brownian increments: draws `m` independent `N(0, h)` into `dz` and
+/// writes `db = L dz`, `L` the factor of `corr`, so that `Cov(db) = h C`.
+///
+/// # Errors
+/// A parameter error naming `h` unless finite and `> 0`; [`crate::Error::Dimension`] if
+/// `dz` or `db` is not of length `m`.
 pub fn correlated_increments<R: Rng + ?Sized>(
     rng: &mut R,
     corr: &crate::Correlation,
     h: f64,
     dz: &mut [f64],
     db: &mut [f64],
-) {
+) -> Result<()> {
+    positive("h", h)?;
+    if dz.len() != corr.dim() {
+        return Err(Error::Dimension {
+            what: "dz",
+            expected: corr.dim(),
+            got: dz.len(),
+        });
+    }
     let sq = h.sqrt();
     for v in dz.iter_mut() {
         let z: f64 = StandardNormal.sample(rng);
         *v = sq * z;
     }
-    corr.correlate(dz, db);
+    corr.correlate(dz, db)
 }

@@ -58,7 +58,7 @@ impl EmWorkspace {
         check("dz", self.m, dz.len())?;
         sde.drift(t, x, &mut self.f);
         sde.diffusion(t, x, &mut self.g);
-        sde.correlation().correlate(dz, &mut self.db);
+        sde.correlation().correlate_unchecked(dz, &mut self.db);
         for i in 0..self.n {
             let mut dx = self.f[i] * h;
             for k in 0..self.m {
