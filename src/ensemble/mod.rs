@@ -7,8 +7,10 @@
 //! rayon pool. Chunks run in batches of [`BATCH`], so memory does not grow with the
 //! number of paths.
 
+mod histogram;
 mod stats;
 
+pub use histogram::Histogram;
 pub use stats::MeanVar;
 
 use crate::error::{count, Result};
