@@ -29,15 +29,34 @@ fn gauss_legendre(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
 
 /// RK4 on `y = (u, u')` for `½b²u'' + a x u' = −src`, from `l` with `(u, u') = y0`;
 /// returns the state at `x0` and at `r`.
-fn rk4(m: &SaddleSde, src: f64, y0: [f64; 2], l: f64, x0: f64, r: f64, n: usize) -> ([f64; 2], [f64; 2]) {
-    let rhs = |x: f64, y: [f64; 2]| [y[1], -2.0 * (src + m.a() * x * y[1]) / m.diffusion_squared(x)];
+fn rk4(
+    m: &SaddleSde,
+    src: f64,
+    y0: [f64; 2],
+    l: f64,
+    x0: f64,
+    r: f64,
+    n: usize,
+) -> ([f64; 2], [f64; 2]) {
+    let rhs = |x: f64, y: [f64; 2]| {
+        [
+            y[1],
+            -2.0 * (src + m.a() * x * y[1]) / m.diffusion_squared(x),
+        ]
+    };
     let run = |mut y: [f64; 2], from: f64, to: f64, steps: usize| {
         let h = (to - from) / steps as f64;
         for i in 0..steps {
             let x = from + i as f64 * h;
             let k1 = rhs(x, y);
-            let k2 = rhs(x + 0.5 * h, [y[0] + 0.5 * h * k1[0], y[1] + 0.5 * h * k1[1]]);
-            let k3 = rhs(x + 0.5 * h, [y[0] + 0.5 * h * k2[0], y[1] + 0.5 * h * k2[1]]);
+            let k2 = rhs(
+                x + 0.5 * h,
+                [y[0] + 0.5 * h * k1[0], y[1] + 0.5 * h * k1[1]],
+            );
+            let k3 = rhs(
+                x + 0.5 * h,
+                [y[0] + 0.5 * h * k2[0], y[1] + 0.5 * h * k2[1]],
+            );
             let k4 = rhs(x + h, [y[0] + h * k3[0], y[1] + h * k3[1]]);
             for j in 0..2 {
                 y[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j]);
@@ -82,7 +101,10 @@ fn scale_exponent_closed_form_matches_quadrature() {
         for x in [-0.9, -0.3, 0.4, 1.7] {
             let f = scale_exponent(&m, x).unwrap();
             let q = gauss_legendre(|y| 2.0 * a * y / m.diffusion_squared(y), 0.0, x, 400);
-            assert!((f - q).abs() <= 1e-12 * (1.0 + q.abs()), "{a} {s} {t} {r} x={x}: {f} vs {q}");
+            assert!(
+                (f - q).abs() <= 1e-12 * (1.0 + q.abs()),
+                "{a} {s} {t} {r} x={x}: {f} vs {q}"
+            );
         }
     }
 }
@@ -94,9 +116,22 @@ fn interval_exit_matches_boundary_value_solve() {
         let e = interval_exit(&m, x0, l, u).unwrap();
         let (p, mean) = bvp(&m, x0, l, u);
         let rel = |x: f64, y: f64| (x - y).abs() / y.abs();
-        assert!(rel(e.p_upper, p) < 1e-8, "case {a} {s} {t} {r}: p {} vs {p}", e.p_upper);
-        assert!(rel(e.p_lower, 1.0 - p) < 1e-8, "p_lower {} vs {}", e.p_lower, 1.0 - p);
-        assert!(rel(e.mean_exit_time, mean) < 1e-8, "case {a} {s} {t} {r}: T {} vs {mean}", e.mean_exit_time);
+        assert!(
+            rel(e.p_upper, p) < 1e-8,
+            "case {a} {s} {t} {r}: p {} vs {p}",
+            e.p_upper
+        );
+        assert!(
+            rel(e.p_lower, 1.0 - p) < 1e-8,
+            "p_lower {} vs {}",
+            e.p_lower,
+            1.0 - p
+        );
+        assert!(
+            rel(e.mean_exit_time, mean) < 1e-8,
+            "case {a} {s} {t} {r}: T {} vs {mean}",
+            e.mean_exit_time
+        );
     }
 }
 
@@ -119,7 +154,12 @@ fn one_sided_level_regimes() {
     // (s(r) − s(l) grows as l decreases) with an error ∝ |l|^{1 − 2a/σ²} = 1/|l|
     let far = interval_exit(&m, 0.1, -1e6, 1.0).unwrap();
     let gap = p.probability - far.p_upper;
-    assert!(gap > 0.0 && gap < 1e-6, "{} vs {}", far.p_upper, p.probability);
+    assert!(
+        gap > 0.0 && gap < 1e-6,
+        "{} vs {}",
+        far.p_upper,
+        p.probability
+    );
     // at the transition σ² = 2a: hit surely, mean infinite
     let m = SaddleSde::new(1.0, 2f64.sqrt(), 0.5, 0.3).unwrap();
     let p = level_passage(&m, 0.1, 1.0).unwrap();
@@ -136,7 +176,10 @@ fn one_sided_level_regimes() {
         .iter()
         .map(|&l| interval_exit(&m, 0.0, -l, 0.8).unwrap().mean_exit_time)
         .collect();
-    assert!(means[0] < means[1] && means[1] < means[2] && means[2] < t, "{means:?} vs {t}");
+    assert!(
+        means[0] < means[1] && means[1] < means[2] && means[2] < t,
+        "{means:?} vs {t}"
+    );
     assert!((t - means[2]) / t < 1e-3, "{means:?} vs {t}");
     // a lower level is the mirrored upper level
     let low = level_passage(&m, 0.0, -0.8).unwrap();
@@ -153,6 +196,9 @@ fn bad_input_is_a_typed_error() {
     }
     // τ = 0: b(0) = 0 inside the interval
     let m = SaddleSde::new(1.0, 1.0, 0.0, 0.0).unwrap();
-    assert!(matches!(interval_exit(&m, 0.1, -1.0, 1.0), Err(Error::DoesNotExist { .. })));
+    assert!(matches!(
+        interval_exit(&m, 0.1, -1.0, 1.0),
+        Err(Error::DoesNotExist { .. })
+    ));
     assert!(matches!(level_passage(&m, 0.1, 0.1), Err(Error::Param(_))));
 }
