@@ -161,7 +161,10 @@ impl Merge for Histogram {
     /// If the two histograms have different ranges or bin counts (a programming
     /// error: accumulators of one run are always built by the same constructor).
     fn merge(&mut self, o: &Self) {
-        assert!(self.same_layout(o), "merging histograms of different layouts");
+        assert!(
+            self.same_layout(o),
+            "merging histograms of different layouts"
+        );
         for (a, b) in self.counts.iter_mut().zip(&o.counts) {
             *a += b;
         }

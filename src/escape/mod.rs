@@ -30,6 +30,7 @@
 //! diffusion using Euler schemes*, Stoch. Proc. Appl. 87 (2000).
 
 pub mod exact;
+pub mod study;
 
 use crate::ensemble::{run_ordered, Histogram, MeanVar, Merge};
 use crate::error::{count, finite, param, positive, Result};
@@ -196,7 +197,11 @@ impl ExitSpec {
             .flatten()
             .fold(0.0f64, |m, v| m.max(v.abs()));
         if !(bound > need) || bound.is_nan() {
-            return Err(param("bound", bound, format!("> {need} (beyond |x0| and the barriers)")));
+            return Err(param(
+                "bound",
+                bound,
+                format!("> {need} (beyond |x0| and the barriers)"),
+            ));
         }
         Ok(())
     }
@@ -374,11 +379,9 @@ impl ExitStats {
     /// (with censored or blown-up paths the mean of the observed times would be biased
     /// low; see [`mean_exit_time_given_exit`](Self::mean_exit_time_given_exit)).
     pub fn mean_exit_time(&self) -> Option<Estimate> {
-        (self.censored == 0 && self.blown_up == 0 && self.times.count() >= 2).then(|| {
-            Estimate {
-                estimate: self.times.mean(),
-                stderr: self.times.stderr(),
-            }
+        (self.censored == 0 && self.blown_up == 0 && self.times.count() >= 2).then(|| Estimate {
+            estimate: self.times.mean(),
+            stderr: self.times.stderr(),
         })
     }
     /// Mean exit time among the paths that exited (`None` with fewer than two).
@@ -440,7 +443,13 @@ struct Prepared {
 
 fn prepare<S: ScalarSde<M>, const M: usize>(sde: &S, spec: &ExitSpec) -> Prepared {
     let h = spec.grid.h();
-    let g_at = |b: f64| sde.diffusion(0.0, b).iter().map(|g| g * g).sum::<f64>().sqrt();
+    let g_at = |b: f64| {
+        sde.diffusion(0.0, b)
+            .iter()
+            .map(|g| g * g)
+            .sum::<f64>()
+            .sqrt()
+    };
     let shift = |b: f64| match spec.correction {
         Correction::Shift => BGK_BETA * g_at(b) * h.sqrt(),
         _ => 0.0,
@@ -579,9 +588,11 @@ where
         (Some(a), true) => follow::<_, _, _, _, M, true>(sde, scheme, spec.x0, p, &mut rng, |r| {
             StepNoise::sample(r, h, Some(a))
         }),
-        (Some(a), false) => follow::<_, _, _, _, M, false>(sde, scheme, spec.x0, p, &mut rng, |r| {
-            StepNoise::sample(r, h, Some(a))
-        }),
+        (Some(a), false) => {
+            follow::<_, _, _, _, M, false>(sde, scheme, spec.x0, p, &mut rng, |r| {
+                StepNoise::sample(r, h, Some(a))
+            })
+        }
         (None, true) => follow::<_, _, _, _, M, true>(sde, scheme, spec.x0, p, &mut rng, |r| {
             increments(r, h, sq)
         }),

@@ -1,1 +1,43 @@
-fn main() {}
+//! `saddle`: the command-line front end of `saddle-sde`.
+//!
+//! Every number it prints comes from a library function; this binary only parses
+//! arguments, picks a thread pool, shows progress and formats results.
+
+mod escape;
+mod output;
+mod study;
+
+use clap::{Parser, Subcommand};
+
+/// Simulate and analyse the noisy-gradient-descent saddle SDE
+/// dx = a x dt + σ x dW + τ dU (Itô, corr(W, U) = ρ).
+#[derive(Debug, Parser)]
+#[command(name = "saddle", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// First exit from an interval or past a level: Monte Carlo with exit-time bias
+    /// correction, next to the exact references.
+    Escape(escape::EscapeArgs),
+    /// The escape study: mean exit time and P(escape before a horizon) across the
+    /// transition σ²/(2a) = 1, and mean exit time against the radius R.
+    EscapeStudy(study::StudyArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let result = match Cli::parse().command {
+        Command::Escape(args) => escape::run(args),
+        Command::EscapeStudy(args) => study::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
