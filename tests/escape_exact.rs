@@ -202,3 +202,24 @@ fn bad_input_is_a_typed_error() {
     ));
     assert!(matches!(level_passage(&m, 0.1, 0.1), Err(Error::Param(_))));
 }
+
+/// The Crank–Nicolson exit-time CDF integrates to the quadrature mean:
+/// `E[T] = ∫₀^∞ (1 − P(T ≤ t)) dt`, evaluated by the trapezoid rule on 0.01-spaced
+/// times up to 40 (the survival there must be below 1e-8; its exponential tail then
+/// adds less than 1e-7 beyond 40 for the decay rates ≥ 0.1 here). Independent methods;
+/// agreement to 1e-4 relative (CN and trapezoid errors are both O(1e-5) here).
+#[test]
+fn exit_time_cdf_integrates_to_the_mean_exit_time() {
+    use saddle_sde::escape::exact::exit_time_cdf;
+    for &(a, s, t, r, x0, l, u) in &CASES[..4] {
+        let m = SaddleSde::new(a, s, t, r).unwrap();
+        let times: Vec<f64> = (0..=4000).map(|k| k as f64 * 0.01).collect();
+        let cdf = exit_time_cdf(&m, x0, l, u, &times).unwrap();
+        assert!(cdf.windows(2).all(|w| w[1] >= w[0] - 1e-9), "monotone");
+        let surv: Vec<f64> = cdf.iter().map(|c| 1.0 - c).collect();
+        assert!(surv[4000] < 1e-8, "case {a} {s}: S(40) = {}", surv[4000]);
+        let mean: f64 = surv.windows(2).map(|w| 0.005 * (w[0] + w[1])).sum();
+        let exact = interval_exit(&m, x0, l, u).unwrap().mean_exit_time;
+        assert!((mean - exact).abs() < 1e-4 * exact, "{mean} vs {exact}");
+    }
+}

@@ -49,7 +49,7 @@ pub struct EscapeArgs {
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub a: f64,
     /// Multiplicative noise σ ≥ 0.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub sigma: f64,
     /// Additive noise τ.
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
@@ -67,29 +67,29 @@ pub struct EscapeArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub upper: Option<f64>,
     /// Time step (the largest step ≤ dt dividing the horizon is used).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     pub dt: f64,
     /// Number of paths.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, allow_negative_numbers = true)]
     pub paths: u64,
     /// Seed: with it, every number is fixed bit for bit whatever --threads is.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
     /// Scheme.
     #[arg(long, value_enum, default_value_t = SchemeArg::Em)]
     pub scheme: SchemeArg,
     /// Horizon: paths still inside then are reported as censored.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
     pub horizon: f64,
     /// Correction of the discrete-monitoring bias.
     #[arg(long, value_enum, default_value_t = CorrectionArg::Bridge)]
     pub correction: CorrectionArg,
     /// Blow-up bound on a side without barrier: |x| beyond it counts as blown up.
-    #[arg(long, default_value_t = 1e12)]
+    #[arg(long, default_value_t = 1e12, allow_negative_numbers = true)]
     pub bound: f64,
     /// Bins of the exit-time histogram on [0, horizon] (quantile resolution
     /// horizon/bins).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub time_bins: usize,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]

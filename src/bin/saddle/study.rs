@@ -8,7 +8,7 @@ use saddle_sde::escape::Estimate;
 #[derive(Debug, Clone, clap::Args)]
 pub struct StudyArgs {
     /// Drift rate a > 0.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub a: f64,
     /// Additive noise τ.
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
@@ -17,19 +17,19 @@ pub struct StudyArgs {
     #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
     pub rho: f64,
     /// Half-width R of the interval (−R, R) in the transition table.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub radius: f64,
     /// Horizon H of P(T ≤ H).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub horizon: f64,
     /// Monte Carlo time step.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     pub dt: f64,
     /// Monte Carlo paths per row.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub paths: u64,
     /// Seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
