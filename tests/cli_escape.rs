@@ -11,12 +11,17 @@ fn saddle(args: &[&str]) -> std::process::Output {
 }
 
 const RUN: [&str; 12] = [
-    "escape", "--lower", "-0.5", "--upper", "1", "--paths", "20000", "--dt", "1e-3", "--seed", "7", "--json",
+    "escape", "--lower", "-0.5", "--upper", "1", "--paths", "20000", "--dt", "1e-3", "--seed", "7",
+    "--json",
 ];
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = saddle(args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -24,7 +29,10 @@ fn json(args: &[&str]) -> serde_json::Value {
 fn json_follows_the_schema_and_agrees_with_the_exact_reference() {
     let v = json(&RUN);
     for key in ["p_exit_upper", "p_exit_lower", "mean_exit_time"] {
-        assert!(v[key]["estimate"].is_f64() && v[key]["stderr"].is_f64(), "{key}: {v}");
+        assert!(
+            v[key]["estimate"].is_f64() && v[key]["stderr"].is_f64(),
+            "{key}: {v}"
+        );
     }
     assert_eq!(v["censored"], 0);
     assert_eq!(v["blown_up"], 0);
@@ -32,7 +40,10 @@ fn json_follows_the_schema_and_agrees_with_the_exact_reference() {
     assert_eq!(v["seed"], 7);
     let exact = v["exact"]["p_exit_upper"].as_f64().unwrap();
     assert!(v["exact"]["mean_exit_time"].is_f64());
-    let (p, se) = (v["p_exit_upper"]["estimate"].as_f64().unwrap(), v["p_exit_upper"]["stderr"].as_f64().unwrap());
+    let (p, se) = (
+        v["p_exit_upper"]["estimate"].as_f64().unwrap(),
+        v["p_exit_upper"]["stderr"].as_f64().unwrap(),
+    );
     // 20 000 paths: 99.9% two-sided band, 3.29 standard errors (bias with the bridge
     // correction at dt = 1e-3 is ≈ 1e-4, a thirtieth of the standard error 3.5e-3)
     assert!((p - exact).abs() < 3.29 * se, "{p} ± {se} vs {exact}");
@@ -59,7 +70,10 @@ fn out_file_is_written_atomically_as_csv_or_json() {
     let csv = dir.join("r.csv");
     let js = dir.join("r.json");
     let mut args = RUN.to_vec();
-    let (c, j) = (csv.to_str().unwrap().to_owned(), js.to_str().unwrap().to_owned());
+    let (c, j) = (
+        csv.to_str().unwrap().to_owned(),
+        js.to_str().unwrap().to_owned(),
+    );
     args.extend(["--out", &c]);
     let printed = json(&args);
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -73,7 +87,8 @@ fn out_file_is_written_atomically_as_csv_or_json() {
     let mut args = RUN.to_vec();
     args.extend(["--out", &j]);
     let printed = json(&args);
-    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&js).unwrap()).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&js).unwrap()).unwrap();
     assert_eq!(written, printed);
     // no temporary file is left behind
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -97,16 +112,31 @@ fn out_file_is_written_atomically_as_csv_or_json() {
 fn bad_input_names_the_parameter() {
     for (args, name) in [
         (vec!["escape", "--lower", "0.5", "--upper", "1"], "x0"),
-        (vec!["escape", "--lower", "-1", "--upper", "1", "--dt", "0"], "dt"),
-        (vec!["escape", "--lower", "-1", "--upper", "1", "--paths", "0"], "paths"),
-        (vec!["escape", "--lower", "-1", "--upper", "1", "--rho", "1.5"], "rho"),
-        (vec!["escape", "--lower", "-1", "--upper", "1", "--sigma", "-1"], "sigma"),
+        (
+            vec!["escape", "--lower", "-1", "--upper", "1", "--dt", "0"],
+            "dt",
+        ),
+        (
+            vec!["escape", "--lower", "-1", "--upper", "1", "--paths", "0"],
+            "paths",
+        ),
+        (
+            vec!["escape", "--lower", "-1", "--upper", "1", "--rho", "1.5"],
+            "rho",
+        ),
+        (
+            vec!["escape", "--lower", "-1", "--upper", "1", "--sigma", "-1"],
+            "sigma",
+        ),
         (vec!["escape"], "upper"),
     ] {
         let out = saddle(&args);
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(&format!("invalid parameter {name}")), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("invalid parameter {name}")),
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
 }
@@ -114,7 +144,16 @@ fn bad_input_names_the_parameter() {
 #[test]
 fn one_sided_level_reports_censored_paths_and_null_mean() {
     let v = json(&[
-        "escape", "--upper", "1", "--x0", "0.1", "--horizon", "2", "--paths", "5000", "--json",
+        "escape",
+        "--upper",
+        "1",
+        "--x0",
+        "0.1",
+        "--horizon",
+        "2",
+        "--paths",
+        "5000",
+        "--json",
     ]);
     assert!(v["censored"].as_u64().unwrap() > 0);
     assert!(v["mean_exit_time"].is_null());
@@ -126,7 +165,11 @@ fn one_sided_level_reports_censored_paths_and_null_mean() {
 #[test]
 fn study_prints_both_tables() {
     let out = saddle(&["escape-study", "--paths", "500", "--dt", "1e-2"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("across the transition") && text.contains("against the radius"));
 }

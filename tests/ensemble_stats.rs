@@ -7,12 +7,18 @@ use saddle_sde::models::SaddleSde;
 use saddle_sde::scheme::EulerMaruyama;
 
 fn pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
 }
 
 #[test]
 fn histogram_merge_is_exact_and_quantiles_are_within_one_bin() {
-    let data: Vec<f64> = (0..10_000).map(|i| ((i * 7919) % 10_000) as f64 / 10_000.0 * 4.0 - 2.0).collect();
+    let data: Vec<f64> = (0..10_000)
+        .map(|i| ((i * 7919) % 10_000) as f64 / 10_000.0 * 4.0 - 2.0)
+        .collect();
     let mut whole = Histogram::new(-1.5, 1.5, 300).unwrap();
     data.iter().for_each(|&x| whole.push(x));
     // merging parts in any grouping gives the same counts
@@ -33,7 +39,10 @@ fn histogram_merge_is_exact_and_quantiles_are_within_one_bin() {
     for p in [0.2, 0.5, 0.75] {
         let emp = sorted[(p * data.len() as f64).ceil() as usize - 1];
         let q = whole.quantile(p).unwrap();
-        assert!((q - emp).abs() <= whole.resolution(), "p = {p}: {q} vs {emp}");
+        assert!(
+            (q - emp).abs() <= whole.resolution(),
+            "p = {p}: {q} vs {emp}"
+        );
     }
     // quantiles in the unresolved tails are refused, not guessed
     assert_eq!(whole.quantile(0.05), None);
@@ -48,13 +57,35 @@ fn terminal_summary_extends_terminal_stats_and_counts_blow_ups() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(1.0, 1e-2).unwrap();
     let base = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, 5000, 3).unwrap();
-    let s = terminal_summary(&m, &EulerMaruyama, 0.1, &grid, 5000, 3, f64::INFINITY, None, |_, _| {}).unwrap();
+    let s = terminal_summary(
+        &m,
+        &EulerMaruyama,
+        0.1,
+        &grid,
+        5000,
+        3,
+        f64::INFINITY,
+        None,
+        |_, _| {},
+    )
+    .unwrap();
     assert_eq!(s.moments, base.moments);
     assert_eq!(s.blown_up, base.blown_up);
     let hist = Histogram::new(-2.0, 2.0, 400).unwrap();
     let run = |t| {
         pool(t, || {
-            terminal_summary(&m, &EulerMaruyama, 0.1, &grid, 5000, 3, 1.0, Some(hist.clone()), |_, _| {}).unwrap()
+            terminal_summary(
+                &m,
+                &EulerMaruyama,
+                0.1,
+                &grid,
+                5000,
+                3,
+                1.0,
+                Some(hist.clone()),
+                |_, _| {},
+            )
+            .unwrap()
         })
     };
     let bounded = run(1);
@@ -67,7 +98,18 @@ fn terminal_summary_extends_terminal_stats_and_counts_blow_ups() {
     // steps, so everything overflows and is counted, nothing averaged
     let wild = SaddleSde::new(1000.0, 1000.0, 1.0, 0.0).unwrap();
     let fine = Grid::new(1.0, 1e-3).unwrap();
-    let s = terminal_summary(&wild, &EulerMaruyama, 1.0, &fine, 300, 1, f64::INFINITY, None, |_, _| {}).unwrap();
+    let s = terminal_summary(
+        &wild,
+        &EulerMaruyama,
+        1.0,
+        &fine,
+        300,
+        1,
+        f64::INFINITY,
+        None,
+        |_, _| {},
+    )
+    .unwrap();
     assert_eq!(s.blown_up, 300);
     assert_eq!(s.moments.count(), 0);
 }
@@ -79,7 +121,20 @@ fn snapshots_match_terminal_paths_and_are_thread_invariant() {
     let n = 3000;
     let run = |t| {
         pool(t, || {
-            snapshots(&m, &EulerMaruyama, 0.1, &grid, &[0.0, 0.25, 1.0], n, n, 9, f64::INFINITY, None, |_, _| {}).unwrap()
+            snapshots(
+                &m,
+                &EulerMaruyama,
+                0.1,
+                &grid,
+                &[0.0, 0.25, 1.0],
+                n,
+                n,
+                9,
+                f64::INFINITY,
+                None,
+                |_, _| {},
+            )
+            .unwrap()
         })
     };
     let s = run(1);
@@ -92,20 +147,60 @@ fn snapshots_match_terminal_paths_and_are_thread_invariant() {
     assert_eq!(s.moments[0].mean(), 0.1);
     for i in [0u64, 1, 1234] {
         let mut rng = saddle_sde::noise::path_rng(9, i);
-        let end = saddle_sde::integrate::terminal(&m, &EulerMaruyama, 0.1, &grid, &mut rng).unwrap();
+        let end =
+            saddle_sde::integrate::terminal(&m, &EulerMaruyama, 0.1, &grid, &mut rng).unwrap();
         assert_eq!(s.kept[i as usize * 3 + 2], end.x);
     }
     // the histogram quantile of the snapshot at T is within one bin of the sample
     // quantile of the kept values
     let hist = Histogram::new(-4.0, 4.0, 800).unwrap();
-    let h = snapshots(&m, &EulerMaruyama, 0.1, &grid, &[1.0], 0, n, 9, f64::INFINITY, Some(hist), |_, _| {}).unwrap();
+    let h = snapshots(
+        &m,
+        &EulerMaruyama,
+        0.1,
+        &grid,
+        &[1.0],
+        0,
+        n,
+        9,
+        f64::INFINITY,
+        Some(hist),
+        |_, _| {},
+    )
+    .unwrap();
     let mut end: Vec<f64> = s.kept.chunks(3).map(|r| r[2]).collect();
     end.sort_by(f64::total_cmp);
     let hq = &h.histograms.as_ref().unwrap()[0];
     let q = hq.quantile(0.5).unwrap();
     assert!((q - end[(n as usize / 2) - 1]).abs() <= hq.resolution());
-    assert!(snapshots(&m, &EulerMaruyama, 0.1, &grid, &[0.5, 0.2], 0, 10, 1, 1.0, None, |_, _| {}).is_err());
-    assert!(snapshots(&m, &EulerMaruyama, 0.1, &grid, &[2.0], 0, 10, 1, 1.0, None, |_, _| {}).is_err());
+    assert!(snapshots(
+        &m,
+        &EulerMaruyama,
+        0.1,
+        &grid,
+        &[0.5, 0.2],
+        0,
+        10,
+        1,
+        1.0,
+        None,
+        |_, _| {}
+    )
+    .is_err());
+    assert!(snapshots(
+        &m,
+        &EulerMaruyama,
+        0.1,
+        &grid,
+        &[2.0],
+        0,
+        10,
+        1,
+        1.0,
+        None,
+        |_, _| {}
+    )
+    .is_err());
 }
 
 #[test]
@@ -113,7 +208,21 @@ fn progress_reports_every_batch_up_to_the_total() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(0.1, 1e-2).unwrap();
     let mut seen = Vec::new();
-    terminal_summary(&m, &EulerMaruyama, 0.1, &grid, 40_000, 1, f64::INFINITY, None, |d, t| seen.push((d, t))).unwrap();
+    terminal_summary(
+        &m,
+        &EulerMaruyama,
+        0.1,
+        &grid,
+        40_000,
+        1,
+        f64::INFINITY,
+        None,
+        |d, t| seen.push((d, t)),
+    )
+    .unwrap();
     // batches of 64 chunks of 256 paths = 16 384 paths
-    assert_eq!(seen, vec![(16_384, 40_000), (32_768, 40_000), (40_000, 40_000)]);
+    assert_eq!(
+        seen,
+        vec![(16_384, 40_000), (32_768, 40_000), (40_000, 40_000)]
+    );
 }

@@ -43,7 +43,7 @@ impl Histogram {
     pub fn new(lo: f64, hi: f64, bins: usize) -> Result<Self> {
         finite("lo", lo)?;
         finite("hi", hi)?;
-        if !(hi > lo) {
+        if hi <= lo {
             return Err(param("hi", hi, format!("> lo = {lo}")));
         }
         count("bins", bins)?;

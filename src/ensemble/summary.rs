@@ -12,7 +12,7 @@ use rand_distr::{Distribution, StandardNormal};
 /// Whether `x` counts as blown up: non-finite or `|x| > bound`.
 #[inline]
 fn blown(x: f64, bound: f64) -> bool {
-    !(x.abs() <= bound)
+    x.is_nan() || x.abs() > bound
 }
 
 /// Terminal values of an ensemble: moments and an optional histogram of the values
@@ -81,7 +81,7 @@ where
 {
     count("paths", paths as usize)?;
     finite("x0", x0)?;
-    if !(bound > 0.0) {
+    if bound.is_nan() || bound <= 0.0 {
         return Err(param("bound", bound, "> 0 (may be infinite)"));
     }
     let init = TerminalSummary {
@@ -186,7 +186,7 @@ where
 {
     count("paths", paths as usize)?;
     finite("x0", x0)?;
-    if !(bound > 0.0) {
+    if bound.is_nan() || bound <= 0.0 {
         return Err(param("bound", bound, "> 0 (may be infinite)"));
     }
     if times.is_empty() {
@@ -205,7 +205,10 @@ where
         idx.push(k);
     }
     let n_t = idx.len();
-    let areas = scheme.needs_areas(sde).then(|| LevyArea::for_step(h)).transpose()?;
+    let areas = scheme
+        .needs_areas(sde)
+        .then(|| LevyArea::for_step(h))
+        .transpose()?;
     let init = Snapshots {
         times: idx.iter().map(|&k| k as f64 * h).collect(),
         moments: vec![MeanVar::default(); n_t],

@@ -421,12 +421,22 @@ fn adapt<F: Fn(f64) -> f64>(f: &F, a: f64, b: f64, tol: f64, depth: u32) -> f64 
 /// assert!((cdf[2] - 1.0).abs() < 1e-6);
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
-pub fn exit_time_cdf(model: &SaddleSde, x0: f64, lower: f64, upper: f64, times: &[f64]) -> Result<Vec<f64>> {
+pub fn exit_time_cdf(
+    model: &SaddleSde,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+    times: &[f64],
+) -> Result<Vec<f64>> {
     finite("lower", lower)?;
     finite("upper", upper)?;
     finite("x0", x0)?;
     if !(lower < x0 && x0 < upper) {
-        return Err(param("x0", x0, format!("in (lower, upper) = ({lower}, {upper})")));
+        return Err(param(
+            "x0",
+            x0,
+            format!("in (lower, upper) = ({lower}, {upper})"),
+        ));
     }
     let c = Coeffs::new(model);
     c.check_positive_on(lower, upper)?;
@@ -440,7 +450,7 @@ pub fn exit_time_cdf(model: &SaddleSde, x0: f64, lower: f64, upper: f64, times: 
     let cells = 2000;
     let dx = (upper - lower) / cells as f64;
     let n = cells - 1; // interior unknowns x_1 … x_{cells−1}
-    // L v_i = lo_i v_{i−1} + di_i v_i + up_i v_{i+1}
+                       // L v_i = lo_i v_{i−1} + di_i v_i + up_i v_{i+1}
     let mut lo = vec![0.0; n];
     let mut di = vec![0.0; n];
     let mut up = vec![0.0; n];

@@ -87,7 +87,7 @@ impl ExitDomain {
     pub fn interval(lower: f64, upper: f64) -> Result<Self> {
         finite("lower", lower)?;
         finite("upper", upper)?;
-        if !(upper > lower) {
+        if upper <= lower {
             return Err(param("upper", upper, format!("> lower = {lower}")));
         }
         Ok(Self {
@@ -196,7 +196,7 @@ impl ExitSpec {
             .iter()
             .flatten()
             .fold(0.0f64, |m, v| m.max(v.abs()));
-        if !(bound > need) || bound.is_nan() {
+        if bound.is_nan() || bound <= need {
             return Err(param(
                 "bound",
                 bound,

@@ -5,10 +5,10 @@
 //! saddle is attractive almost surely in the absence of `τ`, and with `τ ≠ 0` the path
 //! is recurrent: it still leaves any bounded interval, but the mean time to reach
 //! distance `R` grows like a power of `R` instead of like `ln R`
-//! (see [`exact`](super::exact) for the one-sided limit, finite iff `σ² > 2a`).
+//! (see [`exact`] for the one-sided limit, finite iff `σ² > 2a`).
 //!
 //! Both tables put the exact references next to Monte Carlo estimates from
-//! [`exit_ensemble`](super::exit_ensemble) on the law-equivalent model.
+//! [`exit_ensemble`] on the law-equivalent model.
 
 use super::{exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec};
 use crate::error::{finite, positive, Result};
@@ -106,8 +106,13 @@ fn model(cfg: &StudyConfig, ratio: f64) -> Result<SaddleSde> {
 }
 
 fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option<Estimate>> {
-    let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.mean_horizon, cfg.dt)?
-        .with_correction(Correction::Bridge);
+    let spec = ExitSpec::new(
+        ExitDomain::interval(-r, r)?,
+        cfg.x0,
+        cfg.mean_horizon,
+        cfg.dt,
+    )?
+    .with_correction(Correction::Bridge);
     let law = LawEquivalentSaddle::new(m.clone());
     Ok(exit_ensemble(&law, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?.mean_exit_time())
 }
@@ -118,7 +123,10 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
 /// # Errors
 /// Parameter errors for invalid settings (`a ≤ 0`, negative ratio, `x0` outside,
 /// `dt`, `paths`), and the errors of the references.
-pub fn transition_table(cfg: &StudyConfig, mut progress: impl FnMut(usize, usize)) -> Result<Vec<TransitionRow>> {
+pub fn transition_table(
+    cfg: &StudyConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<TransitionRow>> {
     let mut rows = Vec::with_capacity(cfg.ratios.len());
     for (k, &ratio) in cfg.ratios.iter().enumerate() {
         let m = model(cfg, ratio)?;
@@ -147,7 +155,10 @@ pub fn transition_table(cfg: &StudyConfig, mut progress: impl FnMut(usize, usize
 ///
 /// # Errors
 /// As [`transition_table`].
-pub fn radius_table(cfg: &StudyConfig, mut progress: impl FnMut(usize, usize)) -> Result<Vec<RadiusRow>> {
+pub fn radius_table(
+    cfg: &StudyConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<RadiusRow>> {
     let total = cfg.radius_ratios.len() * cfg.radii.len();
     let mut rows = Vec::with_capacity(total);
     for &ratio in &cfg.radius_ratios {

@@ -1,7 +1,9 @@
 //! `saddle escape`: first exit of the saddle SDE from an interval or past a level.
 
 use crate::output::{file_format, with_threads, write_atomic, FileFormat, Progress};
-use saddle_sde::escape::{exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec, ExitStats};
+use saddle_sde::escape::{
+    exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec, ExitStats,
+};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use serde::Serialize;
@@ -107,7 +109,7 @@ pub struct EscapeArgs {
 pub struct ExactJson {
     /// P(exit through the upper side).
     pub p_exit_upper: f64,
-    /// E[T], `null` when infinite.
+    /// Mean exit time, `null` when infinite.
     pub mean_exit_time: Option<f64>,
 }
 
@@ -162,7 +164,11 @@ fn exact_refs(model: &SaddleSde, x0: f64, domain: ExitDomain) -> Option<(ExactJs
 }
 
 /// Runs the Monte Carlo on the chosen scheme.
-fn simulate(args: &EscapeArgs, model: &LawEquivalentSaddle, spec: &ExitSpec) -> anyhow::Result<ExitStats> {
+fn simulate(
+    args: &EscapeArgs,
+    model: &LawEquivalentSaddle,
+    spec: &ExitSpec,
+) -> anyhow::Result<ExitStats> {
     let mut progress = Progress::new("escape");
     let cb = |d, t| progress.update(d, t);
     let (paths, seed) = (args.paths, args.seed);
@@ -237,7 +243,13 @@ fn to_csv(r: &EscapeJson) -> String {
     format!("{header}\n{row}\n")
 }
 
-fn print_table(args: &EscapeArgs, spec: &ExitSpec, s: &ExitStats, r: &EscapeJson, p_lower: Option<f64>) {
+fn print_table(
+    args: &EscapeArgs,
+    spec: &ExitSpec,
+    s: &ExitStats,
+    r: &EscapeJson,
+    p_lower: Option<f64>,
+) {
     let d = spec.domain();
     let show = |v: Option<f64>| v.map_or("-inf/inf".to_string(), |v| v.to_string());
     println!(
@@ -260,22 +272,44 @@ fn print_table(args: &EscapeArgs, spec: &ExitSpec, s: &ExitStats, r: &EscapeJson
         spec.grid().t_end(),
         spec.correction().name()
     );
-    println!("{:<24} {:>14} {:>12} {:>14}", "quantity", "Monte Carlo", "std. error", "exact (T=inf)");
+    println!(
+        "{:<24} {:>14} {:>12} {:>14}",
+        "quantity", "Monte Carlo", "std. error", "exact (T=inf)"
+    );
     let ex = r.exact;
     let line = |name: &str, e: Option<Estimate>, x: Option<f64>| {
-        let (m, se) = e.map_or(("n/a".into(), "".into()), |e| (format!("{:.6}", e.estimate), format!("{:.2e}", e.stderr)));
+        let (m, se) = e.map_or(("n/a".into(), "".into()), |e| {
+            (format!("{:.6}", e.estimate), format!("{:.2e}", e.stderr))
+        });
         let x = x.map_or("n/a".into(), |v| format!("{v:.6}"));
         println!("{name:<24} {m:>14} {se:>12} {x:>14}");
     };
-    line("P(exit upper)", Some(r.p_exit_upper), ex.map(|e| e.p_exit_upper));
+    line(
+        "P(exit upper)",
+        Some(r.p_exit_upper),
+        ex.map(|e| e.p_exit_upper),
+    );
     line("P(exit lower)", Some(r.p_exit_lower), p_lower);
-    line("P(exit before horizon)", Some(s.p_exit_before_horizon()), None);
+    line(
+        "P(exit before horizon)",
+        Some(s.p_exit_before_horizon()),
+        None,
+    );
     line("E[T]", r.mean_exit_time, ex.and_then(|e| e.mean_exit_time));
     line("E[T | exit]", s.mean_exit_time_given_exit(), None);
     let res = s.histogram().resolution();
-    for (name, p) in [("T 10% quantile", 0.1), ("T median", 0.5), ("T 90% quantile", 0.9)] {
-        let q = s.quantile(p).map_or("> horizon".into(), |v| format!("{v:.4}"));
+    for (name, p) in [
+        ("T 10% quantile", 0.1),
+        ("T median", 0.5),
+        ("T 90% quantile", 0.9),
+    ] {
+        let q = s
+            .quantile(p)
+            .map_or("> horizon".into(), |v| format!("{v:.4}"));
         println!("{name:<24} {q:>14} {:>12}", format!("±{res:.1e}"));
     }
-    println!("censored (inside at horizon): {}   blown up: {}", r.censored, r.blown_up);
+    println!(
+        "censored (inside at horizon): {}   blown up: {}",
+        r.censored, r.blown_up
+    );
 }

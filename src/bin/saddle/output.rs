@@ -21,8 +21,8 @@ pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
         .into_owned();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> anyhow::Result<()> {
-        let mut f = std::fs::File::create(&tmp)
-            .with_context(|| format!("creating {}", tmp.display()))?;
+        let mut f =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         f.write_all(contents.as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -46,7 +46,11 @@ pub enum FileFormat {
 
 /// The format of `--out FILE`, from its extension.
 pub fn file_format(path: &Path) -> anyhow::Result<FileFormat> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
         Some(e) if e == "json" => Ok(FileFormat::Json),
         Some(e) if e == "csv" => Ok(FileFormat::Csv),
         _ => anyhow::bail!(
@@ -57,7 +61,10 @@ pub fn file_format(path: &Path) -> anyhow::Result<FileFormat> {
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (all cores when `None`).
-pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         anyhow::ensure!(n >= 1, "invalid parameter threads = {n}: must be >= 1");

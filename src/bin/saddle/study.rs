@@ -40,7 +40,9 @@ pub struct StudyArgs {
 }
 
 fn mc(e: Option<Estimate>) -> String {
-    e.map_or("censored".into(), |e| format!("{:.4} ± {:.4}", e.estimate, e.stderr))
+    e.map_or("censored".into(), |e| {
+        format!("{:.4} ± {:.4}", e.estimate, e.stderr)
+    })
 }
 
 /// Runs `saddle escape-study`.
@@ -74,7 +76,10 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
          MC: EM + bridge, dt = {}, {} paths/row",
         cfg.a, cfg.tau, cfg.rho, cfg.x0, cfg.dt, cfg.paths
     );
-    println!("\nMean exit time and P(T ≤ {}) across the transition, R = {}", cfg.horizon, cfg.radius);
+    println!(
+        "\nMean exit time and P(T ≤ {}) across the transition, R = {}",
+        cfg.horizon, cfg.radius
+    );
     println!(
         "{:>8} {:>7} {:>12} {:>20} {:>12} {:>20}",
         "σ²/(2a)", "σ", "E[T] exact", "E[T] MC", "P exact", "P MC"
@@ -91,7 +96,10 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
         );
     }
     println!("\nMean exit time against the radius R");
-    println!("{:>8} {:>7} {:>14} {:>22}", "σ²/(2a)", "R", "E[T] exact", "E[T] MC");
+    println!(
+        "{:>8} {:>7} {:>14} {:>22}",
+        "σ²/(2a)", "R", "E[T] exact", "E[T] MC"
+    );
     for r in &radius {
         println!(
             "{:>8.3} {:>7.3} {:>14.5} {:>22}",
