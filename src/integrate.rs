@@ -160,12 +160,15 @@ where
     let h = grid.h;
     let sq = h.sqrt();
     let mut x = x0;
-    let mut noise = StepNoise::<M>::without_areas(h, [0.0; M]);
     for n in 0..grid.steps {
-        for k in 0..M {
+        let mut dz = [0.0; M];
+        for v in dz.iter_mut() {
             let z: f64 = StandardNormal.sample(rng);
-            noise.dz[k] = sq * z;
+            *v = sq * z;
         }
+        // the symmetric iterated integrals ½(ΔZ_jΔZ_k − hδ_jk) must follow the
+        // increments: Milstein reads them even when it needs no Lévy area
+        let noise = StepNoise::<M>::without_areas(h, dz);
         x = scheme.step(sde, n as f64 * h, x, &noise);
     }
     x

@@ -226,3 +226,27 @@ fn progress_reports_every_batch_up_to_the_total() {
         vec![(16_384, 40_000), (32_768, 40_000), (40_000, 40_000)]
     );
 }
+
+/// Regression: `integrate::terminal` with Milstein on a commutative model (no Lévy
+/// area) must use `I_(1,1) = (ΔB² − h)/2`, i.e. agree with a hand-made step.
+#[test]
+fn terminal_milstein_without_areas_uses_the_increment_squared() {
+    use rand_distr::{Distribution, StandardNormal};
+    use saddle_sde::models::LawEquivalentSaddle;
+    use saddle_sde::noise::{path_rng, StepNoise};
+    use saddle_sde::scheme::{Milstein, ScalarScheme};
+    let m = LawEquivalentSaddle::new(SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap());
+    let grid = Grid::new(0.1, 0.1).unwrap();
+    let driver = saddle_sde::integrate::terminal(&m, &Milstein, 0.1, &grid, &mut path_rng(1, 0))
+        .unwrap()
+        .x;
+    let mut rng = path_rng(1, 0);
+    let z: f64 = StandardNormal.sample(&mut rng);
+    let by_hand = Milstein.step(
+        &m,
+        0.0,
+        0.1,
+        &StepNoise::without_areas(0.1, [0.1f64.sqrt() * z]),
+    );
+    assert_eq!(driver, by_hand);
+}
