@@ -250,3 +250,17 @@ fn terminal_milstein_without_areas_uses_the_increment_squared() {
     );
     assert_eq!(driver, by_hand);
 }
+
+#[test]
+fn public_summary_types_are_send_sync_clone() {
+    fn check<T: Send + Sync + Clone>() {}
+    check::<Histogram>();
+    check::<saddle_sde::ensemble::TerminalSummary>();
+    check::<saddle_sde::ensemble::Snapshots>();
+    check::<saddle_sde::escape::ExitStats>();
+    check::<saddle_sde::escape::ExitSpec>();
+    check::<saddle_sde::escape::ExitDomain>();
+    check::<saddle_sde::escape::Estimate>();
+    check::<saddle_sde::escape::exact::IntervalExit>();
+    check::<saddle_sde::escape::study::StudyConfig>();
+}

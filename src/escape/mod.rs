@@ -652,7 +652,6 @@ where
     Sch: ScalarScheme<S, M> + Sync,
     P: FnMut(u64, u64),
 {
-    count("paths", paths as usize)?;
     if paths == 0 {
         return Err(param("paths", 0.0, ">= 1"));
     }

@@ -120,6 +120,10 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
 /// Mean exit time from `(−R, R)` and `P(T ≤ H)` against `σ²/(2a)`; `progress(row,
 /// rows)` after each row.
 ///
+/// Row `k` uses seed `seed + k` for both its runs (horizon `H` for `P(T ≤ H)`, and
+/// `mean_horizon` for the mean), so the two share their paths and their sampling
+/// errors are correlated.
+///
 /// # Errors
 /// Parameter errors for invalid settings (`a ≤ 0`, negative ratio, `x0` outside,
 /// `dt`, `paths`), and the errors of the references.
