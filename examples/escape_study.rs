@@ -10,10 +10,11 @@
 //!
 //! 1. the mean exit time from `(−R, R)` and the probability of leaving before a
 //!    horizon `H`, against `σ²/(2a)` from 0.25 to 3 at fixed `τ`, `ρ`;
-//! 2. the mean exit time against the radius `R` on each side of the transition: it
-//!    grows like `ln R / (a − σ²/2)` below it, and like a power of `R` above it
-//!    (`E[T] ~ R^{1 − 2a/σ²}` up to constants), because the recurrent path keeps
-//!    coming back to the saddle.
+//! 2. the mean exit time against the radius `R` on each side of the transition: for
+//!    large `R` it grows like `ln R / (a − σ²/2)` below it (slope 2 per unit of
+//!    `ln R` at `σ²/(2a) = 0.5`), and like `R^{1 − 2a/σ²}` above it (`√R` at
+//!    `σ²/(2a) = 2`, with `ln R` corrections at moderate `R`), because the recurrent
+//!    path keeps coming back to the saddle.
 //!
 //! The exact mean exit time comes from the speed measure (nested quadrature), and
 //! `P(T ≤ H)` from the backward Kolmogorov equation (Crank–Nicolson).
