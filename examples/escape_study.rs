@@ -6,7 +6,7 @@
 //! *attractive*: descent no longer flees it at an exponential rate.
 //!
 //! This example prints two tables, exact references next to Monte Carlo (EM with the
-//! Brownian-bridge exit correction on the law-equivalent one-noise model):
+//! Brownian-bridge exit correction on the two-noise saddle SDE):
 //!
 //! 1. the mean exit time from `(−R, R)` and the probability of leaving before a
 //!    horizon `H`, against `σ²/(2a)` from 0.25 to 3 at fixed `τ`, `ρ`;

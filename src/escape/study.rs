@@ -8,11 +8,12 @@
 //! (see [`exact`] for the one-sided limit, finite iff `σ² > 2a`).
 //!
 //! Both tables put the exact references next to Monte Carlo estimates from
-//! [`exit_ensemble`] on the law-equivalent model.
+//! [`exit_ensemble`] (Euler–Maruyama with the bridge correction on the two-noise
+//! saddle SDE).
 
 use super::{exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec};
 use crate::error::{finite, positive, Result};
-use crate::models::{LawEquivalentSaddle, SaddleSde};
+use crate::models::SaddleSde;
 use crate::scheme::EulerMaruyama;
 
 /// Settings of the study.
@@ -113,8 +114,7 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
         cfg.dt,
     )?
     .with_correction(Correction::Bridge);
-    let law = LawEquivalentSaddle::new(m.clone());
-    Ok(exit_ensemble(&law, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?.mean_exit_time())
+    Ok(exit_ensemble(m, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?.mean_exit_time())
 }
 
 /// Mean exit time from `(−R, R)` and `P(T ≤ H)` against `σ²/(2a)`; `progress(row,
@@ -139,8 +139,7 @@ pub fn transition_table(
         let p_exact = exact::exit_time_cdf(&m, cfg.x0, -r, r, &[cfg.horizon])?[0];
         let seed = cfg.seed.wrapping_add(k as u64);
         let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.horizon, cfg.dt)?;
-        let law = LawEquivalentSaddle::new(m.clone());
-        let short = exit_ensemble(&law, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?;
+        let short = exit_ensemble(&m, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?;
         rows.push(TransitionRow {
             ratio,
             sigma: m.sigma(),

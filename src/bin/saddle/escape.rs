@@ -9,12 +9,12 @@ use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The scheme used on the law-equivalent one-noise model.
+/// The scheme (and with it the model form that is stepped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemeArg {
-    /// Euler–Maruyama.
+    /// Euler–Maruyama on the two-noise saddle SDE.
     Em,
-    /// Milstein (one noise: no Lévy area needed).
+    /// Milstein on the law-equivalent one-noise model (no Lévy area needed).
     Milstein,
 }
 
@@ -41,10 +41,10 @@ impl From<CorrectionArg> for Correction {
 
 /// Arguments of `saddle escape`.
 ///
-/// Paths are simulated on the law-equivalent one-noise model
-/// dx = a x dt + √(σ²x² + 2ρστx + τ²) dB, which has the same exit laws as the saddle
-/// SDE. At least one of --lower and --upper is required; with one, the exit is past
-/// that level.
+/// EM runs on the saddle SDE itself (two noises, no square root per step); Milstein
+/// on the law-equivalent one-noise model dx = a x dt + √(σ²x² + 2ρστx + τ²) dB, which
+/// has the same exit laws and needs no Lévy area. At least one of --lower and --upper
+/// is required; with one, the exit is past that level.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EscapeArgs {
     /// Drift rate a.
@@ -164,21 +164,17 @@ fn exact_refs(model: &SaddleSde, x0: f64, domain: ExitDomain) -> Option<(ExactJs
 }
 
 /// Runs the Monte Carlo on the chosen scheme.
-fn simulate(
-    args: &EscapeArgs,
-    model: &LawEquivalentSaddle,
-    spec: &ExitSpec,
-) -> anyhow::Result<ExitStats> {
+fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::Result<ExitStats> {
     let mut progress = Progress::new("escape");
     let cb = |d, t| progress.update(d, t);
     let (paths, seed) = (args.paths, args.seed);
+    let law = LawEquivalentSaddle::new(saddle.clone());
     with_threads(args.threads, || match args.scheme {
-        SchemeArg::Em => exit_ensemble(model, &EulerMaruyama, spec, paths, seed, cb),
-        SchemeArg::Milstein => exit_ensemble(model, &Milstein, spec, paths, seed, cb),
+        SchemeArg::Em => exit_ensemble(saddle, &EulerMaruyama, spec, paths, seed, cb),
+        SchemeArg::Milstein => exit_ensemble(&law, &Milstein, spec, paths, seed, cb),
     })?
     .map_err(Into::into)
 }
-
 /// Runs `saddle escape`.
 pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
     let saddle = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
@@ -188,8 +184,7 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
         .with_bound(args.bound)?
         .with_time_bins(args.time_bins)?;
     let format = args.out.as_deref().map(file_format).transpose()?;
-    let model = LawEquivalentSaddle::new(saddle.clone());
-    let stats = simulate(&args, &model, &spec)?;
+    let stats = simulate(&args, &saddle, &spec)?;
     let refs = exact_refs(&saddle, args.x0, domain);
     let record = EscapeJson {
         p_exit_upper: stats.p_upper(),
