@@ -22,7 +22,8 @@
 //! | [`scheme`] | Euler–Maruyama, Milstein (non-commutative, with Lévy areas), commutative Milstein |
 //! | [`integrate`] | the driver: grids, stop reasons, one path at a time |
 //! | [`analytic`] | closed forms: the pathwise solution, exact moments, the stationary law (Pearson IV), the `|ρ| = 1` inverse-gamma limit, growth rates, the blog's discrete models |
-//! | [`ensemble`] | many paths in parallel, bit-for-bit reproducible for any thread count |
+//! | [`ensemble`] | many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots |
+//! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
 //!
 //! ## Example: EM against the exact moments
 //!
@@ -44,6 +45,7 @@ pub mod analytic;
 pub mod correlation;
 pub mod ensemble;
 pub mod error;
+pub mod escape;
 pub mod integrate;
 pub mod models;
 pub mod noise;

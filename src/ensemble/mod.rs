@@ -6,10 +6,21 @@
 //! order depends on the thread count, so results are the same bit for bit on any
 //! rayon pool. Chunks run in batches of [`BATCH`], so memory does not grow with the
 //! number of paths.
+//!
+//! Summaries, all mergeable and of fixed size: [`MeanVar`] (Welford/Chan),
+//! [`Histogram`] (fixed bins, quantiles to one bin width), [`TerminalSummary`]
+//! (moments, histogram and blow-up count under a bound), [`Snapshots`] (moments and
+//! histograms at chosen times, plus the first paths in full), and the exit-time
+//! distribution of [`crate::escape::ExitStats`]. Every runner takes a
+//! `progress(done, total)` callback, called after each batch.
 
+mod histogram;
 mod stats;
+mod summary;
 
+pub use histogram::Histogram;
 pub use stats::MeanVar;
+pub use summary::{snapshots, terminal_summary, Snapshots, TerminalSummary};
 
 use crate::error::{count, Result};
 use crate::integrate::{terminal, terminal_lanes, Grid, StopReason};

@@ -1,40 +1,52 @@
 //! `saddle`: the command-line face of the `saddle_sde` library.
 //!
-//! Every number it prints is computed by a library function; this binary only parses
-//! arguments, picks the types, and formats.
+//! Every number it prints comes from a library function; this binary only parses
+//! arguments, picks a thread pool, shows progress and formats results.
 
 mod analytic;
-mod progress;
+mod escape;
+mod output;
 mod simulate;
+mod study;
 
 use clap::{Parser, Subcommand};
 
 /// Simulate and analyse the noisy-gradient-descent saddle SDE
-/// dx = a x dt + σ x dW + τ dU, corr(W, U) = ρ.
-#[derive(Parser)]
+/// dx = a x dt + σ x dW + τ dU (Itô, corr(W, U) = ρ).
+#[derive(Debug, Parser)]
 #[command(name = "saddle", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Simulate many paths and print terminal statistics beside the exact moments.
     Simulate(simulate::SimulateArgs),
     /// Closed-form answers: growth rate, moments at time t, the stationary law, the
     /// |ρ| = 1 inverse-gamma limit and the coin-flip model.
     Analytic(analytic::Args),
+    /// First exit from an interval or past a level: Monte Carlo with exit-time bias
+    /// correction, next to the exact references.
+    Escape(escape::EscapeArgs),
+    /// The escape study: mean exit time and P(escape before a horizon) across the
+    /// transition σ²/(2a) = 1, and mean exit time against the radius R.
+    EscapeStudy(study::StudyArgs),
 }
 
-fn main() {
-    let cli = Cli::parse();
-    let result = match cli.command {
+fn main() -> std::process::ExitCode {
+    let result = match Cli::parse().command {
         Command::Simulate(args) => simulate::run(args),
         Command::Analytic(args) => analytic::run(args),
+        Command::Escape(args) => escape::run(args),
+        Command::EscapeStudy(args) => study::run(args),
     };
-    if let Err(e) = result {
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `saddle simulate`: terminal statistics of an ensemble beside the exact moments.
 
-use crate::progress;
+use crate::output::{with_threads, Progress};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use saddle_sde::analytic::saddle as exact;
@@ -67,9 +67,9 @@ pub struct SimulateArgs {
     /// Scheme.
     #[arg(long, value_enum, default_value_t = SchemeArg::Em)]
     pub scheme: SchemeArg,
-    /// Worker threads (0: all cores). Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -79,12 +79,10 @@ pub struct SimulateArgs {
 pub fn run(args: SimulateArgs) -> Result<()> {
     let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
     let grid = Grid::new(args.t, args.dt)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()?;
     let start = std::time::Instant::now();
-    let stats: TerminalStats = pool.install(|| {
-        let bar = progress::bar("simulate");
+    let stats: TerminalStats = with_threads(args.threads, || {
+        let mut progress = Progress::new("simulate");
+        let bar = |d, t| progress.update(d, t);
         let law = LawEquivalentSaddle::new(model.clone());
         let (x0, p, s) = (args.x0, args.paths, args.seed);
         match args.scheme {
@@ -101,7 +99,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
                 terminal_stats_with_progress(&law, &Milstein, x0, &grid, p, s, bar)
             }
         }
-    })?;
+    })??;
     let seconds = start.elapsed().as_secs_f64();
     let t = grid.t_end();
     let (em, ev) = (

@@ -1,0 +1,310 @@
+//! `saddle escape`: first exit of the saddle SDE from an interval or past a level.
+
+use crate::output::{file_format, with_threads, write_atomic, FileFormat, Progress};
+use saddle_sde::escape::{
+    exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec, ExitStats,
+};
+use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
+use saddle_sde::scheme::{EulerMaruyama, Milstein};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The scheme (and with it the model form that is stepped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemeArg {
+    /// Euler–Maruyama on the two-noise saddle SDE.
+    Em,
+    /// Milstein on the law-equivalent one-noise model (no Lévy area needed).
+    Milstein,
+}
+
+/// The monitoring correction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CorrectionArg {
+    /// Brownian-bridge crossing probability with the local diffusion (bias O(dt)).
+    Bridge,
+    /// Barriers shifted inward by 0.5826·g·√dt.
+    Shift,
+    /// Grid-point checks only (bias O(√dt)).
+    None,
+}
+
+impl From<CorrectionArg> for Correction {
+    fn from(c: CorrectionArg) -> Self {
+        match c {
+            CorrectionArg::Bridge => Correction::Bridge,
+            CorrectionArg::Shift => Correction::Shift,
+            CorrectionArg::None => Correction::None,
+        }
+    }
+}
+
+/// Arguments of `saddle escape`.
+///
+/// EM runs on the saddle SDE itself (two noises, no square root per step); Milstein
+/// on the law-equivalent one-noise model dx = a x dt + √(σ²x² + 2ρστx + τ²) dB, which
+/// has the same exit laws and needs no Lévy area. At least one of --lower and --upper
+/// is required; with one, the exit is past that level.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EscapeArgs {
+    /// Drift rate a.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub a: f64,
+    /// Multiplicative noise σ ≥ 0.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub sigma: f64,
+    /// Additive noise τ.
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    pub tau: f64,
+    /// Correlation ρ of W and U, in [−1, 1].
+    #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
+    pub rho: f64,
+    /// Start x0, strictly inside the domain.
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub x0: f64,
+    /// Lower barrier l < x0.
+    #[arg(long, allow_negative_numbers = true)]
+    pub lower: Option<f64>,
+    /// Upper barrier r > x0.
+    #[arg(long, allow_negative_numbers = true)]
+    pub upper: Option<f64>,
+    /// Time step (the largest step ≤ dt dividing the horizon is used).
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
+    pub dt: f64,
+    /// Number of paths.
+    #[arg(long, default_value_t = 100_000, allow_negative_numbers = true)]
+    pub paths: u64,
+    /// Seed: with it, every number is fixed bit for bit whatever --threads is.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub seed: u64,
+    /// Scheme.
+    #[arg(long, value_enum, default_value_t = SchemeArg::Em)]
+    pub scheme: SchemeArg,
+    /// Horizon: paths still inside then are reported as censored.
+    #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
+    pub horizon: f64,
+    /// Correction of the discrete-monitoring bias.
+    #[arg(long, value_enum, default_value_t = CorrectionArg::Bridge)]
+    pub correction: CorrectionArg,
+    /// Blow-up bound on a side without barrier: |x| beyond it counts as blown up.
+    #[arg(long, default_value_t = 1e12, allow_negative_numbers = true)]
+    pub bound: f64,
+    /// Bins of the exit-time histogram on [0, horizon] (quantile resolution
+    /// horizon/bins).
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
+    pub time_bins: usize,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the result to FILE (.json or .csv), atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Exact infinite-horizon references.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ExactJson {
+    /// P(exit through the upper side).
+    pub p_exit_upper: f64,
+    /// Mean exit time, `null` when infinite.
+    pub mean_exit_time: Option<f64>,
+}
+
+/// The `--json` record (schema of issue 4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscapeJson {
+    /// P(exit through the upper side before the horizon).
+    pub p_exit_upper: Estimate,
+    /// P(exit through the lower side before the horizon).
+    pub p_exit_lower: Estimate,
+    /// Mean exit time; `null` if any path was censored or blew up.
+    pub mean_exit_time: Option<Estimate>,
+    /// Paths still inside at the horizon.
+    pub censored: u64,
+    /// Paths that became non-finite or passed the bound.
+    pub blown_up: u64,
+    /// Exact references, `null` when not available (diffusion vanishing in the domain).
+    pub exact: Option<ExactJson>,
+    /// Number of paths.
+    pub paths: u64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// The exact references for the domain, with the exact P(exit lower) (`None` where they
+/// do not exist).
+fn exact_refs(model: &SaddleSde, x0: f64, domain: ExitDomain) -> Option<(ExactJson, f64)> {
+    match (domain.lower(), domain.upper()) {
+        (Some(l), Some(r)) => exact::interval_exit(model, x0, l, r).ok().map(|e| {
+            let j = ExactJson {
+                p_exit_upper: e.p_upper,
+                mean_exit_time: Some(e.mean_exit_time),
+            };
+            (j, e.p_lower)
+        }),
+        (None, Some(r)) => exact::level_passage(model, x0, r).ok().map(|p| {
+            let j = ExactJson {
+                p_exit_upper: p.probability,
+                mean_exit_time: p.mean_time,
+            };
+            (j, 0.0)
+        }),
+        (Some(l), None) => exact::level_passage(model, x0, l).ok().map(|p| {
+            let j = ExactJson {
+                p_exit_upper: 0.0,
+                mean_exit_time: p.mean_time,
+            };
+            (j, p.probability)
+        }),
+        (None, None) => None,
+    }
+}
+
+/// Runs the Monte Carlo on the chosen scheme.
+fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::Result<ExitStats> {
+    let mut progress = Progress::new("escape");
+    let cb = |d, t| progress.update(d, t);
+    let (paths, seed) = (args.paths, args.seed);
+    let law = LawEquivalentSaddle::new(saddle.clone());
+    with_threads(args.threads, || match args.scheme {
+        SchemeArg::Em => exit_ensemble(saddle, &EulerMaruyama, spec, paths, seed, cb),
+        SchemeArg::Milstein => exit_ensemble(&law, &Milstein, spec, paths, seed, cb),
+    })?
+    .map_err(Into::into)
+}
+/// Runs `saddle escape`.
+pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
+    let saddle = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
+    let domain = ExitDomain::from_ends(args.lower, args.upper)?;
+    let spec = ExitSpec::new(domain, args.x0, args.horizon, args.dt)?
+        .with_correction(args.correction.into())
+        .with_bound(args.bound)?
+        .with_time_bins(args.time_bins)?;
+    let format = args.out.as_deref().map(file_format).transpose()?;
+    let stats = simulate(&args, &saddle, &spec)?;
+    let refs = exact_refs(&saddle, args.x0, domain);
+    let record = EscapeJson {
+        p_exit_upper: stats.p_upper(),
+        p_exit_lower: stats.p_lower(),
+        mean_exit_time: stats.mean_exit_time(),
+        censored: stats.censored(),
+        blown_up: stats.blown_up(),
+        exact: refs.map(|r| r.0),
+        paths: stats.paths(),
+        seed: args.seed,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&record)?);
+    } else {
+        print_table(&args, &spec, &stats, &record, refs.map(|r| r.1));
+    }
+    if let (Some(path), Some(format)) = (&args.out, format) {
+        let text = match format {
+            FileFormat::Json => serde_json::to_string_pretty(&record)? + "\n",
+            FileFormat::Csv => to_csv(&record),
+        };
+        write_atomic(path, &text)?;
+    }
+    Ok(())
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| format!("{v:e}"))
+}
+
+/// One header line and one row.
+fn to_csv(r: &EscapeJson) -> String {
+    let header = "p_exit_upper,p_exit_upper_stderr,p_exit_lower,p_exit_lower_stderr,\
+                  mean_exit_time,mean_exit_time_stderr,censored,blown_up,\
+                  exact_p_exit_upper,exact_mean_exit_time,paths,seed";
+    let row = [
+        format!("{:e}", r.p_exit_upper.estimate),
+        format!("{:e}", r.p_exit_upper.stderr),
+        format!("{:e}", r.p_exit_lower.estimate),
+        format!("{:e}", r.p_exit_lower.stderr),
+        opt(r.mean_exit_time.map(|m| m.estimate)),
+        opt(r.mean_exit_time.map(|m| m.stderr)),
+        r.censored.to_string(),
+        r.blown_up.to_string(),
+        opt(r.exact.map(|e| e.p_exit_upper)),
+        opt(r.exact.and_then(|e| e.mean_exit_time)),
+        r.paths.to_string(),
+        r.seed.to_string(),
+    ]
+    .join(",");
+    format!("{header}\n{row}\n")
+}
+
+fn print_table(
+    args: &EscapeArgs,
+    spec: &ExitSpec,
+    s: &ExitStats,
+    r: &EscapeJson,
+    p_lower: Option<f64>,
+) {
+    let d = spec.domain();
+    let show = |v: Option<f64>| v.map_or("-inf/inf".to_string(), |v| v.to_string());
+    println!(
+        "exit of dx = {} x dt + {} x dW + {} dU (rho = {}) from x0 = {} out of ({}, {})",
+        args.a,
+        args.sigma,
+        args.tau,
+        args.rho,
+        args.x0,
+        show(d.lower()),
+        show(d.upper())
+    );
+    println!(
+        "{} paths, seed {}, scheme {:?}, h = {:e} ({} steps to horizon {}), correction {}",
+        s.paths(),
+        args.seed,
+        args.scheme,
+        spec.grid().h(),
+        spec.grid().steps(),
+        spec.grid().t_end(),
+        spec.correction().name()
+    );
+    println!(
+        "{:<24} {:>14} {:>12} {:>14}",
+        "quantity", "Monte Carlo", "std. error", "exact (T=inf)"
+    );
+    let ex = r.exact;
+    let line = |name: &str, e: Option<Estimate>, x: Option<f64>| {
+        let (m, se) = e.map_or(("n/a".into(), "".into()), |e| {
+            (format!("{:.6}", e.estimate), format!("{:.2e}", e.stderr))
+        });
+        let x = x.map_or("n/a".into(), |v| format!("{v:.6}"));
+        println!("{name:<24} {m:>14} {se:>12} {x:>14}");
+    };
+    line(
+        "P(exit upper)",
+        Some(r.p_exit_upper),
+        ex.map(|e| e.p_exit_upper),
+    );
+    line("P(exit lower)", Some(r.p_exit_lower), p_lower);
+    line(
+        "P(exit before horizon)",
+        Some(s.p_exit_before_horizon()),
+        None,
+    );
+    line("E[T]", r.mean_exit_time, ex.and_then(|e| e.mean_exit_time));
+    line("E[T | exit]", s.mean_exit_time_given_exit(), None);
+    let res = s.histogram().resolution();
+    for (name, p) in [
+        ("T 10% quantile", 0.1),
+        ("T median", 0.5),
+        ("T 90% quantile", 0.9),
+    ] {
+        let q = s
+            .quantile(p)
+            .map_or("> horizon".into(), |v| format!("{v:.4}"));
+        println!("{name:<24} {q:>14} {:>12}", format!("±{res:.1e}"));
+    }
+    println!(
+        "censored (inside at horizon): {}   blown up: {}",
+        r.censored, r.blown_up
+    );
+}

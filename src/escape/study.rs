@@ -1,0 +1,181 @@
+//! The escape study the blog implies: how long noisy gradient descent lingers near the
+//! saddle, across the transition `σ²/(2a) = 1`.
+//!
+//! For `σ² < 2a` the multiplicative noise only slows the escape; for `σ² > 2a` the
+//! saddle is attractive almost surely in the absence of `τ`, and with `τ ≠ 0` the path
+//! is recurrent: it still leaves any bounded interval, but the mean time to reach
+//! distance `R` grows like a power of `R` instead of like `ln R`
+//! (see [`exact`] for the one-sided limit, finite iff `σ² > 2a`).
+//!
+//! Both tables put the exact references next to Monte Carlo estimates from
+//! [`exit_ensemble`] (Euler–Maruyama with the bridge correction on the two-noise
+//! saddle SDE).
+
+use super::{exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec};
+use crate::error::{finite, positive, Result};
+use crate::models::SaddleSde;
+use crate::scheme::EulerMaruyama;
+
+/// Settings of the study.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyConfig {
+    /// Drift rate `a > 0`.
+    pub a: f64,
+    /// Additive noise `τ`.
+    pub tau: f64,
+    /// Correlation `ρ`.
+    pub rho: f64,
+    /// Start `x0` (inside every interval).
+    pub x0: f64,
+    /// Half-width `R` of the interval `(−R, R)` of the transition table.
+    pub radius: f64,
+    /// Horizon `H` of `P(T ≤ H)`.
+    pub horizon: f64,
+    /// Values of `σ²/(2a)` of the transition table.
+    pub ratios: Vec<f64>,
+    /// Radii of the radius table.
+    pub radii: Vec<f64>,
+    /// Values of `σ²/(2a)` of the radius table (one per side of the transition).
+    pub radius_ratios: Vec<f64>,
+    /// Monte Carlo step.
+    pub dt: f64,
+    /// Monte Carlo paths per row.
+    pub paths: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Horizon of the mean-exit-time runs; paths still inside are counted as censored.
+    pub mean_horizon: f64,
+}
+
+impl Default for StudyConfig {
+    /// `a = 1, τ = 0.5, ρ = 0.3, x0 = 0, R = 1, H = 2`, `σ²/(2a)` from 0.25 to 3,
+    /// radii 0.5 to 8 at `σ²/(2a) = 0.5` and `2`, `dt = 1e-3`, 10 000 paths, seed 1.
+    fn default() -> Self {
+        Self {
+            a: 1.0,
+            tau: 0.5,
+            rho: 0.3,
+            x0: 0.0,
+            radius: 1.0,
+            horizon: 2.0,
+            ratios: vec![0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.5, 2.0, 3.0],
+            radii: vec![0.5, 1.0, 2.0, 4.0, 8.0],
+            radius_ratios: vec![0.5, 2.0],
+            dt: 1e-3,
+            paths: 10_000,
+            seed: 1,
+            mean_horizon: 1000.0,
+        }
+    }
+}
+
+/// One row of the transition table.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct TransitionRow {
+    /// `σ²/(2a)`.
+    pub ratio: f64,
+    /// `σ`.
+    pub sigma: f64,
+    /// Exact `E[T]` from `(−R, R)`.
+    pub mean_exact: f64,
+    /// Monte Carlo `E[T]` (`None` if some path was censored at the mean horizon).
+    pub mean_mc: Option<Estimate>,
+    /// `P(T ≤ H)` from the backward equation.
+    pub p_before_exact: f64,
+    /// Monte Carlo `P(T ≤ H)`.
+    pub p_before_mc: Estimate,
+}
+
+/// One row of the radius table.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RadiusRow {
+    /// `σ²/(2a)`.
+    pub ratio: f64,
+    /// Radius `R` of `(−R, R)`.
+    pub radius: f64,
+    /// Exact `E[T]`.
+    pub mean_exact: f64,
+    /// Monte Carlo `E[T]` (`None` if some path was censored).
+    pub mean_mc: Option<Estimate>,
+}
+
+fn model(cfg: &StudyConfig, ratio: f64) -> Result<SaddleSde> {
+    positive("a", cfg.a)?;
+    finite("ratio", ratio)?;
+    crate::error::non_negative("ratio", ratio)?;
+    SaddleSde::new(cfg.a, (2.0 * cfg.a * ratio).sqrt(), cfg.tau, cfg.rho)
+}
+
+fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option<Estimate>> {
+    let spec = ExitSpec::new(
+        ExitDomain::interval(-r, r)?,
+        cfg.x0,
+        cfg.mean_horizon,
+        cfg.dt,
+    )?
+    .with_correction(Correction::Bridge);
+    Ok(exit_ensemble(m, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?.mean_exit_time())
+}
+
+/// Mean exit time from `(−R, R)` and `P(T ≤ H)` against `σ²/(2a)`; `progress(row,
+/// rows)` after each row.
+///
+/// Row `k` uses seed `seed + k` for both its runs (horizon `H` for `P(T ≤ H)`, and
+/// `mean_horizon` for the mean), so the two share their paths and their sampling
+/// errors are correlated.
+///
+/// # Errors
+/// Parameter errors for invalid settings (`a ≤ 0`, negative ratio, `x0` outside,
+/// `dt`, `paths`), and the errors of the references.
+pub fn transition_table(
+    cfg: &StudyConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<TransitionRow>> {
+    let mut rows = Vec::with_capacity(cfg.ratios.len());
+    for (k, &ratio) in cfg.ratios.iter().enumerate() {
+        let m = model(cfg, ratio)?;
+        let r = cfg.radius;
+        let ex = exact::interval_exit(&m, cfg.x0, -r, r)?;
+        let p_exact = exact::exit_time_cdf(&m, cfg.x0, -r, r, &[cfg.horizon])?[0];
+        let seed = cfg.seed.wrapping_add(k as u64);
+        let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.horizon, cfg.dt)?;
+        let short = exit_ensemble(&m, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?;
+        rows.push(TransitionRow {
+            ratio,
+            sigma: m.sigma(),
+            mean_exact: ex.mean_exit_time,
+            mean_mc: mc_mean(cfg, &m, r, seed)?,
+            p_before_exact: p_exact,
+            p_before_mc: short.p_exit_before_horizon(),
+        });
+        progress(k + 1, cfg.ratios.len());
+    }
+    Ok(rows)
+}
+
+/// Mean exit time from `(−R, R)` against `R`, for each ratio in `radius_ratios`;
+/// `progress(row, rows)` after each row.
+///
+/// # Errors
+/// As [`transition_table`].
+pub fn radius_table(
+    cfg: &StudyConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<RadiusRow>> {
+    let total = cfg.radius_ratios.len() * cfg.radii.len();
+    let mut rows = Vec::with_capacity(total);
+    for &ratio in &cfg.radius_ratios {
+        let m = model(cfg, ratio)?;
+        for &r in &cfg.radii {
+            let seed = cfg.seed.wrapping_add(1000 + rows.len() as u64);
+            rows.push(RadiusRow {
+                ratio,
+                radius: r,
+                mean_exact: exact::interval_exit(&m, cfg.x0, -r, r)?.mean_exit_time,
+                mean_mc: mc_mean(cfg, &m, r, seed)?,
+            });
+            progress(rows.len(), total);
+        }
+    }
+    Ok(rows)
+}
