@@ -43,8 +43,8 @@ impl From<CorrectionArg> for Correction {
 ///
 /// EM runs on the saddle SDE itself (two noises, no square root per step); Milstein
 /// on the law-equivalent one-noise model dx = a x dt + √(σ²x² + 2ρστx + τ²) dB, which
-/// has the same exit laws and needs no Lévy area. At least one of --lower and --upper
-/// is required; with one, the exit is past that level.
+/// has the same exit laws and needs no Lévy area. With both --lower and --upper the exit
+/// is from the interval; with one, past that level; with neither, from (−1, 1).
 #[derive(Debug, Clone, clap::Args)]
 pub struct EscapeArgs {
     /// Drift rate a.
@@ -62,10 +62,10 @@ pub struct EscapeArgs {
     /// Start x0, strictly inside the domain.
     #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub x0: f64,
-    /// Lower barrier l < x0.
+    /// Lower barrier l < x0 (with neither barrier given: the interval (−1, 1)).
     #[arg(long, allow_negative_numbers = true)]
     pub lower: Option<f64>,
-    /// Upper barrier r > x0.
+    /// Upper barrier r > x0 (with neither barrier given: the interval (−1, 1)).
     #[arg(long, allow_negative_numbers = true)]
     pub upper: Option<f64>,
     /// Time step (the largest step ≤ dt dividing the horizon is used).
@@ -178,7 +178,11 @@ fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::R
 /// Runs `saddle escape`.
 pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
     let saddle = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
-    let domain = ExitDomain::from_ends(args.lower, args.upper)?;
+    let (lower, upper) = match (args.lower, args.upper) {
+        (None, None) => (Some(-1.0), Some(1.0)),
+        ends => ends,
+    };
+    let domain = ExitDomain::from_ends(lower, upper)?;
     let spec = ExitSpec::new(domain, args.x0, args.horizon, args.dt)?
         .with_correction(args.correction.into())
         .with_bound(args.bound)?
