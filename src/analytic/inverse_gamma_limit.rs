@@ -33,10 +33,12 @@
 //! Reference: D. Dufresne, *The distribution of a perpetuity, with applications to risk
 //! theory and pension funding*, Scand. Actuarial J. 1990, 39–79.
 
+use crate::analytic::special::solve_increasing;
 use crate::error::{Error, Result};
 use crate::models::SaddleSde;
 use rand::Rng;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, InverseGamma};
+use statrs::function::gamma::gamma_lr;
 use statrs::statistics::{Max, Min};
 
 /// The `|ρ| = 1` limit law `x_∞ = shift + sign·Z`, `Z ~ InverseGamma(shape, scale)`.
@@ -155,6 +157,17 @@ impl InverseGammaLimit {
         let (k, b) = (self.shape, self.scale);
         (k > 2.0).then(|| b * b / ((k - 1.0) * (k - 1.0) * (k - 2.0)))
     }
+    /// `ln g` with `P(1/Z ≤ g) = p`, `0 < p < 1`, by Newton–bisection on
+    /// `ln P(G ≤ e^v) = ln p` (relative accuracy in `g` of a few ulps of `|v|`).
+    fn ln_reciprocal_quantile(&self, p: f64) -> f64 {
+        let (k, b) = (self.shape, self.scale);
+        let g = self.reciprocal_gamma();
+        let ln_cdf = |v: f64| gamma_lr(k, b * v.exp()).ln();
+        let d_ln_cdf = |v: f64| (v + g.ln_pdf(v.exp()) - ln_cdf(v)).exp();
+        // e^{-745} underflows, and gamma_lr(k, 1e300) = 1 ≥ p
+        let (lo, hi) = (-745.0 - b.ln(), 690.0 - b.ln());
+        solve_increasing(ln_cdf, d_ln_cdf, p.ln(), lo, hi)
+    }
     fn z_of(&self, x: f64) -> f64 {
         self.sign * (x - self.shift)
     }
@@ -235,7 +248,14 @@ impl ContinuousCDF<f64, f64> for InverseGammaLimit {
         if self.sign > 0.0 {
             self.shift + self.z.inverse_cdf(p)
         } else {
-            self.shift - self.z.inverse_cdf(1.0 - p)
+            // P(x ≤ shift − z) = P(Z ≥ z): for p < ½ invert Z's survival function,
+            // F_G(1/z) = p with G = 1/Z ~ Gamma(shape, rate scale), in v = ln(1/z), so
+            // that p < 1e-16 is not lost in 1 − p (1 − p is exact for p ≥ ½)
+            if p < 0.5 {
+                self.shift - (-self.ln_reciprocal_quantile(p)).exp()
+            } else {
+                self.shift - self.z.inverse_cdf(1.0 - p)
+            }
         }
     }
 }
