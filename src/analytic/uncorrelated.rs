@@ -173,18 +173,22 @@ impl UncorrelatedLaw {
         let (s, tau) = (self.sde.sigma(), self.sde.tau());
         let theta = self.sde.lyapunov_rate();
         let h = self.t / n as f64;
-        // ln Φ at grid points
+        // J_k = Φ_k² ∫₀^{t_k} Φ_s⁻² ds (trapezoid) by J_{k+1} = g²(J_k + h/2) + h/2 with
+        // g = Φ_{k+1}/Φ_k: no Φ⁻² that overflows while Φ_t² underflows (0·∞ = NaN)
         let mut ln_phi = 0.0;
-        let mut prev = 1.0; // Φ_0^{-2}
-        let mut integral = 0.0;
+        let mut j = 0.0;
         for d in dw {
-            ln_phi += theta * h + s * d;
-            let cur = (-2.0 * ln_phi).exp();
-            integral += 0.5 * h * (prev + cur);
-            prev = cur;
+            let step = theta * h + s * d;
+            ln_phi += step;
+            j = (2.0 * step).exp() * (j + 0.5 * h) + 0.5 * h;
         }
-        let big_phi = ln_phi.exp();
-        (self.x0 * big_phi, tau * tau * big_phi * big_phi * integral)
+        let mean = if self.x0 == 0.0 {
+            0.0
+        } else {
+            self.x0 * ln_phi.exp()
+        };
+        let var = if tau == 0.0 { 0.0 } else { tau * tau * j };
+        (mean, var)
     }
 }
 
