@@ -33,7 +33,13 @@ fn real() -> impl Strategy<Value = f64> {
 
 /// Correlations: arbitrary, in range, and the endpoints ±1 (the inverse-gamma case).
 fn corr() -> impl Strategy<Value = f64> {
-    prop_oneof![any::<f64>(), -1.0..=1.0f64, Just(1.0), Just(-1.0), Just(0.0)]
+    prop_oneof![
+        any::<f64>(),
+        -1.0..=1.0f64,
+        Just(1.0),
+        Just(-1.0),
+        Just(0.0)
+    ]
 }
 
 fn typed(e: &Error) -> bool {

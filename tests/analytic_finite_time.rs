@@ -159,11 +159,17 @@ fn uncorrelated_law_rejects_bad_input() {
     let big = UncorrelatedLaw::new(&ok, 0.0, 1.0)
         .unwrap()
         .with_steps(usize::MAX);
-    assert!(matches!(big, Err(Error::Param(ref p)) if p.name == "steps"), "{big:?}");
+    assert!(
+        matches!(big, Err(Error::Param(ref p)) if p.name == "steps"),
+        "{big:?}"
+    );
     // t so large that e^{(2a+σ²)t} overflows: a typed error naming t, not mean ∞ and
     // variance NaN
     let late = UncorrelatedLaw::new(&ok, 1.0, 1e3);
-    assert!(matches!(late, Err(Error::Param(ref p)) if p.name == "t"), "{late:?}");
+    assert!(
+        matches!(late, Err(Error::Param(ref p)) if p.name == "t"),
+        "{late:?}"
+    );
     let law = UncorrelatedLaw::new(&ok, 1.0, 100.0).unwrap();
     assert!(law.mean().is_finite() && law.variance().is_finite());
     // an empty path of W is an error, not Φ ≡ 1

@@ -29,11 +29,11 @@
 mod common;
 
 use common::{mean_se, terminals, KS_001};
-use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::stationary::StationaryLaw;
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
+use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::scheme::Milstein;
 use statrs::distribution::{ContinuousCDF, InverseGamma, Normal};
 
@@ -104,7 +104,14 @@ fn stationary_two_noise_sde_euler() {
     let p = (0.5, 2.0, 1.0, -0.6);
     let sde = SaddleSde::new(p.0, p.1, p.2, p.3).unwrap();
     let law = StationaryLaw::new(&sde).unwrap();
-    let mut xs = terminals(&sde, &EulerMaruyama, 0.0, &Grid::new(25.0, 1e-3).unwrap(), N, 105);
+    let mut xs = terminals(
+        &sde,
+        &EulerMaruyama,
+        0.0,
+        &Grid::new(25.0, 1e-3).unwrap(),
+        N,
+        105,
+    );
     let d = common::ks_one(&mut xs, |x| law.cdf(x));
     assert!(d < critical(), "{p:?}: KS D = {d} ≥ {}", critical());
     let mirror = StationaryLaw::new(&SaddleSde::new(p.0, p.1, p.2, -p.3).unwrap()).unwrap();
@@ -155,13 +162,19 @@ fn check_inverse_gamma(
     // 0 (or 1) at the shift, hence the KS distance is at least the fraction of paths on
     // the wrong side, which must therefore be below D_crit (size α ≈ 0.001, inherited).
     let x0 = law.shift() - law.sign();
-    let wrong_side =
-        |xs: &[f64]| xs.iter().filter(|&&x| law.sign() * (x - law.shift()) <= 0.0).count();
+    let wrong_side = |xs: &[f64]| {
+        xs.iter()
+            .filter(|&&x| law.sign() * (x - law.shift()) <= 0.0)
+            .count()
+    };
     let mut xs = simulate(p, x0, t, seed);
     let d = common::ks_one(&mut xs, |x| law.cdf(x));
     assert!(d < critical(), "{p:?}: KS D = {d} ≥ {}", critical());
     let frac = wrong_side(&xs) as f64 / N as f64;
-    assert!(frac < critical(), "{p:?}: {frac} of the paths end on the wrong side");
+    assert!(
+        frac < critical(),
+        "{p:?}: {frac} of the paths end on the wrong side"
+    );
     // the check can fail: after one step (|y| moves by ~σ√dt ≪ 1) no path has crossed
     assert_eq!(wrong_side(&simulate(p, x0, DT, seed)), N as usize);
     (law, xs)

@@ -444,6 +444,9 @@ fn lower_tail_quantiles_above_the_centre_keep_their_digits() {
     for p in [1e-25, 1e-18, 1e-10, 0.1, 0.4] {
         let x = law.inverse_cdf(p);
         let back = law.cdf(x);
-        assert!(((back - p) / p).abs() < 1e-8, "p = {p}: cdf(F^-1(p)) = {back}");
+        assert!(
+            ((back - p) / p).abs() < 1e-8,
+            "p = {p}: cdf(F^-1(p)) = {back}"
+        );
     }
 }

@@ -78,8 +78,14 @@ impl UncorrelatedLaw {
         for (what, v) in [
             ("E[x_t]", law.mean()),
             ("Var[x_t]", law.variance()),
-            ("the mean within-component variance", law.mean_within_variance()),
-            ("the variance of the component means", law.variance_of_means()),
+            (
+                "the mean within-component variance",
+                law.mean_within_variance(),
+            ),
+            (
+                "the variance of the component means",
+                law.variance_of_means(),
+            ),
         ] {
             if !v.is_finite() {
                 return Err(param(
