@@ -57,6 +57,44 @@ fn p_shrink_matches_enumeration() {
     assert!(CoinFlip::new(-0.1).is_err());
 }
 
+/// The O(√n) and normal-approximation branches of p_shrink against a direct sum of
+/// binomial probabilities over every k (the old O(n) loop), including σ = 0, 1, 2, and
+/// `--steps 1e18` returning at once (it used to loop 1e18 times).
+#[test]
+fn p_shrink_large_n_matches_direct_sum_and_does_not_hang() {
+    let direct = |c: &CoinFlip, n: u64| -> f64 {
+        let (up, down) = ((1.0 + c.sigma()).ln(), (1.0 - c.sigma()).abs().ln());
+        (0..=n)
+            .filter(|&k| {
+                let heads = if k == 0 { 0.0 } else { k as f64 * up };
+                let tails = if k == n { 0.0 } else { (n - k) as f64 * down };
+                heads + tails < 0.0
+            })
+            .map(|k| c.prob_heads(n, k))
+            .sum()
+    };
+    for sigma in [0.0, 1e-3, 0.05, 0.5, 1.0, 1.3, 1.9, 2.0, 3.0] {
+        let c = CoinFlip::new(sigma).unwrap();
+        for n in [1u64, 2, 7, 62, 63, 64, 100, 1001, 40_000] {
+            let (got, want) = (c.p_shrink(n).unwrap(), direct(&c, n));
+            assert!(
+                (got - want).abs() <= 1e-9 * want.max(1e-300),
+                "σ = {sigma}, n = {n}: {got} vs {want}"
+            );
+        }
+        // just below and above the switch to the normal approximation (error O(1/n))
+        let n = 1u64 << 20;
+        let (a, b) = (c.p_shrink(n).unwrap(), c.p_shrink(n + 2).unwrap());
+        assert!((a - b).abs() < 1e-4, "σ = {sigma}: {a} vs {b}");
+        let start = std::time::Instant::now();
+        let p = c.p_shrink(1_000_000_000_000_000_000).unwrap();
+        assert!((0.0..=1.0).contains(&p), "σ = {sigma}: {p}");
+        assert!(start.elapsed().as_secs_f64() < 1.0);
+    }
+    // σ = 0.05: ln(1.05) + ln(0.95) < 0, so almost every long sequence shrinks
+    assert!(CoinFlip::new(0.05).unwrap().p_shrink(1 << 30).unwrap() > 1.0 - 1e-12);
+}
+
 /// The blog: 3/4 at n = 2 and "at least 11/16" at n = 4. Both hold exactly for
 /// 0 < σ < √2 and fail beyond.
 #[test]

@@ -19,6 +19,7 @@ use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::PathRng;
 use saddle_sde::scheme::Milstein;
+use saddle_sde::Error;
 use statrs::distribution::ContinuousCDF;
 
 const N: u64 = 20_000;
@@ -56,9 +57,13 @@ fn mean_and_second_moment_at_time_t() {
     }
 }
 
-/// The mixture structure: averaging the component (mean, variance) over W gives
-/// E[x_t] and the within-component variance exactly (z-tests), and the law of total
-/// variance closes (algebraic identity, 1e-12).
+/// The mixture structure: averaging the component variance over W gives the
+/// within-component variance τ²(e^{(2a+σ²)t} − 1)/(2a + σ²) (z-test, N = 20 000,
+/// α = 0.001; this checks the trapezoid integral of Φ_s⁻² and the closed form, which
+/// are computed independently), and the law of total variance closes (algebraic
+/// identity, 1e-12). The component means x₀Φ_t are exp(θt + σΣΔW) by construction, so
+/// a lognormal KS or an E[m] z-test on them could not fail and is not made; the means
+/// are checked against the SDE itself in `mixture_sampler_matches_sde`.
 #[test]
 fn mixture_components_average_to_exact_moments() {
     let sde = SaddleSde::new(0.5, 0.8, 1.5, 0.0).unwrap();
@@ -69,7 +74,6 @@ fn mixture_components_average_to_exact_moments() {
     let steps = 4096;
     let h = t / steps as f64;
     let mut rng = PathRng::seed_from_u64(800);
-    let mut ms = Vec::new();
     let mut vs = Vec::new();
     for _ in 0..N {
         let dw: Vec<f64> = (0..steps)
@@ -77,23 +81,13 @@ fn mixture_components_average_to_exact_moments() {
                 h.sqrt() * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)
             })
             .collect();
-        let (m, v) = law.component_given_w(&dw);
-        ms.push(m);
+        let (_, v) = law.component_given_w(&dw).unwrap();
         vs.push(v);
     }
-    let (mm, se) = mean_se(&ms);
-    assert!(((mm - law.mean()) / se).abs() < 3.29, "E[m] = {mm}");
     let (mv, se) = mean_se(&vs);
     assert!(
         ((mv - law.mean_within_variance()) / se).abs() < 3.29,
         "E[v] = {mv}"
-    );
-    // the component means are x₀ times a lognormal: KS against LogNormal((a − σ²/2)t, σ√t)
-    let ln = law.component_mean_factor_law().unwrap();
-    let d = common::ks_one(&mut ms, |m| ln.cdf(m / x0));
-    assert!(
-        d < KS_001 / (N as f64).sqrt(),
-        "lognormal component means: D = {d}"
     );
 }
 
@@ -161,6 +155,26 @@ fn uncorrelated_law_rejects_bad_input() {
         .unwrap()
         .with_steps(0)
         .is_err());
+    // a huge step count is refused up front (it used to abort allocating the path)
+    let big = UncorrelatedLaw::new(&ok, 0.0, 1.0)
+        .unwrap()
+        .with_steps(usize::MAX);
+    assert!(
+        matches!(big, Err(Error::Param(ref p)) if p.name == "steps"),
+        "{big:?}"
+    );
+    // t so large that e^{(2a+σ²)t} overflows: a typed error naming t, not mean ∞ and
+    // variance NaN
+    let late = UncorrelatedLaw::new(&ok, 1.0, 1e3);
+    assert!(
+        matches!(late, Err(Error::Param(ref p)) if p.name == "t"),
+        "{late:?}"
+    );
+    let law = UncorrelatedLaw::new(&ok, 1.0, 100.0).unwrap();
+    assert!(law.mean().is_finite() && law.variance().is_finite());
+    // an empty path of W is an error, not Φ ≡ 1
+    assert!(law.component_given_w(&[]).is_err());
+    assert!(law.component_given_w(&[0.1]).is_ok());
 }
 
 /// σ = 0, a < 0: the finite-time Gaussian converges to the stationary
@@ -178,8 +192,15 @@ fn sigma_zero_stationary_gaussian() {
         .unwrap();
     assert!((g.variance().unwrap() - at_t.variance().unwrap()).abs() < 1e-12);
     assert!(at_t.mean().unwrap().abs() < 1e-12);
-    let small = StationaryLaw::new(&SaddleSde::new(-0.8, 1e-4, 1.3, 0.4).unwrap()).unwrap();
+    // σ = 2·10⁻⁴: m + |ν| ≈ 4·10⁷, inside the documented range 10⁸; Var differs from the
+    // Gaussian limit by τ²σ²/(4a²) ≈ 2.6·10⁻⁸
+    let small = StationaryLaw::new(&SaddleSde::new(-0.8, 2e-4, 1.3, 0.4).unwrap()).unwrap();
     assert!((small.variance().unwrap() - g.variance().unwrap()).abs() < 1e-7);
+    // σ = 10⁻⁴: m + |ν| ≈ 1.5·10⁸ is beyond it, a typed error pointing to the Gaussian
+    assert!(matches!(
+        StationaryLaw::new(&SaddleSde::new(-0.8, 1e-4, 1.3, 0.4).unwrap()),
+        Err(Error::DoesNotExist { .. })
+    ));
     assert!(gaussian_limit(&SaddleSde::new(-0.8, 0.5, 1.3, 0.4).unwrap()).is_err());
     assert!(gaussian_limit(&SaddleSde::new(0.8, 0.0, 1.3, 0.4).unwrap()).is_err());
     assert!(gaussian_limit(&SaddleSde::new(-0.8, 0.0, 0.0, 0.4).unwrap()).is_err());

@@ -149,3 +149,26 @@ fn existence_conditions() {
     assert!(msg(0.5, 2.0, 0.0, 1.0).contains("tau = 0"));
     assert!(msg(-0.5, 0.0, 1.0, 1.0).contains("sigma = 0"));
 }
+
+/// Finding C: for `sign = −1` the lower tail is Z's upper tail; quantiles at
+/// p < 1e-16 must come from Z's survival function, not from `1 − p` (which is 1).
+#[test]
+fn lower_tail_quantiles_for_negative_sign() {
+    let l = law((0.5, 2.0, -1.0, -1.0));
+    let l = if l.sign() < 0.0 {
+        l
+    } else {
+        law((1.0, 2.0, -2.0, 1.0))
+    };
+    assert_eq!(l.sign(), -1.0);
+    for p in [1e-30, 1e-20, 1e-17, 1e-8, 0.3, 0.9] {
+        let x = l.inverse_cdf(p);
+        let back = l.cdf(x);
+        assert!(
+            ((back - p) / p).abs() < 1e-8,
+            "p = {p}: cdf(F^-1(p)) = {back}"
+        );
+    }
+    assert_eq!(l.inverse_cdf(0.0), f64::NEG_INFINITY);
+    assert_eq!(l.inverse_cdf(1.0), l.shift());
+}

@@ -19,8 +19,12 @@
 //!   last 0.5% of mass (R ≈ 10⁵) are reached with ≥ 3 standard deviations to spare.
 //!
 //! Power: each case also checks that a wrong law — the mirror image (the opposite atan
-//! sign), and for |ρ| = 1 the blog's literal formula and the blog's scale reading — is
-//! rejected by the same statistic at the same critical value.
+//! sign), for ρ = 0 the Gaussian with the Student-t's scale, and for |ρ| = 1 the blog's
+//! literal formula and the blog's scale reading — is rejected by the same statistic at
+//! the same critical value. Where the wrong law G is fixed in advance, its distance
+//! D₀ = sup|F − G| from the true law F is computed and required to be ≥ 2·D_crit: then,
+//! whenever the test against F accepts (probability 1 − α), the triangle inequality
+//! forces D(G) ≥ D₀ − D(F) > D_crit, so the rejection is not luck.
 
 mod common;
 
@@ -29,8 +33,9 @@ use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::stationary::StationaryLaw;
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
+use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::scheme::Milstein;
-use statrs::distribution::{ContinuousCDF, InverseGamma};
+use statrs::distribution::{ContinuousCDF, InverseGamma, Normal};
 
 const N: u64 = 10_000;
 const DT: f64 = 2e-3;
@@ -59,11 +64,59 @@ fn check_stationary(p: (f64, f64, f64, f64), t: f64, seed: u64) -> Vec<f64> {
     xs
 }
 
+/// `sup |F − G|` over the `i/4000` quantiles of `F` (grid error ≤ 1/4000 plus the
+/// variation of `G` between nodes, negligible against the 0.039 required below).
+fn law_distance(f: &StationaryLaw, g: impl Fn(f64) -> f64) -> f64 {
+    (1..4000)
+        .map(|i| {
+            let x = f.inverse_cdf(i as f64 / 4000.0);
+            (f.cdf(x) - g(x)).abs()
+        })
+        .fold(0.0, f64::max)
+}
+
 /// The blog's first figure: a = 1, σ = 2, τ = −1, ρ = 0 (Student-t, ν = ½).
-/// a − σ²/2 = −1, T = 40.
+/// a − σ²/2 = −1, T = 40. Power (ρ = 0 has no mirror image): the Gaussian
+/// N(0, ½) with the Student-t's scale 1/√2 is at D₀ ≈ 0.20 ≥ 2·D_crit and must be
+/// rejected. (The law at σ = 1.9 is only D₀ ≈ 0.024 away, not resolvable with
+/// certainty at N = 10⁴, so it is not used.)
 #[test]
 fn stationary_blog_figure_rho_0() {
-    check_stationary((1.0, 2.0, -1.0, 0.0), 40.0, 101);
+    let p = (1.0, 2.0, -1.0, 0.0);
+    let mut xs = check_stationary(p, 40.0, 101);
+    let law = StationaryLaw::new(&SaddleSde::new(p.0, p.1, p.2, p.3).unwrap()).unwrap();
+    let gauss = Normal::new(0.0, 0.5f64.sqrt()).unwrap();
+    let d0 = law_distance(&law, |x| gauss.cdf(x));
+    assert!(d0 >= 2.0 * critical(), "alternative too close: D0 = {d0}");
+    let d = common::ks_one(&mut xs, |x| gauss.cdf(x));
+    assert!(d > critical(), "Gaussian alternative not rejected: D = {d}");
+}
+
+/// The two-noise SDE itself (not the law-equivalent one-noise model): a = 0.5, σ = 2,
+/// τ = 1, ρ = −0.6 with correlated (W, U), Euler–Maruyama, dt = 10⁻³, x₀ = 0, T = 25
+/// (a − σ²/2 = −1.5), N = 10 000, KS at α ≈ 0.001 as above. Bias: EM is weak order 1
+/// for non-commutative noise without Lévy areas (the area has mean 0 and enters the
+/// weak expansion only at O(h²)), so the chain's invariant law is O(dt) from the exact
+/// one in CDF, and its tail exponent (E|1 + ah + σΔW|^κ = 1 in the tail) is O(dt) from
+/// κ = 1 − 2a/σ²: with dt = 10⁻³ both are ≤ 3·10⁻³ absolute, under a sixth of D_crit.
+#[test]
+fn stationary_two_noise_sde_euler() {
+    let p = (0.5, 2.0, 1.0, -0.6);
+    let sde = SaddleSde::new(p.0, p.1, p.2, p.3).unwrap();
+    let law = StationaryLaw::new(&sde).unwrap();
+    let mut xs = terminals(
+        &sde,
+        &EulerMaruyama,
+        0.0,
+        &Grid::new(25.0, 1e-3).unwrap(),
+        N,
+        105,
+    );
+    let d = common::ks_one(&mut xs, |x| law.cdf(x));
+    assert!(d < critical(), "{p:?}: KS D = {d} ≥ {}", critical());
+    let mirror = StationaryLaw::new(&SaddleSde::new(p.0, p.1, p.2, -p.3).unwrap()).unwrap();
+    let dm = common::ks_one(&mut xs, |x| mirror.cdf(x));
+    assert!(dm > critical(), "{p:?}: mirror law not rejected, D = {dm}");
 }
 
 /// The blog's third figure: a = 1, σ = 2, τ = −1, ρ = 0.95 (skewed Pearson IV).
@@ -81,7 +134,8 @@ fn stationary_tau_positive_rho_negative() {
 
 /// a < −σ²/2 (a stable axis): a = −1.5, σ = 1, τ = 1.2, ρ = −0.8; moments of order < 4
 /// exist. KS as above, and a z-test of the stationary mean 0 (variance 0.72 exists):
-/// |z| < 3.29 (two-sided α = 0.001). a − σ²/2 = −2, T = 10.
+/// |z| < 3.29 (two-sided α = 0.001; the fourth moment is finite too, so the sample
+/// standard error is consistent). a − σ²/2 = −2, T = 10.
 #[test]
 fn stationary_stable_axis_with_mean() {
     let p = (-1.5, 1.0, 1.2, -0.8);
@@ -90,9 +144,6 @@ fn stationary_stable_axis_with_mean() {
     let (m, se) = mean_se(&xs);
     let z = (m - law.mean().unwrap()) / se;
     assert!(z.abs() < 3.29, "z = {z}");
-    // and the standard error agrees with the analytic variance to within 25%
-    let var = law.variance().unwrap();
-    assert!((se * se * N as f64 / var - 1.0).abs() < 0.25);
 }
 
 fn check_inverse_gamma(
@@ -101,12 +152,31 @@ fn check_inverse_gamma(
     seed: u64,
 ) -> (InverseGammaLimit, Vec<f64>) {
     let law = InverseGammaLimit::new(&SaddleSde::new(p.0, p.1, p.2, p.3).unwrap()).unwrap();
-    let x0 = law.shift() + law.sign();
+    // Start on the *opposite* side of the shift: from the predicted side the Milstein
+    // chain cannot cross (its factor ½(1 + σΔW)² + ½ + (a − σ²/2)h is positive and the
+    // additive drift −aμh points to the predicted side), so a side check from there
+    // could not fail. From the opposite side the paths must cross in the direction
+    // −sign(aμ). Not *every* path need have crossed by a finite T (a path that first
+    // wanders far out returns only at rate |a − σ²/2|; with seed 202 one of 10⁴ paths
+    // is still out at T = 25), so the claim is tested statistically: the limit CDF is
+    // 0 (or 1) at the shift, hence the KS distance is at least the fraction of paths on
+    // the wrong side, which must therefore be below D_crit (size α ≈ 0.001, inherited).
+    let x0 = law.shift() - law.sign();
+    let wrong_side = |xs: &[f64]| {
+        xs.iter()
+            .filter(|&&x| law.sign() * (x - law.shift()) <= 0.0)
+            .count()
+    };
     let mut xs = simulate(p, x0, t, seed);
     let d = common::ks_one(&mut xs, |x| law.cdf(x));
     assert!(d < critical(), "{p:?}: KS D = {d} ≥ {}", critical());
-    // every path ends on the predicted side of the shift
-    assert!(xs.iter().all(|&x| law.sign() * (x - law.shift()) > 0.0));
+    let frac = wrong_side(&xs) as f64 / N as f64;
+    assert!(
+        frac < critical(),
+        "{p:?}: {frac} of the paths end on the wrong side"
+    );
+    // the check can fail: after one step (|y| moves by ~σ√dt ≪ 1) no path has crossed
+    assert_eq!(wrong_side(&simulate(p, x0, DT, seed)), N as usize);
     (law, xs)
 }
 
@@ -149,14 +219,11 @@ fn inverse_gamma_rho_minus_one() {
 }
 
 /// a < 0 flips the side: a = −0.5, σ = 1, τ = −1, ρ = −1 (aρτ < 0: sign +1), shape 2,
-/// mean 0 exists: z-test |z| < 3.29 (α = 0.001) — the variance is infinite (shape 2),
-/// so the z-test uses the sample standard error, which is conservative only
-/// asymptotically; the KS test is the primary check. a − σ²/2 = −1, T = 20.
+/// mean 0 exists. The variance is infinite (shape 2), so a z-test of the mean would not
+/// have size α and is not made; the KS test is the check. a − σ²/2 = −1, T = 20.
 #[test]
 fn inverse_gamma_negative_a() {
-    let (law, xs) = check_inverse_gamma((-0.5, 1.0, -1.0, -1.0), 20.0, 204);
+    let (law, _) = check_inverse_gamma((-0.5, 1.0, -1.0, -1.0), 20.0, 204);
     assert_eq!((law.shift(), law.sign()), (-1.0, 1.0));
     assert_eq!(law.mean(), Some(0.0));
-    let (m, se) = mean_se(&xs);
-    assert!((m / se).abs() < 3.29, "z = {}", m / se);
 }

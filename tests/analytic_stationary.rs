@@ -409,3 +409,44 @@ fn hard_corners() {
         }
     }
 }
+
+/// Finding B: parameters where the law exists mathematically but σ² underflows or
+/// `m + |ν|` is beyond the documented accuracy range are a typed error, never a law
+/// whose every method returns NaN.
+#[test]
+fn unrepresentable_parameters_are_typed_errors() {
+    for (a, s, t, r) in [
+        (-1.0, 1e-170, 1.0, 0.0), // σ² underflows: m = ∞
+        (-1.0, 1e-170, 1.0, 0.5),
+        (-1.0, 1e-5, 1.0, 0.0), // m = 1e10 > 1e8
+        (-1e300, 1e-10, 1.0, 0.3),
+    ] {
+        let sde = SaddleSde::new(a, s, t, r).unwrap();
+        match StationaryLaw::new(&sde) {
+            Err(Error::DoesNotExist { condition, .. }) => {
+                assert!(condition.contains("sigma"), "{condition}")
+            }
+            other => panic!("({a}, {s}, {t}, {r}): expected DoesNotExist, got {other:?}"),
+        }
+    }
+    // just inside the bound the law is usable (m = 1 + 1e6)
+    let law = StationaryLaw::new(&SaddleSde::new(-1.0, 1e-3, 1.0, 0.0).unwrap()).unwrap();
+    assert!((law.cdf(0.0) - 0.5).abs() < 1e-6);
+}
+
+/// Finding C: for a strongly skewed law (ρ → 1, ν ≈ −141, `P(x ≤ −μ)` ≈ 1e-97) the
+/// lower-tail quantiles at p < 1e-16 lie above the centre; they must not be computed
+/// from `1 − p` (which is 1).
+#[test]
+fn lower_tail_quantiles_above_the_centre_keep_their_digits() {
+    let law = StationaryLaw::new(&SaddleSde::new(-1.0, 1.0, 1.0, 0.9999).unwrap()).unwrap();
+    assert!(law.split_masses().0 < 1e-30);
+    for p in [1e-25, 1e-18, 1e-10, 0.1, 0.4] {
+        let x = law.inverse_cdf(p);
+        let back = law.cdf(x);
+        assert!(
+            ((back - p) / p).abs() < 1e-8,
+            "p = {p}: cdf(F^-1(p)) = {back}"
+        );
+    }
+}

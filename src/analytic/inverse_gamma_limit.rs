@@ -33,11 +33,40 @@
 //! Reference: D. Dufresne, *The distribution of a perpetuity, with applications to risk
 //! theory and pension funding*, Scand. Actuarial J. 1990, 39–79.
 
+use crate::analytic::special::solve_increasing;
 use crate::error::{Error, Result};
 use crate::models::SaddleSde;
 use rand::Rng;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, InverseGamma};
+use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 use statrs::statistics::{Max, Min};
+
+/// The regularised lower incomplete gamma `P(k, x)`, also at `x = 0` and `x = ∞`
+/// (where statrs panics; `x / z` underflows to 0 for extreme parameters).
+fn reg_lower(k: f64, x: f64) -> f64 {
+    if x.is_nan() {
+        f64::NAN
+    } else if x <= 0.0 {
+        0.0
+    } else if x == f64::INFINITY {
+        1.0
+    } else {
+        gamma_lr(k, x)
+    }
+}
+
+/// The regularised upper incomplete gamma `Q(k, x) = 1 − P(k, x)`, as [`reg_lower`].
+fn reg_upper(k: f64, x: f64) -> f64 {
+    if x.is_nan() {
+        f64::NAN
+    } else if x <= 0.0 {
+        1.0
+    } else if x == f64::INFINITY {
+        0.0
+    } else {
+        gamma_ur(k, x)
+    }
+}
 
 /// The `|ρ| = 1` limit law `x_∞ = shift + sign·Z`, `Z ~ InverseGamma(shape, scale)`.
 ///
@@ -73,7 +102,10 @@ impl InverseGammaLimit {
     /// [`Error::DoesNotExist`] naming the failing part of
     /// `|ρ| = 1, σ > 0, τ ≠ 0, a ≠ 0, a < σ²/2` (at `a = 0` or `τ = 0` the limit is the
     /// point mass at `−ρτ/σ`; for `|ρ| < 1` see
-    /// [`crate::analytic::stationary::StationaryLaw`]).
+    /// [`crate::analytic::stationary::StationaryLaw`]), and also when the shape or the
+    /// scale `2|aτ|/σ³` is not finite and positive in double precision (underflow or
+    /// overflow for extreme parameters) or the shape exceeds `2·10⁸` (`σ` tiny against
+    /// `|a|`; the incomplete gamma functions would take too long and lose accuracy).
     pub fn new(sde: &SaddleSde) -> Result<Self> {
         let (a, sigma, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
         let fail = |why: String| Error::DoesNotExist {
@@ -98,6 +130,17 @@ impl InverseGammaLimit {
         }
         let shape = 1.0 - 2.0 * a / s2;
         let scale = 2.0 * (a * tau).abs() / (s2 * sigma);
+        // in floating point the scale can underflow to 0 (or overflow), where statrs'
+        // incomplete gamma functions panic: refuse it rather than build a broken law
+        if !(scale > 0.0 && scale.is_finite() && shape.is_finite())
+            || shape > 2.0 * crate::analytic::stationary::MAX_M_PLUS_NU
+        {
+            return Err(fail(format!(
+                "here shape 1 - 2a/sigma^2 = {shape} (at most 2e8 is supported: sigma too \
+                 small against |a|) or scale 2|a tau|/sigma^3 = {scale} is not finite and \
+                 > 0 in double precision (a = {a}, sigma = {sigma}, tau = {tau})"
+            )));
+        }
         let z = InverseGamma::new(shape, scale).map_err(|_| {
             fail(format!(
                 "shape {shape} and scale {scale} must be finite and > 0"
@@ -144,7 +187,7 @@ impl InverseGammaLimit {
     }
     /// Median `shift + sign·F_Z⁻¹(½)`.
     pub fn median(&self) -> f64 {
-        self.shift + self.sign * self.z.inverse_cdf(0.5)
+        self.inverse_cdf(0.5)
     }
     /// Mean `shift + sign·scale/(shape − 1) = 0`; exists iff `shape > 1` (`a < 0`).
     pub fn mean(&self) -> Option<f64> {
@@ -155,6 +198,46 @@ impl InverseGammaLimit {
         let (k, b) = (self.shape, self.scale);
         (k > 2.0).then(|| b * b / ((k - 1.0) * (k - 1.0) * (k - 2.0)))
     }
+    /// `ln g` with `P(G ≤ g) = p` (or `P(G > g) = p` if `upper`), `G = 1/Z ~
+    /// Gamma(shape, rate scale)`, `0 < p < 1`: Newton–bisection in `v = ln g` on the log
+    /// of the tail probability, so tiny `p` keep their relative digits.
+    fn ln_reciprocal_quantile(&self, p: f64, upper: bool) -> f64 {
+        let (k, b) = (self.shape, self.scale);
+        let g = self.reciprocal_gamma();
+        let ln_tail = |v: f64| {
+            if upper {
+                -reg_upper(k, b * v.exp()).ln()
+            } else {
+                reg_lower(k, b * v.exp()).ln()
+            }
+        };
+        let ln_p = |v: f64| {
+            if upper {
+                reg_upper(k, b * v.exp()).ln()
+            } else {
+                reg_lower(k, b * v.exp()).ln()
+            }
+        };
+        let d_ln_tail = |v: f64| (v + g.ln_pdf(v.exp()) - ln_p(v)).exp();
+        // b e^{lo} = e^{-745} (the smallest subnormal), b e^{hi} = e^{690} (tail 0 or 1)
+        let (lo, hi) = (-745.0 - b.ln(), 690.0 - b.ln());
+        let target = if upper { -p.ln() } else { p.ln() };
+        solve_increasing(ln_tail, d_ln_tail, target, lo, hi)
+    }
+    /// `ln` of Z's density, `k ln b − ln Γ(k) − (k + 1) ln z − b/z`, in logs throughout
+    /// (statrs' `InverseGamma::pdf` forms `b^k` and overflows to NaN for large scales).
+    fn z_ln_pdf(&self, z: f64) -> f64 {
+        let (k, b) = (self.shape, self.scale);
+        k * b.ln() - ln_gamma(k) - (k + 1.0) * z.ln() - b / z
+    }
+    /// `P(Z ≤ z)` for `z > 0`.
+    fn z_cdf(&self, z: f64) -> f64 {
+        reg_upper(self.shape, self.scale / z)
+    }
+    /// `P(Z > z)` for `z > 0`.
+    fn z_sf(&self, z: f64) -> f64 {
+        reg_lower(self.shape, self.scale / z)
+    }
     fn z_of(&self, x: f64) -> f64 {
         self.sign * (x - self.shift)
     }
@@ -164,7 +247,7 @@ impl Continuous<f64, f64> for InverseGammaLimit {
     fn pdf(&self, x: f64) -> f64 {
         let z = self.z_of(x);
         if z > 0.0 {
-            self.z.pdf(z)
+            self.z_ln_pdf(z).exp()
         } else if z.is_nan() {
             f64::NAN
         } else {
@@ -174,7 +257,7 @@ impl Continuous<f64, f64> for InverseGammaLimit {
     fn ln_pdf(&self, x: f64) -> f64 {
         let z = self.z_of(x);
         if z > 0.0 {
-            self.z.ln_pdf(z)
+            self.z_ln_pdf(z)
         } else if z.is_nan() {
             f64::NAN
         } else {
@@ -210,9 +293,9 @@ impl ContinuousCDF<f64, f64> for InverseGammaLimit {
             return f64::NAN;
         }
         match (self.sign > 0.0, z > 0.0) {
-            (true, true) => self.z.cdf(z),
+            (true, true) => self.z_cdf(z),
             (true, false) => 0.0,
-            (false, true) => self.z.sf(z),
+            (false, true) => self.z_sf(z),
             (false, false) => 1.0,
         }
     }
@@ -222,9 +305,9 @@ impl ContinuousCDF<f64, f64> for InverseGammaLimit {
             return f64::NAN;
         }
         match (self.sign > 0.0, z > 0.0) {
-            (true, true) => self.z.sf(z),
+            (true, true) => self.z_sf(z),
             (true, false) => 1.0,
-            (false, true) => self.z.cdf(z),
+            (false, true) => self.z_cdf(z),
             (false, false) => 0.0,
         }
     }
@@ -232,11 +315,18 @@ impl ContinuousCDF<f64, f64> for InverseGammaLimit {
         if !(0.0..=1.0).contains(&p) {
             return f64::NAN;
         }
-        if self.sign > 0.0 {
-            self.shift + self.z.inverse_cdf(p)
-        } else {
-            self.shift - self.z.inverse_cdf(1.0 - p)
+        let (lo, hi) = (self.min(), self.max());
+        if p == 0.0 {
+            return lo;
         }
+        if p == 1.0 {
+            return hi;
+        }
+        // sign +1: P(x ≤ shift + z) = P(Z ≤ z) = P(G ≥ 1/z);
+        // sign −1: P(x ≤ shift − z) = P(Z ≥ z) = P(G ≤ 1/z). Either way p itself is the
+        // tail probability of G that is inverted, so p < 1e-16 is not lost in 1 − p.
+        let z = (-self.ln_reciprocal_quantile(p, self.sign > 0.0)).exp();
+        self.shift + self.sign * z
     }
 }
 

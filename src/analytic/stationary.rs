@@ -43,7 +43,8 @@
 //! Accuracy: CDF and quantiles to ~1e-13 relative for moderate parameters. The
 //! closed-form constant involves `ln|Γ(m + iν/2)|` of size `~ m + |ν|`, so for very small
 //! `σ` (where `m ~ |a|/σ²`) the accuracy degrades to about `10⁻¹⁴ (m + |ν|)`
-//! (`~10⁻⁸` at `σ = 10⁻³`, `a = −1`).
+//! (`~10⁻⁸` at `σ = 10⁻³`, `a = −1`). [`StationaryLaw::new`] refuses `m + |ν| > 10⁸`
+//! ([`MAX_M_PLUS_NU`]) and non-finite parameters with [`Error::DoesNotExist`].
 //!
 //! # Mode, moments, reduction
 //! `p'(y) = 0` iff `A(y) = D'(y)`: `y = aμ/(a − σ²)`, i.e. **`x = ρστ/(a − σ²)`** (the
@@ -203,6 +204,11 @@ pub(crate) fn below_half_sigma_sq(a: f64, sigma: f64) -> bool {
     a < h && h - a > 8.0 * f64::EPSILON * h.abs().max(a.abs())
 }
 
+/// Largest `m + |ν|` accepted by [`StationaryLaw::new`]: the closed-form constant
+/// carries an absolute error of about `10⁻¹⁴ (m + |ν|)` in its logarithm, so beyond
+/// `10⁸` the CDF would have less than 6 correct digits.
+pub const MAX_M_PLUS_NU: f64 = 1e8;
+
 /// The condition under which the stationary law exists, in words.
 pub const EXISTENCE_CONDITION: &str = "sigma > 0, tau != 0, |rho| < 1 and a < sigma^2/2";
 
@@ -212,6 +218,11 @@ impl StationaryLaw {
     /// # Errors
     /// [`Error::DoesNotExist`] naming the failing part of the condition
     /// `σ > 0, τ ≠ 0, |ρ| < 1, a < σ²/2` (see the module docs for what happens instead).
+    /// Also [`Error::DoesNotExist`] when the law exists mathematically but not in double
+    /// precision: when `m`, `ν`, `α`, `μ` or `ln C` is not finite (e.g. `σ = 10⁻¹⁷⁰`, where
+    /// `σ²` underflows), or when `m + |ν| >` [`MAX_M_PLUS_NU`] (`σ` tiny against `|a|`),
+    /// where the accuracy `~10⁻¹⁴ (m + |ν|)` would be useless. For `a < 0` the law is
+    /// then close to the Gaussian `N(0, τ²/(−2a − σ²))`.
     pub fn new(sde: &SaddleSde) -> Result<Self> {
         let (a, sigma, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
         let fail = |why: String| Error::DoesNotExist {
@@ -245,6 +256,19 @@ impl StationaryLaw {
         let m = 1.0 - a / (sigma * sigma);
         let nu = 2.0 * a * mu / (sigma * omega);
         let ln_c = ln_gamma_ratio_sq(m, 0.5 * nu) - ln_beta(m - 0.5, 0.5);
+        let representable = [mu, alpha, m, nu, ln_c].iter().all(|v| v.is_finite()) && alpha > 0.0;
+        if !representable || m + nu.abs() > MAX_M_PLUS_NU {
+            return Err(Error::DoesNotExist {
+                what: "Pearson IV stationary law (in double precision)",
+                condition: format!(
+                    "requires finite Pearson parameters with m + |nu| <= {MAX_M_PLUS_NU:e}, \
+                     m = 1 - a/sigma^2, nu = 2 a rho tau/(sigma^2 |omega|); here a = {a}, \
+                     sigma = {sigma}, tau = {tau}, rho = {rho} give m = {m}, nu = {nu}, \
+                     alpha = {alpha}, ln C = {ln_c} (sigma too small against |a|: for a < 0 \
+                     the law is close to the Gaussian N(0, tau^2/(-2a - sigma^2)))"
+                ),
+            });
+        }
         let mut law = Self {
             a,
             sigma,
@@ -542,6 +566,24 @@ impl ContinuousCDF<f64, f64> for StationaryLaw {
         }
         let y = if p <= self.p0 {
             -self.alpha / self.invert_half(p, false).tan()
+        } else if p < 0.5 {
+            // lower tail above the centre (p0 < p < ½, a strongly skewed law): solve
+            // p0 + P(0 < Θ < u) = p directly, since 1 − p would lose p's relative digits
+            let g = |u: f64| {
+                if u >= FRAC_PI_2 {
+                    1.0
+                } else {
+                    self.p0 + self.between_mass(FRAC_PI_2 - u, true)
+                }
+            };
+            let u = solve_increasing(
+                g,
+                |u| self.half_density(FRAC_PI_2 - u, true),
+                p,
+                0.0,
+                FRAC_PI_2,
+            );
+            self.alpha * u.tan()
         } else {
             self.alpha / self.invert_half(1.0 - p, true).tan()
         };

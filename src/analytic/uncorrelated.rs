@@ -31,6 +31,11 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use statrs::distribution::{LogNormal, Normal};
 
+/// Largest number of steps accepted by [`UncorrelatedLaw::with_steps`] (`2²⁴`: one
+/// draw then takes about 0.1 s; the trapezoid bias `O(t/steps)` is far below any
+/// sampling error by then).
+pub const MAX_STEPS: usize = 1 << 24;
+
 /// The law of `x_t` for `ρ = 0` started at `x₀` (see the module docs).
 ///
 /// ```
@@ -55,27 +60,61 @@ impl UncorrelatedLaw {
     /// see [`UncorrelatedLaw::with_steps`].
     ///
     /// # Errors
-    /// Parameter errors naming `rho` (must be 0), `x0` (finite) or `t` (finite, `≥ 0`).
+    /// Parameter errors naming `rho` (must be 0), `x0` (finite) or `t` (finite, `≥ 0`,
+    /// and small enough that `E[x_t]`, `Var[x_t]` and its two parts are finite: roughly
+    /// `max(2a + σ², 2a)·t < 709`, otherwise they overflow to `∞` or `NaN`).
     pub fn new(sde: &SaddleSde, x0: f64, t: f64) -> Result<Self> {
         if sde.rho() != 0.0 {
             return Err(param("rho", sde.rho(), "0 (the uncorrelated case)"));
         }
         finite("x0", x0)?;
         non_negative("t", t)?;
-        Ok(Self {
+        let law = Self {
             sde: sde.clone(),
             x0,
             t,
             steps: 4096,
-        })
+        };
+        for (what, v) in [
+            ("E[x_t]", law.mean()),
+            ("Var[x_t]", law.variance()),
+            (
+                "the mean within-component variance",
+                law.mean_within_variance(),
+            ),
+            (
+                "the variance of the component means",
+                law.variance_of_means(),
+            ),
+        ] {
+            if !v.is_finite() {
+                return Err(param(
+                    "t",
+                    t,
+                    format!(
+                        "finite, >= 0 and small enough that the moments of x_t are finite \
+                         (here {what} = {v} for a = {}, sigma = {}, tau = {}, x0 = {x0})",
+                        sde.a(),
+                        sde.sigma(),
+                        sde.tau()
+                    ),
+                ));
+            }
+        }
+        Ok(law)
     }
 
-    /// Sets the number of steps on which the sampler resolves `W`.
+    /// Sets the number of steps on which the sampler resolves `W` (the increments are
+    /// streamed, not stored; each draw costs `O(steps)` time).
     ///
     /// # Errors
-    /// A parameter error naming `steps` if it is zero.
+    /// A parameter error naming `steps` unless `1 ≤ steps ≤` [`MAX_STEPS`].
     pub fn with_steps(mut self, steps: usize) -> Result<Self> {
-        self.steps = count("steps", steps)?;
+        count("steps", steps)?;
+        if steps > MAX_STEPS {
+            return Err(param("steps", steps as f64, format!("in [1, {MAX_STEPS}]")));
+        }
+        self.steps = steps;
         Ok(self)
     }
 
@@ -121,26 +160,41 @@ impl UncorrelatedLaw {
     /// Given a path of `W` on a uniform grid of `[0, t]` (its increments), the
     /// component `(mean, variance)` of `x_t | W`: `Φ` is exact at the grid points and
     /// `∫₀ᵗ Φ_s⁻² ds` is taken by the trapezoid rule on the grid (bias `O(h)`).
-    pub fn component_given_w(&self, dw: &[f64]) -> (f64, f64) {
+    ///
+    /// # Errors
+    /// A parameter error naming `dw.len()` if `dw` is empty (no path of `W` given).
+    pub fn component_given_w(&self, dw: &[f64]) -> Result<(f64, f64)> {
+        if dw.is_empty() {
+            return Err(param(
+                "dw.len()",
+                0.0,
+                ">= 1 (the increments of W on a uniform grid of [0, t])",
+            ));
+        }
+        Ok(self.component_from(dw.len(), dw.iter().copied()))
+    }
+
+    /// [`Self::component_given_w`] on `n ≥ 1` streamed increments.
+    fn component_from(&self, n: usize, dw: impl Iterator<Item = f64>) -> (f64, f64) {
         let (s, tau) = (self.sde.sigma(), self.sde.tau());
         let theta = self.sde.lyapunov_rate();
-        let n = dw.len().max(1);
         let h = self.t / n as f64;
-        // ln Φ at grid points
+        // J_k = Φ_k² ∫₀^{t_k} Φ_s⁻² ds (trapezoid) by J_{k+1} = g²(J_k + h/2) + h/2 with
+        // g = Φ_{k+1}/Φ_k: no Φ⁻² that overflows while Φ_t² underflows (0·∞ = NaN)
         let mut ln_phi = 0.0;
-        let mut prev = 1.0; // Φ_0^{-2}
-        let mut integral = 0.0;
-        for &d in dw {
-            ln_phi += theta * h + s * d;
-            let cur = (-2.0 * ln_phi).exp();
-            integral += 0.5 * h * (prev + cur);
-            prev = cur;
+        let mut j = 0.0;
+        for d in dw {
+            let step = theta * h + s * d;
+            ln_phi += step;
+            j = (2.0 * step).exp() * (j + 0.5 * h) + 0.5 * h;
         }
-        if dw.is_empty() {
-            integral = self.t;
-        }
-        let big_phi = ln_phi.exp();
-        (self.x0 * big_phi, tau * tau * big_phi * big_phi * integral)
+        let mean = if self.x0 == 0.0 {
+            0.0
+        } else {
+            self.x0 * ln_phi.exp()
+        };
+        let var = if tau == 0.0 { 0.0 } else { tau * tau * j };
+        (mean, var)
     }
 }
 
@@ -149,13 +203,11 @@ impl Distribution<f64> for UncorrelatedLaw {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let h = self.t / self.steps as f64;
         let sq = h.sqrt();
-        let dw: Vec<f64> = (0..self.steps)
-            .map(|_| {
-                let z: f64 = StandardNormal.sample(rng);
-                sq * z
-            })
-            .collect();
-        let (m, v) = self.component_given_w(&dw);
+        let dw = (0..self.steps).map(|_| {
+            let z: f64 = StandardNormal.sample(rng);
+            sq * z
+        });
+        let (m, v) = self.component_from(self.steps, dw);
         let z: f64 = StandardNormal.sample(rng);
         m + v.sqrt() * z
     }
