@@ -128,7 +128,8 @@ fn bad_input_names_the_parameter() {
             vec!["escape", "--lower", "-1", "--upper", "1", "--sigma", "-1"],
             "sigma",
         ),
-        (vec!["escape"], "upper"),
+        (vec!["escape", "--lower", "0.5", "--upper", "1"], "x0"),
+        (vec!["escape", "--lower", "1", "--upper", "-1"], "upper"),
     ] {
         let out = saddle(&args);
         assert!(!out.status.success(), "{args:?}");
@@ -205,4 +206,16 @@ fn milstein_and_shift_options_run_and_agree_with_the_exact_reference() {
         (m - exact).abs() < 3.29 * se + 2e-3,
         "{m} ± {se} vs {exact}"
     );
+}
+
+#[test]
+fn no_barrier_means_the_interval_minus_one_to_one() {
+    // With neither --lower nor --upper, escape uses (−1, 1): the same numbers as
+    // giving that interval explicitly.
+    let implicit = saddle(&["escape", "--paths", "2000", "--dt", "1e-2", "--json"]);
+    let explicit = saddle(&[
+        "escape", "--lower", "-1", "--upper", "1", "--paths", "2000", "--dt", "1e-2", "--json",
+    ]);
+    assert!(implicit.status.success() && explicit.status.success());
+    assert_eq!(implicit.stdout, explicit.stdout);
 }
