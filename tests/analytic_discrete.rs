@@ -86,10 +86,10 @@ fn p_shrink_large_n_matches_direct_sum_and_does_not_hang() {
         let n = 1u64 << 20;
         let (a, b) = (c.p_shrink(n).unwrap(), c.p_shrink(n + 2).unwrap());
         assert!((a - b).abs() < 1e-4, "σ = {sigma}: {a} vs {b}");
-        let start = std::time::Instant::now();
+        // n = 10¹⁸ used to loop n times; it must now return (a regression would hang
+        // this test visibly; pass/fail tests do not time anything).
         let p = c.p_shrink(1_000_000_000_000_000_000).unwrap();
         assert!((0.0..=1.0).contains(&p), "σ = {sigma}: {p}");
-        assert!(start.elapsed().as_secs_f64() < 1.0);
     }
     // σ = 0.05: ln(1.05) + ln(0.95) < 0, so almost every long sequence shrinks
     assert!(CoinFlip::new(0.05).unwrap().p_shrink(1 << 30).unwrap() > 1.0 - 1e-12);
