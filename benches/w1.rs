@@ -5,11 +5,12 @@
 //!
 //! Everything runs on one thread, so the rates are per core. Run with
 //! `cargo bench --bench w1`. Also timed: the law-equivalent one-noise form with EM in
-//! lock-step lanes (the distribution-only path) and with lone paths, and Milstein on it.
+//! lock-step lanes (the distribution-only path) and with lone paths, Milstein on it, and
+//! EM on it with two-point increments ±√h (simplified weak Euler, weak order 1).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand_distr::{Distribution, StandardNormal};
-use saddle_sde::ensemble::terminal_stats;
+use saddle_sde::ensemble::{terminal_stats, terminal_stats_two_point};
 use saddle_sde::integrate::{terminal, Grid};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::path_rng;
@@ -94,6 +95,27 @@ fn bench(c: &mut Criterion) {
     g.bench_function(
         BenchmarkId::new("law_equivalent_em_lone_paths", "1 thread"),
         |b| b.iter(|| black_box(law_equivalent_em_lone(&law, &grid))),
+    );
+    g.bench_function(
+        BenchmarkId::new("law_equivalent_em_two_point", "1 thread"),
+        |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    black_box(
+                        terminal_stats_two_point(
+                            &law,
+                            &EulerMaruyama,
+                            0.1,
+                            &grid,
+                            PATHS,
+                            black_box(1),
+                        )
+                        .unwrap()
+                        .mean(),
+                    )
+                })
+            })
+        },
     );
     g.bench_function(
         BenchmarkId::new("law_equivalent_milstein", "1 thread"),

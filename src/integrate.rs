@@ -267,6 +267,82 @@ where
     }))
 }
 
+/// Runs `L` paths in lock-step like [`terminal_lanes`], but with **two-point
+/// increments** `ΔZ_k = ±√h` (each sign with probability ½) instead of Gaussian ones:
+/// the simplified weak Euler scheme (Kloeden–Platen 1992, §14.1).
+///
+/// The increments have the Gaussian's mean 0 and variance `h` and are independent, so
+/// Euler–Maruyama keeps **weak order 1** and its moment recursions are exactly those of
+/// Gaussian EM (for the saddle SDE, `E[x_n]` and `E[x_n²]` are identical). One random
+/// `u64` gives 64 steps of one noise, so a step costs a fraction of a normal.
+///
+/// **Only for distributional questions** (moments, laws at a fixed time, long-run laws).
+/// Paths are not Brownian: no strong convergence, and the Brownian-bridge exit
+/// correction of [`crate::escape`] does not apply. With Milstein on a one-noise model
+/// the correction term `(ΔZ² − h)/2` is identically zero, so it equals EM.
+///
+/// Lane `l` draws from `rngs[l]` only, so each path is fixed by its own generator.
+///
+/// # Errors
+/// A parameter error naming `x0` if it is not finite.
+///
+/// ```
+/// use saddle_sde::{integrate::{terminal_lanes_two_point, Grid}, models::{LawEquivalentSaddle, SaddleSde},
+///                  noise::path_rng, scheme::EulerMaruyama};
+/// let m = LawEquivalentSaddle::new(SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap());
+/// let mut rngs = [path_rng(1, 0), path_rng(1, 1)];
+/// let ends = terminal_lanes_two_point(&m, &EulerMaruyama, 0.1, &Grid::new(1.0, 1e-2).unwrap(), &mut rngs).unwrap();
+/// assert!(ends.iter().all(|e| e.x.is_finite()));
+/// ```
+#[inline]
+pub fn terminal_lanes_two_point<S, Sch, R, const M: usize, const L: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    grid: &Grid,
+    rngs: &mut [R; L],
+) -> Result<[Terminal; L]>
+where
+    S: ScalarSde<M>,
+    Sch: ScalarScheme<S, M>,
+    R: Rng,
+{
+    finite("x0", x0)?;
+    let h = grid.h;
+    let sq_bits = h.sqrt().to_bits();
+    let mut xs = [x0; L];
+    let mut n = 0;
+    while n < grid.steps {
+        let block = (grid.steps - n).min(64);
+        let mut bits = [[0u64; M]; L];
+        for l in 0..L {
+            for k in 0..M {
+                bits[l][k] = rngs[l].next_u64();
+            }
+        }
+        for j in 0..block {
+            let t = (n + j) as f64 * h;
+            for l in 0..L {
+                let mut dz = [0.0; M];
+                for k in 0..M {
+                    // bit j of the word is the sign: ±√h without a branch
+                    dz[k] = f64::from_bits(sq_bits | ((bits[l][k] >> j) & 1) << 63);
+                }
+                xs[l] = scheme.step(sde, t, xs[l], &StepNoise::without_areas(h, dz));
+            }
+        }
+        n += block;
+    }
+    Ok(xs.map(|x| Terminal {
+        x,
+        reason: if x.is_finite() {
+            StopReason::EndTime
+        } else {
+            StopReason::NonFinite
+        },
+    }))
+}
+
 /// Runs a scalar scheme over given steps (for example a coarsened
 /// [`crate::noise::BrownianPath`]) and returns the terminal state.
 pub fn terminal_on_path<S, Sch, const M: usize>(

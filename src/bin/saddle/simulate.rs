@@ -4,7 +4,7 @@ use crate::output::{with_threads, Progress};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::ensemble::{terminal_stats_with_progress, TerminalStats};
+use saddle_sde::ensemble::{terminal_stats_two_point, terminal_stats_with_progress, TerminalStats};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
@@ -21,6 +21,9 @@ pub enum SchemeArg {
     LawEm,
     /// Milstein on the law-equivalent one-noise form (distribution only).
     LawMilstein,
+    /// EM on the law-equivalent form with two-point increments ±√h (simplified weak
+    /// Euler: weak order 1, the same moment recursions as EM; distribution only).
+    LawTwoPoint,
 }
 
 impl SchemeArg {
@@ -30,6 +33,7 @@ impl SchemeArg {
             Self::Milstein => "milstein",
             Self::LawEm => "law-em",
             Self::LawMilstein => "law-milstein",
+            Self::LawTwoPoint => "law-two-point",
         }
     }
 }
@@ -97,6 +101,9 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             }
             SchemeArg::LawMilstein => {
                 terminal_stats_with_progress(&law, &Milstein, x0, &grid, p, s, bar)
+            }
+            SchemeArg::LawTwoPoint => {
+                terminal_stats_two_point(&law, &EulerMaruyama, x0, &grid, p, s)
             }
         }
     })??;
