@@ -15,7 +15,7 @@
 //!
 //! History: a first version estimated se(E[x²]) from a Gaussian-spread formula
 //! √((2v² + 4μ²v)/N); that underestimates Var(x²) for this heavy-tailed law (0.0065 against
-//! a sample estimate ≈ 0.025) and gave z = 6.1. The statistic was corrected; the threshold
+//! the sample estimate 0.044) and gave z = 6.1. The statistic was corrected; the threshold
 //! and the sample size were not changed.
 
 use saddle_sde::ensemble::{run_ordered_chunks, terminal_stats_two_point, MeanVar, Merge};
