@@ -99,6 +99,19 @@ pub struct Terminal {
     pub reason: StopReason,
 }
 
+impl Terminal {
+    /// The end of a run at state `x`: [`StopReason::NonFinite`] if `x` is not finite
+    /// (non-finite values are absorbing, so one check at the end suffices).
+    pub(crate) fn ended(x: f64) -> Self {
+        let reason = if x.is_finite() {
+            StopReason::EndTime
+        } else {
+            StopReason::NonFinite
+        };
+        Self { x, reason }
+    }
+}
+
 /// Runs one path of a scalar model from `x0` over `grid`, drawing the noise from `rng`,
 /// and returns the terminal state.
 ///
@@ -136,12 +149,7 @@ where
     } else {
         run_increments_only(sde, scheme, x0, grid, rng)
     };
-    let reason = if x.is_finite() {
-        StopReason::EndTime
-    } else {
-        StopReason::NonFinite
-    };
-    Ok(Terminal { x, reason })
+    Ok(Terminal::ended(x))
 }
 
 #[inline(always)]
@@ -187,9 +195,10 @@ where
     R: Rng + ?Sized,
 {
     let h = grid.h;
+    let sq = h.sqrt();
     let mut x = x0;
     for n in 0..grid.steps {
-        let noise = StepNoise::<M>::sample_unchecked(rng, h, Some(areas));
+        let noise = StepNoise::<M>::sample_unchecked(rng, h, sq, Some(areas));
         x = scheme.step(sde, n as f64 * h, x, &noise);
     }
     x
@@ -257,14 +266,7 @@ where
         }
         xs
     };
-    Ok(xs.map(|x| Terminal {
-        x,
-        reason: if x.is_finite() {
-            StopReason::EndTime
-        } else {
-            StopReason::NonFinite
-        },
-    }))
+    Ok(xs.map(Terminal::ended))
 }
 
 /// Runs `L` paths in lock-step like [`terminal_lanes`], but with **two-point
@@ -333,14 +335,7 @@ where
         }
         n += block;
     }
-    Ok(xs.map(|x| Terminal {
-        x,
-        reason: if x.is_finite() {
-            StopReason::EndTime
-        } else {
-            StopReason::NonFinite
-        },
-    }))
+    Ok(xs.map(Terminal::ended))
 }
 
 /// Runs a scalar scheme over given steps (for example a coarsened
@@ -470,9 +465,9 @@ where
                 }
                 for j in 0..m {
                     for k in 0..m {
-                        iterated[j * m + k] = 0.5 * dz[j] * dz[k] + area[j * m + k]
-                            - if j == k { 0.5 * h } else { 0.0 };
+                        iterated[j * m + k] = 0.5 * dz[j] * dz[k] + area[j * m + k];
                     }
+                    iterated[j * m + j] -= 0.5 * h;
                 }
                 ws.step(sde, n as f64 * h, x, h, &dz, &iterated)?;
             }

@@ -23,8 +23,8 @@ pub use stats::MeanVar;
 pub use summary::{snapshots, terminal_summary, Snapshots, TerminalSummary};
 
 use crate::error::{count, Result};
-use crate::integrate::{terminal, terminal_lanes, Grid, StopReason};
-use crate::noise::path_rng;
+use crate::integrate::{terminal_lanes, Grid, StopReason, Terminal};
+use crate::noise::{path_rng, PathRng};
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
 use rayon::prelude::*;
@@ -165,22 +165,19 @@ where
     Sch: ScalarScheme<S, M> + Sync,
     P: FnMut(u64, u64),
 {
-    count("paths", paths as usize)?;
-    crate::error::finite("x0", x0)?;
-    Ok(run_ordered_chunks(
-        paths,
-        TerminalStats::default,
-        |range, acc| {
-            // Lock-step lanes hide the latency of each path's step; each lane is
-            // bit-identical to a lone path, so results do not depend on the lanes.
-            if M == 1 {
-                terminal_lanes_into::<S, Sch, M, 8>(sde, scheme, x0, grid, seed, range, acc)
-            } else {
-                terminal_lanes_into::<S, Sch, M, 4>(sde, scheme, x0, grid, seed, range, acc)
-            }
-        },
-        progress,
-    ))
+    // Lock-step lanes hide the latency of each path's step; each lane is bit-identical
+    // to a lone path, so results do not depend on the lane width.
+    terminal_stats_by(paths, x0, progress, |range, acc| {
+        if M == 1 {
+            lanes_into::<8>(seed, range, acc, |r| {
+                terminal_lanes(sde, scheme, x0, grid, r)
+            })
+        } else {
+            lanes_into::<4>(seed, range, acc, |r| {
+                terminal_lanes(sde, scheme, x0, grid, r)
+            })
+        }
+    })
 }
 
 /// As [`terminal_stats`], but with two-point increments `±√h`
@@ -212,66 +209,56 @@ where
     S: ScalarSde<M> + Sync,
     Sch: ScalarScheme<S, M> + Sync,
 {
+    terminal_stats_by(
+        paths,
+        x0,
+        |_, _| {},
+        |range, acc| {
+            lanes_into::<8>(seed, range, acc, |r| {
+                crate::integrate::terminal_lanes_two_point(sde, scheme, x0, grid, r)
+            })
+        },
+    )
+}
+
+/// Validates the run and summarises chunks of paths with `chunk`, merged in order.
+fn terminal_stats_by<P, F>(paths: u64, x0: f64, progress: P, chunk: F) -> Result<TerminalStats>
+where
+    P: FnMut(u64, u64),
+    F: Fn(std::ops::Range<u64>, &mut TerminalStats) + Sync,
+{
     count("paths", paths as usize)?;
     crate::error::finite("x0", x0)?;
     Ok(run_ordered_chunks(
         paths,
         TerminalStats::default,
-        |range, acc| {
-            let mut i = range.start;
-            while i < range.end {
-                // Lanes of 8; a short last group is padded with paths beyond the chunk
-                // whose results are discarded, so path i is the same in any grouping.
-                let mut rngs: [_; 8] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
-                if let Ok(ends) =
-                    crate::integrate::terminal_lanes_two_point(sde, scheme, x0, grid, &mut rngs)
-                {
-                    for (l, e) in ends.iter().enumerate() {
-                        if i + (l as u64) < range.end {
-                            match e.reason {
-                                StopReason::EndTime => acc.moments.push(e.x),
-                                _ => acc.blown_up += 1,
-                            }
-                        }
-                    }
-                }
-                i += 8;
-            }
-        },
-        |_, _| {},
+        chunk,
+        progress,
     ))
 }
 
-fn terminal_lanes_into<S, Sch, const M: usize, const L: usize>(
-    sde: &S,
-    scheme: &Sch,
-    x0: f64,
-    grid: &Grid,
+/// Runs the paths of `range` `L` at a time with `run` (path `i` drawing from
+/// `path_rng(seed, i)`) and pushes their ends in index order. A short last group is
+/// padded with paths past the range whose ends are discarded; lanes are independent,
+/// so this changes no result.
+fn lanes_into<const L: usize>(
     seed: u64,
     range: std::ops::Range<u64>,
     acc: &mut TerminalStats,
-) where
-    S: ScalarSde<M>,
-    Sch: ScalarScheme<S, M>,
-{
-    let mut push = |x: f64, reason: StopReason| match reason {
-        StopReason::EndTime => acc.moments.push(x),
-        _ => acc.blown_up += 1,
-    };
+    run: impl Fn(&mut [PathRng; L]) -> Result<[Terminal; L]>,
+) {
     let mut i = range.start;
-    while i + L as u64 <= range.end {
-        let mut rngs: [_; L] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
-        // x0 was checked by the caller, so this cannot fail.
-        if let Ok(ends) = terminal_lanes(sde, scheme, x0, grid, &mut rngs) {
-            for e in ends {
-                push(e.x, e.reason);
+    while i < range.end {
+        let mut rngs: [PathRng; L] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
+        // x0 was checked by the caller, so `run` cannot fail.
+        if let Ok(ends) = run(&mut rngs) {
+            for e in ends.iter().take((range.end - i).min(L as u64) as usize) {
+                match e.reason {
+                    StopReason::EndTime => acc.moments.push(e.x),
+                    _ => acc.blown_up += 1,
+                }
             }
         }
         i += L as u64;
-    }
-    for j in i..range.end {
-        if let Ok(e) = terminal(sde, scheme, x0, grid, &mut path_rng(seed, j)) {
-            push(e.x, e.reason);
-        }
     }
 }

@@ -245,7 +245,7 @@ where
                     break;
                 }
                 let noise = match &areas {
-                    Some(a) => StepNoise::<M>::sample_unchecked(&mut rng, h, Some(a)),
+                    Some(a) => StepNoise::<M>::sample_unchecked(&mut rng, h, sq, Some(a)),
                     None => {
                         let mut dz = [0.0; M];
                         for v in dz.iter_mut() {

@@ -195,6 +195,24 @@ pub struct IntervalExit {
     pub mean_exit_time: f64,
 }
 
+/// Checks `lower < x0 < upper` (all finite) and that the diffusion does not vanish on
+/// `[lower, upper]`; returns the coefficients of the scale and speed densities.
+fn interval_coeffs(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result<Coeffs> {
+    finite("lower", lower)?;
+    finite("upper", upper)?;
+    finite("x0", x0)?;
+    if !(lower < x0 && x0 < upper) {
+        return Err(param(
+            "x0",
+            x0,
+            format!("in (lower, upper) = ({lower}, {upper})"),
+        ));
+    }
+    let c = Coeffs::new(model);
+    c.check_positive_on(lower, upper)?;
+    Ok(c)
+}
+
 /// Exact exit probabilities and mean exit time of the saddle SDE from `(lower, upper)`
 /// starting at `x0`.
 ///
@@ -216,18 +234,7 @@ pub struct IntervalExit {
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn interval_exit(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result<IntervalExit> {
-    finite("lower", lower)?;
-    finite("upper", upper)?;
-    finite("x0", x0)?;
-    if !(lower < x0 && x0 < upper) {
-        return Err(param(
-            "x0",
-            x0,
-            format!("in (lower, upper) = ({lower}, {upper})"),
-        ));
-    }
-    let c = Coeffs::new(model);
-    c.check_positive_on(lower, upper)?;
+    let c = interval_coeffs(model, x0, lower, upper)?;
     // normalise F by its minimum on [l, r] so that s' = exp(−(F − F_min)) ≤ 1
     let f_min = [lower, upper, 0.0f64.clamp(lower, upper)]
         .iter()
@@ -428,18 +435,7 @@ pub fn exit_time_cdf(
     upper: f64,
     times: &[f64],
 ) -> Result<Vec<f64>> {
-    finite("lower", lower)?;
-    finite("upper", upper)?;
-    finite("x0", x0)?;
-    if !(lower < x0 && x0 < upper) {
-        return Err(param(
-            "x0",
-            x0,
-            format!("in (lower, upper) = ({lower}, {upper})"),
-        ));
-    }
-    let c = Coeffs::new(model);
-    c.check_positive_on(lower, upper)?;
+    let c = interval_coeffs(model, x0, lower, upper)?;
     let mut prev = 0.0;
     for &t in times {
         if !(t.is_finite() && t >= prev) {

@@ -586,11 +586,11 @@ where
     let bridge = spec.correction == Correction::Bridge;
     match (areas, bridge) {
         (Some(a), true) => follow::<_, _, _, _, M, true>(sde, scheme, spec.x0, p, &mut rng, |r| {
-            StepNoise::sample_unchecked(r, h, Some(a))
+            StepNoise::sample_unchecked(r, h, sq, Some(a))
         }),
         (Some(a), false) => {
             follow::<_, _, _, _, M, false>(sde, scheme, spec.x0, p, &mut rng, |r| {
-                StepNoise::sample_unchecked(r, h, Some(a))
+                StepNoise::sample_unchecked(r, h, sq, Some(a))
             })
         }
         (None, true) => follow::<_, _, _, _, M, true>(sde, scheme, spec.x0, p, &mut rng, |r| {
@@ -652,9 +652,7 @@ where
     Sch: ScalarScheme<S, M> + Sync,
     P: FnMut(u64, u64),
 {
-    if paths == 0 {
-        return Err(param("paths", 0.0, ">= 1"));
-    }
+    crate::error::count("paths", paths as usize)?;
     let p = prepare(sde, spec);
     let areas = scheme
         .needs_areas(sde)

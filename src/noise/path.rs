@@ -58,18 +58,18 @@ impl<const M: usize> StepNoise<M> {
         if let Some(a) = areas {
             check_area_step(h, a)?;
         }
-        Ok(Self::sample_unchecked(rng, h, areas))
+        Ok(Self::sample_unchecked(rng, h, h.sqrt(), areas))
     }
 
-    /// [`sample`](Self::sample) for callers that validated `h` once (the drivers):
-    /// no per-step checks.
+    /// [`sample`](Self::sample) for callers that validated `h` once (the drivers) and
+    /// pass `sq = √h`, computed once: no per-step checks and no per-step square root.
     #[inline(always)]
     pub(crate) fn sample_unchecked<R: Rng + ?Sized>(
         rng: &mut R,
         h: f64,
+        sq: f64,
         areas: Option<&LevyArea>,
     ) -> Self {
-        let sq = h.sqrt();
         let mut dz = [0.0; M];
         for v in dz.iter_mut() {
             let z: f64 = StandardNormal.sample(rng);
@@ -154,8 +154,9 @@ impl<const M: usize> BrownianPath<M> {
         if let Some(a) = areas {
             check_area_step(h, a)?;
         }
+        let sq = h.sqrt();
         let steps = (0..n)
-            .map(|_| StepNoise::sample_unchecked(rng, h, areas))
+            .map(|_| StepNoise::sample_unchecked(rng, h, sq, areas))
             .collect();
         Ok(Self { steps })
     }
@@ -175,8 +176,9 @@ impl<const M: usize> BrownianPath<M> {
         if let Some(a) = areas {
             check_area_step(h, a)?;
         }
+        let sq = h.sqrt();
         for s in self.steps.iter_mut() {
-            *s = StepNoise::sample_unchecked(rng, h, areas);
+            *s = StepNoise::sample_unchecked(rng, h, sq, areas);
         }
         Ok(())
     }
