@@ -28,11 +28,15 @@
 //! ## Example: EM against the exact moments
 //!
 //! ```
-//! use saddle_sde::{analytic::saddle as exact, ensemble, integrate::Grid, models::SaddleSde,
-//!                  scheme::EulerMaruyama};
+//! use saddle_sde::{analytic::saddle as exact, ensemble::Ensemble, integrate::Grid,
+//!                  models::SaddleSde, scheme::EulerMaruyama};
 //! let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
-//! let grid = Grid::new(1.0, 1e-2)?;
-//! let s = ensemble::terminal_stats(&m, &EulerMaruyama, 0.1, &grid, 20_000, 7)?;
+//! let s = Ensemble::new(&m, &EulerMaruyama)
+//!     .start(0.1)
+//!     .grid(Grid::new(1.0, 1e-2)?)
+//!     .paths(20_000)
+//!     .seed(7)
+//!     .terminal()?;
 //! let (mean, var) = (exact::mean(&m, 0.1, 1.0), exact::variance(&m, 0.1, 1.0));
 //! // 20 000 paths: the standard error of the mean is √(var/n) ≈ √(1.98/20 000) ≈ 0.010
 //! assert!((s.mean() - mean).abs() < 4.0 * (var / 20_000.0).sqrt());
@@ -71,7 +75,7 @@ mod trait_impls {
         send_sync_clone::<crate::noise::BrownianPath<2>>();
         send_sync_clone::<crate::scheme::Milstein>();
         send_sync_clone::<crate::integrate::Grid>();
-        send_sync_clone::<crate::ensemble::TerminalStats>();
+        send_sync_clone::<crate::ensemble::TerminalSummary>();
         send_sync_clone::<crate::Error>();
     }
 }

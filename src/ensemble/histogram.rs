@@ -25,6 +25,7 @@ use crate::error::{count, finite, param, Result};
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Histogram {
     lo: f64,
     hi: f64,

@@ -1,32 +1,54 @@
 //! Ensembles: many paths in parallel, summarised as they finish.
 //!
-//! Path `i` of seed `s` always uses [`path_rng`]`(s, i)`. Paths are grouped in fixed
-//! chunks of [`CHUNK`] consecutive indices; each chunk is summarised on its own, and
-//! chunk summaries are merged **in index order**. Neither the grouping nor the merge
-//! order depends on the thread count, so results are the same bit for bit on any
-//! rayon pool. Chunks run in batches of [`BATCH`], so memory does not grow with the
-//! number of paths.
+//! [`Ensemble`] (scalar models) and [`NdEnsemble`] (n-dimensional models) are builders
+//! over the run engine ([`crate::integrate::run`], [`crate::integrate::run_lanes`]):
+//! they validate everything once, then run path `i` with the generator
+//! [`path_rng`]`(seed, i)` and fold it into a summary. An ensemble only **orders and
+//! merges**; it never draws a normal or takes a step itself.
 //!
-//! Summaries, all mergeable and of fixed size: [`MeanVar`] (Welford/Chan),
-//! [`Histogram`] (fixed bins, quantiles to one bin width), [`TerminalSummary`]
-//! (moments, histogram and blow-up count under a bound), [`Snapshots`] (moments and
-//! histograms at chosen times, plus the first paths in full), and the exit-time
-//! distribution of [`crate::escape::ExitStats`]. Every runner takes a
-//! `progress(done, total)` callback, called after each batch.
+//! What is summarised is an **observable** ([`Observe`]): it makes the monitor of each
+//! path and folds the finished path into a mergeable summary. Built in:
+//! [`TerminalObs`] → [`TerminalSummary`], [`SnapshotObs`] → [`Snapshots`], the exit
+//! problems of [`crate::escape`] → [`ExitStats`](crate::escape::ExitStats), and
+//! [`ProjectedObs`] for a functional of an n-dimensional state.
+//!
+//! # Determinism
+//! Paths are grouped in fixed chunks of [`CHUNK`] consecutive indices; each chunk is
+//! summarised on its own, and chunk summaries are merged **in index order**. Neither
+//! the grouping nor the merge order depends on the thread count, so results are the
+//! same bit for bit on any rayon pool. Chunks run in batches of [`BATCH`], so memory
+//! does not grow with the number of paths. Within a chunk, paths whose monitor cannot
+//! stop run in lock-step lanes, each bit-identical to a lone path.
+//!
+//! ```
+//! use saddle_sde::{analytic::saddle as exact, ensemble::Ensemble, integrate::Grid,
+//!                  models::SaddleSde, scheme::EulerMaruyama};
+//! let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+//! let s = Ensemble::new(&m, &EulerMaruyama)
+//!     .start(0.1)
+//!     .grid(Grid::new(1.0, 1e-2)?)
+//!     .paths(20_000)
+//!     .seed(7)
+//!     .terminal()?;
+//! // 20 000 paths: the standard error of the mean is √(var/n) ≈ √(1.98/20 000) ≈ 0.010
+//! let (mean, var) = (exact::mean(&m, 0.1, 1.0), exact::variance(&m, 0.1, 1.0));
+//! assert!((s.mean() - mean).abs() < 4.0 * (var / 20_000.0).sqrt());
+//! # Ok::<(), saddle_sde::Error>(())
+//! ```
 
 mod histogram;
+mod observe;
 mod stats;
-mod summary;
 
 pub use histogram::Histogram;
+pub use observe::{Observe, ProjectedObs, SnapshotObs, Snapshots, TerminalObs, TerminalSummary};
 pub use stats::MeanVar;
-pub use summary::{snapshots, terminal_summary, Snapshots, TerminalSummary};
 
-use crate::error::{count, Result};
-use crate::integrate::{terminal_lanes, Grid, StopReason, Terminal};
-use crate::noise::{path_rng, PathRng};
+use crate::error::{count, finite, param, Result};
+use crate::integrate::{run, run_lanes, Grid, NdScheme, NdStepper, ScalarStepper, Stepper};
+use crate::noise::{path_rng, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint};
 use crate::scheme::ScalarScheme;
-use crate::sde::ScalarSde;
+use crate::sde::{DiffusionJacobian, ScalarSde};
 use rayon::prelude::*;
 
 /// Paths per chunk (the unit of work and of ordered merging).
@@ -96,169 +118,416 @@ pub trait Merge {
     fn merge(&mut self, other: &Self);
 }
 
-/// Terminal statistics of an ensemble.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct TerminalStats {
-    /// Mean and variance of the finite terminal values.
-    pub moments: MeanVar,
-    /// Paths whose state became non-finite (counted, never averaged in).
-    pub blown_up: u64,
+/// Which increments a scalar ensemble draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Increments {
+    /// Gaussian, with Lévy areas when the scheme needs them for the model
+    /// ([`ScalarNoise::for_run`]).
+    #[default]
+    Gaussian,
+    /// Two-point `±√h` ([`TwoPoint`]): weak order 1, distributional questions only.
+    TwoPoint,
 }
 
-impl TerminalStats {
-    /// Mean of the finite terminal values.
-    pub fn mean(&self) -> f64 {
-        self.moments.mean()
-    }
-    /// Unbiased sample variance of the finite terminal values.
-    pub fn variance(&self) -> f64 {
-        self.moments.variance()
-    }
-    /// Number of finite terminal values.
-    pub fn count(&self) -> u64 {
-        self.moments.count()
-    }
+/// Where paths start.
+enum Start<'a, X: ?Sized + ToOwned> {
+    Unset,
+    Fixed(X::Owned),
+    PerPath(Box<dyn Fn(u64) -> X::Owned + Sync + 'a>),
 }
 
-impl Merge for TerminalStats {
-    fn merge(&mut self, other: &Self) {
-        self.moments.merge(&other.moments);
-        self.blown_up += other.blown_up;
-    }
-}
-
-/// Runs `paths` paths of a scalar model from `x0` over `grid` with seed `seed`, keeping
-/// only the terminal mean and variance (no path storage), on the current rayon pool.
-///
-/// # Errors
-/// A parameter error naming `paths` if it is zero, or `x0` if it is not finite.
-pub fn terminal_stats<S, Sch, const M: usize>(
-    sde: &S,
-    scheme: &Sch,
-    x0: f64,
-    grid: &Grid,
+/// The settings every ensemble shares.
+struct Common<'a> {
+    grid: Option<Grid>,
     paths: u64,
     seed: u64,
-) -> Result<TerminalStats>
-where
-    S: ScalarSde<M> + Sync,
-    Sch: ScalarScheme<S, M> + Sync,
-{
-    terminal_stats_with_progress(sde, scheme, x0, grid, paths, seed, |_, _| {})
+    progress: Option<Box<dyn FnMut(u64, u64) + 'a>>,
 }
 
-/// As [`terminal_stats`], calling `progress(done, total)` after each batch of paths.
-///
-/// # Errors
-/// As [`terminal_stats`].
-pub fn terminal_stats_with_progress<S, Sch, P, const M: usize>(
-    sde: &S,
-    scheme: &Sch,
-    x0: f64,
-    grid: &Grid,
-    paths: u64,
-    seed: u64,
-    progress: P,
-) -> Result<TerminalStats>
-where
-    S: ScalarSde<M> + Sync,
-    Sch: ScalarScheme<S, M> + Sync,
-    P: FnMut(u64, u64),
-{
-    // Lock-step lanes hide the latency of each path's step; each lane is bit-identical
-    // to a lone path, so results do not depend on the lane width.
-    terminal_stats_by(paths, x0, progress, |range, acc| {
-        if M == 1 {
-            lanes_into::<8>(seed, range, acc, |r| {
-                terminal_lanes(sde, scheme, x0, grid, r)
-            })
-        } else {
-            lanes_into::<4>(seed, range, acc, |r| {
-                terminal_lanes(sde, scheme, x0, grid, r)
-            })
+impl Common<'_> {
+    fn new() -> Self {
+        Self {
+            grid: None,
+            paths: 0,
+            seed: DEFAULT_SEED,
+            progress: None,
         }
-    })
+    }
+    fn grid(&self) -> Result<Grid> {
+        self.grid
+            .ok_or_else(|| param("grid", f64::NAN, "given (call .grid(Grid::new(t_end, dt)?))"))
+    }
+    fn paths(&self) -> Result<u64> {
+        count("paths", self.paths as usize).map(|_| self.paths)
+    }
 }
 
-/// As [`terminal_stats`], but with two-point increments `±√h`
-/// ([`crate::integrate::terminal_lanes_two_point`]): weak order 1 with Euler–Maruyama,
-/// the same moment recursions as Gaussian EM, at a fraction of the cost of a normal per
-/// step. **For distributional questions only** (see that function's docs).
-///
-/// # Errors
-/// As [`terminal_stats`].
-///
-/// ```
-/// use saddle_sde::{ensemble::terminal_stats_two_point, integrate::Grid,
-///                  models::{LawEquivalentSaddle, SaddleSde}, scheme::EulerMaruyama};
-/// let law = LawEquivalentSaddle::new(SaddleSde::new(1.0, 1.0, 0.5, 0.3)?);
-/// let s = terminal_stats_two_point(&law, &EulerMaruyama, 0.1, &Grid::new(1.0, 1e-2)?, 20_000, 1)?;
-/// // EM's exact mean 0.1·1.01¹⁰⁰ = 0.2705; standard error ≈ √(1.98/20 000) ≈ 0.01
-/// assert!((s.mean() - 0.1 * 1.01f64.powi(100)).abs() < 0.04);
-/// # Ok::<(), saddle_sde::Error>(())
-/// ```
-pub fn terminal_stats_two_point<S, Sch, const M: usize>(
-    sde: &S,
-    scheme: &Sch,
-    x0: f64,
-    grid: &Grid,
-    paths: u64,
-    seed: u64,
-) -> Result<TerminalStats>
-where
-    S: ScalarSde<M> + Sync,
-    Sch: ScalarScheme<S, M> + Sync,
-{
-    terminal_stats_by(
-        paths,
-        x0,
-        |_, _| {},
-        |range, acc| {
-            lanes_into::<8>(seed, range, acc, |r| {
-                crate::integrate::terminal_lanes_two_point(sde, scheme, x0, grid, r)
-            })
-        },
-    )
-}
+/// The seed used when none is given.
+pub const DEFAULT_SEED: u64 = 1;
 
-/// Validates the run and summarises chunks of paths with `chunk`, merged in order.
-fn terminal_stats_by<P, F>(paths: u64, x0: f64, progress: P, chunk: F) -> Result<TerminalStats>
-where
-    P: FnMut(u64, u64),
-    F: Fn(std::ops::Range<u64>, &mut TerminalStats) + Sync,
-{
-    count("paths", paths as usize)?;
-    crate::error::finite("x0", x0)?;
-    Ok(run_ordered_chunks(
-        paths,
-        TerminalStats::default,
-        chunk,
-        progress,
-    ))
-}
-
-/// Runs the paths of `range` `L` at a time with `run` (path `i` drawing from
-/// `path_rng(seed, i)`) and pushes their ends in index order. A short last group is
-/// padded with paths past the range whose ends are discarded; lanes are independent,
-/// so this changes no result.
-fn lanes_into<const L: usize>(
+/// Runs the paths of one chunk, folding each into `acc`: lock-step lanes of `L` when
+/// the observable's monitor cannot stop, lone paths otherwise.
+fn scalar_chunk<St, Src, O, const L: usize>(
+    stepper: &St,
+    source: &Src,
+    obs: &O,
+    start: &(dyn Fn(u64) -> f64 + Sync),
     seed: u64,
     range: std::ops::Range<u64>,
-    acc: &mut TerminalStats,
-    run: impl Fn(&mut [PathRng; L]) -> Result<[Terminal; L]>,
-) {
+    acc: &mut O::Summary,
+) where
+    St: Stepper<State = f64, Noise = Src::Noise> + Clone,
+    Src: NoiseSource,
+    O: Observe<f64>,
+{
+    let mut stepper = stepper.clone();
+    if O::STOPS {
+        for i in range {
+            let mut x = start(i);
+            let mut mon = obs.monitor(i);
+            let why = run(&mut stepper, source, &mut mon, &mut x, &mut path_rng(seed, i));
+            obs.record(acc, i, mon, &x, why);
+        }
+        return;
+    }
     let mut i = range.start;
     while i < range.end {
+        // A short last group is padded with the last path's start and generators past
+        // the range, whose results are discarded; lanes are independent, so this
+        // changes no result.
+        let live = ((range.end - i) as usize).min(L);
+        let idx = |l: usize| i + l.min(live - 1) as u64;
         let mut rngs: [PathRng; L] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
-        // x0 was checked by the caller, so `run` cannot fail.
-        if let Ok(ends) = run(&mut rngs) {
-            for e in ends.iter().take((range.end - i).min(L as u64) as usize) {
-                match e.reason {
-                    StopReason::EndTime => acc.moments.push(e.x),
-                    _ => acc.blown_up += 1,
-                }
-            }
+        let mut xs: [f64; L] = std::array::from_fn(|l| start(idx(l)));
+        let mut mons: [O::Monitor<'_>; L] = std::array::from_fn(|l| obs.monitor(idx(l)));
+        let why = run_lanes(&mut stepper, source, &mut mons, &mut xs, &mut rngs);
+        for (l, mon) in mons.into_iter().enumerate().take(live) {
+            obs.record(acc, i + l as u64, mon, &xs[l], why[l]);
         }
         i += L as u64;
+    }
+}
+
+/// An ensemble of paths of a scalar model: a builder over the run engine.
+///
+/// Required: a start ([`start`](Self::start) or [`start_with`](Self::start_with)), a
+/// [`grid`](Self::grid) and a number of [`paths`](Self::paths). Optional: the
+/// [`seed`](Self::seed) (default [`DEFAULT_SEED`]), the [`increments`](Self::increments)
+/// and a [`progress`](Self::progress) callback. Then one of [`terminal`](Self::terminal),
+/// [`snapshots`](Self::snapshots), [`exits`](Self::exits) or
+/// [`observe`](Self::observe) runs it. Everything that can fail is checked before any
+/// path runs.
+pub struct Ensemble<'a, S, Sch, const M: usize> {
+    sde: &'a S,
+    scheme: &'a Sch,
+    start: Start<'a, f64>,
+    common: Common<'a>,
+    increments: Increments,
+}
+
+impl<'a, S, Sch, const M: usize> Ensemble<'a, S, Sch, M>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+{
+    /// An ensemble of `sde` stepped with `scheme`.
+    pub fn new(sde: &'a S, scheme: &'a Sch) -> Self {
+        Self {
+            sde,
+            scheme,
+            start: Start::Unset,
+            common: Common::new(),
+            increments: Increments::Gaussian,
+        }
+    }
+    /// Every path starts at `x0`.
+    pub fn start(mut self, x0: f64) -> Self {
+        self.start = Start::Fixed(x0);
+        self
+    }
+    /// Path `i` starts at `x0(i)`. The function is called once per path before the run
+    /// (to validate every start) and again when the path runs; it must be
+    /// deterministic.
+    pub fn start_with(mut self, x0: impl Fn(u64) -> f64 + Sync + 'a) -> Self {
+        self.start = Start::PerPath(Box::new(x0));
+        self
+    }
+    /// The time grid.
+    pub fn grid(mut self, grid: Grid) -> Self {
+        self.common.grid = Some(grid);
+        self
+    }
+    /// The number of paths (`≥ 1`).
+    pub fn paths(mut self, paths: u64) -> Self {
+        self.common.paths = paths;
+        self
+    }
+    /// The seed: path `i` draws from [`path_rng`]`(seed, i)`.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.common.seed = seed;
+        self
+    }
+    /// Which increments are drawn (default Gaussian).
+    pub fn increments(mut self, increments: Increments) -> Self {
+        self.increments = increments;
+        self
+    }
+    /// Calls `progress(done, total)` after each batch of paths.
+    pub fn progress(mut self, progress: impl FnMut(u64, u64) + 'a) -> Self {
+        self.common.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// The model.
+    pub(crate) fn model(&self) -> &'a S {
+        self.sde
+    }
+
+    /// Terminal values: moments over all paths that ended finite (paths that blew up
+    /// are counted, never averaged in). [`observe`](Self::observe) with
+    /// [`TerminalObs`] gives a blow-up bound and a histogram.
+    ///
+    /// # Errors
+    /// As [`observe`](Self::observe).
+    pub fn terminal(self) -> Result<TerminalSummary> {
+        self.observe(&TerminalObs::new())
+    }
+
+    /// The ensemble at the grid points nearest to `times` (ascending, in `[0, T]`),
+    /// keeping the first `keep` paths in full. A path beyond `bound` (or non-finite)
+    /// at a recorded time is counted as blown up. [`observe`](Self::observe) with
+    /// [`SnapshotObs`] gives histograms too.
+    ///
+    /// # Errors
+    /// As [`SnapshotObs::new`] and [`observe`](Self::observe).
+    pub fn snapshots(self, times: &[f64], keep: u64) -> Result<Snapshots> {
+        let grid = self.common.grid()?;
+        let obs = SnapshotObs::new(&grid, times, keep)?;
+        self.observe(&obs)
+    }
+
+    /// Runs the ensemble with the observable `obs` and returns its summary.
+    ///
+    /// # Errors
+    /// Parameter errors naming `paths` (zero), `grid` or `x0` (not given), `x0` (a
+    /// start not finite, or one the observable rejects), `h` (a step that cannot carry
+    /// the noise the scheme needs), or what the observable's checks report.
+    pub fn observe<O: Observe<f64>>(self, obs: &O) -> Result<O::Summary> {
+        let Self {
+            sde,
+            scheme,
+            start,
+            mut common,
+            increments,
+        } = self;
+        let paths = common.paths()?;
+        let grid = obs.grid(&common.grid()?)?;
+        let start: Box<dyn Fn(u64) -> f64 + Sync + 'a> = match start {
+            Start::Unset => return Err(param("x0", f64::NAN, "given (call .start(x0))")),
+            Start::Fixed(x0) => {
+                finite("x0", x0)?;
+                obs.check_start(&x0)?;
+                Box::new(move |_| x0)
+            }
+            Start::PerPath(f) => {
+                for i in 0..paths {
+                    let x0 = f(i);
+                    finite("x0", x0)?;
+                    obs.check_start(&x0)?;
+                }
+                f
+            }
+        };
+        let seed = common.seed;
+        let mut progress = common.progress.take();
+        let mut report = |d, t| {
+            if let Some(p) = progress.as_mut() {
+                p(d, t)
+            }
+        };
+        let stepper = ScalarStepper::new(sde, scheme);
+        let mut chunk = |src: &(dyn Fn(std::ops::Range<u64>, &mut O::Summary) + Sync)| {
+            run_ordered_chunks(paths, || obs.summary(), src, &mut report)
+        };
+        // The source is chosen once, here, and each arm compiles its own loop.
+        Ok(match increments {
+            Increments::TwoPoint => {
+                let src = TwoPoint::<M>::new(&grid)?;
+                chunk(&|r, acc| lanes_for::<_, _, _, M>(&stepper, &src, obs, &*start, seed, r, acc))
+            }
+            Increments::Gaussian => {
+                let noise = ScalarNoise::for_run(scheme, sde, &grid)?;
+                crate::with_source!(noise, |src| chunk(&|r, acc| {
+                    lanes_for::<_, _, _, M>(&stepper, src, obs, &*start, seed, r, acc)
+                }))
+            }
+        })
+    }
+}
+
+/// Lane width: 8 for one noise, 4 for more (measured on W1 and the law-equivalent
+/// form; each lane is bit-identical to a lone path, so results do not depend on it).
+fn lanes_for<St, Src, O, const M: usize>(
+    stepper: &St,
+    source: &Src,
+    obs: &O,
+    start: &(dyn Fn(u64) -> f64 + Sync),
+    seed: u64,
+    range: std::ops::Range<u64>,
+    acc: &mut O::Summary,
+) where
+    St: Stepper<State = f64, Noise = Src::Noise> + Clone,
+    Src: NoiseSource<Noise = StepNoise<M>>,
+    O: Observe<f64>,
+{
+    if M == 1 {
+        scalar_chunk::<_, _, _, 8>(stepper, source, obs, start, seed, range, acc)
+    } else {
+        scalar_chunk::<_, _, _, 4>(stepper, source, obs, start, seed, range, acc)
+    }
+}
+
+/// An ensemble of paths of an n-dimensional model ([`crate::sde::Sde`] with the
+/// Milstein capability): the same builder as [`Ensemble`], with a vector start.
+///
+/// Observables of a scalar functional `φ(x)` (a coordinate, a norm, a loss) come from
+/// [`terminal_of`](Self::terminal_of), [`snapshots_of`](Self::snapshots_of) and
+/// [`ProjectedObs`] (exits of `φ` without the bridge test, occupation times, …).
+///
+/// ```
+/// use saddle_sde::{ensemble::NdEnsemble, integrate::{Grid, NdScheme}, models::LocalSaddle};
+/// // two independent directions: unstable a = 1 and stable a = −1, no noise
+/// let m = LocalSaddle::with_pairwise_rho(vec![1.0, -1.0], vec![0.0, 0.0], vec![0.0, 0.0], &[0.0, 0.0])?;
+/// let s = NdEnsemble::new(&m, NdScheme::EulerMaruyama)
+///     .start(vec![0.1, 0.1]).grid(Grid::new(1.0, 1e-3)?).paths(16)
+///     .terminal_of(|x: &[f64]| x[0])?;
+/// // EM: 0.1·(1 + 10⁻³)¹⁰⁰⁰
+/// assert!((s.mean() - 0.1 * 1.001f64.powi(1000)).abs() < 1e-12);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub struct NdEnsemble<'a, S: ?Sized> {
+    sde: &'a S,
+    scheme: NdScheme,
+    start: Start<'a, [f64]>,
+    common: Common<'a>,
+}
+
+impl<'a, S: DiffusionJacobian + Sync + ?Sized> NdEnsemble<'a, S> {
+    /// An ensemble of `sde` stepped with `scheme`.
+    pub fn new(sde: &'a S, scheme: NdScheme) -> Self {
+        Self {
+            sde,
+            scheme,
+            start: Start::Unset,
+            common: Common::new(),
+        }
+    }
+    /// Every path starts at `x0`.
+    pub fn start(mut self, x0: Vec<f64>) -> Self {
+        self.start = Start::Fixed(x0);
+        self
+    }
+    /// Path `i` starts at `x0(i)` (called once per path to validate, and again to run).
+    pub fn start_with(mut self, x0: impl Fn(u64) -> Vec<f64> + Sync + 'a) -> Self {
+        self.start = Start::PerPath(Box::new(x0));
+        self
+    }
+    /// The time grid.
+    pub fn grid(mut self, grid: Grid) -> Self {
+        self.common.grid = Some(grid);
+        self
+    }
+    /// The number of paths (`≥ 1`).
+    pub fn paths(mut self, paths: u64) -> Self {
+        self.common.paths = paths;
+        self
+    }
+    /// The seed: path `i` draws from [`path_rng`]`(seed, i)`.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.common.seed = seed;
+        self
+    }
+    /// Calls `progress(done, total)` after each batch of paths.
+    pub fn progress(mut self, progress: impl FnMut(u64, u64) + 'a) -> Self {
+        self.common.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Terminal values of `φ(x_T)`.
+    ///
+    /// # Errors
+    /// As [`observe`](Self::observe).
+    pub fn terminal_of<F: Fn(&[f64]) -> f64 + Sync>(self, phi: F) -> Result<TerminalSummary> {
+        self.observe(&ProjectedObs::new(phi, TerminalObs::new()))
+    }
+
+    /// Snapshots of `φ(x_t)` at the grid points nearest to `times`.
+    ///
+    /// # Errors
+    /// As [`SnapshotObs::new`] and [`observe`](Self::observe).
+    pub fn snapshots_of<F: Fn(&[f64]) -> f64 + Sync>(
+        self,
+        phi: F,
+        times: &[f64],
+        keep: u64,
+    ) -> Result<Snapshots> {
+        let grid = self.common.grid()?;
+        let obs = SnapshotObs::new(&grid, times, keep)?;
+        self.observe(&ProjectedObs::new(phi, obs))
+    }
+
+    /// Runs the ensemble with the observable `obs` and returns its summary.
+    ///
+    /// # Errors
+    /// As [`Ensemble::observe`], and [`crate::Error::Dimension`] if a start does not
+    /// have the model's dimension.
+    pub fn observe<O: Observe<[f64]>>(self, obs: &O) -> Result<O::Summary> {
+        let Self {
+            sde,
+            scheme,
+            start,
+            mut common,
+        } = self;
+        let paths = common.paths()?;
+        let grid = obs.grid(&common.grid()?)?;
+        let start: Box<dyn Fn(u64) -> Vec<f64> + Sync + 'a> = match start {
+            Start::Unset => return Err(param("x0", f64::NAN, "given (call .start(x0))")),
+            Start::Fixed(x0) => {
+                crate::integrate::check_nd_start(sde, &x0)?;
+                obs.check_start(&x0)?;
+                Box::new(move |_| x0.clone())
+            }
+            Start::PerPath(f) => {
+                for i in 0..paths {
+                    let x0 = f(i);
+                    crate::integrate::check_nd_start(sde, &x0)?;
+                    obs.check_start(&x0)?;
+                }
+                f
+            }
+        };
+        let source = scheme.source(sde, &grid)?;
+        let stepper = NdStepper::new(sde, scheme);
+        let seed = common.seed;
+        let mut progress = common.progress.take();
+        Ok(run_ordered_chunks(
+            paths,
+            || obs.summary(),
+            |range, acc| {
+                let mut stepper = stepper.clone();
+                for i in range {
+                    let mut x = start(i);
+                    let mut mon = obs.monitor(i);
+                    let why = run(&mut stepper, &source, &mut mon, &mut x[..], &mut path_rng(seed, i));
+                    obs.record(acc, i, mon, &x, why);
+                }
+            },
+            |d, t| {
+                if let Some(p) = progress.as_mut() {
+                    p(d, t)
+                }
+            },
+        ))
     }
 }

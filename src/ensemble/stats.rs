@@ -15,6 +15,7 @@ use super::Merge;
 /// assert!((a.variance() - 2.5).abs() < 1e-15);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MeanVar {
     n: u64,
     mean: f64,

@@ -32,24 +32,22 @@
 pub mod exact;
 pub mod study;
 
-use crate::ensemble::{run_ordered, Histogram, MeanVar, Merge};
+pub use crate::integrate::monitor::BRIDGE_CUTOFF;
+
+use crate::ensemble::{Ensemble, Histogram, MeanVar, Merge, Observe};
 use crate::error::{count, finite, param, positive, Result};
-use crate::integrate::Grid;
-use crate::noise::{path_rng, LevyArea, StepNoise};
+use crate::integrate::monitor::{Exit, ExitWindow, LocalVariance, ModelVariance, NoVariance};
+use crate::integrate::{run, Grid, ScalarStepper, Side, StopReason};
+use crate::noise::{path_rng, ScalarNoise};
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
-use rand::{Rng, RngExt};
-use rand_distr::{Distribution, StandardNormal};
 
 /// The Broadie–Glasserman–Kou constant `β = −ζ(½)/√(2π)`.
 pub const BGK_BETA: f64 = 0.582_597_157_939_010_7;
 
-/// Exponent above which a bridge crossing probability `e^{−E}` is treated as zero
-/// (`e^{−40} ≈ 4e-18`, far below any Monte Carlo resolution).
-const BRIDGE_CUTOFF: f64 = 40.0;
-
 /// How exits between grid points are accounted for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Correction {
     /// Brownian-bridge crossing probability with the local diffusion (bias `O(h)`).
     #[default]
@@ -73,6 +71,7 @@ impl Correction {
 
 /// The region a path must leave: an interval, or one side of a level.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExitDomain {
     lower: Option<f64>,
     upper: Option<f64>,
@@ -150,6 +149,7 @@ impl ExitDomain {
 
 /// An exit problem together with its numerical settings.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExitSpec {
     domain: ExitDomain,
     x0: f64,
@@ -169,14 +169,7 @@ impl ExitSpec {
     /// (finite and `> 0`) or `dt` (finite and `> 0`).
     pub fn new(domain: ExitDomain, x0: f64, horizon: f64, dt: f64) -> Result<Self> {
         finite("x0", x0)?;
-        if !domain.contains(x0) {
-            let range = format!(
-                "in ({}, {})",
-                domain.lower.map_or("-inf".into(), |l| l.to_string()),
-                domain.upper.map_or("inf".into(), |r| r.to_string())
-            );
-            return Err(param("x0", x0, range));
-        }
+        check_inside(&domain, x0)?;
         positive("horizon", horizon)?;
         positive("dt", dt)?;
         let grid = Grid::new(horizon, dt)?;
@@ -252,7 +245,8 @@ impl ExitSpec {
 }
 
 /// A Monte Carlo estimate with its standard error.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Estimate {
     /// The estimate.
     pub estimate: f64,
@@ -274,6 +268,7 @@ impl Estimate {
 
 /// How one path ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PathExit {
     /// Left through the upper side at this time.
     Upper(f64),
@@ -288,6 +283,7 @@ pub enum PathExit {
 /// Streaming summary of an exit ensemble; memory does not depend on the number of
 /// paths, and merging is deterministic.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExitStats {
     paths: u64,
     upper: u64,
@@ -425,128 +421,170 @@ impl Merge for ExitStats {
     }
 }
 
-/// Everything the per-path loop needs, prepared once.
-#[derive(Debug, Clone, Copy)]
-struct Prepared {
-    /// Fast-path window: the state is "inside, nothing to do" iff `lo < x < hi`.
-    lo: f64,
-    hi: f64,
-    /// Whether leaving the window through that side is an exit (else a blow-up).
-    lo_is_exit: bool,
-    hi_is_exit: bool,
-    /// Barriers for the bridge test (`±∞` when absent).
-    bridge_lo: f64,
-    bridge_hi: f64,
-    h: f64,
-    steps: usize,
-}
-
-fn prepare<S: ScalarSde<M>, const M: usize>(sde: &S, spec: &ExitSpec) -> Prepared {
-    let h = spec.grid.h();
-    let g_at = |b: f64| {
-        sde.diffusion(0.0, b)
-            .iter()
-            .map(|g| g * g)
-            .sum::<f64>()
-            .sqrt()
-    };
-    let shift = |b: f64| match spec.correction {
-        Correction::Shift => BGK_BETA * g_at(b) * h.sqrt(),
-        _ => 0.0,
-    };
-    let (lo, lo_is_exit, bridge_lo) = match spec.domain.lower {
-        Some(l) => (l + shift(l), true, l),
-        None => (-spec.bound, false, f64::NEG_INFINITY),
-    };
-    let (hi, hi_is_exit, bridge_hi) = match spec.domain.upper {
-        Some(r) => (r - shift(r), true, r),
-        None => (spec.bound, false, f64::INFINITY),
-    };
-    Prepared {
-        lo,
-        hi,
-        lo_is_exit,
-        hi_is_exit,
-        bridge_lo,
-        bridge_hi,
-        h,
-        steps: spec.grid.steps(),
-    }
-}
-
-/// Follows one path until it exits, blows up or reaches the horizon.
-///
-/// `BRIDGE` selects the bridge test at compile time, so the loop carries no branch on
-/// the correction.
-#[inline(always)]
-fn follow<S, Sch, R, N, const M: usize, const BRIDGE: bool>(
-    sde: &S,
-    scheme: &Sch,
-    x0: f64,
-    p: &Prepared,
-    rng: &mut R,
-    draw: N,
-) -> PathExit
-where
-    S: ScalarSde<M>,
-    Sch: ScalarScheme<S, M>,
-    R: Rng + ?Sized,
-    N: Fn(&mut R) -> StepNoise<M>,
-{
-    let h = p.h;
-    let mut x = x0;
-    for n in 0..p.steps {
-        let t = n as f64 * h;
-        let noise = draw(rng);
-        let y = scheme.step(sde, t, x, &noise);
-        if y > p.lo && y < p.hi {
-            if BRIDGE {
-                let g2h = sde.diffusion(t, x).iter().map(|g| g * g).sum::<f64>() * h;
-                let e_lo = 2.0 * (x - p.bridge_lo) * (y - p.bridge_lo);
-                let e_hi = 2.0 * (p.bridge_hi - x) * (p.bridge_hi - y);
-                let cut = BRIDGE_CUTOFF * g2h;
-                if e_lo < cut || e_hi < cut {
-                    let p_lo = (-e_lo / g2h).exp();
-                    let p_hi = (-e_hi / g2h).exp();
-                    let u: f64 = rng.random();
-                    if u < p_lo {
-                        return PathExit::Lower(t + h);
-                    }
-                    if u < p_lo + p_hi {
-                        return PathExit::Upper(t + h);
-                    }
-                }
-            }
-            x = y;
-            continue;
-        }
-        let t1 = t + h;
-        return if y >= p.hi {
-            if p.hi_is_exit {
-                PathExit::Upper(t1)
-            } else {
-                PathExit::BlownUp
-            }
-        } else if y <= p.lo {
-            if p.lo_is_exit {
-                PathExit::Lower(t1)
-            } else {
-                PathExit::BlownUp
-            }
-        } else {
-            PathExit::BlownUp // NaN
+impl ExitSpec {
+    /// The window of the exit monitor: the barriers (shifted inward by
+    /// `β g(b) √h` for [`Correction::Shift`]), and the blow-up bound on a side without
+    /// a barrier.
+    fn window<S: ScalarSde<M>, const M: usize>(&self, sde: &S) -> ExitWindow {
+        let h = self.grid.h();
+        let g_at = |b: f64| {
+            sde.diffusion(0.0, b)
+                .iter()
+                .map(|g| g * g)
+                .sum::<f64>()
+                .sqrt()
         };
+        let shift = |b: f64| match self.correction {
+            Correction::Shift => BGK_BETA * g_at(b) * h.sqrt(),
+            _ => 0.0,
+        };
+        let (lo, lo_is_exit, bridge_lo) = match self.domain.lower {
+            Some(l) => (l + shift(l), true, l),
+            None => (-self.bound, false, f64::NEG_INFINITY),
+        };
+        let (hi, hi_is_exit, bridge_hi) = match self.domain.upper {
+            Some(r) => (r - shift(r), true, r),
+            None => (self.bound, false, f64::INFINITY),
+        };
+        ExitWindow {
+            lo,
+            hi,
+            lo_is_exit,
+            hi_is_exit,
+            bridge_lo,
+            bridge_hi,
+        }
     }
-    PathExit::Censored
 }
 
-/// Simulates path `index` of run `seed` of an exit problem and says how it ended.
-///
-/// This is the unit of work of [`exit_ensemble`]; it is public so that single paths
-/// can be inspected and so that tests can check the ensemble against it.
+impl PathExit {
+    /// How a path that stopped for `reason` ended.
+    pub fn from_stop(reason: StopReason) -> Self {
+        match reason {
+            StopReason::Exited { side: Side::Upper, t } => PathExit::Upper(t),
+            StopReason::Exited { side: Side::Lower, t } => PathExit::Lower(t),
+            StopReason::EndTime => PathExit::Censored,
+            _ => PathExit::BlownUp,
+        }
+    }
+}
+
+/// The exit observable of an ensemble: an [`Exit`] monitor on each path, summarised in
+/// [`ExitStats`]. `BRIDGE` selects the bridge test at compile time.
+#[derive(Debug, Clone)]
+pub struct ExitObs<V, const BRIDGE: bool> {
+    window: ExitWindow,
+    var: V,
+    domain: ExitDomain,
+    horizon: f64,
+    bins: usize,
+}
+
+impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> ExitObs<V, BRIDGE> {
+    /// The exit observable of `spec` with the local variance `var` (used only by the
+    /// bridge test). [`Ensemble::exits`] builds it from the spec's correction.
+    pub fn new<S: ScalarSde<M>, const M: usize>(sde: &S, spec: &ExitSpec, var: V) -> Self {
+        Self {
+            window: spec.window(sde),
+            var,
+            domain: spec.domain,
+            horizon: spec.grid.t_end(),
+            bins: spec.time_bins,
+        }
+    }
+}
+
+impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> Observe<f64> for ExitObs<V, BRIDGE> {
+    type Monitor<'s>
+        = Exit<V, BRIDGE>
+    where
+        Self: 's;
+    type Summary = ExitStats;
+    const STOPS: bool = true;
+    fn check_start(&self, x0: &f64) -> Result<()> {
+        check_inside(&self.domain, *x0)
+    }
+    fn summary(&self) -> ExitStats {
+        // horizon > 0 and bins ≥ 1 were checked by ExitSpec
+        ExitStats::new(self.horizon, self.bins).unwrap_or_else(|_| unreachable!("checked by ExitSpec"))
+    }
+    #[inline(always)]
+    fn monitor(&self, _: u64) -> Exit<V, BRIDGE> {
+        Exit::new(self.window, self.var)
+    }
+    #[inline]
+    fn record(&self, acc: &mut ExitStats, _: u64, _: Exit<V, BRIDGE>, _: &f64, reason: StopReason) {
+        acc.push(PathExit::from_stop(reason));
+    }
+}
+
+fn check_inside(domain: &ExitDomain, x0: f64) -> Result<()> {
+    if !domain.contains(x0) {
+        return Err(param("x0", x0, format!("in {}", domain)));
+    }
+    Ok(())
+}
+
+impl std::fmt::Display for ExitDomain {
+    /// `(l, r)`, `x < r` or `x > l`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.lower, self.upper) {
+            (Some(l), Some(r)) => write!(f, "({l}, {r})"),
+            (None, Some(r)) => write!(f, "x < {r}"),
+            (Some(l), None) => write!(f, "x > {l}"),
+            (None, None) => write!(f, "ℝ"),
+        }
+    }
+}
+
+impl<'a, S, Sch, const M: usize> Ensemble<'a, S, Sch, M>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+{
+    /// Runs the exit problem `spec` (its start and grid replace the ensemble's) and
+    /// summarises how the paths left ([`ExitStats`]).
+    ///
+    /// Path `i` uses [`path_rng`](crate::noise::path_rng)`(seed, i)`, and summaries are
+    /// merged in index order, so the result is the same bit for bit for any number of
+    /// threads. Memory does not grow with the number of paths.
+    ///
+    /// # Errors
+    /// As [`Ensemble::observe`].
+    ///
+    /// ```
+    /// use saddle_sde::escape::{exact, Correction, ExitDomain, ExitSpec};
+    /// use saddle_sde::{ensemble::Ensemble, models::{LawEquivalentSaddle, SaddleSde}, scheme::EulerMaruyama};
+    /// let saddle = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+    /// let model = LawEquivalentSaddle::new(saddle.clone());
+    /// let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5)?, 0.1, 50.0, 1e-3)?
+    ///     .with_correction(Correction::Bridge);
+    /// let stats = Ensemble::new(&model, &EulerMaruyama).paths(4_000).seed(1).exits(&spec)?;
+    /// let exact = exact::interval_exit(&saddle, 0.1, -0.5, 0.5)?;
+    /// let p = stats.p_upper();
+    /// // 4 000 paths: binomial standard error ≈ 0.008; 4 of them is a 99.99% band
+    /// assert!((p.estimate - exact.p_upper).abs() < 4.0 * p.stderr);
+    /// assert_eq!(stats.censored(), 0);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn exits(self, spec: &ExitSpec) -> Result<ExitStats> {
+        let sde = self.model();
+        let ens = self.start(spec.x0).grid(spec.grid);
+        match spec.correction {
+            Correction::Bridge => {
+                ens.observe(&ExitObs::<_, true>::new(sde, spec, ModelVariance(sde)))
+            }
+            _ => ens.observe(&ExitObs::<_, false>::new(sde, spec, NoVariance)),
+        }
+    }
+}
+
+/// Simulates path `index` of run `seed` of an exit problem and says how it ended: the
+/// unit of work of [`Ensemble::exits`], public so that single paths can be inspected
+/// and so that tests can check the ensemble against it.
 ///
 /// # Errors
-/// Only if the scheme needs Lévy areas and the step is invalid for them.
+/// As [`Ensemble::exits`] with one path.
 pub fn exit_path<S, Sch, const M: usize>(
     sde: &S,
     scheme: &Sch,
@@ -555,114 +593,29 @@ pub fn exit_path<S, Sch, const M: usize>(
     index: u64,
 ) -> Result<PathExit>
 where
-    S: ScalarSde<M>,
-    Sch: ScalarScheme<S, M>,
-{
-    let p = prepare(sde, spec);
-    let areas = scheme
-        .needs_areas(sde)
-        .then(|| LevyArea::for_step(p.h))
-        .transpose()?;
-    Ok(run_one(sde, scheme, spec, &p, areas.as_ref(), seed, index))
-}
-
-#[inline(always)]
-fn run_one<S, Sch, const M: usize>(
-    sde: &S,
-    scheme: &Sch,
-    spec: &ExitSpec,
-    p: &Prepared,
-    areas: Option<&LevyArea>,
-    seed: u64,
-    index: u64,
-) -> PathExit
-where
-    S: ScalarSde<M>,
-    Sch: ScalarScheme<S, M>,
-{
-    let mut rng = path_rng(seed, index);
-    let h = p.h;
-    let sq = h.sqrt();
-    let bridge = spec.correction == Correction::Bridge;
-    match (areas, bridge) {
-        (Some(a), true) => follow::<_, _, _, _, M, true>(sde, scheme, spec.x0, p, &mut rng, |r| {
-            StepNoise::sample_unchecked(r, h, sq, Some(a))
-        }),
-        (Some(a), false) => {
-            follow::<_, _, _, _, M, false>(sde, scheme, spec.x0, p, &mut rng, |r| {
-                StepNoise::sample_unchecked(r, h, sq, Some(a))
-            })
-        }
-        (None, true) => follow::<_, _, _, _, M, true>(sde, scheme, spec.x0, p, &mut rng, |r| {
-            increments(r, h, sq)
-        }),
-        (None, false) => follow::<_, _, _, _, M, false>(sde, scheme, spec.x0, p, &mut rng, |r| {
-            increments(r, h, sq)
-        }),
-    }
-}
-
-#[inline(always)]
-fn increments<R: Rng + ?Sized, const M: usize>(rng: &mut R, h: f64, sq: f64) -> StepNoise<M> {
-    let mut dz = [0.0; M];
-    for v in dz.iter_mut() {
-        let z: f64 = StandardNormal.sample(rng);
-        *v = sq * z;
-    }
-    StepNoise::without_areas(h, dz)
-}
-
-/// Runs `paths` paths of an exit problem in parallel (rayon, current pool) and
-/// summarises them; `progress(done, total)` is called after each batch.
-///
-/// Path `i` uses [`path_rng`]`(seed, i)`, and summaries are merged in index order, so
-/// the result is the same bit for bit for any number of threads. Memory does not grow
-/// with `paths`.
-///
-/// # Errors
-/// A parameter error naming `paths` if it is zero; an error if the scheme needs Lévy
-/// areas and the step is invalid for them.
-///
-/// ```
-/// use saddle_sde::escape::{exit_ensemble, exact, Correction, ExitDomain, ExitSpec};
-/// use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-/// use saddle_sde::scheme::EulerMaruyama;
-/// let saddle = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
-/// let model = LawEquivalentSaddle::new(saddle.clone());
-/// let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5)?, 0.1, 50.0, 1e-3)?
-///     .with_correction(Correction::Bridge);
-/// let stats = exit_ensemble(&model, &EulerMaruyama, &spec, 4_000, 1, |_, _| {})?;
-/// let exact = exact::interval_exit(&saddle, 0.1, -0.5, 0.5)?;
-/// let p = stats.p_upper();
-/// // 4 000 paths: binomial standard error ≈ 0.008; 4 of them is a 99.99% band
-/// assert!((p.estimate - exact.p_upper).abs() < 4.0 * p.stderr);
-/// assert_eq!(stats.censored(), 0);
-/// # Ok::<(), saddle_sde::Error>(())
-/// ```
-pub fn exit_ensemble<S, Sch, P, const M: usize>(
-    sde: &S,
-    scheme: &Sch,
-    spec: &ExitSpec,
-    paths: u64,
-    seed: u64,
-    progress: P,
-) -> Result<ExitStats>
-where
     S: ScalarSde<M> + Sync,
     Sch: ScalarScheme<S, M> + Sync,
-    P: FnMut(u64, u64),
 {
-    crate::error::count("paths", paths as usize)?;
-    let p = prepare(sde, spec);
-    let areas = scheme
-        .needs_areas(sde)
-        .then(|| LevyArea::for_step(p.h))
-        .transpose()?;
-    let init = ExitStats::new(spec.grid.t_end(), spec.time_bins)?;
-    Ok(run_ordered(
-        paths,
-        || init.clone(),
-        |i, acc: &mut ExitStats| acc.push(run_one(sde, scheme, spec, &p, areas.as_ref(), seed, i)),
-        progress,
-    ))
+    let noise = ScalarNoise::for_run(scheme, sde, &spec.grid)?;
+    let window = spec.window(sde);
+    let mut stepper = ScalarStepper::new(sde, scheme);
+    let mut x = spec.x0;
+    let mut rng = path_rng(seed, index);
+    let reason = crate::with_source!(noise, |src| match spec.correction {
+        Correction::Bridge => run(
+            &mut stepper,
+            src,
+            &mut Exit::<_, true>::new(window, ModelVariance(sde)),
+            &mut x,
+            &mut rng
+        ),
+        _ => run(
+            &mut stepper,
+            src,
+            &mut Exit::<_, false>::new(window, NoVariance),
+            &mut x,
+            &mut rng
+        ),
+    });
+    Ok(PathExit::from_stop(reason))
 }

@@ -8,10 +8,11 @@
 //! (see [`exact`] for the one-sided limit, finite iff `σ² > 2a`).
 //!
 //! Both tables put the exact references next to Monte Carlo estimates from
-//! [`exit_ensemble`] (Euler–Maruyama with the bridge correction on the two-noise
+//! [`Ensemble::exits`] (Euler–Maruyama with the bridge correction on the two-noise
 //! saddle SDE).
 
-use super::{exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec};
+use super::{exact, Correction, Estimate, ExitDomain, ExitSpec};
+use crate::ensemble::Ensemble;
 use crate::error::{finite, positive, Result};
 use crate::models::SaddleSde;
 use crate::scheme::EulerMaruyama;
@@ -70,7 +71,8 @@ impl Default for StudyConfig {
 }
 
 /// One row of the transition table.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TransitionRow {
     /// `σ²/(2a)`.
     pub ratio: f64,
@@ -87,7 +89,8 @@ pub struct TransitionRow {
 }
 
 /// One row of the radius table.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RadiusRow {
     /// `σ²/(2a)`.
     pub ratio: f64,
@@ -114,7 +117,7 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
         cfg.dt,
     )?
     .with_correction(Correction::Bridge);
-    Ok(exit_ensemble(m, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?.mean_exit_time())
+    Ok(Ensemble::new(m, &EulerMaruyama).paths(cfg.paths).seed(seed).exits(&spec)?.mean_exit_time())
 }
 
 /// Mean exit time from `(−R, R)` and `P(T ≤ H)` against `σ²/(2a)`; `progress(row,
@@ -139,7 +142,7 @@ pub fn transition_table(
         let p_exact = exact::exit_time_cdf(&m, cfg.x0, -r, r, &[cfg.horizon])?[0];
         let seed = cfg.seed.wrapping_add(k as u64);
         let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.horizon, cfg.dt)?;
-        let short = exit_ensemble(&m, &EulerMaruyama, &spec, cfg.paths, seed, |_, _| {})?;
+        let short = Ensemble::new(&m, &EulerMaruyama).paths(cfg.paths).seed(seed).exits(&spec)?;
         rows.push(TransitionRow {
             ratio,
             sigma: m.sigma(),

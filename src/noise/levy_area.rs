@@ -76,7 +76,7 @@ impl LevyArea {
     /// `[1e-300, 1e100]`.
     pub fn with_terms(p: usize, h: f64) -> Result<Self> {
         count("terms", p)?;
-        super::path::check_step(h)?;
+        super::step::check_step(h)?;
         Ok(Self {
             p,
             tail: tail_sum(p),
@@ -240,6 +240,19 @@ impl LevyArea {
             }
         }
         Ok(())
+    }
+}
+
+/// The Lévy-area sampler must be for the step being drawn.
+pub(crate) fn check_area_step(h: f64, a: &LevyArea) -> Result<()> {
+    if (a.step() - h).abs() <= 1e-12 * h {
+        Ok(())
+    } else {
+        Err(crate::error::param(
+            "h",
+            h,
+            format!("equal to the Lévy-area sampler's step {}", a.step()),
+        ))
     }
 }
 

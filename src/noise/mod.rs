@@ -1,15 +1,27 @@
 //! Noise: how Brownian increments and iterated integrals are drawn.
 //!
 //! - [`StepNoise`]: increments and iterated Itô integrals over one step;
+//! - [`NoiseSource`] and its sources ([`Gaussian`], [`GaussianAreas`], [`TwoPoint`],
+//!   [`Given`], [`NdGaussian`]): one step's noise at a time, for the run engine;
 //! - [`BrownianPath`]: a fine path, coarsened exactly by Chen's relation;
 //! - [`LevyArea`]: the Lévy area of two motions given their increments;
 //! - [`correlated_increments`]: increments with a given correlation;
 //! - [`path_rng`]: the generator of path `i` of seed `s`.
+//!
+//! Modules depend on each other in one direction only:
+//! `step` ← `levy_area` ← `source` ← `path`.
 
 mod levy_area;
 mod path;
 mod seeding;
+mod source;
+mod step;
 
 pub use levy_area::{conditional_variance, LevyArea};
-pub use path::{chen, correlated_increments, BrownianPath, StepNoise};
+pub use path::{chen, correlated_increments, BrownianPath};
 pub use seeding::{path_rng, PathRng};
+pub use source::{
+    Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise,
+    TwoPoint,
+};
+pub use step::StepNoise;

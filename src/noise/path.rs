@@ -1,109 +1,10 @@
 //! Brownian increments and paths with their iterated integrals.
 
-use super::levy_area::LevyArea;
+use super::levy_area::{check_area_step, LevyArea};
+use super::step::{check_step, StepNoise};
 use crate::error::{count, positive, Error, Result};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-
-/// The noise over one step of length `h` for `M` independent Brownian motions: the
-/// increments `ΔZ_k` and the iterated Itô integrals
-/// `I_(j,k) = ∫∫_{s₁<s₂} dZ_j(s₁) dZ_k(s₂)`.
-///
-/// Always `I_(j,j) = (ΔZ_j² − h)/2` and `I_(j,k) + I_(k,j) = ΔZ_j ΔZ_k`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StepNoise<const M: usize> {
-    /// Step length `h`.
-    pub h: f64,
-    /// Increments `ΔZ_k`.
-    pub dz: [f64; M],
-    /// Iterated integrals, `iterated[j][k] = I_(j,k)`.
-    pub iterated: [[f64; M]; M],
-}
-
-impl<const M: usize> StepNoise<M> {
-    /// The noise given increments and Lévy areas `area[j][k] = A_jk` (antisymmetric):
-    /// `I_(j,k) = ½ΔZ_jΔZ_k + A_jk − ½hδ_jk`.
-    pub fn from_areas(h: f64, dz: [f64; M], area: [[f64; M]; M]) -> Self {
-        let mut iterated = [[0.0; M]; M];
-        for j in 0..M {
-            for k in 0..M {
-                iterated[j][k] = 0.5 * dz[j] * dz[k] + area[j][k];
-            }
-            iterated[j][j] -= 0.5 * h;
-        }
-        Self { h, dz, iterated }
-    }
-
-    /// The noise given increments only, with all Lévy areas set to zero. Exact for
-    /// schemes that need only the symmetric part `½(I_(j,k) + I_(k,j))`.
-    pub fn without_areas(h: f64, dz: [f64; M]) -> Self {
-        Self::from_areas(h, dz, [[0.0; M]; M])
-    }
-
-    /// Lévy area `A_jk = ½(I_(j,k) − I_(k,j))`.
-    pub fn area(&self, j: usize, k: usize) -> f64 {
-        0.5 * (self.iterated[j][k] - self.iterated[k][j])
-    }
-
-    /// Draws independent increments `ΔZ_k ~ N(0, h)` and, when `areas` is given, the
-    /// Lévy areas (for `M = 2` with [`LevyArea::sample`]; `M > 2` shares the series
-    /// terms across pairs). Allocates nothing.
-    ///
-    /// # Errors
-    /// A parameter error naming `h` unless it is in `[1e-300, 1e100]` (where `√h`, `ΔZ²`
-    /// and `√(2/h)` are finite) and, when `areas` is given, equal to the sampler's
-    /// [`LevyArea::step`] (to 1e-12 relative).
-    pub fn sample<R: Rng + ?Sized>(rng: &mut R, h: f64, areas: Option<&LevyArea>) -> Result<Self> {
-        check_step(h)?;
-        if let Some(a) = areas {
-            check_area_step(h, a)?;
-        }
-        Ok(Self::sample_unchecked(rng, h, h.sqrt(), areas))
-    }
-
-    /// [`sample`](Self::sample) for callers that validated `h` once (the drivers) and
-    /// pass `sq = √h`, computed once: no per-step checks and no per-step square root.
-    #[inline(always)]
-    pub(crate) fn sample_unchecked<R: Rng + ?Sized>(
-        rng: &mut R,
-        h: f64,
-        sq: f64,
-        areas: Option<&LevyArea>,
-    ) -> Self {
-        let mut dz = [0.0; M];
-        for v in dz.iter_mut() {
-            let z: f64 = StandardNormal.sample(rng);
-            *v = sq * z;
-        }
-        let area = match areas {
-            Some(sampler) if M >= 2 => sampler.sample_matrix(rng, &dz),
-            _ => [[0.0; M]; M],
-        };
-        Self::from_areas(h, dz, area)
-    }
-}
-
-/// A step length for which every sampled quantity is finite: `h ∈ [1e-300, 1e100]`.
-pub(crate) fn check_step(h: f64) -> Result<f64> {
-    if (1e-300..=1e100).contains(&h) {
-        Ok(h)
-    } else {
-        Err(crate::error::param("h", h, "in [1e-300, 1e100]"))
-    }
-}
-
-/// The Lévy-area sampler must be for the step being drawn.
-pub(crate) fn check_area_step(h: f64, a: &LevyArea) -> Result<()> {
-    if (a.step() - h).abs() <= 1e-12 * h {
-        Ok(())
-    } else {
-        Err(crate::error::param(
-            "h",
-            h,
-            format!("equal to the Lévy-area sampler's step {}", a.step()),
-        ))
-    }
-}
 
 /// A Brownian path of `M` independent motions on a fine uniform grid, with the
 /// iterated integrals over each fine step, coarsened **exactly**.
@@ -161,29 +62,17 @@ impl<const M: usize> BrownianPath<M> {
         Ok(Self { steps })
     }
 
-    /// Refills `self` in place with a new path of the same grid (no allocation).
+    /// Builds a path from given fine steps (your own increments and iterated
+    /// integrals), for example to run several schemes or step sizes on them.
     ///
-    /// # Errors
-    /// As [`BrownianPath::sample`] if `areas` is for another step.
-    pub fn resample<R: Rng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        areas: Option<&LevyArea>,
-    ) -> Result<()> {
-        let Some(h) = self.steps.first().map(|s| s.h) else {
-            return Ok(());
-        };
-        if let Some(a) = areas {
-            check_area_step(h, a)?;
-        }
-        let sq = h.sqrt();
-        for s in self.steps.iter_mut() {
-            *s = StepNoise::sample_unchecked(rng, h, sq, areas);
-        }
-        Ok(())
-    }
-
-    /// Builds a path from given fine steps.
+    /// ```
+    /// use saddle_sde::noise::{BrownianPath, StepNoise};
+    /// let fine = vec![StepNoise::without_areas(0.5, [0.1, 0.2]), StepNoise::without_areas(0.5, [0.3, -0.1])];
+    /// let c = BrownianPath::from_steps(fine).coarsen(2).unwrap();
+    /// // Chen: I_(1,2) = I_(1,2)[first] + I_(1,2)[second] + ΔZ₁[first]·ΔZ₂[second] = 0.01 − 0.015 − 0.01
+    /// assert!((c[0].iterated[0][1] - (0.01 - 0.015 - 0.01)).abs() < 1e-15);
+    /// assert!((c[0].dz[0] - 0.4).abs() < 1e-15);
+    /// ```
     pub fn from_steps(steps: Vec<StepNoise<M>>) -> Self {
         Self { steps }
     }

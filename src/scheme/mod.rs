@@ -19,14 +19,16 @@ mod nd;
 
 pub use nd::{EmWorkspace, MilsteinWorkspace};
 
-use crate::noise::StepNoise;
+use crate::noise::{NoiseNeeds, StepNoise};
 use crate::sde::{ScalarMilsteinSde, ScalarSde};
 
 /// A one-step method for scalar models with `M` independent noises.
 pub trait ScalarScheme<S: ScalarSde<M>, const M: usize> {
-    /// Whether the step reads the Lévy areas in [`StepNoise::iterated`] for this model.
-    /// When `false`, the driver does not sample them (they may be left zero).
-    fn needs_areas(&self, sde: &S) -> bool;
+    /// What the step reads of a step's noise for this model: the increments only, or
+    /// the Lévy areas in [`StepNoise::iterated`] too. The run engine draws exactly
+    /// this ([`ScalarNoise::for_run`](crate::noise::ScalarNoise::for_run) is the one
+    /// place that reads it); with [`NoiseNeeds::Increments`] the areas are left zero.
+    fn noise_needs(&self, sde: &S) -> NoiseNeeds;
 
     /// Advances `x` at time `t` over `noise.h` with the given noise.
     fn step(&self, sde: &S, t: f64, x: f64, noise: &StepNoise<M>) -> f64;
@@ -53,8 +55,8 @@ pub struct EulerMaruyama;
 
 impl<S: ScalarSde<M>, const M: usize> ScalarScheme<S, M> for EulerMaruyama {
     #[inline(always)]
-    fn needs_areas(&self, _sde: &S) -> bool {
-        false
+    fn noise_needs(&self, _sde: &S) -> NoiseNeeds {
+        NoiseNeeds::Increments
     }
     #[inline(always)]
     fn step(&self, sde: &S, t: f64, x: f64, noise: &StepNoise<M>) -> f64 {
@@ -102,8 +104,12 @@ pub struct Milstein;
 
 impl<S: ScalarMilsteinSde<M>, const M: usize> ScalarScheme<S, M> for Milstein {
     #[inline(always)]
-    fn needs_areas(&self, sde: &S) -> bool {
-        !sde.is_commutative()
+    fn noise_needs(&self, sde: &S) -> NoiseNeeds {
+        if sde.is_commutative() {
+            NoiseNeeds::Increments
+        } else {
+            NoiseNeeds::IncrementsAndAreas
+        }
     }
     #[inline(always)]
     fn step(&self, sde: &S, t: f64, x: f64, noise: &StepNoise<M>) -> f64 {
@@ -137,8 +143,8 @@ pub struct CommutativeMilstein;
 
 impl<S: ScalarMilsteinSde<M>, const M: usize> ScalarScheme<S, M> for CommutativeMilstein {
     #[inline(always)]
-    fn needs_areas(&self, _sde: &S) -> bool {
-        false
+    fn noise_needs(&self, _sde: &S) -> NoiseNeeds {
+        NoiseNeeds::Increments
     }
     /// [`Milstein`]'s step with the areas dropped from the iterated integrals.
     #[inline(always)]

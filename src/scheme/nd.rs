@@ -56,6 +56,20 @@ impl EmWorkspace {
     ) -> Result<()> {
         check("x", self.n, x.len())?;
         check("dz", self.m, dz.len())?;
+        self.step_unchecked(sde, t, x, h, dz);
+        Ok(())
+    }
+
+    /// [`step`](Self::step) for callers that checked the lengths once (the run engine).
+    #[inline]
+    pub(crate) fn step_unchecked<S: Sde + ?Sized>(
+        &mut self,
+        sde: &S,
+        t: f64,
+        x: &mut [f64],
+        h: f64,
+        dz: &[f64],
+    ) {
         sde.drift(t, x, &mut self.f);
         sde.diffusion(t, x, &mut self.g);
         sde.correlation().correlate_unchecked(dz, &mut self.db);
@@ -66,7 +80,6 @@ impl EmWorkspace {
             }
             x[i] += dx;
         }
-        Ok(())
     }
 }
 
@@ -113,6 +126,22 @@ impl MilsteinWorkspace {
         check("x", n, x.len())?;
         check("dz", m, dz.len())?;
         check("iterated", m * m, iterated.len())?;
+        self.step_unchecked(sde, t, x, h, dz, iterated);
+        Ok(())
+    }
+
+    /// [`step`](Self::step) for callers that checked the lengths once (the run engine).
+    #[inline]
+    pub(crate) fn step_unchecked<S: DiffusionJacobian + ?Sized>(
+        &mut self,
+        sde: &S,
+        t: f64,
+        x: &mut [f64],
+        h: f64,
+        dz: &[f64],
+        iterated: &[f64],
+    ) {
+        let (n, m) = (self.em.n, self.em.m);
         let l = sde.correlation().factor();
         sde.drift(t, x, &mut self.em.f);
         sde.diffusion(t, x, &mut self.em.g);
@@ -150,6 +179,5 @@ impl MilsteinWorkspace {
             }
             x[i] += dx;
         }
-        Ok(())
     }
 }

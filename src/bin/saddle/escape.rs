@@ -2,8 +2,9 @@
 
 use crate::output::{file_format, with_threads, write_atomic, FileFormat, Progress};
 use saddle_sde::escape::{
-    exact, exit_ensemble, Correction, Estimate, ExitDomain, ExitSpec, ExitStats,
+    exact, Correction, Estimate, ExitDomain, ExitSpec, ExitStats,
 };
+use saddle_sde::ensemble::Ensemble;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use serde::Serialize;
@@ -170,8 +171,8 @@ fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::R
     let (paths, seed) = (args.paths, args.seed);
     let law = LawEquivalentSaddle::new(saddle.clone());
     with_threads(args.threads, || match args.scheme {
-        SchemeArg::Em => exit_ensemble(saddle, &EulerMaruyama, spec, paths, seed, cb),
-        SchemeArg::Milstein => exit_ensemble(&law, &Milstein, spec, paths, seed, cb),
+        SchemeArg::Em => Ensemble::new(saddle, &EulerMaruyama).paths(paths).seed(seed).progress(cb).exits(spec),
+        SchemeArg::Milstein => Ensemble::new(&law, &Milstein).paths(paths).seed(seed).progress(cb).exits(spec),
     })?
     .map_err(Into::into)
 }

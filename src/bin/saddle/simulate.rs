@@ -4,7 +4,7 @@ use crate::output::{with_threads, Progress};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::ensemble::{terminal_stats_two_point, terminal_stats_with_progress, TerminalStats};
+use saddle_sde::ensemble::{Ensemble, Increments, TerminalSummary};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
@@ -84,27 +84,25 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
     let grid = Grid::new(args.t, args.dt)?;
     let start = std::time::Instant::now();
-    let stats: TerminalStats = with_threads(args.threads, || {
+    let stats: TerminalSummary = with_threads(args.threads, || {
         let mut progress = Progress::new("simulate");
         let bar = |d, t| progress.update(d, t);
         let law = LawEquivalentSaddle::new(model.clone());
         let (x0, p, s) = (args.x0, args.paths, args.seed);
+        // one chain for every scheme: start, grid, paths, seed, progress
+        macro_rules! ensemble {
+            ($m:expr, $s:expr) => {
+                Ensemble::new($m, $s).start(x0).grid(grid).paths(p).seed(s).progress(bar)
+            };
+        }
         match args.scheme {
-            SchemeArg::Em => {
-                terminal_stats_with_progress(&model, &EulerMaruyama, x0, &grid, p, s, bar)
-            }
-            SchemeArg::Milstein => {
-                terminal_stats_with_progress(&model, &Milstein, x0, &grid, p, s, bar)
-            }
-            SchemeArg::LawEm => {
-                terminal_stats_with_progress(&law, &EulerMaruyama, x0, &grid, p, s, bar)
-            }
-            SchemeArg::LawMilstein => {
-                terminal_stats_with_progress(&law, &Milstein, x0, &grid, p, s, bar)
-            }
-            SchemeArg::LawTwoPoint => {
-                terminal_stats_two_point(&law, &EulerMaruyama, x0, &grid, p, s)
-            }
+            SchemeArg::Em => ensemble!(&model, &EulerMaruyama).terminal(),
+            SchemeArg::Milstein => ensemble!(&model, &Milstein).terminal(),
+            SchemeArg::LawEm => ensemble!(&law, &EulerMaruyama).terminal(),
+            SchemeArg::LawMilstein => ensemble!(&law, &Milstein).terminal(),
+            SchemeArg::LawTwoPoint => ensemble!(&law, &EulerMaruyama)
+                .increments(Increments::TwoPoint)
+                .terminal(),
         }
     })??;
     let seconds = start.elapsed().as_secs_f64();

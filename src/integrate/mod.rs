@@ -1,0 +1,594 @@
+//! The run engine: one stepping loop for one path ([`run`]) and one for `L` paths in
+//! lock-step ([`run_lanes`]). These are the only two stepping loops in the crate;
+//! everything else that moves paths forward ([`terminal`], the
+//! [`Ensemble`](crate::ensemble::Ensemble) builder, exit problems) composes them.
+//!
+//! A run is a **stepper** (a model and a scheme: what one step does to a state), a
+//! **noise source** ([`crate::noise::NoiseSource`]: one step's noise, validated once
+//! before any parallel section), a **monitor** ([`monitor::Monitor`]: watches each step
+//! and may stop the path), a number of steps (from the source's grid) and a start
+//! state. It returns a [`StopReason`].
+//!
+//! ```text
+//! for each step n (t = n h):
+//!     noise ← source.draw(rng)             (Gaussian | with Lévy areas | two-point | given)
+//!     monitor.before_step(n, t, x)
+//!     x ← stepper.step(t, x, noise)        (EM, Milstein, … on a scalar or n-dim model)
+//!     monitor.after_step(n, t, h, x, rng)  → stop?   (end value | snapshots | exit | blow-up | …)
+//! end: EndTime, or NonFinite if the state is not finite (non-finite values are absorbing)
+//! ```
+//!
+//! Sources and monitors are concrete generic types, so each combination is compiled
+//! into its own loop: no dynamic dispatch, and no per-step branch for a choice that is
+//! fixed for the run (a monitor that cannot stop, the bridge test, the source kind).
+
+pub mod monitor;
+
+use crate::error::{finite, positive, Error, Result};
+use crate::noise::{Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise, StepNoise};
+use crate::scheme::ScalarScheme;
+use crate::sde::{DiffusionJacobian, ScalarSde};
+use monitor::{EndValue, Monitor};
+use rand::Rng;
+
+/// A uniform time grid on `[0, T]`.
+///
+/// ```
+/// use saddle_sde::integrate::Grid;
+/// let g = Grid::new(1.0, 1e-3).unwrap();
+/// assert_eq!(g.steps(), 1000);
+/// assert!(Grid::new(1.0, 0.0).is_err());
+/// assert!(Grid::new(-1.0, 0.1).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Grid {
+    t_end: f64,
+    steps: usize,
+    h: f64,
+}
+
+impl Grid {
+    /// The grid with end time `T ≥ 0` and the largest step `h ≤ dt` that divides `T`
+    /// (`steps = ⌈T/dt⌉`, `h = T/steps`; `T/dt` within 1e-9 of an integer is rounded).
+    ///
+    /// # Errors
+    /// Parameter errors naming `t_end` (must be finite and `≥ 0`) or `dt` (must be
+    /// finite and `> 0`), or `dt` if `T/dt` exceeds 2⁴⁸ steps.
+    pub fn new(t_end: f64, dt: f64) -> Result<Self> {
+        crate::error::non_negative("t_end", t_end)?;
+        positive("dt", dt)?;
+        let ratio = t_end / dt;
+        if ratio > 2f64.powi(48) {
+            return Err(crate::error::param(
+                "dt",
+                dt,
+                format!("> t_end / 2^48 = {:e}", t_end / 2f64.powi(48)),
+            ));
+        }
+        let near = ratio.round();
+        let steps = if (ratio - near).abs() <= 1e-9 * near.max(1.0) {
+            near
+        } else {
+            ratio.ceil()
+        } as usize;
+        let h = if steps == 0 { dt } else { t_end / steps as f64 };
+        Ok(Self { t_end, steps, h })
+    }
+
+    /// `n ≥ 1` steps on `[0, T]`.
+    ///
+    /// # Errors
+    /// As [`Grid::new`], and `steps` must be `≥ 1`.
+    pub fn with_steps(t_end: f64, n: usize) -> Result<Self> {
+        positive("t_end", t_end)?;
+        crate::error::count("steps", n)?;
+        Ok(Self {
+            t_end,
+            steps: n,
+            h: t_end / n as f64,
+        })
+    }
+
+    /// `steps` steps of length `h` (validated by the caller).
+    pub(crate) fn uniform(steps: usize, h: f64) -> Self {
+        Self {
+            t_end: steps as f64 * h,
+            steps,
+            h,
+        }
+    }
+
+    /// The first `steps` steps of this grid, with the same step length `h` (bit for
+    /// bit), so a run over the prefix draws and steps exactly as the full run does.
+    ///
+    /// # Errors
+    /// A parameter error naming `steps` if it exceeds this grid's.
+    pub fn prefix(&self, steps: usize) -> Result<Self> {
+        if steps > self.steps {
+            return Err(crate::error::param(
+                "steps",
+                steps as f64,
+                format!("<= {}", self.steps),
+            ));
+        }
+        Ok(Self::uniform(steps, self.h))
+    }
+
+    /// The grid index nearest to time `t ∈ [0, T]`.
+    ///
+    /// # Errors
+    /// A parameter error naming `times` unless `t` is in `[0, T]`.
+    pub fn index_of(&self, t: f64) -> Result<usize> {
+        if !(t >= 0.0 && t <= self.t_end) {
+            return Err(crate::error::param("times", t, format!("in [0, {}]", self.t_end)));
+        }
+        Ok(((t / self.h).round() as usize).min(self.steps))
+    }
+
+    /// End time `T`.
+    pub fn t_end(&self) -> f64 {
+        self.t_end
+    }
+    /// Number of steps.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+    /// Step length `h`.
+    pub fn h(&self) -> f64 {
+        self.h
+    }
+}
+
+/// Which side of a domain a path left through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Side {
+    /// The lower end.
+    Lower,
+    /// The upper end.
+    Upper,
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum StopReason {
+    /// The end time was reached with a finite state.
+    EndTime,
+    /// The state became non-finite (overflow). Non-finite values are absorbing for
+    /// these schemes, so without a monitor that checks every step this is detected
+    /// once, at the end.
+    NonFinite,
+    /// The path left its domain through `side` at time `t`
+    /// ([`monitor::Exit`]).
+    Exited {
+        /// The side it left through.
+        side: Side,
+        /// The exit time (a grid time).
+        t: f64,
+    },
+    /// The path passed a blow-up bound at time `t` ([`monitor::BlowUp`], or a side of an
+    /// exit window that is only a bound).
+    BlownUp {
+        /// The time the bound was passed.
+        t: f64,
+    },
+    /// A user predicate asked to stop at time `t` ([`monitor::Closure`]).
+    Requested {
+        /// The time of the stop.
+        t: f64,
+    },
+}
+
+impl StopReason {
+    /// The reason a run that was not stopped by its monitor ends with.
+    #[inline]
+    fn at_end(finite: bool) -> Self {
+        if finite {
+            StopReason::EndTime
+        } else {
+            StopReason::NonFinite
+        }
+    }
+}
+
+/// A model and a scheme together: what one step does to a state.
+///
+/// `State` is `f64` for scalar models ([`ScalarStepper`]) and `[f64]` for
+/// n-dimensional ones ([`NdStepper`]).
+pub trait Stepper {
+    /// The state.
+    type State: ?Sized;
+    /// One step's noise.
+    type Noise;
+    /// Advances `x` from time `t` by one step with the given noise, in place.
+    fn step(&mut self, t: f64, x: &mut Self::State, noise: &Self::Noise);
+    /// Whether every component of `x` is finite.
+    fn is_finite(x: &Self::State) -> bool;
+}
+
+/// A scalar model and a [`ScalarScheme`]: the stepper of scalar runs.
+#[derive(Debug)]
+pub struct ScalarStepper<'a, S, Sch, const M: usize> {
+    sde: &'a S,
+    scheme: &'a Sch,
+}
+
+impl<'a, S: ScalarSde<M>, Sch: ScalarScheme<S, M>, const M: usize> ScalarStepper<'a, S, Sch, M> {
+    /// Pairs `sde` with `scheme`.
+    pub fn new(sde: &'a S, scheme: &'a Sch) -> Self {
+        Self { sde, scheme }
+    }
+}
+
+impl<S, Sch, const M: usize> Clone for ScalarStepper<'_, S, Sch, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S, Sch, const M: usize> Copy for ScalarStepper<'_, S, Sch, M> {}
+
+impl<S: ScalarSde<M>, Sch: ScalarScheme<S, M>, const M: usize> Stepper for ScalarStepper<'_, S, Sch, M> {
+    type State = f64;
+    type Noise = StepNoise<M>;
+    #[inline(always)]
+    fn step(&mut self, t: f64, x: &mut f64, noise: &StepNoise<M>) {
+        *x = self.scheme.step(self.sde, t, *x, noise);
+    }
+    #[inline(always)]
+    fn is_finite(x: &f64) -> bool {
+        x.is_finite()
+    }
+}
+
+/// The schemes available for n-dimensional models ([`crate::sde::Sde`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NdScheme {
+    /// Euler–Maruyama.
+    EulerMaruyama,
+    /// Milstein with all iterated integrals (Lévy areas from
+    /// [`crate::noise::LevyArea::sample_all`]: exact conditional variance for two
+    /// motions, truncated series with `p = ⌈0.3/√h⌉` terms for more).
+    Milstein,
+}
+
+impl NdScheme {
+    /// What the scheme needs drawn per step.
+    pub fn noise_needs(self) -> NoiseNeeds {
+        match self {
+            NdScheme::EulerMaruyama => NoiseNeeds::Increments,
+            NdScheme::Milstein => NoiseNeeds::IncrementsAndAreas,
+        }
+    }
+    /// The noise source for `sde` on `grid`.
+    ///
+    /// # Errors
+    /// As [`NdGaussian::new`].
+    pub fn source<S: crate::sde::Sde + ?Sized>(self, sde: &S, grid: &Grid) -> Result<NdGaussian> {
+        NdGaussian::new(sde.noise_dim(), grid, self.noise_needs())
+    }
+}
+
+/// An n-dimensional model and an [`NdScheme`], with the workspace of the step (all
+/// buffers allocated once, at construction).
+#[derive(Debug)]
+pub struct NdStepper<'a, S: ?Sized> {
+    sde: &'a S,
+    ws: NdWorkspace,
+}
+
+impl<S: ?Sized> Clone for NdStepper<'_, S> {
+    fn clone(&self) -> Self {
+        Self {
+            sde: self.sde,
+            ws: self.ws.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum NdWorkspace {
+    Em(crate::scheme::EmWorkspace),
+    Milstein(crate::scheme::MilsteinWorkspace),
+}
+
+impl<'a, S: DiffusionJacobian + ?Sized> NdStepper<'a, S> {
+    /// Pairs `sde` with `scheme`.
+    pub fn new(sde: &'a S, scheme: NdScheme) -> Self {
+        let ws = match scheme {
+            NdScheme::EulerMaruyama => NdWorkspace::Em(crate::scheme::EmWorkspace::new(sde)),
+            NdScheme::Milstein => NdWorkspace::Milstein(crate::scheme::MilsteinWorkspace::new(sde)),
+        };
+        Self { sde, ws }
+    }
+}
+
+impl<S: DiffusionJacobian + ?Sized> Stepper for NdStepper<'_, S> {
+    type State = [f64];
+    type Noise = NdNoise;
+    #[inline]
+    fn step(&mut self, t: f64, x: &mut [f64], noise: &NdNoise) {
+        // Lengths were checked before the run; a step of an n-dimensional model costs
+        // O(n m²) flops, against which this match is negligible.
+        match &mut self.ws {
+            NdWorkspace::Em(ws) => ws.step_unchecked(self.sde, t, x, noise.h, &noise.dz),
+            NdWorkspace::Milstein(ws) => {
+                ws.step_unchecked(self.sde, t, x, noise.h, &noise.dz, &noise.iterated)
+            }
+        }
+    }
+    fn is_finite(x: &[f64]) -> bool {
+        x.iter().all(|v| v.is_finite())
+    }
+}
+
+/// Runs one path: `source.steps()` steps of `stepper` from the state in `x` (replaced by
+/// the end state), drawing the noise with `source` from `rng` and calling `monitor`
+/// around every step. Returns why the path stopped.
+///
+/// **One of the crate's two stepping loops** (the other is [`run_lanes`]). Nothing is
+/// allocated per step, and nothing can fail: everything that can was validated when
+/// the stepper, the source and the monitor were built.
+///
+/// ```
+/// use saddle_sde::integrate::{monitor::EndValue, run, Grid, ScalarStepper, StopReason};
+/// use saddle_sde::{models::SaddleSde, noise::{path_rng, Gaussian}, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+/// let source = Gaussian::new(&Grid::new(1.0, 1e-3)?)?;
+/// let mut x = 0.1;
+/// let why = run(&mut ScalarStepper::new(&m, &EulerMaruyama), &source, &mut EndValue, &mut x, &mut path_rng(42, 0));
+/// assert_eq!(why, StopReason::EndTime);
+/// assert!(x.is_finite());
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[inline]
+pub fn run<St, Src, Mon, R>(
+    stepper: &mut St,
+    source: &Src,
+    monitor: &mut Mon,
+    x: &mut St::State,
+    rng: &mut R,
+) -> StopReason
+where
+    St: Stepper<Noise = Src::Noise> + ?Sized,
+    Src: NoiseSource,
+    Mon: Monitor<St::State>,
+    R: Rng + ?Sized,
+{
+    let h = source.h();
+    let steps = source.steps();
+    let mut state = source.path_state();
+    let mut noise = source.buffer();
+    monitor.start(x);
+    let mut n = 0;
+    while n < steps {
+        let block = (steps - n).min(Src::BLOCK);
+        source.refill(&mut state, rng);
+        for j in 0..block {
+            let k = n + j;
+            let t = k as f64 * h;
+            source.draw(&mut state, k, j, rng, &mut noise);
+            monitor.before_step(k, t, x);
+            stepper.step(t, x, &noise);
+            if let Some(reason) = monitor.after_step(k, t, h, x, rng) {
+                return reason;
+            }
+        }
+        n += block;
+    }
+    StopReason::at_end(St::is_finite(x))
+}
+
+/// Runs `L` scalar paths in lock-step: lane `l` starts from `xs[l]`, draws from
+/// `rngs[l]` and is watched by `monitors[l]`. Returns each lane's stop reason.
+///
+/// **One of the crate's two stepping loops** (the other is [`run`]). Each lane performs
+/// exactly the operations [`run`] performs for one path, in the same order, so lane
+/// `l` equals a lone run with `rngs[l]` **bit for bit**. Interleaving lets the
+/// processor overlap the latency of one path's step (a square root, the ziggurat's
+/// table loads) with the others'. A lane that stops is frozen (it draws nothing more);
+/// the loop ends when every lane has stopped or the grid ends. For monitors that cannot
+/// stop, no per-lane mask is kept at all.
+///
+/// ```
+/// use saddle_sde::integrate::{monitor::EndValue, run, run_lanes, Grid, ScalarStepper};
+/// use saddle_sde::{models::SaddleSde, noise::{path_rng, Gaussian}, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+/// let src = Gaussian::new(&Grid::new(1.0, 1e-2)?)?;
+/// let mut st = ScalarStepper::new(&m, &EulerMaruyama);
+/// let mut xs = [0.1; 4];
+/// run_lanes(&mut st, &src, &mut [EndValue; 4], &mut xs, &mut std::array::from_fn(|l| path_rng(3, l as u64)));
+/// let mut x = 0.1;
+/// run(&mut st, &src, &mut EndValue, &mut x, &mut path_rng(3, 2));
+/// assert_eq!(xs[2].to_bits(), x.to_bits());
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[inline]
+pub fn run_lanes<St, Src, Mon, R, const L: usize>(
+    stepper: &mut St,
+    source: &Src,
+    monitors: &mut [Mon; L],
+    xs: &mut [f64; L],
+    rngs: &mut [R; L],
+) -> [StopReason; L]
+where
+    St: Stepper<State = f64, Noise = Src::Noise> + ?Sized,
+    Src: NoiseSource,
+    Mon: Monitor<f64>,
+    R: Rng,
+{
+    let h = source.h();
+    let steps = source.steps();
+    let mut state: [Src::PathState; L] = std::array::from_fn(|_| source.path_state());
+    let mut noise: [Src::Noise; L] = std::array::from_fn(|_| source.buffer());
+    let mut stopped: [Option<StopReason>; L] = [None; L];
+    for l in 0..L {
+        monitors[l].start(&xs[l]);
+    }
+    let live = |s: &Option<StopReason>| !Mon::CAN_STOP || s.is_none();
+    let mut n = 0;
+    'run: while n < steps {
+        let block = (steps - n).min(Src::BLOCK);
+        for l in 0..L {
+            if live(&stopped[l]) {
+                source.refill(&mut state[l], &mut rngs[l]);
+            }
+        }
+        for j in 0..block {
+            let k = n + j;
+            let t = k as f64 * h;
+            for l in 0..L {
+                if live(&stopped[l]) {
+                    source.draw(&mut state[l], k, j, &mut rngs[l], &mut noise[l]);
+                }
+            }
+            for l in 0..L {
+                if live(&stopped[l]) {
+                    monitors[l].before_step(k, t, &xs[l]);
+                    stepper.step(t, &mut xs[l], &noise[l]);
+                    if let Some(reason) = monitors[l].after_step(k, t, h, &xs[l], &mut rngs[l]) {
+                        stopped[l] = Some(reason);
+                    }
+                }
+            }
+            if Mon::CAN_STOP && stopped.iter().all(Option::is_some) {
+                break 'run;
+            }
+        }
+        n += block;
+    }
+    std::array::from_fn(|l| stopped[l].unwrap_or_else(|| StopReason::at_end(xs[l].is_finite())))
+}
+
+/// The end of one path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Terminal {
+    /// The state at the end (non-finite if `reason` is [`StopReason::NonFinite`]).
+    pub x: f64,
+    /// Why the run stopped.
+    pub reason: StopReason,
+}
+
+/// Runs one path of a scalar model from `x0` over `grid`, drawing the noise from `rng`,
+/// and returns the terminal state: [`run`] with the Gaussian source the scheme needs
+/// ([`ScalarNoise::for_run`]) and the [`EndValue`] monitor.
+///
+/// # Errors
+/// A parameter error naming `x0` if it is not finite, or `h` if the step cannot carry
+/// the noise the scheme needs (see [`ScalarNoise::for_run`]).
+///
+/// ```
+/// use saddle_sde::{integrate::{terminal, Grid}, models::SaddleSde, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+/// let mut rng = saddle_sde::noise::path_rng(42, 0);
+/// let end = terminal(&m, &EulerMaruyama, 0.1, &Grid::new(1.0, 1e-3).unwrap(), &mut rng).unwrap();
+/// assert!(end.x.is_finite());
+/// ```
+pub fn terminal<S, Sch, R, const M: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    grid: &Grid,
+    rng: &mut R,
+) -> Result<Terminal>
+where
+    S: ScalarSde<M>,
+    Sch: ScalarScheme<S, M>,
+    R: Rng + ?Sized,
+{
+    finite("x0", x0)?;
+    let noise = ScalarNoise::for_run(scheme, sde, grid)?;
+    let mut stepper = ScalarStepper::new(sde, scheme);
+    let mut x = x0;
+    let reason = crate::with_source!(noise, |src| run(&mut stepper, src, &mut EndValue, &mut x, rng));
+    Ok(Terminal { x, reason })
+}
+
+/// Runs a scalar scheme over given steps (for example a coarsened
+/// [`crate::noise::BrownianPath`], or your own increments) and returns the terminal
+/// state: [`run`] with the [`Given`] source.
+///
+/// # Errors
+/// As [`Given::new`] (no steps, or steps of different lengths), and a parameter error
+/// naming `x0` if it is not finite.
+///
+/// ```
+/// use saddle_sde::{integrate::terminal_on_path, models::SaddleSde, noise::StepNoise, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 1.0, 0.0, 0.0)?;
+/// let steps = [StepNoise::without_areas(0.5, [0.1, 0.0]), StepNoise::without_areas(0.5, [-0.2, 0.0])];
+/// // x1 = 1 + 0.5 + 0.1 = 1.6,  x2 = 1.6 + 0.8 − 0.32 = 2.08
+/// assert!((terminal_on_path(&m, &EulerMaruyama, 1.0, &steps)?.x - 2.08).abs() < 1e-14);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn terminal_on_path<S, Sch, const M: usize>(
+    sde: &S,
+    scheme: &Sch,
+    x0: f64,
+    steps: &[StepNoise<M>],
+) -> Result<Terminal>
+where
+    S: ScalarSde<M>,
+    Sch: ScalarScheme<S, M>,
+{
+    finite("x0", x0)?;
+    let source = Given::new(steps)?;
+    let mut x = x0;
+    let reason = run(
+        &mut ScalarStepper::new(sde, scheme),
+        &source,
+        &mut EndValue,
+        &mut x,
+        // the given source draws nothing
+        &mut crate::noise::path_rng(0, 0),
+    );
+    Ok(Terminal { x, reason })
+}
+
+/// Runs one path of an n-dimensional model and writes the terminal state into `x`
+/// (which holds `x₀` on entry): [`run`] with [`NdStepper`] and [`NdGaussian`].
+/// Buffers are allocated once per call, never per step.
+///
+/// # Errors
+/// [`Error::Dimension`] if `x.len()` is not the model's dimension; a parameter error
+/// naming `x0` if an entry is not finite; as [`NdGaussian::new`].
+///
+/// ```
+/// use saddle_sde::{integrate::{terminal_nd, Grid, NdScheme}, models::LocalSaddle, noise::path_rng};
+/// let m = LocalSaddle::with_pairwise_rho(vec![1.0, -1.0], vec![0.5, 0.5], vec![0.1, 0.1], &[0.3, -0.3]).unwrap();
+/// let mut x = [0.1, 0.2];
+/// terminal_nd(&m, NdScheme::Milstein, &mut x, &Grid::new(1.0, 1e-2).unwrap(), &mut path_rng(1, 0)).unwrap();
+/// assert!(x.iter().all(|v| v.is_finite()));
+/// ```
+pub fn terminal_nd<S, R>(
+    sde: &S,
+    scheme: NdScheme,
+    x: &mut [f64],
+    grid: &Grid,
+    rng: &mut R,
+) -> Result<StopReason>
+where
+    S: DiffusionJacobian + ?Sized,
+    R: Rng + ?Sized,
+{
+    check_nd_start(sde, x)?;
+    let source = scheme.source(sde, grid)?;
+    Ok(run(&mut NdStepper::new(sde, scheme), &source, &mut EndValue, x, rng))
+}
+
+/// Checks an n-dimensional start: its length and that every entry is finite.
+pub(crate) fn check_nd_start<S: crate::sde::Sde + ?Sized>(sde: &S, x: &[f64]) -> Result<()> {
+    if x.len() != sde.dim() {
+        return Err(Error::Dimension {
+            what: "x0",
+            expected: sde.dim(),
+            got: x.len(),
+        });
+    }
+    for &v in x {
+        finite("x0", v)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,487 @@
+//! Monitors: what watches each step of a path, and may stop it.
+//!
+//! The run engine ([`run`](super::run), [`run_lanes`](super::run_lanes)) calls a
+//! monitor before and after every step. A monitor records what it needs (nothing, the
+//! states at chosen times, the time spent in a set) and may stop the path with a
+//! [`StopReason`]. Monitors are concrete generic types, so the engine is monomorphised
+//! for each and a monitor that never stops costs nothing.
+//!
+//! | monitor | watches | stops with |
+//! |---|---|---|
+//! | [`EndValue`] | nothing (the end state is the run's result) | never |
+//! | [`Snapshots`] | the state at chosen grid indices | never |
+//! | [`Exit`] | leaving a domain, with Brownian-bridge or shift correction | [`StopReason::Exited`], [`StopReason::BlownUp`], [`StopReason::NonFinite`] |
+//! | [`BlowUp`] | `|x| > bound` or non-finite at any step | [`StopReason::BlownUp`], [`StopReason::NonFinite`] |
+//! | [`Occupation`] | time spent in `[lo, hi]` (how long the path lingers near the saddle) | never |
+//! | [`Trajectory`] | every state | never |
+//! | [`Closure`] | a user predicate on `(n, t, x)` | [`StopReason::Requested`] |
+//! | `(A, B)` | both; the first that stops wins | either's reason |
+
+use super::{Side, StopReason};
+use crate::sde::ScalarSde;
+use rand::{Rng, RngExt};
+
+/// Watches each step of a path and may stop it.
+///
+/// `X` is the state: `f64` for scalar models, `[f64]` for n-dimensional ones.
+pub trait Monitor<X: ?Sized> {
+    /// Whether [`after_step`](Self::after_step) can ever return `Some`. The lock-step
+    /// engine keeps no per-lane "stopped" mask for monitors that cannot stop.
+    const CAN_STOP: bool;
+    /// Called once with the start state.
+    #[inline(always)]
+    fn start(&mut self, _x0: &X) {}
+    /// Called before step `n`, which starts at time `t` from `x`.
+    #[inline(always)]
+    fn before_step(&mut self, _n: usize, _t: f64, _x: &X) {}
+    /// Called after step `n` (from `t` to `t + h`) reached `y`; may draw from the path's
+    /// generator (after the step's noise). `Some(reason)` stops the path.
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        t: f64,
+        h: f64,
+        y: &X,
+        rng: &mut R,
+    ) -> Option<StopReason>;
+}
+
+/// Records nothing: the end state is the run's result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndValue;
+
+impl<X: ?Sized> Monitor<X> for EndValue {
+    const CAN_STOP: bool = false;
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, _: f64, _: f64, _: &X, _: &mut R) -> Option<StopReason> {
+        None
+    }
+}
+
+impl<X: ?Sized, A: Monitor<X>, B: Monitor<X>> Monitor<X> for (A, B) {
+    const CAN_STOP: bool = A::CAN_STOP || B::CAN_STOP;
+    #[inline(always)]
+    fn start(&mut self, x0: &X) {
+        self.0.start(x0);
+        self.1.start(x0);
+    }
+    #[inline(always)]
+    fn before_step(&mut self, n: usize, t: f64, x: &X) {
+        self.0.before_step(n, t, x);
+        self.1.before_step(n, t, x);
+    }
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, t: f64, h: f64, y: &X, rng: &mut R) -> Option<StopReason> {
+        let a = self.0.after_step(n, t, h, y, rng);
+        let b = self.1.after_step(n, t, h, y, rng);
+        a.or(b)
+    }
+}
+
+/// Records a scalar state at chosen grid indices (ascending; index `k` is time `k h`).
+///
+/// ```
+/// use saddle_sde::integrate::{monitor::Snapshots, run, Grid, ScalarStepper};
+/// use saddle_sde::{models::SaddleSde, noise::{path_rng, Gaussian}, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 0.0, 0.0, 0.0)?; // dx = x dt: x_n = (1 + h)^n x0
+/// let g = Grid::new(1.0, 0.25)?;
+/// let mut snap = Snapshots::new(&[0, 2, 4])?;
+/// let mut x = 1.0;
+/// run(&mut ScalarStepper::new(&m, &EulerMaruyama), &Gaussian::new(&g)?, &mut snap, &mut x, &mut path_rng(1, 0));
+/// assert_eq!(snap.values(), &[1.0, 1.5625, 1.25f64.powi(4)]);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshots<'a> {
+    idx: &'a [usize],
+    next: usize,
+    vals: Vec<f64>,
+}
+
+impl<'a> Snapshots<'a> {
+    /// A recorder for the grid indices `idx` (non-decreasing).
+    ///
+    /// # Errors
+    /// A parameter error naming `times` if `idx` is empty or decreases.
+    pub fn new(idx: &'a [usize]) -> crate::Result<Self> {
+        if idx.is_empty() {
+            return Err(crate::error::param("times", f64::NAN, "non-empty"));
+        }
+        if let Some(w) = idx.windows(2).find(|w| w[1] < w[0]) {
+            return Err(crate::error::param("times", w[1] as f64, "ascending"));
+        }
+        Ok(Self {
+            idx,
+            next: 0,
+            vals: vec![0.0; idx.len()],
+        })
+    }
+    /// The recorded values, one per index (entries not yet reached are 0).
+    pub fn values(&self) -> &[f64] {
+        &self.vals
+    }
+    /// Whether every index was reached.
+    pub fn complete(&self) -> bool {
+        self.next == self.idx.len()
+    }
+    #[inline(always)]
+    fn record(&mut self, k: usize, x: f64) {
+        while self.next < self.idx.len() && self.idx[self.next] == k {
+            self.vals[self.next] = x;
+            self.next += 1;
+        }
+    }
+}
+
+impl Monitor<f64> for Snapshots<'_> {
+    const CAN_STOP: bool = false;
+    #[inline(always)]
+    fn start(&mut self, x0: &f64) {
+        self.record(0, *x0);
+    }
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, _: f64, _: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+        self.record(n + 1, *y);
+        None
+    }
+}
+
+/// Records every state of a scalar path (`steps + 1` values, from the start).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trajectory {
+    /// The states, `values[k]` at time `k h`.
+    pub values: Vec<f64>,
+}
+
+impl Monitor<f64> for Trajectory {
+    const CAN_STOP: bool = false;
+    fn start(&mut self, x0: &f64) {
+        self.values.clear();
+        self.values.push(*x0);
+    }
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, _: f64, _: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+        self.values.push(*y);
+        None
+    }
+}
+
+/// Stops a path when `|x| > bound` (or `x` is not finite) after any step. For
+/// n-dimensional states the largest `|x_i|` is compared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlowUp {
+    bound: f64,
+}
+
+impl BlowUp {
+    /// A monitor with the given bound.
+    ///
+    /// # Errors
+    /// A parameter error naming `bound` unless it is `> 0` (it may be infinite, which
+    /// stops only on non-finite states).
+    pub fn new(bound: f64) -> crate::Result<Self> {
+        if !(bound > 0.0) {
+            return Err(crate::error::param("bound", bound, "> 0 (may be infinite)"));
+        }
+        Ok(Self { bound })
+    }
+    #[inline(always)]
+    fn check(&self, worst: f64, t1: f64) -> Option<StopReason> {
+        if !worst.is_finite() {
+            Some(StopReason::NonFinite)
+        } else if worst > self.bound {
+            Some(StopReason::BlownUp { t: t1 })
+        } else {
+            None
+        }
+    }
+}
+
+impl Monitor<f64> for BlowUp {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, t: f64, h: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+        self.check(y.abs(), t + h)
+    }
+}
+
+impl Monitor<[f64]> for BlowUp {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, t: f64, h: f64, y: &[f64], _: &mut R) -> Option<StopReason> {
+        let worst = y.iter().fold(0.0f64, |m, v| if v.is_nan() || m.is_nan() { f64::NAN } else { m.max(v.abs()) });
+        self.check(worst, t + h)
+    }
+}
+
+/// The time a scalar path spends in `[lo, hi]`, by the left-point rule: step `n`
+/// counts `h` if `x_n ∈ [lo, hi]`. With `lo = −r`, `hi = r` this is how long the path
+/// lingers within `r` of the saddle.
+///
+/// ```
+/// use saddle_sde::integrate::{monitor::Occupation, run, Grid, ScalarStepper};
+/// use saddle_sde::{models::SaddleSde, noise::{path_rng, Gaussian}, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 0.0, 0.0, 0.0)?; // x_n = 1.1^n · 0.5 with h = 0.1
+/// let g = Grid::new(1.0, 0.1)?;
+/// let mut occ = Occupation::new(-1.0, 1.0)?;
+/// run(&mut ScalarStepper::new(&m, &EulerMaruyama), &Gaussian::new(&g)?, &mut occ, &mut 0.5, &mut path_rng(1, 0));
+/// // 0.5·1.1^n ≤ 1 for n ≤ 7: eight steps start inside
+/// assert!((occ.time() - 0.8).abs() < 1e-12);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Occupation {
+    lo: f64,
+    hi: f64,
+    inside: bool,
+    steps_inside: u64,
+    h: f64,
+}
+
+impl Occupation {
+    /// Time spent in `[lo, hi]`.
+    ///
+    /// # Errors
+    /// Parameter errors naming `lo` (NaN) or `hi` (NaN or `< lo`).
+    pub fn new(lo: f64, hi: f64) -> crate::Result<Self> {
+        if lo.is_nan() {
+            return Err(crate::error::param("lo", lo, "a number"));
+        }
+        if !(hi >= lo) {
+            return Err(crate::error::param("hi", hi, format!(">= lo = {lo}")));
+        }
+        Ok(Self {
+            lo,
+            hi,
+            inside: false,
+            steps_inside: 0,
+            h: 0.0,
+        })
+    }
+    /// The time spent in the set so far.
+    pub fn time(&self) -> f64 {
+        self.steps_inside as f64 * self.h
+    }
+    /// The number of steps that started in the set.
+    pub fn steps_inside(&self) -> u64 {
+        self.steps_inside
+    }
+}
+
+impl Monitor<f64> for Occupation {
+    const CAN_STOP: bool = false;
+    #[inline(always)]
+    fn start(&mut self, x0: &f64) {
+        self.inside = *x0 >= self.lo && *x0 <= self.hi;
+        self.steps_inside = 0;
+    }
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, _: f64, h: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+        self.h = h;
+        self.steps_inside += self.inside as u64;
+        self.inside = *y >= self.lo && *y <= self.hi;
+        None
+    }
+}
+
+/// Stops a path when a user predicate `stop(n, t, x)` holds after step `n` (`t` is the
+/// time reached), with [`StopReason::Requested`].
+#[derive(Debug, Clone, Copy)]
+pub struct Closure<F> {
+    stop: F,
+}
+
+impl<F> Closure<F> {
+    /// A monitor calling `stop(n, t, x)` after every step.
+    pub fn new(stop: F) -> Self {
+        Self { stop }
+    }
+}
+
+impl<X: ?Sized, F: FnMut(usize, f64, &X) -> bool> Monitor<X> for Closure<F> {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, t: f64, h: f64, y: &X, _: &mut R) -> Option<StopReason> {
+        let t1 = t + h;
+        (self.stop)(n, t1, y).then_some(StopReason::Requested { t: t1 })
+    }
+}
+
+/// Exponent above which a bridge crossing probability `e^{−E}` is treated as zero
+/// (`e^{−40} ≈ 4e-18`, far below any Monte Carlo resolution).
+pub const BRIDGE_CUTOFF: f64 = 40.0;
+
+/// The local variance `b²(t, x) = Σ_k G_k(t, x)²` the bridge test needs.
+pub trait LocalVariance {
+    /// `b²(t, x)`.
+    fn b2(&self, t: f64, x: f64) -> f64;
+}
+
+/// [`LocalVariance`] of a scalar model.
+#[derive(Debug)]
+pub struct ModelVariance<'a, S, const M: usize>(pub &'a S);
+
+impl<S, const M: usize> Clone for ModelVariance<'_, S, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S, const M: usize> Copy for ModelVariance<'_, S, M> {}
+
+impl<S: ScalarSde<M>, const M: usize> LocalVariance for ModelVariance<'_, S, M> {
+    #[inline(always)]
+    fn b2(&self, t: f64, x: f64) -> f64 {
+        self.0.diffusion(t, x).iter().map(|g| g * g).sum::<f64>()
+    }
+}
+
+/// No local variance: for exits without the bridge test (`BRIDGE = false`), where it is
+/// never asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoVariance;
+
+impl LocalVariance for NoVariance {
+    #[inline(always)]
+    fn b2(&self, _: f64, _: f64) -> f64 {
+        0.0
+    }
+}
+
+/// Exit of a scalar state from the window `(lo, hi)`.
+///
+/// After each step to `y`: if `lo < y < hi` the path goes on (with `BRIDGE`, after the
+/// Brownian-bridge test below); otherwise it stops at `t + h` through the side it left,
+/// as [`StopReason::Exited`] if that side is a barrier and [`StopReason::BlownUp`] if it
+/// is only a blow-up bound, or as [`StopReason::NonFinite`] if `y` is NaN.
+///
+/// **Bridge test** (`BRIDGE = true`, chosen at compile time so the loop has no branch
+/// on it): between `x` and `y`, both inside, the path is a Brownian bridge with the
+/// local variance `b²(t, x)`, which crosses a barrier `c` with probability
+/// `p_c = exp(−2(c − x)(c − y)/(b² h))`. A uniform `U` is drawn from the path's
+/// generator (only when some `p_c > e^{−40}`) and the path exits through the lower
+/// barrier if `U < p_l`, through the upper if `p_l ≤ U < p_l + p_u`. The remaining
+/// bias is `O(h)` (Gobet 2000). The barriers of the bridge test are given separately
+/// from the window, so the window may be shifted inward (Broadie–Glasserman–Kou).
+#[derive(Debug, Clone, Copy)]
+pub struct Exit<V, const BRIDGE: bool> {
+    window: ExitWindow,
+    var: V,
+    x: f64,
+}
+
+/// Where an [`Exit`] monitor stops a path: the window `(lo, hi)`, whether each side is a
+/// barrier (else a blow-up bound), and the barriers of the bridge test (`±∞` when
+/// absent).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExitWindow {
+    /// Lower end of the window.
+    pub lo: f64,
+    /// Upper end of the window.
+    pub hi: f64,
+    /// Whether leaving below `lo` is an exit (else a blow-up).
+    pub lo_is_exit: bool,
+    /// Whether leaving above `hi` is an exit (else a blow-up).
+    pub hi_is_exit: bool,
+    /// Lower barrier of the bridge test (`−∞` if none).
+    pub bridge_lo: f64,
+    /// Upper barrier of the bridge test (`+∞` if none).
+    pub bridge_hi: f64,
+}
+
+impl<V: LocalVariance, const BRIDGE: bool> Exit<V, BRIDGE> {
+    /// An exit monitor for `window`, with the local variance `var` for the bridge test.
+    pub fn new(window: ExitWindow, var: V) -> Self {
+        Self { window, var, x: 0.0 }
+    }
+}
+
+impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn before_step(&mut self, _: usize, _: f64, x: &f64) {
+        if BRIDGE {
+            self.x = *x;
+        }
+    }
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, t: f64, h: f64, y: &f64, rng: &mut R) -> Option<StopReason> {
+        let (y, w) = (*y, &self.window);
+        if y > w.lo && y < w.hi {
+            if BRIDGE {
+                let x = self.x;
+                let g2h = self.var.b2(t, x) * h;
+                let e_lo = 2.0 * (x - w.bridge_lo) * (y - w.bridge_lo);
+                let e_hi = 2.0 * (w.bridge_hi - x) * (w.bridge_hi - y);
+                let cut = BRIDGE_CUTOFF * g2h;
+                if e_lo < cut || e_hi < cut {
+                    let p_lo = (-e_lo / g2h).exp();
+                    let p_hi = (-e_hi / g2h).exp();
+                    let u: f64 = rng.random();
+                    if u < p_lo {
+                        return Some(StopReason::Exited { side: Side::Lower, t: t + h });
+                    }
+                    if u < p_lo + p_hi {
+                        return Some(StopReason::Exited { side: Side::Upper, t: t + h });
+                    }
+                }
+            }
+            return None;
+        }
+        let t1 = t + h;
+        Some(if y >= w.hi {
+            if w.hi_is_exit {
+                StopReason::Exited { side: Side::Upper, t: t1 }
+            } else {
+                StopReason::BlownUp { t: t1 }
+            }
+        } else if y <= w.lo {
+            if w.lo_is_exit {
+                StopReason::Exited { side: Side::Lower, t: t1 }
+            } else {
+                StopReason::BlownUp { t: t1 }
+            }
+        } else {
+            StopReason::NonFinite
+        })
+    }
+}
+
+/// A scalar monitor applied to a functional `φ(x)` of an n-dimensional state (a
+/// coordinate, a norm, a loss): snapshots, exits (without the bridge test) and
+/// occupation times of `φ(x_t)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Projected<F, Mon> {
+    phi: F,
+    inner: Mon,
+}
+
+impl<F, Mon> Projected<F, Mon> {
+    /// Watches `φ(x)` with `inner`.
+    pub fn new(phi: F, inner: Mon) -> Self {
+        Self { phi, inner }
+    }
+    /// The inner monitor.
+    pub fn inner(&self) -> &Mon {
+        &self.inner
+    }
+    /// The inner monitor, by value.
+    pub fn into_inner(self) -> Mon {
+        self.inner
+    }
+}
+
+impl<F: Fn(&[f64]) -> f64, Mon: Monitor<f64>> Monitor<[f64]> for Projected<F, Mon> {
+    const CAN_STOP: bool = Mon::CAN_STOP;
+    #[inline(always)]
+    fn start(&mut self, x0: &[f64]) {
+        self.inner.start(&(self.phi)(x0));
+    }
+    #[inline(always)]
+    fn before_step(&mut self, n: usize, t: f64, x: &[f64]) {
+        self.inner.before_step(n, t, &(self.phi)(x));
+    }
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, t: f64, h: f64, y: &[f64], rng: &mut R) -> Option<StopReason> {
+        self.inner.after_step(n, t, h, &(self.phi)(y), rng)
+    }
+}

@@ -1,0 +1,491 @@
+//! Noise sources: how one step's noise is drawn.
+//!
+//! A source is built and validated **once per run**, before any parallel section, from
+//! the step length and what the scheme needs ([`NoiseNeeds`]); drawing a step's noise
+//! can then no longer fail. The run engine ([`crate::integrate::run`],
+//! [`crate::integrate::run_lanes`]) asks the source for one step's noise at a time.
+//!
+//! | source | what a step gets | cost per step and noise |
+//! |---|---|---|
+//! | [`Gaussian`] | `ΔZ_k ~ N(0, h)` (the symmetric iterated integrals follow) | one normal |
+//! | [`GaussianAreas`] | `ΔZ_k` and the Lévy areas ([`LevyArea`]) | `4p + 1` normals per pair |
+//! | [`TwoPoint`] | `ΔZ_k = ±√h`, each sign with probability ½ (weak order 1 only) | 1/64 of a `u64` |
+//! | [`Given`] | the steps of a given path (a [`BrownianPath`](super::BrownianPath), your own increments) | a copy |
+//! | [`NdGaussian`] | increments (and areas, for Milstein) for n-dimensional models | as above |
+//!
+//! [`ScalarNoise::for_run`] is the one place where a scheme's declared needs
+//! ([`ScalarScheme::noise_needs`]) decide between [`Gaussian`] and [`GaussianAreas`].
+//!
+//! Every source draws in the order the crate has always drawn (increments first, then
+//! the area terms), so every fixed-seed result is unchanged by the engine.
+
+use super::levy_area::{check_area_step, LevyArea};
+use super::step::{check_step, StepNoise};
+use crate::error::{param, Result};
+use crate::integrate::Grid;
+use crate::scheme::ScalarScheme;
+use crate::sde::ScalarSde;
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// What a scheme needs drawn for each step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoiseNeeds {
+    /// The increments `ΔZ_k` only; the symmetric parts of the iterated integrals follow
+    /// from them.
+    Increments,
+    /// The increments and the Lévy areas of every pair of noises.
+    IncrementsAndAreas,
+}
+
+/// Draws one step's noise at a time.
+///
+/// A source holds the step length and whatever it needs, validated when it was built,
+/// so drawing cannot fail. Per-path state (the unused bits of a two-point word, …)
+/// lives in [`PathState`](Self::PathState), so one source serves every path and
+/// thread. Draws come in blocks of [`BLOCK`](Self::BLOCK) steps: [`refill`](Self::refill)
+/// is called at the start of each block, so a source that draws once for many steps
+/// needs no per-step branch.
+pub trait NoiseSource: Sync {
+    /// One step's noise.
+    type Noise;
+    /// Per-path state carried between draws.
+    type PathState;
+    /// Steps per block (see [`refill`](Self::refill)).
+    const BLOCK: usize = usize::MAX;
+    /// The step length `h`.
+    fn h(&self) -> f64;
+    /// Number of steps of the run.
+    fn steps(&self) -> usize;
+    /// A noise buffer (allocated once per path, never per step).
+    fn buffer(&self) -> Self::Noise;
+    /// The state of a new path.
+    fn path_state(&self) -> Self::PathState;
+    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps.
+    #[inline(always)]
+    fn refill<R: Rng + ?Sized>(&self, _state: &mut Self::PathState, _rng: &mut R) {}
+    /// Draws the noise of step `n` (the `j`-th of its block) into `out`.
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        state: &mut Self::PathState,
+        n: usize,
+        j: usize,
+        rng: &mut R,
+        out: &mut Self::Noise,
+    );
+}
+
+/// Gaussian increments `ΔZ_k = √h·N(0, 1)` for `M` independent noises, without areas.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gaussian<const M: usize> {
+    h: f64,
+    sq: f64,
+    steps: usize,
+}
+
+impl<const M: usize> Gaussian<M> {
+    /// The source for `grid`.
+    ///
+    /// # Errors
+    /// A parameter error naming `h` unless the grid's step is in `[1e-300, 1e100]`.
+    pub fn new(grid: &Grid) -> Result<Self> {
+        let h = check_step(grid.h())?;
+        Ok(Self {
+            h,
+            sq: h.sqrt(),
+            steps: grid.steps(),
+        })
+    }
+}
+
+#[inline(always)]
+fn increments<R: Rng + ?Sized, const M: usize>(rng: &mut R, sq: f64) -> [f64; M] {
+    let mut dz = [0.0; M];
+    for v in dz.iter_mut() {
+        let z: f64 = StandardNormal.sample(rng);
+        *v = sq * z;
+    }
+    dz
+}
+
+impl<const M: usize> NoiseSource for Gaussian<M> {
+    type Noise = StepNoise<M>;
+    type PathState = ();
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> StepNoise<M> {
+        StepNoise::without_areas(self.h, [0.0; M])
+    }
+    fn path_state(&self) {}
+    #[inline(always)]
+    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut StepNoise<M>) {
+        // The symmetric iterated integrals follow from dz; a scheme that does not read
+        // them (EM) lets the compiler drop them.
+        *out = StepNoise::without_areas(self.h, increments(rng, self.sq));
+    }
+}
+
+/// Gaussian increments with the Lévy areas of every pair ([`LevyArea::for_step`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GaussianAreas<const M: usize> {
+    h: f64,
+    sq: f64,
+    steps: usize,
+    areas: LevyArea,
+}
+
+impl<const M: usize> GaussianAreas<M> {
+    /// The source for `grid`, with [`LevyArea::for_step`].
+    ///
+    /// # Errors
+    /// As [`LevyArea::for_step`]: a parameter error naming `h` if the step is below
+    /// `1e-13` or outside `[1e-300, 1e100]`.
+    pub fn new(grid: &Grid) -> Result<Self> {
+        Self::with_areas(grid, LevyArea::for_step(grid.h())?)
+    }
+    /// The source for `grid` with a given area sampler.
+    ///
+    /// # Errors
+    /// A parameter error naming `h` unless the sampler is for the grid's step.
+    pub fn with_areas(grid: &Grid, areas: LevyArea) -> Result<Self> {
+        let h = check_step(grid.h())?;
+        check_area_step(h, &areas)?;
+        Ok(Self {
+            h,
+            sq: h.sqrt(),
+            steps: grid.steps(),
+            areas,
+        })
+    }
+}
+
+impl<const M: usize> NoiseSource for GaussianAreas<M> {
+    type Noise = StepNoise<M>;
+    type PathState = ();
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> StepNoise<M> {
+        StepNoise::without_areas(self.h, [0.0; M])
+    }
+    fn path_state(&self) {}
+    #[inline(always)]
+    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut StepNoise<M>) {
+        *out = StepNoise::sample_unchecked(rng, self.h, self.sq, Some(&self.areas));
+    }
+}
+
+/// Two-point increments `ΔZ_k = ±√h`, each sign with probability ½: the simplified
+/// weak Euler scheme (Kloeden–Platen 1992, §14.1).
+///
+/// The increments have the Gaussian's mean 0 and variance `h` and are independent, so
+/// Euler–Maruyama keeps **weak order 1** and its moment recursions are exactly those of
+/// Gaussian EM. One random `u64` gives 64 steps of one noise.
+///
+/// **Only for distributional questions** (moments, laws at a fixed time): the paths are
+/// not Brownian, so there is no strong convergence, and the Brownian-bridge exit
+/// correction does not apply. With Milstein on a one-noise model the correction term
+/// `(ΔZ² − h)/2` is identically zero, so it equals EM.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TwoPoint<const M: usize> {
+    h: f64,
+    sq_bits: u64,
+    steps: usize,
+}
+
+impl<const M: usize> TwoPoint<M> {
+    /// The source for `grid`.
+    ///
+    /// # Errors
+    /// A parameter error naming `h` unless the grid's step is in `[1e-300, 1e100]`.
+    pub fn new(grid: &Grid) -> Result<Self> {
+        let h = check_step(grid.h())?;
+        Ok(Self {
+            h,
+            sq_bits: h.sqrt().to_bits(),
+            steps: grid.steps(),
+        })
+    }
+}
+
+impl<const M: usize> NoiseSource for TwoPoint<M> {
+    type Noise = StepNoise<M>;
+    type PathState = [u64; M];
+    const BLOCK: usize = 64;
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> StepNoise<M> {
+        StepNoise::without_areas(self.h, [0.0; M])
+    }
+    fn path_state(&self) -> [u64; M] {
+        [0; M]
+    }
+    #[inline(always)]
+    fn refill<R: Rng + ?Sized>(&self, bits: &mut [u64; M], rng: &mut R) {
+        for b in bits.iter_mut() {
+            *b = rng.next_u64();
+        }
+    }
+    #[inline(always)]
+    fn draw<R: Rng + ?Sized>(&self, bits: &mut [u64; M], _: usize, j: usize, _: &mut R, out: &mut StepNoise<M>) {
+        let mut dz = [0.0; M];
+        for k in 0..M {
+            // bit j of the word is the sign: ±√h without a branch
+            dz[k] = f64::from_bits(self.sq_bits | ((bits[k] >> j) & 1) << 63);
+        }
+        *out = StepNoise::without_areas(self.h, dz);
+    }
+}
+
+/// The steps of a given path: for the strong-order harness (one fine
+/// [`BrownianPath`](super::BrownianPath) run at several step sizes) and for users who
+/// bring their own increments. Draws nothing from the generator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Given<'a, const M: usize> {
+    steps: &'a [StepNoise<M>],
+    h: f64,
+}
+
+impl<'a, const M: usize> Given<'a, M> {
+    /// The source over `steps`, which must all have the same length `h`.
+    ///
+    /// # Errors
+    /// A parameter error naming `steps` if there are none, or `h` if the first step is
+    /// outside `[1e-300, 1e100]` or another step differs from it by more than `1e-12`
+    /// relative.
+    pub fn new(steps: &'a [StepNoise<M>]) -> Result<Self> {
+        let Some(first) = steps.first() else {
+            return Err(param("steps", 0.0, ">= 1 step"));
+        };
+        let h = check_step(first.h)?;
+        if let Some(s) = steps.iter().find(|s| !((s.h - h).abs() <= 1e-12 * h)) {
+            return Err(param("h", s.h, format!("equal to the first step's h = {h}")));
+        }
+        Ok(Self { steps, h })
+    }
+    /// The grid the steps cover: `steps.len()` steps of length `h`.
+    pub fn grid(&self) -> Grid {
+        Grid::uniform(self.steps.len(), self.h)
+    }
+}
+
+impl<const M: usize> NoiseSource for Given<'_, M> {
+    type Noise = StepNoise<M>;
+    type PathState = ();
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps.len()
+    }
+    fn buffer(&self) -> StepNoise<M> {
+        StepNoise::without_areas(self.h, [0.0; M])
+    }
+    fn path_state(&self) {}
+    #[inline(always)]
+    fn draw<R: Rng + ?Sized>(&self, _: &mut (), n: usize, _: usize, _: &mut R, out: &mut StepNoise<M>) {
+        *out = self.steps[n];
+    }
+}
+
+/// The Gaussian source a scalar scheme needs for a model: [`Gaussian`] or
+/// [`GaussianAreas`], decided from [`ScalarScheme::noise_needs`].
+///
+/// The run engine is generic over the source, so a run dispatches on this enum once,
+/// outside the stepping loop ([`with_source!`](crate::with_source)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ScalarNoise<const M: usize> {
+    /// Increments only.
+    Gaussian(Gaussian<M>),
+    /// Increments and Lévy areas.
+    WithAreas(GaussianAreas<M>),
+}
+
+impl<const M: usize> ScalarNoise<M> {
+    /// The source `scheme` needs for `sde` on `grid`: **the one place** where a scheme's
+    /// declared needs pick the noise.
+    ///
+    /// # Errors
+    /// As [`Gaussian::new`] or [`GaussianAreas::new`] (a step below `1e-13` cannot
+    /// carry Lévy areas).
+    ///
+    /// ```
+    /// use saddle_sde::{integrate::Grid, models::SaddleSde, noise::ScalarNoise, scheme::{EulerMaruyama, Milstein}};
+    /// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+    /// let g = Grid::new(1.0, 1e-3)?;
+    /// assert!(matches!(ScalarNoise::for_run(&EulerMaruyama, &m, &g)?, ScalarNoise::Gaussian(_)));
+    /// assert!(matches!(ScalarNoise::for_run(&Milstein, &m, &g)?, ScalarNoise::WithAreas(_)));
+    /// assert!(ScalarNoise::for_run(&Milstein, &m, &Grid::new(1e-14, 1e-14)?).is_err());
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn for_run<S, Sch>(scheme: &Sch, sde: &S, grid: &Grid) -> Result<Self>
+    where
+        S: ScalarSde<M>,
+        Sch: ScalarScheme<S, M>,
+    {
+        match scheme.noise_needs(sde) {
+            NoiseNeeds::IncrementsAndAreas if M >= 2 => Ok(Self::WithAreas(GaussianAreas::new(grid)?)),
+            _ => Ok(Self::Gaussian(Gaussian::new(grid)?)),
+        }
+    }
+}
+
+/// Runs `$body` with `$s` bound to the concrete source inside a [`ScalarNoise`], so
+/// that the stepping loop is monomorphised for it (no per-step dispatch).
+#[macro_export]
+macro_rules! with_source {
+    ($noise:expr, |$s:ident| $body:expr) => {
+        match $noise {
+            $crate::noise::ScalarNoise::Gaussian(ref $s) => $body,
+            $crate::noise::ScalarNoise::WithAreas(ref $s) => $body,
+        }
+    };
+}
+
+/// One step's noise for an n-dimensional model with `m` noises: increments and, for
+/// Milstein, the iterated integrals (row-major `m × m`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NdNoise {
+    /// Step length `h`.
+    pub h: f64,
+    /// Increments `ΔZ_k`.
+    pub dz: Vec<f64>,
+    /// Iterated integrals, `iterated[j*m + k] = I_(j,k)` (empty when not needed).
+    pub iterated: Vec<f64>,
+    area: Vec<f64>,
+    scratch: Vec<f64>,
+}
+
+/// Gaussian noise for n-dimensional models with `m` independent noises: increments
+/// only, or with all Lévy areas ([`LevyArea::sample_all`]) and iterated integrals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NdGaussian {
+    m: usize,
+    h: f64,
+    sq: f64,
+    steps: usize,
+    areas: Option<LevyArea>,
+}
+
+impl NdGaussian {
+    /// The source for `m ≥ 1` noises on `grid`, with Lévy areas and iterated integrals
+    /// when `needs` asks for them.
+    ///
+    /// # Errors
+    /// A parameter error naming `noises` if `m = 0`; as [`Gaussian::new`] or
+    /// [`LevyArea::for_step`].
+    pub fn new(m: usize, grid: &Grid, needs: NoiseNeeds) -> Result<Self> {
+        crate::error::count("noises", m)?;
+        let h = check_step(grid.h())?;
+        let areas = match needs {
+            NoiseNeeds::IncrementsAndAreas => Some(LevyArea::for_step(h)?),
+            NoiseNeeds::Increments => None,
+        };
+        Ok(Self {
+            m,
+            h,
+            sq: h.sqrt(),
+            steps: grid.steps(),
+            areas,
+        })
+    }
+    /// Number of noises `m`.
+    pub fn noise_dim(&self) -> usize {
+        self.m
+    }
+    /// Whether iterated integrals are drawn.
+    pub fn has_iterated(&self) -> bool {
+        self.areas.is_some()
+    }
+}
+
+impl NoiseSource for NdGaussian {
+    type Noise = NdNoise;
+    type PathState = ();
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> NdNoise {
+        let m = self.m;
+        let it = if self.areas.is_some() { m * m } else { 0 };
+        NdNoise {
+            h: self.h,
+            dz: vec![0.0; m],
+            iterated: vec![0.0; it],
+            area: vec![0.0; it],
+            scratch: vec![0.0; if it > 0 { 2 * m } else { 0 }],
+        }
+    }
+    fn path_state(&self) {}
+    #[inline]
+    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut NdNoise) {
+        for v in out.dz.iter_mut() {
+            let z: f64 = StandardNormal.sample(rng);
+            *v = self.sq * z;
+        }
+        if let Some(areas) = &self.areas {
+            let m = self.m;
+            if m >= 2 {
+                // lengths were fixed by `buffer`, so this cannot fail
+                let filled = areas.sample_all(rng, &out.dz, &mut out.scratch, &mut out.area);
+                debug_assert!(filled.is_ok());
+            }
+            for j in 0..m {
+                for k in 0..m {
+                    out.iterated[j * m + k] = 0.5 * out.dz[j] * out.dz[k] + out.area[j * m + k];
+                }
+                out.iterated[j * m + j] -= 0.5 * self.h;
+            }
+        }
+    }
+}
+
+impl<const M: usize> StepNoise<M> {
+    /// Draws independent increments `ΔZ_k ~ N(0, h)` and, when `areas` is given, the
+    /// Lévy areas (for `M = 2` with [`LevyArea::sample`]; `M > 2` shares the series
+    /// terms across pairs). Allocates nothing.
+    ///
+    /// # Errors
+    /// A parameter error naming `h` unless it is in `[1e-300, 1e100]` (where `√h`, `ΔZ²`
+    /// and `√(2/h)` are finite) and, when `areas` is given, equal to the sampler's
+    /// [`LevyArea::step`] (to 1e-12 relative).
+    pub fn sample<R: Rng + ?Sized>(rng: &mut R, h: f64, areas: Option<&LevyArea>) -> Result<Self> {
+        check_step(h)?;
+        if let Some(a) = areas {
+            check_area_step(h, a)?;
+        }
+        Ok(Self::sample_unchecked(rng, h, h.sqrt(), areas))
+    }
+
+    /// [`sample`](Self::sample) for callers that validated `h` once and pass
+    /// `sq = √h`: no per-step checks and no per-step square root.
+    #[inline(always)]
+    pub(crate) fn sample_unchecked<R: Rng + ?Sized>(
+        rng: &mut R,
+        h: f64,
+        sq: f64,
+        areas: Option<&LevyArea>,
+    ) -> Self {
+        let dz = increments(rng, sq);
+        let area = match areas {
+            Some(sampler) if M >= 2 => sampler.sample_matrix(rng, &dz),
+            _ => [[0.0; M]; M],
+        };
+        Self::from_areas(h, dz, area)
+    }
+}
