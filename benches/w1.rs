@@ -10,7 +10,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand_distr::{Distribution, StandardNormal};
-use saddle_sde::ensemble::{terminal_stats, terminal_stats_two_point};
+use saddle_sde::ensemble::{Ensemble, Increments, TerminalSummary};
 use saddle_sde::integrate::{terminal, Grid};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::path_rng;
@@ -28,9 +28,27 @@ fn one_thread() -> rayon::ThreadPool {
         .unwrap()
 }
 
+/// The W1 ensemble: start 0.1, `PATHS` paths.
+fn ensemble<'a, S, Sch, const M: usize>(
+    m: &'a S,
+    s: &'a Sch,
+    grid: &Grid,
+    seed: u64,
+) -> Ensemble<'a, S, Sch, M>
+where
+    S: saddle_sde::sde::ScalarSde<M> + Sync,
+    Sch: saddle_sde::scheme::ScalarScheme<S, M> + Sync,
+{
+    Ensemble::new(m, s).start(0.1).grid(*grid).paths(PATHS).seed(seed)
+}
+
+fn mean(s: TerminalSummary) -> f64 {
+    s.mean()
+}
+
 /// W1 itself: EM, terminal mean and variance only.
 fn w1_em(m: &SaddleSde, grid: &Grid) -> (f64, f64) {
-    let s = terminal_stats(m, &EulerMaruyama, 0.1, grid, PATHS, 1).unwrap();
+    let s = ensemble(m, &EulerMaruyama, grid, 1).terminal().unwrap();
     (s.mean(), s.variance())
 }
 
@@ -51,9 +69,7 @@ fn normals_only(seed: u64) -> f64 {
 
 /// Law-equivalent one-noise form with EM: one normal and one square root per step.
 fn law_equivalent_em(m: &LawEquivalentSaddle, grid: &Grid) -> f64 {
-    terminal_stats(m, &EulerMaruyama, 0.1, grid, PATHS, black_box(1))
-        .unwrap()
-        .mean()
+    mean(ensemble(m, &EulerMaruyama, grid, black_box(1)).terminal().unwrap())
 }
 
 /// One lone path at a time (no lock-step lanes), for comparison.
@@ -101,18 +117,12 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 pool.install(|| {
-                    black_box(
-                        terminal_stats_two_point(
-                            &law,
-                            &EulerMaruyama,
-                            0.1,
-                            &grid,
-                            PATHS,
-                            black_box(1),
-                        )
-                        .unwrap()
-                        .mean(),
-                    )
+                    black_box(mean(
+                        ensemble(&law, &EulerMaruyama, &grid, black_box(1))
+                            .increments(Increments::TwoPoint)
+                            .terminal()
+                            .unwrap(),
+                    ))
                 })
             })
         },
@@ -122,11 +132,9 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 pool.install(|| {
-                    black_box(
-                        terminal_stats(&law, &Milstein, 0.1, &grid, PATHS, 1)
-                            .unwrap()
-                            .mean(),
-                    )
+                    black_box(mean(
+                        ensemble(&law, &Milstein, &grid, 1).terminal().unwrap(),
+                    ))
                 })
             })
         },

@@ -8,7 +8,7 @@
 //! Run with `cargo run --release --example quickstart`.
 
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::ensemble::terminal_stats;
+use saddle_sde::ensemble::Ensemble;
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
@@ -26,14 +26,14 @@ fn main() -> Result<(), saddle_sde::Error> {
         exact::mean(&model, x0, t),
         exact::variance(&model, x0, t)
     );
-    let em = terminal_stats(&model, &EulerMaruyama, x0, &grid, 50_000, 1)?;
+    let em = Ensemble::new(&model, &EulerMaruyama).start(x0).grid(grid).paths(50_000).seed(1).terminal()?;
     println!(
         "EM:        E[x_T] = {:.5} ± {:.5}  Var[x_T] = {:.5}",
         em.mean(),
         em.moments.stderr(),
         em.variance()
     );
-    let mil = terminal_stats(&model, &Milstein, x0, &grid, 50_000, 1)?;
+    let mil = Ensemble::new(&model, &Milstein).start(x0).grid(grid).paths(50_000).seed(1).terminal()?;
     println!(
         "Milstein:  E[x_T] = {:.5} ± {:.5}  Var[x_T] = {:.5}",
         mil.mean(),
@@ -42,7 +42,7 @@ fn main() -> Result<(), saddle_sde::Error> {
     );
     // Only the law matters here, so the one-noise form is as good and cheaper.
     let law = LawEquivalentSaddle::new(model.clone());
-    let le = terminal_stats(&law, &Milstein, x0, &grid, 50_000, 1)?;
+    let le = Ensemble::new(&law, &Milstein).start(x0).grid(grid).paths(50_000).seed(1).terminal()?;
     println!(
         "one-noise: E[x_T] = {:.5} ± {:.5}  Var[x_T] = {:.5}",
         le.mean(),

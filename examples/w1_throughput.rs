@@ -2,14 +2,12 @@
 //!
 //! The foundation workload W1: `(a, σ, τ, ρ, x0) = (1, 1, 0.5, 0.3, 0.1)`, `T = 1`,
 //! `dt = 1e-3`, 100 000 paths, Euler–Maruyama on the two-noise model, keeping only the
-//! terminal mean and variance ([`terminal_stats`]). Prints the wall time, the path
+//! terminal mean and variance ([`Ensemble::terminal`]). Prints the wall time, the path
 //! and step rates, and the moments (which must not depend on the thread count).
 //!
 //! Run with `cargo run --release --example w1_throughput -- <threads> [paths]`.
 
-use saddle_sde::{
-    ensemble::terminal_stats, integrate::Grid, models::SaddleSde, scheme::EulerMaruyama,
-};
+use saddle_sde::{ensemble::Ensemble, integrate::Grid, models::SaddleSde, scheme::EulerMaruyama};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,7 +20,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .num_threads(threads)
         .build()?;
     let start = Instant::now();
-    let s = pool.install(|| terminal_stats(&m, &EulerMaruyama, 0.1, &grid, paths, 1))?;
+    let s = pool.install(|| {
+        Ensemble::new(&m, &EulerMaruyama)
+            .start(0.1)
+            .grid(grid)
+            .paths(paths)
+            .seed(1)
+            .terminal()
+    })?;
     let secs = start.elapsed().as_secs_f64();
     let steps = paths as f64 * grid.steps() as f64;
     println!(

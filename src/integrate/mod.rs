@@ -371,7 +371,7 @@ where
             let t = k as f64 * h;
             source.draw(&mut state, k, j, rng, &mut noise);
             monitor.before_step(k, t, x);
-            stepper.step(t, x, &noise);
+            source.with_noise(&noise, |w| stepper.step(t, x, w));
             if let Some(reason) = monitor.after_step(k, t, h, x, rng) {
                 return reason;
             }
@@ -422,7 +422,7 @@ where
     let h = source.h();
     let steps = source.steps();
     let mut state: [Src::PathState; L] = std::array::from_fn(|_| source.path_state());
-    let mut noise: [Src::Noise; L] = std::array::from_fn(|_| source.buffer());
+    let mut noise: [Src::Draw; L] = std::array::from_fn(|_| source.buffer());
     let mut stopped: [Option<StopReason>; L] = [None; L];
     for l in 0..L {
         monitors[l].start(&xs[l]);
@@ -447,7 +447,7 @@ where
             for l in 0..L {
                 if live(&stopped[l]) {
                     monitors[l].before_step(k, t, &xs[l]);
-                    stepper.step(t, &mut xs[l], &noise[l]);
+                    source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));
                     if let Some(reason) = monitors[l].after_step(k, t, h, &xs[l], &mut rngs[l]) {
                         stopped[l] = Some(reason);
                     }

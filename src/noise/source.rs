@@ -48,7 +48,11 @@ pub enum NoiseNeeds {
 /// is called at the start of each block, so a source that draws once for many steps
 /// needs no per-step branch.
 pub trait NoiseSource: Sync {
-    /// One step's noise.
+    /// What is drawn for one step and kept until the step is taken (for Gaussian
+    /// increments only the increments: the iterated integrals are formed when the step
+    /// reads them, so a scheme that ignores them costs nothing).
+    type Draw;
+    /// One step's noise, as the stepper reads it.
     type Noise;
     /// Per-path state carried between draws.
     type PathState;
@@ -58,8 +62,8 @@ pub trait NoiseSource: Sync {
     fn h(&self) -> f64;
     /// Number of steps of the run.
     fn steps(&self) -> usize;
-    /// A noise buffer (allocated once per path, never per step).
-    fn buffer(&self) -> Self::Noise;
+    /// A draw buffer (allocated once per path, never per step).
+    fn buffer(&self) -> Self::Draw;
     /// The state of a new path.
     fn path_state(&self) -> Self::PathState;
     /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps.
@@ -72,8 +76,10 @@ pub trait NoiseSource: Sync {
         n: usize,
         j: usize,
         rng: &mut R,
-        out: &mut Self::Noise,
+        out: &mut Self::Draw,
     );
+    /// Calls `f` with the step's noise formed from a draw.
+    fn with_noise<T>(&self, draw: &Self::Draw, f: impl FnOnce(&Self::Noise) -> T) -> T;
 }
 
 /// Gaussian increments `ΔZ_k = √h·N(0, 1)` for `M` independent noises, without areas.
@@ -110,6 +116,7 @@ fn increments<R: Rng + ?Sized, const M: usize>(rng: &mut R, sq: f64) -> [f64; M]
 }
 
 impl<const M: usize> NoiseSource for Gaussian<M> {
+    type Draw = [f64; M];
     type Noise = StepNoise<M>;
     type PathState = ();
     fn h(&self) -> f64 {
@@ -118,15 +125,19 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
     fn steps(&self) -> usize {
         self.steps
     }
-    fn buffer(&self) -> StepNoise<M> {
-        StepNoise::without_areas(self.h, [0.0; M])
+    fn buffer(&self) -> [f64; M] {
+        [0.0; M]
     }
     fn path_state(&self) {}
     #[inline(always)]
-    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut StepNoise<M>) {
+    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut [f64; M]) {
+        *out = increments(rng, self.sq);
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, dz: &[f64; M], f: impl FnOnce(&StepNoise<M>) -> T) -> T {
         // The symmetric iterated integrals follow from dz; a scheme that does not read
         // them (EM) lets the compiler drop them.
-        *out = StepNoise::without_areas(self.h, increments(rng, self.sq));
+        f(&StepNoise::without_areas(self.h, *dz))
     }
 }
 
@@ -165,6 +176,7 @@ impl<const M: usize> GaussianAreas<M> {
 }
 
 impl<const M: usize> NoiseSource for GaussianAreas<M> {
+    type Draw = StepNoise<M>;
     type Noise = StepNoise<M>;
     type PathState = ();
     fn h(&self) -> f64 {
@@ -180,6 +192,10 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
     #[inline(always)]
     fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut StepNoise<M>) {
         *out = StepNoise::sample_unchecked(rng, self.h, self.sq, Some(&self.areas));
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, noise: &StepNoise<M>, f: impl FnOnce(&StepNoise<M>) -> T) -> T {
+        f(noise)
     }
 }
 
@@ -217,6 +233,7 @@ impl<const M: usize> TwoPoint<M> {
 }
 
 impl<const M: usize> NoiseSource for TwoPoint<M> {
+    type Draw = [f64; M];
     type Noise = StepNoise<M>;
     type PathState = [u64; M];
     const BLOCK: usize = 64;
@@ -226,8 +243,8 @@ impl<const M: usize> NoiseSource for TwoPoint<M> {
     fn steps(&self) -> usize {
         self.steps
     }
-    fn buffer(&self) -> StepNoise<M> {
-        StepNoise::without_areas(self.h, [0.0; M])
+    fn buffer(&self) -> [f64; M] {
+        [0.0; M]
     }
     fn path_state(&self) -> [u64; M] {
         [0; M]
@@ -239,13 +256,15 @@ impl<const M: usize> NoiseSource for TwoPoint<M> {
         }
     }
     #[inline(always)]
-    fn draw<R: Rng + ?Sized>(&self, bits: &mut [u64; M], _: usize, j: usize, _: &mut R, out: &mut StepNoise<M>) {
-        let mut dz = [0.0; M];
+    fn draw<R: Rng + ?Sized>(&self, bits: &mut [u64; M], _: usize, j: usize, _: &mut R, dz: &mut [f64; M]) {
         for k in 0..M {
             // bit j of the word is the sign: ±√h without a branch
             dz[k] = f64::from_bits(self.sq_bits | ((bits[k] >> j) & 1) << 63);
         }
-        *out = StepNoise::without_areas(self.h, dz);
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, dz: &[f64; M], f: impl FnOnce(&StepNoise<M>) -> T) -> T {
+        f(&StepNoise::without_areas(self.h, *dz))
     }
 }
 
@@ -282,6 +301,7 @@ impl<'a, const M: usize> Given<'a, M> {
 }
 
 impl<const M: usize> NoiseSource for Given<'_, M> {
+    type Draw = StepNoise<M>;
     type Noise = StepNoise<M>;
     type PathState = ();
     fn h(&self) -> f64 {
@@ -297,6 +317,10 @@ impl<const M: usize> NoiseSource for Given<'_, M> {
     #[inline(always)]
     fn draw<R: Rng + ?Sized>(&self, _: &mut (), n: usize, _: usize, _: &mut R, out: &mut StepNoise<M>) {
         *out = self.steps[n];
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, noise: &StepNoise<M>, f: impl FnOnce(&StepNoise<M>) -> T) -> T {
+        f(noise)
     }
 }
 
@@ -412,6 +436,7 @@ impl NdGaussian {
 }
 
 impl NoiseSource for NdGaussian {
+    type Draw = NdNoise;
     type Noise = NdNoise;
     type PathState = ();
     fn h(&self) -> f64 {
@@ -452,6 +477,10 @@ impl NoiseSource for NdGaussian {
                 out.iterated[j * m + j] -= 0.5 * self.h;
             }
         }
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, noise: &NdNoise, f: impl FnOnce(&NdNoise) -> T) -> T {
+        f(noise)
     }
 }
 
