@@ -46,7 +46,10 @@ pub use stats::MeanVar;
 
 use crate::error::{count, finite, param, Result};
 use crate::integrate::{run, run_lanes, Grid, NdScheme, NdStepper, ScalarStepper, Stepper};
-use crate::noise::{path_rng, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint};
+use crate::noise::{
+    path_rng, Gaussian, GaussianAreas, NoiseSource, PathRng, ScalarNoise, StepNoise,
+    TwoPoint,
+};
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};
 use rayon::prelude::*;
@@ -220,6 +223,7 @@ fn scalar_chunk<St, Src, O, const L: usize>(
 /// path runs.
 pub struct Ensemble<'a, S, Sch, const M: usize> {
     sde: &'a S,
+    models: Option<Box<dyn Fn(u64) -> S + Sync + 'a>>,
     scheme: &'a Sch,
     start: Start<'a, f64>,
     common: Common<'a>,
@@ -235,11 +239,35 @@ where
     pub fn new(sde: &'a S, scheme: &'a Sch) -> Self {
         Self {
             sde,
+            models: None,
             scheme,
             start: Start::Unset,
             common: Common::new(),
             increments: Increments::Gaussian,
         }
+    }
+    /// Path `i` uses the model `model(i)` instead of the one given to
+    /// [`new`](Self::new): per-path parameters, as in a parameter sweep. The function is
+    /// called once per path before the run (to check that the grid can carry the noise
+    /// each model needs) and again when the path runs; it must be deterministic.
+    /// Paths then run one at a time. [`exits`](Self::exits) needs one model and refuses
+    /// per-path models.
+    ///
+    /// ```
+    /// use saddle_sde::{ensemble::Ensemble, integrate::Grid, models::SaddleSde, scheme::EulerMaruyama};
+    /// // half the paths with a = 1, half with a = −1; no noise, so x_T = x0 (1 + a h)^n
+    /// let base = SaddleSde::new(1.0, 0.0, 0.0, 0.0)?;
+    /// let models = [base.clone(), SaddleSde::new(-1.0, 0.0, 0.0, 0.0)?];
+    /// let s = Ensemble::new(&base, &EulerMaruyama)
+    ///     .model_with(|i| models[(i % 2) as usize].clone())
+    ///     .start(1.0).grid(Grid::new(1.0, 0.5)?).paths(4)
+    ///     .terminal()?;
+    /// assert!((s.mean() - (1.5f64.powi(2) + 0.5f64.powi(2)) / 2.0).abs() < 1e-15);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn model_with(mut self, model: impl Fn(u64) -> S + Sync + 'a) -> Self {
+        self.models = Some(Box::new(model));
+        self
     }
     /// Every path starts at `x0`.
     pub fn start(mut self, x0: f64) -> Self {
@@ -279,9 +307,9 @@ where
         self
     }
 
-    /// The model.
-    pub(crate) fn model(&self) -> &'a S {
-        self.sde
+    /// The one model of the ensemble (`None` with per-path models).
+    pub(crate) fn model(&self) -> Option<&'a S> {
+        self.models.is_none().then_some(self.sde)
     }
 
     /// Terminal values: moments over all paths that ended finite (paths that blew up
@@ -316,6 +344,7 @@ where
     pub fn observe<O: Observe<f64>>(self, obs: &O) -> Result<O::Summary> {
         let Self {
             sde,
+            models,
             scheme,
             start,
             mut common,
@@ -346,6 +375,9 @@ where
                 p(d, t)
             }
         };
+        if let Some(models) = models {
+            return per_path_models(&*models, scheme, obs, &grid, paths, &*start, seed, increments, &mut report);
+        }
         let stepper = ScalarStepper::new(sde, scheme);
         let mut chunk = |src: &(dyn Fn(std::ops::Range<u64>, &mut O::Summary) + Sync)| {
             run_ordered_chunks(paths, || obs.summary(), src, &mut report)
@@ -364,6 +396,59 @@ where
             }
         })
     }
+}
+
+/// An ensemble whose path `i` has its own model `models(i)`: every model's noise needs
+/// are checked against the grid first, then paths run one at a time.
+#[allow(clippy::too_many_arguments)]
+fn per_path_models<S, Sch, O, P, const M: usize>(
+    models: &(dyn Fn(u64) -> S + Sync),
+    scheme: &Sch,
+    obs: &O,
+    grid: &Grid,
+    paths: u64,
+    start: &(dyn Fn(u64) -> f64 + Sync),
+    seed: u64,
+    increments: Increments,
+    report: P,
+) -> Result<O::Summary>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+    O: Observe<f64>,
+    P: FnMut(u64, u64),
+{
+    let gauss = Gaussian::<M>::new(grid)?;
+    let two_point = TwoPoint::<M>::new(grid)?;
+    let areas = GaussianAreas::<M>::new(grid);
+    if increments == Increments::Gaussian {
+        for i in 0..paths {
+            ScalarNoise::for_run(scheme, &models(i), grid)?;
+        }
+    }
+    let areas = areas.ok();
+    Ok(run_ordered_chunks(
+        paths,
+        || obs.summary(),
+        |range, acc| {
+            for i in range {
+                let model = models(i);
+                let mut stepper = ScalarStepper::new(&model, scheme);
+                let mut x = start(i);
+                let mut mon = obs.monitor(i);
+                let mut rng = path_rng(seed, i);
+                let wants_areas = ScalarNoise::wants_areas(scheme, &model);
+                let why = match (increments, &areas) {
+                    (Increments::TwoPoint, _) => run(&mut stepper, &two_point, &mut mon, &mut x, &mut rng),
+                    // every model that wants areas was checked above to have them
+                    (_, Some(a)) if wants_areas => run(&mut stepper, a, &mut mon, &mut x, &mut rng),
+                    _ => run(&mut stepper, &gauss, &mut mon, &mut x, &mut rng),
+                };
+                obs.record(acc, i, mon, &x, why);
+            }
+        },
+        report,
+    ))
 }
 
 /// Lane width: 8 for one noise, 4 for more (measured on W1 and the law-equivalent

@@ -426,14 +426,12 @@ impl ExitSpec {
     /// `β g(b) √h` for [`Correction::Shift`]), and the blow-up bound on a side without
     /// a barrier.
     fn window<S: ScalarSde<M>, const M: usize>(&self, sde: &S) -> ExitWindow {
+        self.window_with(|b| ModelVariance(sde).b2(0.0, b).sqrt())
+    }
+
+    /// The window, with `g_at(b)` the diffusion at a barrier (read only for the shift).
+    fn window_with(&self, g_at: impl Fn(f64) -> f64) -> ExitWindow {
         let h = self.grid.h();
-        let g_at = |b: f64| {
-            sde.diffusion(0.0, b)
-                .iter()
-                .map(|g| g * g)
-                .sum::<f64>()
-                .sqrt()
-        };
         let shift = |b: f64| match self.correction {
             Correction::Shift => BGK_BETA * g_at(b) * h.sqrt(),
             _ => 0.0,
@@ -491,6 +489,46 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> ExitObs<V, BRIDGE> {
             horizon: spec.grid.t_end(),
             bins: spec.time_bins,
         }
+    }
+}
+
+impl ExitObs<NoVariance, false> {
+    /// The exit observable of `spec` without any model: only for
+    /// [`Correction::None`] (the bridge test and the shift need the diffusion). This is
+    /// the exit of a functional `φ(x)` of an n-dimensional state, through
+    /// [`ProjectedObs`](crate::ensemble::ProjectedObs).
+    ///
+    /// # Errors
+    /// A parameter error naming `correction` unless it is [`Correction::None`].
+    ///
+    /// ```
+    /// use saddle_sde::ensemble::{NdEnsemble, ProjectedObs};
+    /// use saddle_sde::escape::{Correction, ExitDomain, ExitObs, ExitSpec};
+    /// use saddle_sde::{integrate::NdScheme, models::LocalSaddle};
+    /// // escape of the unstable coordinate from (−1, 1): no noise, x₁ = 0.1·e^t leaves at t ≈ ln 10
+    /// let m = LocalSaddle::with_pairwise_rho(vec![1.0, -1.0], vec![0.0, 0.0], vec![0.0, 0.0], &[0.0, 0.0])?;
+    /// let spec = ExitSpec::new(ExitDomain::interval(-1.0, 1.0)?, 0.1, 5.0, 1e-3)?.with_correction(Correction::None);
+    /// let obs = ProjectedObs::new(|x: &[f64]| x[0], ExitObs::without_model(&spec)?);
+    /// let s = NdEnsemble::new(&m, NdScheme::EulerMaruyama).start(vec![0.1, 0.5]).grid(*spec.grid()).paths(4).observe(&obs)?;
+    /// assert_eq!(s.exits_upper(), 4);
+    /// assert!((s.mean_exit_time().unwrap().estimate - 10f64.ln()).abs() < 2e-3);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn without_model(spec: &ExitSpec) -> Result<Self> {
+        if spec.correction != Correction::None {
+            return Err(param(
+                "correction",
+                f64::NAN,
+                "none (the bridge test and the shift need the model's diffusion)",
+            ));
+        }
+        Ok(Self {
+            window: spec.window_with(|_| 0.0),
+            var: NoVariance,
+            domain: spec.domain,
+            horizon: spec.grid.t_end(),
+            bins: spec.time_bins,
+        })
     }
 }
 
@@ -568,7 +606,13 @@ where
     /// # Ok::<(), saddle_sde::Error>(())
     /// ```
     pub fn exits(self, spec: &ExitSpec) -> Result<ExitStats> {
-        let sde = self.model();
+        let Some(sde) = self.model() else {
+            return Err(param(
+                "model",
+                f64::NAN,
+                "one model for every path (exit windows and the bridge test use it)",
+            ));
+        };
         let ens = self.start(spec.x0).grid(spec.grid);
         match spec.correction {
             Correction::Bridge => {

@@ -359,10 +359,20 @@ impl<const M: usize> ScalarNoise<M> {
         S: ScalarSde<M>,
         Sch: ScalarScheme<S, M>,
     {
-        match scheme.noise_needs(sde) {
-            NoiseNeeds::IncrementsAndAreas if M >= 2 => Ok(Self::WithAreas(GaussianAreas::new(grid)?)),
-            _ => Ok(Self::Gaussian(Gaussian::new(grid)?)),
+        if Self::wants_areas(scheme, sde) {
+            Ok(Self::WithAreas(GaussianAreas::new(grid)?))
+        } else {
+            Ok(Self::Gaussian(Gaussian::new(grid)?))
         }
+    }
+
+    /// Whether `scheme` needs Lévy areas for `sde` (with one noise there are none).
+    pub(crate) fn wants_areas<S, Sch>(scheme: &Sch, sde: &S) -> bool
+    where
+        S: ScalarSde<M>,
+        Sch: ScalarScheme<S, M>,
+    {
+        M >= 2 && scheme.noise_needs(sde) == NoiseNeeds::IncrementsAndAreas
     }
 }
 
