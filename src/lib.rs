@@ -18,11 +18,11 @@
 //! |---|---|
 //! | [`sde`] | model traits: [`Sde`](sde::Sde) (n-dimensional, correlated noise), the Milstein capability [`DiffusionJacobian`](sde::DiffusionJacobian), and allocation-free scalar traits [`ScalarSde`](sde::ScalarSde), [`ScalarMilsteinSde`](sde::ScalarMilsteinSde) |
 //! | [`models`] | the saddle SDE, its law-equivalent one-noise form, the d-dimensional local saddle, GBM and OU |
-//! | [`noise`] | increments, Brownian paths coarsened exactly (Chen), Lévy areas, per-path seeding |
-//! | [`scheme`] | Euler–Maruyama, Milstein (non-commutative, with Lévy areas), commutative Milstein |
-//! | [`integrate`] | the driver: grids, stop reasons, one path, paths in lock-step lanes (Gaussian or two-point increments), n-dimensional models |
+//! | [`noise`] | noise sources for the engine (Gaussian, with Lévy areas, two-point, a given path), Brownian paths coarsened exactly (Chen), Lévy areas, per-path seeding |
+//! | [`scheme`] | Euler–Maruyama, Milstein (non-commutative, with Lévy areas), commutative Milstein; each declares the noise it needs |
+//! | [`integrate`] | the run engine: the only two stepping loops ([`run`](integrate::run) for one path, [`run_lanes`](integrate::run_lanes) for lock-step lanes), monitors (end value, snapshots, exits, blow-up, occupation time, closures), stop reasons, grids |
 //! | [`analytic`] | closed forms: the pathwise solution, exact moments, the stationary law (Pearson IV), the `|ρ| = 1` inverse-gamma limit, growth rates, the blog's discrete models |
-//! | [`ensemble`] | many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots |
+//! | [`ensemble`] | the [`Ensemble`](ensemble::Ensemble) builder: many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots; per-path starts and models |
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
 //!
 //! ## Example: EM against the exact moments
@@ -42,8 +42,19 @@
 //! assert!((s.mean() - mean).abs() < 4.0 * (var / 20_000.0).sqrt());
 //! # Ok::<(), saddle_sde::Error>(())
 //! ```
-#![deny(missing_docs)]
-#![forbid(unsafe_code)]
+//! ## Dependencies in the public API
+//!
+//! Generators, distributions, laws and matrices in the signatures come from
+//! [`rand`], [`rand_distr`], [`statrs`] and [`nalgebra`], re-exported here so that a
+//! program on another version of one of them can still name the ones this crate uses
+//! (`saddle_sde::rand::SeedableRng`, …). The [`prelude`] brings the everyday names into
+//! scope at once.
+//!
+//! ## Features
+//!
+//! `serde`: `Serialize` and `Deserialize` for every result and summary type (moments,
+//! histograms, terminal and snapshot summaries, exit statistics, estimates, stop
+//! reasons, grids), so that they can be saved and reloaded.
 
 pub mod analytic;
 pub mod correlation;
@@ -58,6 +69,38 @@ pub mod sde;
 
 pub use correlation::Correlation;
 pub use error::{Error, ParamError, Result};
+
+pub use nalgebra;
+pub use rand;
+pub use rand_distr;
+pub use statrs;
+
+/// The everyday names: models, schemes, the grid, the engine, ensembles and exits.
+///
+/// ```
+/// use saddle_sde::prelude::*;
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+/// let s = Ensemble::new(&m, &EulerMaruyama).start(0.1).grid(Grid::new(1.0, 1e-2)?).paths(100).terminal()?;
+/// assert_eq!(s.paths(), 100);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::ensemble::{
+        Ensemble, Histogram, Increments, MeanVar, Merge, NdEnsemble, Observe, SnapshotObs,
+        Snapshots, TerminalObs, TerminalSummary,
+    };
+    pub use crate::error::{Error, Result};
+    pub use crate::escape::{Correction, ExitDomain, ExitSpec, ExitStats};
+    pub use crate::integrate::monitor::Monitor;
+    pub use crate::integrate::{
+        run, run_lanes, terminal, Grid, NdScheme, ScalarStepper, Side, StopReason, Terminal,
+    };
+    pub use crate::models::{Gbm, LawEquivalentSaddle, LocalSaddle, OrnsteinUhlenbeck, SaddleSde};
+    pub use crate::noise::{path_rng, NoiseNeeds, NoiseSource, PathRng, ScalarNoise, StepNoise};
+    pub use crate::scheme::{CommutativeMilstein, EulerMaruyama, Milstein, ScalarScheme};
+    pub use crate::sde::{ScalarMilsteinSde, ScalarSde, Sde};
+    pub use crate::Correlation;
+}
 
 #[cfg(test)]
 mod trait_impls {
@@ -76,6 +119,15 @@ mod trait_impls {
         send_sync_clone::<crate::scheme::Milstein>();
         send_sync_clone::<crate::integrate::Grid>();
         send_sync_clone::<crate::ensemble::TerminalSummary>();
+        send_sync_clone::<crate::ensemble::Snapshots>();
+        send_sync_clone::<crate::ensemble::SnapshotObs>();
+        send_sync_clone::<crate::ensemble::TerminalObs>();
+        send_sync_clone::<crate::escape::ExitStats>();
+        send_sync_clone::<crate::escape::ExitSpec>();
+        send_sync_clone::<crate::integrate::StopReason>();
+        send_sync_clone::<crate::noise::ScalarNoise<2>>();
+        send_sync_clone::<crate::noise::TwoPoint<2>>();
+        send_sync_clone::<crate::noise::NdGaussian>();
         send_sync_clone::<crate::Error>();
     }
 }
