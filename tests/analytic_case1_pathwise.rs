@@ -28,7 +28,7 @@ fn blog_case1_formula_matches_milstein_on_the_same_path() {
             .iter()
             .map(|&d| StepNoise::without_areas(h, [d, 0.0]))
             .collect();
-        let milstein = terminal_on_path(&sde, &Milstein, x0, &steps);
+        let milstein = terminal_on_path(&sde, &Milstein, x0, &steps).unwrap().x;
         // ln Φ at the grid points
         let theta = a - 0.5 * s * s;
         let mut ln_phi = vec![0.0; n + 1];

@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 use proptest::prelude::*;
-use saddle_sde::ensemble::terminal_stats;
+use saddle_sde::ensemble::Ensemble;
 use saddle_sde::integrate::{terminal, Grid};
 use saddle_sde::models::{Gbm, LocalSaddle, OrnsteinUhlenbeck, SaddleSde};
 use saddle_sde::noise::{correlated_increments, path_rng, BrownianPath, LevyArea, StepNoise};
@@ -38,7 +38,13 @@ fn named_errors() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let g = Grid::new(1.0, 0.1).unwrap();
     assert!(names(
-        &terminal_stats(&m, &EulerMaruyama, 0.1, &g, 0, 1).unwrap_err(),
+        &Ensemble::new(&m, &EulerMaruyama)
+            .start(0.1)
+            .grid(g)
+            .paths(0)
+            .seed(1)
+            .terminal()
+            .unwrap_err(),
         "paths"
     ));
     assert!(names(
@@ -126,7 +132,12 @@ proptest! {
         if let (Ok(m), Ok(g)) = (SaddleSde::new(a, s.abs(), 0.5, 0.3), Grid::new(0.05, dt)) {
             if g.steps() <= 10_000 {
                 let _ = terminal(&m, &Milstein, x0, &g, &mut path_rng(1, 2));
-                let _ = terminal_stats(&m, &EulerMaruyama, x0, &g, paths, 3);
+                let _ = Ensemble::new(&m, &EulerMaruyama)
+                    .start(x0)
+                    .grid(g)
+                    .paths(paths)
+                    .seed(3)
+                    .terminal();
             }
         }
         let _ = Gbm::new(a, s);

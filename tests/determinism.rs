@@ -1,6 +1,6 @@
 //! Reproducibility: a seed fixes every result bit for bit, whatever the thread count.
 
-use saddle_sde::ensemble::terminal_stats;
+use saddle_sde::ensemble::Ensemble;
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
@@ -19,10 +19,28 @@ fn one_and_two_threads_agree_bitwise() {
     // 20 000 paths: 79 chunks, more than one batch boundary's worth of reordering.
     let run = |threads: usize| {
         pool(threads).install(|| {
-            let em = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, 20_000, 5).unwrap();
-            let mil = terminal_stats(&m, &Milstein, 0.1, &grid, 20_000, 5).unwrap();
+            let em = Ensemble::new(&m, &EulerMaruyama)
+                .start(0.1)
+                .grid(grid)
+                .paths(20_000)
+                .seed(5)
+                .terminal()
+                .unwrap();
+            let mil = Ensemble::new(&m, &Milstein)
+                .start(0.1)
+                .grid(grid)
+                .paths(20_000)
+                .seed(5)
+                .terminal()
+                .unwrap();
             let law = LawEquivalentSaddle::new(m.clone());
-            let le = terminal_stats(&law, &Milstein, 0.1, &grid, 20_000, 5).unwrap();
+            let le = Ensemble::new(&law, &Milstein)
+                .start(0.1)
+                .grid(grid)
+                .paths(20_000)
+                .seed(5)
+                .terminal()
+                .unwrap();
             [
                 em.mean(),
                 em.variance(),
@@ -44,7 +62,12 @@ fn path_i_does_not_depend_on_the_number_of_paths() {
     // check the stronger statement that path 0 alone is reproduced.
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(1.0, 1e-2).unwrap();
-    let one = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, 1, 11)
+    let one = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(1)
+        .seed(11)
+        .terminal()
         .unwrap()
         .mean();
     let mut rng = saddle_sde::noise::path_rng(11, 0);
@@ -57,7 +80,7 @@ fn path_i_does_not_depend_on_the_number_of_paths() {
 #[test]
 fn lock_step_lanes_equal_lone_paths_bitwise() {
     use saddle_sde::ensemble::{MeanVar, Merge};
-    // terminal_stats runs paths in lanes of 4 (two noises) or 8 (one noise); the summary
+    // Ensemble::terminal runs paths in lanes of 4 (two noises) or 8 (one noise); the summary
     // must equal the one built from lone paths pushed in index order.
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(m.clone());
@@ -98,10 +121,20 @@ fn lock_step_lanes_equal_lone_paths_bitwise() {
         .unwrap()
         .x
     };
-    let a = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, n, 8)
+    let a = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(n)
+        .seed(8)
+        .terminal()
         .unwrap()
         .moments;
-    let b = terminal_stats(&law, &Milstein, 0.1, &grid, n, 8)
+    let b = Ensemble::new(&law, &Milstein)
+        .start(0.1)
+        .grid(grid)
+        .paths(n)
+        .seed(8)
+        .terminal()
         .unwrap()
         .moments;
     assert_eq!(a, lone(&run));

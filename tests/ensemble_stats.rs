@@ -1,7 +1,7 @@
 //! Streaming ensemble summaries: histograms and quantiles, terminal summaries with a
 //! blow-up bound, snapshots at chosen times; all deterministic for any thread count.
 
-use saddle_sde::ensemble::{snapshots, terminal_stats, terminal_summary, Histogram, Merge};
+use saddle_sde::ensemble::{Ensemble, Histogram, Merge, SnapshotObs, TerminalObs};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::SaddleSde;
 use saddle_sde::scheme::EulerMaruyama;
@@ -56,36 +56,38 @@ fn histogram_merge_is_exact_and_quantiles_are_within_one_bin() {
 fn terminal_summary_extends_terminal_stats_and_counts_blow_ups() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(1.0, 1e-2).unwrap();
-    let base = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, 5000, 3).unwrap();
-    let s = terminal_summary(
-        &m,
-        &EulerMaruyama,
-        0.1,
-        &grid,
-        5000,
-        3,
-        f64::INFINITY,
-        None,
-        |_, _| {},
-    )
-    .unwrap();
+    let base = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(5000)
+        .seed(3)
+        .terminal()
+        .unwrap();
+    let s = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(5000)
+        .seed(3)
+        .observe(&TerminalObs::new().bound(f64::INFINITY).unwrap())
+        .unwrap();
     assert_eq!(s.moments, base.moments);
     assert_eq!(s.blown_up, base.blown_up);
     let hist = Histogram::new(-2.0, 2.0, 400).unwrap();
     let run = |t| {
         pool(t, || {
-            terminal_summary(
-                &m,
-                &EulerMaruyama,
-                0.1,
-                &grid,
-                5000,
-                3,
-                1.0,
-                Some(hist.clone()),
-                |_, _| {},
-            )
-            .unwrap()
+            Ensemble::new(&m, &EulerMaruyama)
+                .start(0.1)
+                .grid(grid)
+                .paths(5000)
+                .seed(3)
+                .observe(
+                    &TerminalObs::new()
+                        .bound(1.0)
+                        .unwrap()
+                        .histogram(hist.clone())
+                        .unwrap(),
+                )
+                .unwrap()
         })
     };
     let bounded = run(1);
@@ -98,20 +100,32 @@ fn terminal_summary_extends_terminal_stats_and_counts_blow_ups() {
     // steps, so everything overflows and is counted, nothing averaged
     let wild = SaddleSde::new(1000.0, 1000.0, 1.0, 0.0).unwrap();
     let fine = Grid::new(1.0, 1e-3).unwrap();
-    let s = terminal_summary(
-        &wild,
-        &EulerMaruyama,
-        1.0,
-        &fine,
-        300,
-        1,
-        f64::INFINITY,
-        None,
-        |_, _| {},
-    )
-    .unwrap();
+    let s = Ensemble::new(&wild, &EulerMaruyama)
+        .start(1.0)
+        .grid(fine)
+        .paths(300)
+        .seed(1)
+        .observe(&TerminalObs::new().bound(f64::INFINITY).unwrap())
+        .unwrap();
     assert_eq!(s.blown_up, 300);
     assert_eq!(s.moments.count(), 0);
+    // a histogram template that already holds counts is a typed error naming it (its
+    // counts would otherwise be added to the ensemble's)
+    let mut used = Histogram::new(-2.0, 2.0, 400).unwrap();
+    used.push(0.5);
+    let named = |e: saddle_sde::Error| {
+        matches!(&e, saddle_sde::Error::Param(p) if p.name == "histogram")
+            && e.to_string().contains("histogram")
+    };
+    assert!(named(
+        TerminalObs::new().histogram(used.clone()).unwrap_err()
+    ));
+    assert!(named(
+        SnapshotObs::new(&grid, &[1.0], 0)
+            .unwrap()
+            .histogram(used)
+            .unwrap_err()
+    ));
 }
 
 #[test]
@@ -121,20 +135,18 @@ fn snapshots_match_terminal_paths_and_are_thread_invariant() {
     let n = 3000;
     let run = |t| {
         pool(t, || {
-            snapshots(
-                &m,
-                &EulerMaruyama,
-                0.1,
-                &grid,
-                &[0.0, 0.25, 1.0],
-                n,
-                n,
-                9,
-                f64::INFINITY,
-                None,
-                |_, _| {},
-            )
-            .unwrap()
+            Ensemble::new(&m, &EulerMaruyama)
+                .start(0.1)
+                .grid(grid)
+                .paths(n)
+                .seed(9)
+                .observe(
+                    &SnapshotObs::new(&grid, &[0.0, 0.25, 1.0], n)
+                        .unwrap()
+                        .bound(f64::INFINITY)
+                        .unwrap(),
+                )
+                .unwrap()
         })
     };
     let s = run(1);
@@ -142,7 +154,13 @@ fn snapshots_match_terminal_paths_and_are_thread_invariant() {
     assert_eq!(s.times, vec![0.0, 0.25, 1.0]);
     assert_eq!(s.kept.len(), 3 * n as usize);
     // at T the snapshot is the terminal value of the same path
-    let base = terminal_stats(&m, &EulerMaruyama, 0.1, &grid, n, 9).unwrap();
+    let base = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(n)
+        .seed(9)
+        .terminal()
+        .unwrap();
     assert_eq!(s.moments[2], base.moments);
     assert_eq!(s.moments[0].mean(), 0.1);
     for i in [0u64, 1, 1234] {
@@ -154,53 +172,48 @@ fn snapshots_match_terminal_paths_and_are_thread_invariant() {
     // the histogram quantile of the snapshot at T is within one bin of the sample
     // quantile of the kept values
     let hist = Histogram::new(-4.0, 4.0, 800).unwrap();
-    let h = snapshots(
-        &m,
-        &EulerMaruyama,
-        0.1,
-        &grid,
-        &[1.0],
-        0,
-        n,
-        9,
-        f64::INFINITY,
-        Some(hist),
-        |_, _| {},
-    )
-    .unwrap();
+    let h = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(n)
+        .seed(9)
+        .observe(
+            &SnapshotObs::new(&grid, &[1.0], 0)
+                .unwrap()
+                .bound(f64::INFINITY)
+                .unwrap()
+                .histogram(hist)
+                .unwrap(),
+        )
+        .unwrap();
     let mut end: Vec<f64> = s.kept.chunks(3).map(|r| r[2]).collect();
     end.sort_by(f64::total_cmp);
     let hq = &h.histograms.as_ref().unwrap()[0];
     let q = hq.quantile(0.5).unwrap();
     assert!((q - end[(n as usize / 2) - 1]).abs() <= hq.resolution());
-    assert!(snapshots(
-        &m,
-        &EulerMaruyama,
-        0.1,
-        &grid,
-        &[0.5, 0.2],
-        0,
-        10,
-        1,
-        1.0,
-        None,
-        |_, _| {}
-    )
-    .is_err());
-    assert!(snapshots(
-        &m,
-        &EulerMaruyama,
-        0.1,
-        &grid,
-        &[2.0],
-        0,
-        10,
-        1,
-        1.0,
-        None,
-        |_, _| {}
-    )
-    .is_err());
+    let bad_times = |times: &[f64]| {
+        SnapshotObs::new(&grid, times, 0)
+            .and_then(|o| o.bound(1.0))
+            .and_then(|o| {
+                Ensemble::new(&m, &EulerMaruyama)
+                    .start(0.1)
+                    .grid(grid)
+                    .paths(10)
+                    .seed(1)
+                    .observe(&o)
+            })
+            .is_err()
+    };
+    assert!(bad_times(&[0.5, 0.2]));
+    assert!(bad_times(&[2.0]));
+    // the same through the short form
+    assert!(Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(10)
+        .seed(1)
+        .snapshots(&[0.5, 0.2], 0)
+        .is_err());
 }
 
 #[test]
@@ -208,18 +221,14 @@ fn progress_reports_every_batch_up_to_the_total() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(0.1, 1e-2).unwrap();
     let mut seen = Vec::new();
-    terminal_summary(
-        &m,
-        &EulerMaruyama,
-        0.1,
-        &grid,
-        40_000,
-        1,
-        f64::INFINITY,
-        None,
-        |d, t| seen.push((d, t)),
-    )
-    .unwrap();
+    Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(grid)
+        .paths(40_000)
+        .seed(1)
+        .progress(|d, t| seen.push((d, t)))
+        .observe(&TerminalObs::new().bound(f64::INFINITY).unwrap())
+        .unwrap();
     // batches of 64 chunks of 256 paths = 16 384 paths
     assert_eq!(
         seen,

@@ -1,9 +1,8 @@
 //! Monte Carlo exit statistics against the exact references, on both sides of the
 //! transition σ² = 2a, with ρ ≠ 0 and τ < 0; and reproducibility across thread counts.
 
-use saddle_sde::escape::{
-    exact, exit_ensemble, exit_path, Correction, ExitDomain, ExitSpec, ExitStats, PathExit,
-};
+use saddle_sde::ensemble::Ensemble;
+use saddle_sde::escape::{exact, exit_path, Correction, ExitDomain, ExitSpec, ExitStats, PathExit};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 
@@ -34,15 +33,11 @@ fn monte_carlo_matches_exact_exit_probability_and_mean_time() {
         let ex = exact::interval_exit(&saddle, x0, l, r).unwrap();
         let model = LawEquivalentSaddle::new(saddle);
         let spec = ExitSpec::new(ExitDomain::interval(l, r).unwrap(), x0, 100.0, dt).unwrap();
-        let st = exit_ensemble(
-            &model,
-            &EulerMaruyama,
-            &spec,
-            paths,
-            11 + k as u64,
-            |_, _| {},
-        )
-        .unwrap();
+        let st = Ensemble::new(&model, &EulerMaruyama)
+            .paths(paths)
+            .seed(11 + k as u64)
+            .exits(&spec)
+            .unwrap();
         assert_eq!((st.censored(), st.blown_up()), (0, 0));
         let p = st.p_upper();
         let m = st.mean_exit_time().unwrap();
@@ -77,7 +72,11 @@ fn one_sided_level_attractive_regime() {
     let model = LawEquivalentSaddle::new(saddle);
     let dt = 1e-3;
     let spec = ExitSpec::new(ExitDomain::below_level(0.8).unwrap(), 0.0, 400.0, dt).unwrap();
-    let st = exit_ensemble(&model, &Milstein, &spec, 40_000, 5, |_, _| {}).unwrap();
+    let st = Ensemble::new(&model, &Milstein)
+        .paths(40_000)
+        .seed(5)
+        .exits(&spec)
+        .unwrap();
     assert_eq!((st.censored(), st.blown_up(), st.exits_lower()), (0, 0, 0));
     let m = st.mean_exit_time().unwrap();
     eprintln!(
@@ -111,7 +110,11 @@ fn one_sided_level_repulsive_regime_counts_runaways() {
         .unwrap()
         .with_bound(bound)
         .unwrap();
-    let st = exit_ensemble(&model, &EulerMaruyama, &spec, 20_000, 9, |_, _| {}).unwrap();
+    let st = Ensemble::new(&model, &EulerMaruyama)
+        .paths(20_000)
+        .seed(9)
+        .exits(&spec)
+        .unwrap();
     assert!(st.blown_up() > 0);
     assert!(
         st.mean_exit_time().is_none(),
@@ -146,7 +149,13 @@ fn reproducible_for_any_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| exit_ensemble(&model, &EulerMaruyama, &spec, 40_000, 3, |_, _| {}).unwrap())
+            .install(|| {
+                Ensemble::new(&model, &EulerMaruyama)
+                    .paths(40_000)
+                    .seed(3)
+                    .exits(&spec)
+                    .unwrap()
+            })
     };
     let one = run(1);
     assert_eq!(one, run(3));
@@ -186,7 +195,10 @@ fn bad_exit_input_is_rejected() {
     let model = LawEquivalentSaddle::new(SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap());
     let spec = ExitSpec::new(d, 0.0, 1.0, 0.01).unwrap();
     assert!(matches!(
-        exit_ensemble(&model, &EulerMaruyama, &spec, 0, 1, |_, _| {}),
+        Ensemble::new(&model, &EulerMaruyama)
+            .paths(0)
+            .seed(1)
+            .exits(&spec),
         Err(Error::Param(_))
     ));
 }
@@ -201,7 +213,11 @@ fn two_noise_model_has_the_same_exit_law() {
     let ex = exact::interval_exit(&saddle, x0, l, r).unwrap();
     let dt = 5e-4;
     let spec = ExitSpec::new(ExitDomain::interval(l, r).unwrap(), x0, 100.0, dt).unwrap();
-    let st = exit_ensemble(&saddle, &EulerMaruyama, &spec, 40_000, 21, |_, _| {}).unwrap();
+    let st = Ensemble::new(&saddle, &EulerMaruyama)
+        .paths(40_000)
+        .seed(21)
+        .exits(&spec)
+        .unwrap();
     let (p, m) = (st.p_upper(), st.mean_exit_time().unwrap());
     assert!(
         (p.estimate - ex.p_upper).abs() < Z999 * p.stderr + dt,

@@ -1,7 +1,8 @@
 //! Convergence order of the exit-time estimators in the step size: the naive
 //! (grid-only) barrier check has bias O(√h), the Brownian-bridge correction O(h).
 
-use saddle_sde::escape::{exact, exit_ensemble, Correction, ExitDomain, ExitSpec};
+use saddle_sde::ensemble::Ensemble;
+use saddle_sde::escape::{exact, Correction, ExitDomain, ExitSpec};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::EulerMaruyama;
 
@@ -44,8 +45,11 @@ fn bridge_correction_raises_the_order_from_one_half_to_one() {
                 let spec = ExitSpec::new(ExitDomain::interval(l, r).unwrap(), x0, 200.0, h)
                     .unwrap()
                     .with_correction(c);
-                let s =
-                    exit_ensemble(&model, &EulerMaruyama, &spec, paths, 2024, |_, _| {}).unwrap();
+                let s = Ensemble::new(&model, &EulerMaruyama)
+                    .paths(paths)
+                    .seed(2024)
+                    .exits(&spec)
+                    .unwrap();
                 let m = s.mean_exit_time().expect("every path exits");
                 assert!(m.stderr < 1e-3, "{m:?}");
                 m.estimate - exact

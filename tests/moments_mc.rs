@@ -17,9 +17,9 @@
 use saddle_sde::analytic::known::gbm_second_moment;
 use saddle_sde::analytic::saddle::second_moment;
 use saddle_sde::ensemble::{run_ordered_chunks, MeanVar, Merge};
-use saddle_sde::integrate::{terminal_lanes, Grid};
+use saddle_sde::integrate::{monitor::EndValue, run_lanes, Grid, ScalarStepper};
 use saddle_sde::models::{Gbm, LawEquivalentSaddle, SaddleSde};
-use saddle_sde::noise::path_rng;
+use saddle_sde::noise::{path_rng, ScalarNoise};
 use saddle_sde::scheme::{EulerMaruyama, Milstein, ScalarScheme};
 use saddle_sde::sde::ScalarSde;
 
@@ -44,16 +44,27 @@ where
     S: ScalarSde<M> + Sync,
     Sch: ScalarScheme<S, M> + Sync,
 {
+    // the source the scheme declares it needs (with Lévy areas or without)
+    let noise = ScalarNoise::for_run(scheme, sde, grid).unwrap();
     run_ordered_chunks(
         n,
         Two::default,
         |range, acc| {
+            let mut stepper = ScalarStepper::new(sde, scheme);
             let mut i = range.start;
             while i < range.end {
                 let mut rngs: [_; 4] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
-                for e in terminal_lanes(sde, scheme, x0, grid, &mut rngs).unwrap() {
-                    acc.0.push(e.x);
-                    acc.1.push(e.x * e.x);
+                let mut xs = [x0; 4];
+                saddle_sde::with_source!(noise, |src| run_lanes(
+                    &mut stepper,
+                    src,
+                    &mut [EndValue; 4],
+                    &mut xs,
+                    &mut rngs
+                ));
+                for x in xs {
+                    acc.0.push(x);
+                    acc.1.push(x * x);
                 }
                 i += 4;
             }

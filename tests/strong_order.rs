@@ -59,10 +59,13 @@ fn measure(m: &SaddleSde, x0: f64, seed: u64) -> Errors {
             out[3 * k] = (pathwise_terminal(m, x0, &half) - exact).abs();
             for (c, &lg) in COARSE_LOG2.iter().enumerate() {
                 let steps = path.coarsen(1 << (FINE_LOG2 - lg)).unwrap();
-                out[c] = (terminal_on_path(m, &EulerMaruyama, x0, &steps) - exact).abs();
-                out[k + c] = (terminal_on_path(m, &Milstein, x0, &steps) - exact).abs();
-                out[2 * k + c] =
-                    (terminal_on_path(m, &CommutativeMilstein, x0, &steps) - exact).abs();
+                out[c] = (terminal_on_path(m, &EulerMaruyama, x0, &steps).unwrap().x - exact).abs();
+                out[k + c] = (terminal_on_path(m, &Milstein, x0, &steps).unwrap().x - exact).abs();
+                out[2 * k + c] = (terminal_on_path(m, &CommutativeMilstein, x0, &steps)
+                    .unwrap()
+                    .x
+                    - exact)
+                    .abs();
             }
             out
         })

@@ -18,11 +18,10 @@
 //! the sample estimate 0.044) and gave z = 6.1. The statistic was corrected; the threshold
 //! and the sample size were not changed.
 
-use saddle_sde::ensemble::{run_ordered_chunks, terminal_stats_two_point, MeanVar, Merge};
-use saddle_sde::integrate::terminal_lanes_two_point;
-use saddle_sde::integrate::Grid;
+use saddle_sde::ensemble::{run_ordered_chunks, Ensemble, Increments, MeanVar, Merge};
+use saddle_sde::integrate::{monitor::EndValue, run_lanes, Grid, ScalarStepper};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-use saddle_sde::noise::path_rng;
+use saddle_sde::noise::{path_rng, TwoPoint};
 use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::sde::ScalarSde;
 
@@ -53,17 +52,26 @@ fn moments<S: ScalarSde<M> + Sync, const M: usize>(
     n: u64,
     seed: u64,
 ) -> Two {
+    let source = TwoPoint::<M>::new(grid).unwrap();
     run_ordered_chunks(
         n,
         Two::default,
         |range, acc| {
+            let mut stepper = ScalarStepper::new(sde, &EulerMaruyama);
             let mut i = range.start;
             while i < range.end {
                 let mut rngs: [_; 8] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
-                for e in terminal_lanes_two_point(sde, &EulerMaruyama, x0, grid, &mut rngs).unwrap()
-                {
-                    acc.0.push(e.x);
-                    acc.1.push(e.x * e.x);
+                let mut xs = [x0; 8];
+                run_lanes(
+                    &mut stepper,
+                    &source,
+                    &mut [EndValue; 8],
+                    &mut xs,
+                    &mut rngs,
+                );
+                for x in xs {
+                    acc.0.push(x);
+                    acc.1.push(x * x);
                 }
                 i += 8;
             }
@@ -113,8 +121,14 @@ fn two_point_is_thread_invariant() {
             .build()
             .unwrap()
             .install(|| {
-                let s =
-                    terminal_stats_two_point(&law, &EulerMaruyama, 0.1, &grid, 10_001, 4).unwrap();
+                let s = Ensemble::new(&law, &EulerMaruyama)
+                    .start(0.1)
+                    .grid(grid)
+                    .paths(10_001)
+                    .seed(4)
+                    .increments(Increments::TwoPoint)
+                    .terminal()
+                    .unwrap();
                 [s.mean().to_bits(), s.variance().to_bits(), s.count()]
             })
     };
