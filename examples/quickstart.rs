@@ -17,10 +17,15 @@ fn main() -> Result<(), saddle_sde::Error> {
     let (a, sigma, tau, rho, x0, t) = (1.0, 1.0, 0.5, 0.3, 0.1, 1.0);
     let model = SaddleSde::new(a, sigma, tau, rho)?;
     let grid = Grid::new(t, 1e-3)?;
-    println!(
-        "a − σ²/2 = {} (negative: the saddle attracts)",
-        model.lyapunov_rate()
-    );
+    let rate = model.lyapunov_rate();
+    let verdict = if rate < 0.0 {
+        "negative: the saddle attracts"
+    } else if rate > 0.0 {
+        "positive: paths escape the saddle"
+    } else {
+        "zero: the borderline case"
+    };
+    println!("a − σ²/2 = {rate} ({verdict})");
     println!(
         "exact:     E[x_T] = {:.5}  Var[x_T] = {:.5}",
         exact::mean(&model, x0, t),
