@@ -512,11 +512,11 @@ impl MeanReport {
 /// ```
 /// use saddle_sde::uncertainty::{mean_report, ExactMoments, HeavyTail};
 /// // the saddle SDE a = 1, σ = 2, τ = −1, ρ = 0.95, x0 = 0.1 at t = 5 with 100 000
-/// // paths: sample s.e. 29.6, exact Var 5.33e12 → exact s.e. 7 300
-/// let exact = ExactMoments { mean: Some(14.84), variance: Some(5.33e12), fourth_central: None };
-/// let r = mean_report(15.1, 29.6f64.powi(2) * 1e5, 100_000, exact)?;
-/// assert!((r.stderr - 7300.7).abs() < 1.0);
-/// assert!(r.z.unwrap().abs() < 1e-3);
+/// // EM paths: sample s.e. 7.0, but the exact Var 1.0758e12 gives s.e. 3 280
+/// let exact = ExactMoments { mean: Some(14.84), variance: Some(1.0758e12), fourth_central: None };
+/// let r = mean_report(29.94, 7.0f64.powi(2) * 1e5, 100_000, exact)?;
+/// assert!((r.stderr - 3279.9).abs() < 0.1);
+/// assert!(r.z.unwrap().abs() < 0.01);
 /// assert!(matches!(r.heavy_tail, Some(HeavyTail::Disagreement { .. })));
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
