@@ -731,7 +731,7 @@ mod tests {
     fn quantile_interval_coverage() {
         let (m, trials) = (200usize, 2000u64);
         let (_, _, cov) = order_statistic_ranks(m as u64, 0.5, 0.9).unwrap();
-        assert!(cov >= 0.9 && cov < 0.95, "{cov}");
+        assert!((0.9..0.95).contains(&cov), "{cov}");
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let exp = rand_distr::Exp1;
         let mut hits = 0u64;

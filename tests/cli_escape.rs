@@ -268,3 +268,39 @@ fn two_point_is_refused_with_a_reason() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("simulate"));
 }
+
+#[test]
+fn study_takes_ratios_and_radii_as_lists_and_validates_them() {
+    let out = saddle(&[
+        "escape-study",
+        "--paths",
+        "200",
+        "--dt",
+        "1e-2",
+        "--ratios",
+        "0.5,2",
+        "--radii",
+        "1",
+        "--radius-ratios",
+        "2",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["transition"].as_array().unwrap().len(), 2);
+    assert_eq!(v["radius"].as_array().unwrap().len(), 1);
+    for (args, name) in [
+        (["escape-study", "--ratios=-1,2"], "ratios"),
+        (["escape-study", "--radii=0"], "radii"),
+        (["escape-study", "--radius-ratios=nan"], "radius-ratios"),
+    ] {
+        let out = saddle(&args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("invalid parameter {name}")), "{err}");
+    }
+}

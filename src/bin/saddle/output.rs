@@ -233,36 +233,6 @@ pub fn domain_text(lower: Option<f64>, upper: Option<f64>) -> String {
 /// The crate version, recorded in every file the CLI writes.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_stay_short() {
-        assert_eq!(num(1.5), "1.50000");
-        assert_eq!(num(-0.001234567), "-0.00123457");
-        assert_eq!(num(123456.7), "123457");
-        assert_eq!(num(1.234e13), "1.23400e13");
-        assert_eq!(num(0.0), "0");
-    }
-
-    #[test]
-    fn columns_never_touch() {
-        let mut t = Table::new(&["", "a", "b"]);
-        t.row(&["x", &num(1.2e300), &num(-3.0e-200)]);
-        let text = t.render();
-        let line = text.lines().nth(1).unwrap();
-        assert_eq!(line.split_whitespace().count(), 3, "{text}");
-    }
-
-    #[test]
-    fn domains_read_as_written() {
-        assert_eq!(domain_text(None, Some(1.0)), "x < 1");
-        assert_eq!(domain_text(Some(-0.5), None), "x > -0.5");
-        assert_eq!(domain_text(Some(-1.0), Some(1.0)), "(-1, 1)");
-    }
-}
-
 /// A JSON object flattened to one CSV header line and one row: nested keys joined
 /// with `.`, arrays indexed (`quantiles.0.p`), strings quoted when they hold a comma
 /// or a quote.
@@ -294,4 +264,34 @@ pub fn flat_csv(v: &serde_json::Value) -> String {
     walk(v, String::new(), &mut cells);
     let (h, r): (Vec<_>, Vec<_>) = cells.into_iter().unzip();
     format!("{}\n{}\n", h.join(","), r.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_stay_short() {
+        assert_eq!(num(1.5), "1.50000");
+        assert_eq!(num(-0.001234567), "-0.00123457");
+        assert_eq!(num(123456.7), "123457");
+        assert_eq!(num(1.234e13), "1.23400e13");
+        assert_eq!(num(0.0), "0");
+    }
+
+    #[test]
+    fn columns_never_touch() {
+        let mut t = Table::new(&["", "a", "b"]);
+        t.row(&["x", &num(1.2e300), &num(-3.0e-200)]);
+        let text = t.render();
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(line.split_whitespace().count(), 3, "{text}");
+    }
+
+    #[test]
+    fn domains_read_as_written() {
+        assert_eq!(domain_text(None, Some(1.0)), "x < 1");
+        assert_eq!(domain_text(Some(-0.5), None), "x > -0.5");
+        assert_eq!(domain_text(Some(-1.0), Some(1.0)), "(-1, 1)");
+    }
 }
