@@ -39,7 +39,11 @@ where
     S: saddle_sde::sde::ScalarSde<M> + Sync,
     Sch: saddle_sde::scheme::ScalarScheme<S, M> + Sync,
 {
-    Ensemble::new(m, s).start(0.1).grid(*grid).paths(PATHS).seed(seed)
+    Ensemble::new(m, s)
+        .start(0.1)
+        .grid(*grid)
+        .paths(PATHS)
+        .seed(seed)
 }
 
 fn mean(s: TerminalSummary) -> f64 {
@@ -69,7 +73,11 @@ fn normals_only(seed: u64) -> f64 {
 
 /// Law-equivalent one-noise form with EM: one normal and one square root per step.
 fn law_equivalent_em(m: &LawEquivalentSaddle, grid: &Grid) -> f64 {
-    mean(ensemble(m, &EulerMaruyama, grid, black_box(1)).terminal().unwrap())
+    mean(
+        ensemble(m, &EulerMaruyama, grid, black_box(1))
+            .terminal()
+            .unwrap(),
+    )
 }
 
 /// One lone path at a time (no lock-step lanes), for comparison.

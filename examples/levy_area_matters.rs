@@ -37,9 +37,17 @@ fn main() -> Result<(), saddle_sde::Error> {
                 let exact = pathwise_terminal(&model, x0, path.steps());
                 let steps = path.coarsen(1 << (12 - lg)).unwrap();
                 [
-                    (terminal_on_path(&model, &EulerMaruyama, x0, &steps).unwrap().x - exact).abs(),
+                    (terminal_on_path(&model, &EulerMaruyama, x0, &steps)
+                        .unwrap()
+                        .x
+                        - exact)
+                        .abs(),
                     (terminal_on_path(&model, &Milstein, x0, &steps).unwrap().x - exact).abs(),
-                    (terminal_on_path(&model, &CommutativeMilstein, x0, &steps).unwrap().x - exact).abs(),
+                    (terminal_on_path(&model, &CommutativeMilstein, x0, &steps)
+                        .unwrap()
+                        .x
+                        - exact)
+                        .abs(),
                 ]
             })
             .reduce(|| [0.0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);

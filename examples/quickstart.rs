@@ -17,23 +17,38 @@ fn main() -> Result<(), saddle_sde::Error> {
     let (a, sigma, tau, rho, x0, t) = (1.0, 1.0, 0.5, 0.3, 0.1, 1.0);
     let model = SaddleSde::new(a, sigma, tau, rho)?;
     let grid = Grid::new(t, 1e-3)?;
-    println!(
-        "a − σ²/2 = {} (negative: the saddle attracts)",
-        model.lyapunov_rate()
-    );
+    let rate = model.lyapunov_rate();
+    let verdict = if rate < 0.0 {
+        "negative: the saddle attracts"
+    } else if rate > 0.0 {
+        "positive: paths escape the saddle"
+    } else {
+        "zero: the borderline case"
+    };
+    println!("a − σ²/2 = {rate} ({verdict})");
     println!(
         "exact:     E[x_T] = {:.5}  Var[x_T] = {:.5}",
         exact::mean(&model, x0, t),
         exact::variance(&model, x0, t)
     );
-    let em = Ensemble::new(&model, &EulerMaruyama).start(x0).grid(grid).paths(50_000).seed(1).terminal()?;
+    let em = Ensemble::new(&model, &EulerMaruyama)
+        .start(x0)
+        .grid(grid)
+        .paths(50_000)
+        .seed(1)
+        .terminal()?;
     println!(
         "EM:        E[x_T] = {:.5} ± {:.5}  Var[x_T] = {:.5}",
         em.mean(),
         em.moments.stderr(),
         em.variance()
     );
-    let mil = Ensemble::new(&model, &Milstein).start(x0).grid(grid).paths(50_000).seed(1).terminal()?;
+    let mil = Ensemble::new(&model, &Milstein)
+        .start(x0)
+        .grid(grid)
+        .paths(50_000)
+        .seed(1)
+        .terminal()?;
     println!(
         "Milstein:  E[x_T] = {:.5} ± {:.5}  Var[x_T] = {:.5}",
         mil.mean(),
@@ -42,7 +57,12 @@ fn main() -> Result<(), saddle_sde::Error> {
     );
     // Only the law matters here, so the one-noise form is as good and cheaper.
     let law = LawEquivalentSaddle::new(model.clone());
-    let le = Ensemble::new(&law, &Milstein).start(x0).grid(grid).paths(50_000).seed(1).terminal()?;
+    let le = Ensemble::new(&law, &Milstein)
+        .start(x0)
+        .grid(grid)
+        .paths(50_000)
+        .seed(1)
+        .terminal()?;
     println!(
         "one-noise: E[x_T] = {:.5} ± {:.5}  Var[x_T] = {:.5}",
         le.mean(),

@@ -24,6 +24,7 @@
 //! | [`analytic`] | closed forms: the pathwise solution, exact moments, the stationary law (Pearson IV), the `|ρ| = 1` inverse-gamma limit, growth rates, the blog's discrete models |
 //! | [`ensemble`] | the [`Ensemble`](ensemble::Ensemble) builder: many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots; per-path starts and models |
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
+//! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, and when a sample standard error can be trusted |
 //!
 //! ## Example: EM against the exact moments
 //!
@@ -66,6 +67,7 @@ pub mod models;
 pub mod noise;
 pub mod scheme;
 pub mod sde;
+pub mod uncertainty;
 
 pub use correlation::Correlation;
 pub use error::{Error, ParamError, Result};

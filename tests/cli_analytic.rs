@@ -161,3 +161,58 @@ fn gaussian_stationary_law_without_multiplicative_noise() {
     );
     assert_eq!(v["stationary"]["cdf_at_0"].as_f64().unwrap(), n.cdf(0.0));
 }
+
+#[test]
+fn coin_flip_needs_only_sigma_and_steps() {
+    // the command docs/blog-claims.md suggests for the stage_n figure
+    let v = json(&["--steps", "10", "--sigma", "0.1", "--json"]);
+    let p = v["coin_flip"]["p_shrink"].as_f64().unwrap();
+    assert_eq!(p, CoinFlip::new(0.1).unwrap().p_shrink(10).unwrap());
+    assert!((p - 0.6230).abs() < 5e-5);
+    assert!(v["mean"].is_null() && v["not_computed"]["mean"].is_string());
+    let out = run(&["--steps", "10", "--sigma", "0.1"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("mean: not computed, needs --a, --tau, --rho, --x0, --t"),
+        "{text}"
+    );
+}
+
+#[test]
+fn nothing_to_compute_is_an_error_listing_the_options() {
+    let out = run(&[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--steps"));
+}
+
+#[test]
+fn does_not_exist_prints_the_library_reason() {
+    let out = run(&[
+        "--a",
+        "1",
+        "--sigma",
+        "1.4142135623730951",
+        "--tau",
+        "-1",
+        "--rho",
+        "0",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let sde = SaddleSde::new(1.0, std::f64::consts::SQRT_2, -1.0, 0.0).unwrap();
+    let why = StationaryLaw::new(&sde).unwrap_err().to_string();
+    assert!(text.contains(&why), "{text}");
+    let v = json(&[
+        "--a",
+        "1",
+        "--sigma",
+        "1.4142135623730951",
+        "--tau",
+        "-1",
+        "--rho",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(v["does_not_exist"]["stationary"], why.as_str());
+}

@@ -190,7 +190,7 @@ fn milstein_and_shift_options_run_and_agree_with_the_exact_reference() {
         "--seed",
         "3",
         "--scheme",
-        "milstein",
+        "law-milstein",
         "--correction",
         "shift",
         "--json",
@@ -218,4 +218,89 @@ fn no_barrier_means_the_interval_minus_one_to_one() {
     ]);
     assert!(implicit.status.success() && explicit.status.success());
     assert_eq!(implicit.stdout, explicit.stdout);
+}
+
+#[test]
+fn names_print_as_typed_and_one_sided_domains_read_naturally() {
+    let out = saddle(&[
+        "escape",
+        "--upper",
+        "1",
+        "--paths",
+        "2000",
+        "--dt",
+        "1e-2",
+        "--horizon",
+        "1",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("out of x < 1"), "{text}");
+    assert!(
+        text.contains("scheme em,") && !text.contains("Em"),
+        "{text}"
+    );
+    assert!(!text.contains("inf/"), "{text}");
+    assert!(
+        text.contains("Wilson") && text.contains("order-statistic interval"),
+        "{text}"
+    );
+    // the default seed is the one every subcommand uses
+    assert!(text.contains("seed 1,"), "{text}");
+}
+
+#[test]
+fn json_carries_intervals_and_the_full_input() {
+    let v = json(&RUN);
+    let w = &v["intervals"]["p_exit_upper"];
+    let p = v["p_exit_upper"]["estimate"].as_f64().unwrap();
+    assert!(w[0].as_f64().unwrap() < p && p < w[1].as_f64().unwrap());
+    assert_eq!(v["input"]["scheme"], "em");
+    assert_eq!(v["input"]["seed"], 7);
+    assert_eq!(v["input"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["input"]["lower"], -0.5);
+    assert_eq!(v["exit_time_quantiles"][1]["p"], 0.5);
+}
+
+#[test]
+fn two_point_is_refused_with_a_reason() {
+    let out = saddle(&["escape", "--scheme", "law-two-point", "--paths", "10"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("simulate"));
+}
+
+#[test]
+fn study_takes_ratios_and_radii_as_lists_and_validates_them() {
+    let out = saddle(&[
+        "escape-study",
+        "--paths",
+        "200",
+        "--dt",
+        "1e-2",
+        "--ratios",
+        "0.5,2",
+        "--radii",
+        "1",
+        "--radius-ratios",
+        "2",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["transition"].as_array().unwrap().len(), 2);
+    assert_eq!(v["radius"].as_array().unwrap().len(), 1);
+    for (args, name) in [
+        (["escape-study", "--ratios=-1,2"], "ratios"),
+        (["escape-study", "--radii=0"], "radii"),
+        (["escape-study", "--radius-ratios=nan"], "radius-ratios"),
+    ] {
+        let out = saddle(&args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("invalid parameter {name}")), "{err}");
+    }
 }

@@ -3,7 +3,9 @@
 
 use rand_distr::{Distribution, StandardNormal};
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::ensemble::{Ensemble, Histogram, NdEnsemble, ProjectedObs, SnapshotObs, TerminalObs};
+use saddle_sde::ensemble::{
+    Ensemble, Histogram, NdEnsemble, ProjectedObs, SnapshotObs, TerminalObs,
+};
 use saddle_sde::escape::{Correction, ExitDomain, ExitObs, ExitSpec};
 use saddle_sde::integrate::monitor::{
     BlowUp, Closure, EndValue, Exit, ExitWindow, ModelVariance, Occupation, Snapshots, Trajectory,
@@ -20,13 +22,21 @@ use saddle_sde::scheme::{EulerMaruyama, Milstein};
 fn milstein_with_a_tiny_step_is_an_error_everywhere() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(1e-12, 1e-14).unwrap();
-    let ens = Ensemble::new(&m, &Milstein).start(0.1).grid(grid).paths(10).terminal();
+    let ens = Ensemble::new(&m, &Milstein)
+        .start(0.1)
+        .grid(grid)
+        .paths(10)
+        .terminal();
     let one = saddle_sde::integrate::terminal(&m, &Milstein, 0.1, &grid, &mut path_rng(1, 0));
     let e1 = ens.unwrap_err().to_string();
     let e2 = one.unwrap_err().to_string();
     assert_eq!(e1, e2);
     assert!(e1.contains("h = "), "{e1}");
-    let snaps = Ensemble::new(&m, &Milstein).start(0.1).grid(grid).paths(10).snapshots(&[0.0, 1e-12], 1);
+    let snaps = Ensemble::new(&m, &Milstein)
+        .start(0.1)
+        .grid(grid)
+        .paths(10)
+        .snapshots(&[0.0, 1e-12], 1);
     assert!(snaps.is_err());
 }
 
@@ -34,20 +44,42 @@ fn milstein_with_a_tiny_step_is_an_error_everywhere() {
 fn a_histogram_holding_counts_is_refused() {
     let mut h = Histogram::new(-1.0, 1.0, 4).unwrap();
     h.push(0.0);
-    let e = TerminalObs::new().histogram(h.clone()).unwrap_err().to_string();
+    let e = TerminalObs::new()
+        .histogram(h.clone())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("histogram"), "{e}");
     let g = Grid::new(1.0, 0.1).unwrap();
-    assert!(SnapshotObs::new(&g, &[1.0], 0).unwrap().histogram(h).is_err());
+    assert!(SnapshotObs::new(&g, &[1.0], 0)
+        .unwrap()
+        .histogram(h)
+        .is_err());
 }
 
 #[test]
 fn missing_or_bad_settings_name_the_parameter() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let g = Grid::new(1.0, 0.1).unwrap();
-    let msg = |r: saddle_sde::Result<_>| r.map(|_: saddle_sde::ensemble::TerminalSummary| ()).unwrap_err().to_string();
-    assert!(msg(Ensemble::new(&m, &EulerMaruyama).grid(g).paths(5).terminal()).contains("x0"));
-    assert!(msg(Ensemble::new(&m, &EulerMaruyama).start(0.1).paths(5).terminal()).contains("grid"));
-    assert!(msg(Ensemble::new(&m, &EulerMaruyama).start(0.1).grid(g).terminal()).contains("paths"));
+    let msg = |r: saddle_sde::Result<_>| {
+        r.map(|_: saddle_sde::ensemble::TerminalSummary| ())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(msg(Ensemble::new(&m, &EulerMaruyama)
+        .grid(g)
+        .paths(5)
+        .terminal())
+    .contains("x0"));
+    assert!(msg(Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .paths(5)
+        .terminal())
+    .contains("grid"));
+    assert!(msg(Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(g)
+        .terminal())
+    .contains("paths"));
     let bad_start = Ensemble::new(&m, &EulerMaruyama)
         .start_with(|i| if i == 7 { f64::NAN } else { 0.1 })
         .grid(g)
@@ -57,10 +89,17 @@ fn missing_or_bad_settings_name_the_parameter() {
     // a per-path start outside the exit domain is caught before any path runs
     let spec = ExitSpec::new(ExitDomain::interval(-1.0, 1.0).unwrap(), 0.1, 1.0, 0.1).unwrap();
     let obs = ExitObs::<_, true>::new(&m, &spec, ModelVariance(&m));
-    let r = Ensemble::new(&m, &EulerMaruyama).start_with(|i| i as f64 * 0.3).grid(g).paths(5).observe(&obs);
+    let r = Ensemble::new(&m, &EulerMaruyama)
+        .start_with(|i| i as f64 * 0.3)
+        .grid(g)
+        .paths(5)
+        .observe(&obs);
     assert!(r.unwrap_err().to_string().contains("x0 = 1.2"));
     // exits need one model
-    let r = Ensemble::new(&m, &EulerMaruyama).model_with(|_| m.clone()).paths(5).exits(&spec);
+    let r = Ensemble::new(&m, &EulerMaruyama)
+        .model_with(|_| m.clone())
+        .paths(5)
+        .exits(&spec);
     assert!(r.unwrap_err().to_string().contains("model"));
 }
 
@@ -119,21 +158,52 @@ fn stop_reasons_carry_side_and_time() {
     let src = Gaussian::<2>::new(&g).unwrap();
     let mut st = ScalarStepper::new(&m, &EulerMaruyama);
     let mut x = 0.5;
-    let why = run(&mut st, &src, &mut BlowUp::new(1.0).unwrap(), &mut x, &mut path_rng(1, 0));
-    assert!(matches!(why, StopReason::BlownUp { t } if (t - 0.8).abs() < 1e-12), "{why:?}");
+    let why = run(
+        &mut st,
+        &src,
+        &mut BlowUp::new(1.0).unwrap(),
+        &mut x,
+        &mut path_rng(1, 0),
+    );
+    assert!(
+        matches!(why, StopReason::BlownUp { t } if (t - 0.8).abs() < 1e-12),
+        "{why:?}"
+    );
     let mut x = 0.5;
     let mut stop = Closure::new(|n: usize, _t: f64, _x: &f64| n == 2);
     let why = run(&mut st, &src, &mut stop, &mut x, &mut path_rng(1, 0));
-    assert!(matches!(why, StopReason::Requested { t } if (t - 0.3).abs() < 1e-12), "{why:?}");
-    let window = ExitWindow { lo: -1.0, hi: 1.0, lo_is_exit: true, hi_is_exit: true, bridge_lo: -1.0, bridge_hi: 1.0 };
+    assert!(
+        matches!(why, StopReason::Requested { t } if (t - 0.3).abs() < 1e-12),
+        "{why:?}"
+    );
+    let window = ExitWindow {
+        lo: -1.0,
+        hi: 1.0,
+        lo_is_exit: true,
+        hi_is_exit: true,
+        bridge_lo: -1.0,
+        bridge_hi: 1.0,
+    };
     let mut x = -0.5;
-    let why = run(&mut st, &src, &mut Exit::<_, false>::new(window, ModelVariance(&m)), &mut x, &mut path_rng(1, 0));
-    assert!(matches!(why, StopReason::Exited { side: Side::Lower, t } if (t - 0.8).abs() < 1e-12), "{why:?}");
+    let why = run(
+        &mut st,
+        &src,
+        &mut Exit::<_, false>::new(window, ModelVariance(&m)),
+        &mut x,
+        &mut path_rng(1, 0),
+    );
+    assert!(
+        matches!(why, StopReason::Exited { side: Side::Lower, t } if (t - 0.8).abs() < 1e-12),
+        "{why:?}"
+    );
     // overflow without a monitor that checks each step: detected once, at the end
     let big = SaddleSde::new(1e300, 0.0, 0.0, 0.0).unwrap();
     let mut st = ScalarStepper::new(&big, &EulerMaruyama);
     let mut x = 1.0;
-    assert_eq!(run(&mut st, &src, &mut EndValue, &mut x, &mut path_rng(1, 0)), StopReason::NonFinite);
+    assert_eq!(
+        run(&mut st, &src, &mut EndValue, &mut x, &mut path_rng(1, 0)),
+        StopReason::NonFinite
+    );
     // a pair of monitors: the first that stops wins, both record
     let mut st = ScalarStepper::new(&m, &EulerMaruyama);
     let mut pair = (Trajectory::default(), BlowUp::new(1.0).unwrap());
@@ -172,7 +242,8 @@ fn a_given_path_replays_the_drawn_one() {
         })
         .collect();
     let replay = saddle_sde::integrate::terminal_on_path(&m, &EulerMaruyama, 0.1, &steps).unwrap();
-    let drawn = saddle_sde::integrate::terminal(&m, &EulerMaruyama, 0.1, &g, &mut path_rng(3, 3)).unwrap();
+    let drawn =
+        saddle_sde::integrate::terminal(&m, &EulerMaruyama, 0.1, &g, &mut path_rng(3, 3)).unwrap();
     assert_eq!(replay.x.to_bits(), drawn.x.to_bits());
     let mut uneven = steps.clone();
     uneven[5].h *= 2.0;
@@ -243,7 +314,10 @@ fn per_path_models_and_starts() {
     // Var of the mixture mean with equal halves: (Var_a + Var_b)/(4·n/2)
     let var = (exact::variance(&a, 0.1, 1.0) + exact::variance(&b, -0.2, 1.0)) / (2.0 * n as f64);
     let z = (s.mean() - expect) / var.sqrt();
-    println!("per-path models: MC {:.5}, exact {expect:.5}, z = {z:.2}", s.mean());
+    println!(
+        "per-path models: MC {:.5}, exact {expect:.5}, z = {z:.2}",
+        s.mean()
+    );
     assert!(z.abs() < 3.29, "z = {z}");
 }
 
@@ -257,7 +331,12 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
     let m = LocalSaddle::with_pairwise_rho(a.to_vec(), s.to_vec(), t.to_vec(), &rho).unwrap();
     let g = Grid::new(1.0, 1e-3).unwrap();
     let n = 20_000u64;
-    let pool = |k| rayon::ThreadPoolBuilder::new().num_threads(k).build().unwrap();
+    let pool = |k| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(k)
+            .build()
+            .unwrap()
+    };
     let go = |scheme, grid, paths| {
         NdEnsemble::new(&m, scheme)
             .start(vec![0.1, 0.2])
@@ -274,8 +353,13 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
     assert_eq!(one.variance().to_bits(), two.variance().to_bits());
     let one = go(NdScheme::EulerMaruyama, g, n);
     let law = SaddleSde::new(a[0], s[0], t[0], rho[0]).unwrap();
-    let z = (one.mean() - exact::mean(&law, 0.1, 1.0)) / (exact::variance(&law, 0.1, 1.0) / n as f64).sqrt();
-    println!("nd x1: MC {:.5}, exact {:.5}, z = {z:.2}", one.mean(), exact::mean(&law, 0.1, 1.0));
+    let z = (one.mean() - exact::mean(&law, 0.1, 1.0))
+        / (exact::variance(&law, 0.1, 1.0) / n as f64).sqrt();
+    println!(
+        "nd x1: MC {:.5}, exact {:.5}, z = {z:.2}",
+        one.mean(),
+        exact::mean(&law, 0.1, 1.0)
+    );
     assert!(z.abs() < 3.29, "z = {z}");
     // snapshots and exits of a coordinate go through the same engine
     let snaps = NdEnsemble::new(&m, NdScheme::EulerMaruyama)
@@ -292,7 +376,10 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
         .start(vec![0.1, 0.2])
         .grid(*spec.grid())
         .paths(500)
-        .observe(&ProjectedObs::new(|x: &[f64]| x[0], ExitObs::without_model(&spec).unwrap()))
+        .observe(&ProjectedObs::new(
+            |x: &[f64]| x[0],
+            ExitObs::without_model(&spec).unwrap(),
+        ))
         .unwrap();
     assert_eq!(exits.paths(), 500);
     assert!(exits.exits_upper() + exits.exits_lower() > 400);
@@ -307,10 +394,16 @@ fn exit_ensemble_equals_its_single_paths() {
     let saddle = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(saddle.clone());
     let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5).unwrap(), 0.1, 5.0, 1e-2).unwrap();
-    let stats = Ensemble::new(&law, &EulerMaruyama).paths(300).seed(8).exits(&spec).unwrap();
+    let stats = Ensemble::new(&law, &EulerMaruyama)
+        .paths(300)
+        .seed(8)
+        .exits(&spec)
+        .unwrap();
     let mut upper = 0;
     for i in 0..300 {
-        if let saddle_sde::escape::PathExit::Upper(_) = saddle_sde::escape::exit_path(&law, &EulerMaruyama, &spec, 8, i).unwrap() {
+        if let saddle_sde::escape::PathExit::Upper(_) =
+            saddle_sde::escape::exit_path(&law, &EulerMaruyama, &spec, 8, i).unwrap()
+        {
             upper += 1;
         }
     }

@@ -47,8 +47,7 @@ pub use stats::MeanVar;
 use crate::error::{count, finite, param, Result};
 use crate::integrate::{run, run_lanes, Grid, NdScheme, NdStepper, ScalarStepper, Stepper};
 use crate::noise::{
-    path_rng, Gaussian, GaussianAreas, NoiseSource, PathRng, ScalarNoise, StepNoise,
-    TwoPoint,
+    path_rng, Gaussian, GaussianAreas, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint,
 };
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};
@@ -158,8 +157,13 @@ impl Common<'_> {
         }
     }
     fn grid(&self) -> Result<Grid> {
-        self.grid
-            .ok_or_else(|| param("grid", f64::NAN, "given (call .grid(Grid::new(t_end, dt)?))"))
+        self.grid.ok_or_else(|| {
+            param(
+                "grid",
+                f64::NAN,
+                "given (call .grid(Grid::new(t_end, dt)?))",
+            )
+        })
     }
     fn paths(&self) -> Result<u64> {
         count("paths", self.paths as usize).map(|_| self.paths)
@@ -189,7 +193,13 @@ fn scalar_chunk<St, Src, O, const L: usize>(
         for i in range {
             let mut x = start(i);
             let mut mon = obs.monitor(i);
-            let why = run(&mut stepper, source, &mut mon, &mut x, &mut path_rng(seed, i));
+            let why = run(
+                &mut stepper,
+                source,
+                &mut mon,
+                &mut x,
+                &mut path_rng(seed, i),
+            );
             obs.record(acc, i, mon, &x, why);
         }
         return;
@@ -376,7 +386,17 @@ where
             }
         };
         if let Some(models) = models {
-            return per_path_models(&*models, scheme, obs, &grid, paths, &*start, seed, increments, &mut report);
+            return per_path_models(
+                &*models,
+                scheme,
+                obs,
+                &grid,
+                paths,
+                &*start,
+                seed,
+                increments,
+                &mut report,
+            );
         }
         let stepper = ScalarStepper::new(sde, scheme);
         let mut chunk = |src: &(dyn Fn(std::ops::Range<u64>, &mut O::Summary) + Sync)| {
@@ -439,7 +459,9 @@ where
                 let mut rng = path_rng(seed, i);
                 let wants_areas = ScalarNoise::wants_areas(scheme, &model);
                 let why = match (increments, &areas) {
-                    (Increments::TwoPoint, _) => run(&mut stepper, &two_point, &mut mon, &mut x, &mut rng),
+                    (Increments::TwoPoint, _) => {
+                        run(&mut stepper, &two_point, &mut mon, &mut x, &mut rng)
+                    }
                     // every model that wants areas was checked above to have them
                     (_, Some(a)) if wants_areas => run(&mut stepper, a, &mut mon, &mut x, &mut rng),
                     _ => run(&mut stepper, &gauss, &mut mon, &mut x, &mut rng),
@@ -604,7 +626,13 @@ impl<'a, S: DiffusionJacobian + Sync + ?Sized> NdEnsemble<'a, S> {
                 for i in range {
                     let mut x = start(i);
                     let mut mon = obs.monitor(i);
-                    let why = run(&mut stepper, &source, &mut mon, &mut x[..], &mut path_rng(seed, i));
+                    let why = run(
+                        &mut stepper,
+                        &source,
+                        &mut mon,
+                        &mut x[..],
+                        &mut path_rng(seed, i),
+                    );
                     obs.record(acc, i, mon, &x, why);
                 }
             },

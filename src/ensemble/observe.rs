@@ -42,7 +42,14 @@ pub trait Observe<X: ?Sized>: Sync {
     /// The monitor of path `path`.
     fn monitor(&self, path: u64) -> Self::Monitor<'_>;
     /// Folds a finished path into `acc`.
-    fn record(&self, acc: &mut Self::Summary, path: u64, monitor: Self::Monitor<'_>, x: &X, reason: StopReason);
+    fn record(
+        &self,
+        acc: &mut Self::Summary,
+        path: u64,
+        monitor: Self::Monitor<'_>,
+        x: &X,
+        reason: StopReason,
+    );
 }
 
 /// Whether `x` counts as blown up: non-finite or `|x| > bound`.
@@ -326,9 +333,17 @@ impl Observe<f64> for SnapshotObs {
     }
     fn monitor(&self, _: u64) -> SnapshotMonitor<'_> {
         // `idx` was validated in `new`
-        SnapshotMonitor::new(&self.idx).unwrap_or_else(|_| unreachable!("validated in SnapshotObs::new"))
+        SnapshotMonitor::new(&self.idx)
+            .unwrap_or_else(|_| unreachable!("validated in SnapshotObs::new"))
     }
-    fn record(&self, acc: &mut Snapshots, path: u64, mon: SnapshotMonitor<'_>, _: &f64, _: StopReason) {
+    fn record(
+        &self,
+        acc: &mut Snapshots,
+        path: u64,
+        mon: SnapshotMonitor<'_>,
+        _: &f64,
+        _: StopReason,
+    ) {
         let vals = mon.values();
         if path < self.keep {
             acc.kept.extend_from_slice(vals);
@@ -385,7 +400,15 @@ where
     fn monitor(&self, path: u64) -> Self::Monitor<'_> {
         Projected::new(&self.phi, self.inner.monitor(path))
     }
-    fn record(&self, acc: &mut O::Summary, path: u64, mon: Self::Monitor<'_>, x: &[f64], reason: StopReason) {
-        self.inner.record(acc, path, mon.into_inner(), &(self.phi)(x), reason)
+    fn record(
+        &self,
+        acc: &mut O::Summary,
+        path: u64,
+        mon: Self::Monitor<'_>,
+        x: &[f64],
+        reason: StopReason,
+    ) {
+        self.inner
+            .record(acc, path, mon.into_inner(), &(self.phi)(x), reason)
     }
 }

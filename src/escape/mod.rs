@@ -459,8 +459,14 @@ impl PathExit {
     /// How a path that stopped for `reason` ended.
     pub fn from_stop(reason: StopReason) -> Self {
         match reason {
-            StopReason::Exited { side: Side::Upper, t } => PathExit::Upper(t),
-            StopReason::Exited { side: Side::Lower, t } => PathExit::Lower(t),
+            StopReason::Exited {
+                side: Side::Upper,
+                t,
+            } => PathExit::Upper(t),
+            StopReason::Exited {
+                side: Side::Lower,
+                t,
+            } => PathExit::Lower(t),
             StopReason::EndTime => PathExit::Censored,
             _ => PathExit::BlownUp,
         }
@@ -544,7 +550,8 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> Observe<f64> for ExitOb
     }
     fn summary(&self) -> ExitStats {
         // horizon > 0 and bins ≥ 1 were checked by ExitSpec
-        ExitStats::new(self.horizon, self.bins).unwrap_or_else(|_| unreachable!("checked by ExitSpec"))
+        ExitStats::new(self.horizon, self.bins)
+            .unwrap_or_else(|_| unreachable!("checked by ExitSpec"))
     }
     #[inline(always)]
     fn monitor(&self, _: u64) -> Exit<V, BRIDGE> {

@@ -117,7 +117,11 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
         cfg.dt,
     )?
     .with_correction(Correction::Bridge);
-    Ok(Ensemble::new(m, &EulerMaruyama).paths(cfg.paths).seed(seed).exits(&spec)?.mean_exit_time())
+    Ok(Ensemble::new(m, &EulerMaruyama)
+        .paths(cfg.paths)
+        .seed(seed)
+        .exits(&spec)?
+        .mean_exit_time())
 }
 
 /// Mean exit time from `(−R, R)` and `P(T ≤ H)` against `σ²/(2a)`; `progress(row,
@@ -142,7 +146,10 @@ pub fn transition_table(
         let p_exact = exact::exit_time_cdf(&m, cfg.x0, -r, r, &[cfg.horizon])?[0];
         let seed = cfg.seed.wrapping_add(k as u64);
         let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.horizon, cfg.dt)?;
-        let short = Ensemble::new(&m, &EulerMaruyama).paths(cfg.paths).seed(seed).exits(&spec)?;
+        let short = Ensemble::new(&m, &EulerMaruyama)
+            .paths(cfg.paths)
+            .seed(seed)
+            .exits(&spec)?;
         rows.push(TransitionRow {
             ratio,
             sigma: m.sigma(),

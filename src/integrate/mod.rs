@@ -121,7 +121,11 @@ impl Grid {
     /// A parameter error naming `times` unless `t` is in `[0, T]`.
     pub fn index_of(&self, t: f64) -> Result<usize> {
         if !(t >= 0.0 && t <= self.t_end) {
-            return Err(crate::error::param("times", t, format!("in [0, {}]", self.t_end)));
+            return Err(crate::error::param(
+                "times",
+                t,
+                format!("in [0, {}]", self.t_end),
+            ));
         }
         Ok(((t / self.h).round() as usize).min(self.steps))
     }
@@ -230,7 +234,9 @@ impl<S, Sch, const M: usize> Clone for ScalarStepper<'_, S, Sch, M> {
 }
 impl<S, Sch, const M: usize> Copy for ScalarStepper<'_, S, Sch, M> {}
 
-impl<S: ScalarSde<M>, Sch: ScalarScheme<S, M>, const M: usize> Stepper for ScalarStepper<'_, S, Sch, M> {
+impl<S: ScalarSde<M>, Sch: ScalarScheme<S, M>, const M: usize> Stepper
+    for ScalarStepper<'_, S, Sch, M>
+{
     type State = f64;
     type Noise = StepNoise<M>;
     #[inline(always)]
@@ -503,7 +509,13 @@ where
     let noise = ScalarNoise::for_run(scheme, sde, grid)?;
     let mut stepper = ScalarStepper::new(sde, scheme);
     let mut x = x0;
-    let reason = crate::with_source!(noise, |src| run(&mut stepper, src, &mut EndValue, &mut x, rng));
+    let reason = crate::with_source!(noise, |src| run(
+        &mut stepper,
+        src,
+        &mut EndValue,
+        &mut x,
+        rng
+    ));
     Ok(Terminal { x, reason })
 }
 
@@ -575,7 +587,13 @@ where
 {
     check_nd_start(sde, x)?;
     let source = scheme.source(sde, grid)?;
-    Ok(run(&mut NdStepper::new(sde, scheme), &source, &mut EndValue, x, rng))
+    Ok(run(
+        &mut NdStepper::new(sde, scheme),
+        &source,
+        &mut EndValue,
+        x,
+        rng,
+    ))
 }
 
 /// Checks an n-dimensional start: its length and that every entry is finite.

@@ -53,7 +53,14 @@ pub struct EndValue;
 impl<X: ?Sized> Monitor<X> for EndValue {
     const CAN_STOP: bool = false;
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, _: f64, _: f64, _: &X, _: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        _: f64,
+        _: f64,
+        _: &X,
+        _: &mut R,
+    ) -> Option<StopReason> {
         None
     }
 }
@@ -71,7 +78,14 @@ impl<X: ?Sized, A: Monitor<X>, B: Monitor<X>> Monitor<X> for (A, B) {
         self.1.before_step(n, t, x);
     }
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, t: f64, h: f64, y: &X, rng: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        t: f64,
+        h: f64,
+        y: &X,
+        rng: &mut R,
+    ) -> Option<StopReason> {
         let a = self.0.after_step(n, t, h, y, rng);
         let b = self.1.after_step(n, t, h, y, rng);
         a.or(b)
@@ -140,7 +154,14 @@ impl Monitor<f64> for Snapshots<'_> {
         self.record(0, *x0);
     }
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, _: f64, _: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        _: f64,
+        _: f64,
+        y: &f64,
+        _: &mut R,
+    ) -> Option<StopReason> {
         self.record(n + 1, *y);
         None
     }
@@ -160,7 +181,14 @@ impl Monitor<f64> for Trajectory {
         self.values.push(*x0);
     }
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, _: f64, _: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        _: f64,
+        _: f64,
+        y: &f64,
+        _: &mut R,
+    ) -> Option<StopReason> {
         self.values.push(*y);
         None
     }
@@ -200,7 +228,14 @@ impl BlowUp {
 impl Monitor<f64> for BlowUp {
     const CAN_STOP: bool = true;
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, t: f64, h: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        t: f64,
+        h: f64,
+        y: &f64,
+        _: &mut R,
+    ) -> Option<StopReason> {
         self.check(y.abs(), t + h)
     }
 }
@@ -208,8 +243,21 @@ impl Monitor<f64> for BlowUp {
 impl Monitor<[f64]> for BlowUp {
     const CAN_STOP: bool = true;
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, t: f64, h: f64, y: &[f64], _: &mut R) -> Option<StopReason> {
-        let worst = y.iter().fold(0.0f64, |m, v| if v.is_nan() || m.is_nan() { f64::NAN } else { m.max(v.abs()) });
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        t: f64,
+        h: f64,
+        y: &[f64],
+        _: &mut R,
+    ) -> Option<StopReason> {
+        let worst = y.iter().fold(0.0f64, |m, v| {
+            if v.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                m.max(v.abs())
+            }
+        });
         self.check(worst, t + h)
     }
 }
@@ -276,7 +324,14 @@ impl Monitor<f64> for Occupation {
         self.steps_inside = 0;
     }
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, _: f64, h: f64, y: &f64, _: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        _: f64,
+        h: f64,
+        y: &f64,
+        _: &mut R,
+    ) -> Option<StopReason> {
         self.h = h;
         self.steps_inside += self.inside as u64;
         self.inside = *y >= self.lo && *y <= self.hi;
@@ -301,7 +356,14 @@ impl<F> Closure<F> {
 impl<X: ?Sized, F: FnMut(usize, f64, &X) -> bool> Monitor<X> for Closure<F> {
     const CAN_STOP: bool = true;
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, t: f64, h: f64, y: &X, _: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        t: f64,
+        h: f64,
+        y: &X,
+        _: &mut R,
+    ) -> Option<StopReason> {
         let t1 = t + h;
         (self.stop)(n, t1, y).then_some(StopReason::Requested { t: t1 })
     }
@@ -391,7 +453,11 @@ pub struct ExitWindow {
 impl<V: LocalVariance, const BRIDGE: bool> Exit<V, BRIDGE> {
     /// An exit monitor for `window`, with the local variance `var` for the bridge test.
     pub fn new(window: ExitWindow, var: V) -> Self {
-        Self { window, var, x: 0.0 }
+        Self {
+            window,
+            var,
+            x: 0.0,
+        }
     }
 }
 
@@ -404,7 +470,14 @@ impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
         }
     }
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, _: usize, t: f64, h: f64, y: &f64, rng: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        t: f64,
+        h: f64,
+        y: &f64,
+        rng: &mut R,
+    ) -> Option<StopReason> {
         let (y, w) = (*y, &self.window);
         if y > w.lo && y < w.hi {
             if BRIDGE {
@@ -418,10 +491,16 @@ impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
                     let p_hi = (-e_hi / g2h).exp();
                     let u: f64 = rng.random();
                     if u < p_lo {
-                        return Some(StopReason::Exited { side: Side::Lower, t: t + h });
+                        return Some(StopReason::Exited {
+                            side: Side::Lower,
+                            t: t + h,
+                        });
                     }
                     if u < p_lo + p_hi {
-                        return Some(StopReason::Exited { side: Side::Upper, t: t + h });
+                        return Some(StopReason::Exited {
+                            side: Side::Upper,
+                            t: t + h,
+                        });
                     }
                 }
             }
@@ -430,13 +509,19 @@ impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
         let t1 = t + h;
         Some(if y >= w.hi {
             if w.hi_is_exit {
-                StopReason::Exited { side: Side::Upper, t: t1 }
+                StopReason::Exited {
+                    side: Side::Upper,
+                    t: t1,
+                }
             } else {
                 StopReason::BlownUp { t: t1 }
             }
         } else if y <= w.lo {
             if w.lo_is_exit {
-                StopReason::Exited { side: Side::Lower, t: t1 }
+                StopReason::Exited {
+                    side: Side::Lower,
+                    t: t1,
+                }
             } else {
                 StopReason::BlownUp { t: t1 }
             }
@@ -481,7 +566,14 @@ impl<F: Fn(&[f64]) -> f64, Mon: Monitor<f64>> Monitor<[f64]> for Projected<F, Mo
         self.inner.before_step(n, t, &(self.phi)(x));
     }
     #[inline(always)]
-    fn after_step<R: Rng + ?Sized>(&mut self, n: usize, t: f64, h: f64, y: &[f64], rng: &mut R) -> Option<StopReason> {
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        t: f64,
+        h: f64,
+        y: &[f64],
+        rng: &mut R,
+    ) -> Option<StopReason> {
         self.inner.after_step(n, t, h, &(self.phi)(y), rng)
     }
 }

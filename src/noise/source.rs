@@ -130,7 +130,14 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
     }
     fn path_state(&self) {}
     #[inline(always)]
-    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut [f64; M]) {
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        _: &mut (),
+        _: usize,
+        _: usize,
+        rng: &mut R,
+        out: &mut [f64; M],
+    ) {
         *out = increments(rng, self.sq);
     }
     #[inline(always)]
@@ -190,7 +197,14 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
     }
     fn path_state(&self) {}
     #[inline(always)]
-    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut StepNoise<M>) {
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        _: &mut (),
+        _: usize,
+        _: usize,
+        rng: &mut R,
+        out: &mut StepNoise<M>,
+    ) {
         *out = StepNoise::sample_unchecked(rng, self.h, self.sq, Some(&self.areas));
     }
     #[inline(always)]
@@ -256,7 +270,14 @@ impl<const M: usize> NoiseSource for TwoPoint<M> {
         }
     }
     #[inline(always)]
-    fn draw<R: Rng + ?Sized>(&self, bits: &mut [u64; M], _: usize, j: usize, _: &mut R, dz: &mut [f64; M]) {
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        bits: &mut [u64; M],
+        _: usize,
+        j: usize,
+        _: &mut R,
+        dz: &mut [f64; M],
+    ) {
         for k in 0..M {
             // bit j of the word is the sign: ±√h without a branch
             dz[k] = f64::from_bits(self.sq_bits | ((bits[k] >> j) & 1) << 63);
@@ -290,7 +311,11 @@ impl<'a, const M: usize> Given<'a, M> {
         };
         let h = check_step(first.h)?;
         if let Some(s) = steps.iter().find(|s| !((s.h - h).abs() <= 1e-12 * h)) {
-            return Err(param("h", s.h, format!("equal to the first step's h = {h}")));
+            return Err(param(
+                "h",
+                s.h,
+                format!("equal to the first step's h = {h}"),
+            ));
         }
         Ok(Self { steps, h })
     }
@@ -315,7 +340,14 @@ impl<const M: usize> NoiseSource for Given<'_, M> {
     }
     fn path_state(&self) {}
     #[inline(always)]
-    fn draw<R: Rng + ?Sized>(&self, _: &mut (), n: usize, _: usize, _: &mut R, out: &mut StepNoise<M>) {
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        _: &mut (),
+        n: usize,
+        _: usize,
+        _: &mut R,
+        out: &mut StepNoise<M>,
+    ) {
         *out = self.steps[n];
     }
     #[inline(always)]
@@ -468,7 +500,14 @@ impl NoiseSource for NdGaussian {
     }
     fn path_state(&self) {}
     #[inline]
-    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, rng: &mut R, out: &mut NdNoise) {
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        _: &mut (),
+        _: usize,
+        _: usize,
+        rng: &mut R,
+        out: &mut NdNoise,
+    ) {
         for v in out.dz.iter_mut() {
             let z: f64 = StandardNormal.sample(rng);
             *v = self.sq * z;

@@ -2,6 +2,7 @@
 //!
 //! Every number printed comes from a `saddle_sde::analytic` function.
 
+use crate::output::num;
 use anyhow::Result;
 use saddle_sde::analytic::coin_flip::CoinFlip;
 use saddle_sde::analytic::growth::lyapunov_rate;
@@ -13,27 +14,29 @@ use serde_json::{json, Value};
 use statrs::distribution::{Continuous, ContinuousCDF};
 use statrs::statistics::{Median, Mode};
 
-/// Arguments of `saddle analytic`.
+/// Arguments of `saddle analytic`. Every parameter is optional: each answer is given
+/// when the parameters it needs are (the growth rate needs a and σ; the moments at time
+/// t all six; the stationary and |ρ| = 1 laws a, σ, τ, ρ; the coin flip σ and steps).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Drift rate a (any real).
     #[arg(long, allow_hyphen_values = true)]
-    pub a: f64,
+    pub a: Option<f64>,
     /// Multiplicative noise intensity σ ≥ 0.
     #[arg(long, allow_hyphen_values = true)]
-    pub sigma: f64,
+    pub sigma: Option<f64>,
     /// Additive noise intensity τ (any real).
     #[arg(long, allow_hyphen_values = true)]
-    pub tau: f64,
+    pub tau: Option<f64>,
     /// Correlation ρ ∈ [−1, 1] of the two noises.
     #[arg(long, allow_hyphen_values = true)]
-    pub rho: f64,
+    pub rho: Option<f64>,
     /// Initial state x₀ for the mean and variance at time t.
     #[arg(long, allow_hyphen_values = true)]
-    pub x0: f64,
+    pub x0: Option<f64>,
     /// Time t ≥ 0 for the mean and variance.
     #[arg(long, allow_hyphen_values = true)]
-    pub t: f64,
+    pub t: Option<f64>,
     /// Number of steps n ≥ 1 of the coin-flip model x_{n+1} = (1 ± σ) x_n.
     #[arg(long)]
     pub steps: Option<u64>,
@@ -42,90 +45,183 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Computes the report as a JSON value.
+/// The options missing for a query, as `--x0, --t`, or `None` when all are given.
+fn missing(given: &[(&str, bool)]) -> Option<String> {
+    let m: Vec<String> = given
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(n, _)| format!("--{n}"))
+        .collect();
+    (!m.is_empty()).then(|| m.join(", "))
+}
+
+/// Computes the report as a JSON value: one key per answer that could be computed
+/// (`null` when it does not exist, with the library's reason under `does_not_exist`),
+/// and under `not_computed` the options each other answer needs.
 ///
 /// # Errors
 /// A parameter error naming the parameter for invalid input (and naming `t` when the
-/// moments overflow).
+/// moments overflow); an error listing the options when no answer can be computed.
 pub fn report(args: &Args) -> Result<Value> {
-    let sde = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
-    if !args.x0.is_finite() {
-        anyhow::bail!("invalid parameter x0 = {}: must be finite", args.x0);
+    let mut out = serde_json::Map::new();
+    let mut reasons = serde_json::Map::new();
+    let mut not_computed = serde_json::Map::new();
+    let (a, sigma, tau, rho) = (args.a, args.sigma, args.tau, args.rho);
+    let full = match (a, sigma, tau, rho) {
+        (Some(a), Some(s), Some(t), Some(r)) => Some(SaddleSde::new(a, s, t, r)?),
+        _ => None,
+    };
+    // growth rate: a and σ
+    match (a, sigma) {
+        (Some(a), Some(s)) => {
+            let sde = SaddleSde::new(a, s, 0.0, 0.0)?;
+            out.insert("lyapunov_rate".into(), json!(lyapunov_rate(&sde)));
+        }
+        _ => {
+            let m = missing(&[("a", a.is_some()), ("sigma", sigma.is_some())]);
+            not_computed.insert("lyapunov_rate".into(), json!(m));
+        }
     }
-    if !(args.t >= 0.0 && args.t.is_finite()) {
-        anyhow::bail!("invalid parameter t = {}: must be finite and >= 0", args.t);
+    // moments at time t: all six
+    match (&full, args.x0, args.t) {
+        (Some(sde), Some(x0), Some(t)) => {
+            if !x0.is_finite() {
+                anyhow::bail!("invalid parameter x0 = {x0}: must be finite");
+            }
+            if !(t >= 0.0 && t.is_finite()) {
+                anyhow::bail!("invalid parameter t = {t}: must be finite and >= 0");
+            }
+            let m = mean(sde, x0, t);
+            let v = variance(sde, x0, t);
+            if !(m.is_finite() && v.is_finite()) {
+                anyhow::bail!(
+                    "invalid parameter t = {t}: the mean or variance at this time overflows f64"
+                );
+            }
+            out.insert("mean".into(), json!(m));
+            out.insert("variance".into(), json!(v));
+        }
+        _ => {
+            let m = missing(&[
+                ("a", a.is_some()),
+                ("sigma", sigma.is_some()),
+                ("tau", tau.is_some()),
+                ("rho", rho.is_some()),
+                ("x0", args.x0.is_some()),
+                ("t", args.t.is_some()),
+            ]);
+            not_computed.insert("mean".into(), json!(m));
+            not_computed.insert("variance".into(), json!(m));
+        }
     }
-    let m = mean(&sde, args.x0, args.t);
-    let v = variance(&sde, args.x0, args.t);
-    if !(m.is_finite() && v.is_finite()) {
+    // the laws: a, σ, τ, ρ
+    if let Some(sde) = &full {
+        let stationary = match StationaryLaw::new(sde) {
+            Ok(law) => json!({
+                "family": law.family(),
+                "mode": law.mode(),
+                "median": law.median(),
+                "density_at_0": law.pdf(0.0),
+                "cdf_at_0": law.cdf(0.0),
+            }),
+            Err(pearson) => match gaussian_limit(sde) {
+                Ok(normal) => json!({
+                    "family": "Gaussian",
+                    "mode": normal.mode(),
+                    "median": normal.median(),
+                    "density_at_0": normal.pdf(0.0),
+                    "cdf_at_0": normal.cdf(0.0),
+                }),
+                Err(gauss) => {
+                    // σ = 0 is the Gaussian case; otherwise the Pearson law's reason
+                    let why = if sde.sigma() == 0.0 { gauss } else { pearson };
+                    reasons.insert("stationary".into(), json!(why.to_string()));
+                    Value::Null
+                }
+            },
+        };
+        out.insert("stationary".into(), stationary);
+        let ig = match InverseGammaLimit::new(sde) {
+            Ok(law) => json!({
+                "shape": law.shape(),
+                "scale": law.scale(),
+                "shift": law.shift(),
+                "sign": law.sign() as i64,
+                "mode": law.mode(),
+            }),
+            Err(e) => {
+                reasons.insert("inverse_gamma_limit".into(), json!(e.to_string()));
+                Value::Null
+            }
+        };
+        out.insert("inverse_gamma_limit".into(), ig);
+    } else {
+        let m = missing(&[
+            ("a", a.is_some()),
+            ("sigma", sigma.is_some()),
+            ("tau", tau.is_some()),
+            ("rho", rho.is_some()),
+        ]);
+        not_computed.insert("stationary".into(), json!(m));
+        not_computed.insert("inverse_gamma_limit".into(), json!(m));
+    }
+    // the coin flip: σ and steps
+    match (sigma, args.steps) {
+        (Some(s), Some(n)) => {
+            let c = CoinFlip::new(s)?;
+            out.insert(
+                "coin_flip".into(),
+                json!({ "sigma": s, "steps": n, "p_shrink": c.p_shrink(n)? }),
+            );
+        }
+        _ => {
+            let m = missing(&[("sigma", sigma.is_some()), ("steps", args.steps.is_some())]);
+            not_computed.insert("coin_flip".into(), json!(m));
+        }
+    }
+    if out.is_empty() {
         anyhow::bail!(
-            "invalid parameter t = {}: the mean or variance at this time overflows f64",
-            args.t
+            "nothing to compute: give --a and --sigma (growth rate), --a --sigma --tau --rho \
+             (stationary laws), also --x0 --t (moments), or --sigma and --steps (coin flip)"
         );
     }
-    let stationary = match StationaryLaw::new(&sde) {
-        Ok(law) => json!({
-            "family": law.family(),
-            "mode": law.mode(),
-            "median": law.median(),
-            "density_at_0": law.pdf(0.0),
-            "cdf_at_0": law.cdf(0.0),
-        }),
-        Err(_) => match gaussian_limit(&sde) {
-            Ok(normal) => json!({
-                "family": "Gaussian",
-                "mode": normal.mode(),
-                "median": normal.median(),
-                "density_at_0": normal.pdf(0.0),
-                "cdf_at_0": normal.cdf(0.0),
-            }),
-            Err(_) => Value::Null,
-        },
-    };
-    let inverse_gamma_limit = match InverseGammaLimit::new(&sde) {
-        Ok(law) => json!({
-            "shape": law.shape(),
-            "scale": law.scale(),
-            "shift": law.shift(),
-            "sign": law.sign() as i64,
-            "mode": law.mode(),
-        }),
-        Err(_) => Value::Null,
-    };
-    let coin_flip = match args.steps {
-        Some(n) => {
-            let c = CoinFlip::new(args.sigma)?;
-            json!({ "steps": n, "p_shrink": c.p_shrink(n)? })
-        }
-        None => Value::Null,
-    };
-    Ok(json!({
-        "lyapunov_rate": lyapunov_rate(&sde),
-        "mean": m,
-        "variance": v,
-        "stationary": stationary,
-        "inverse_gamma_limit": inverse_gamma_limit,
-        "coin_flip": coin_flip,
-    }))
+    if !reasons.is_empty() {
+        out.insert("does_not_exist".into(), Value::Object(reasons));
+    }
+    if !not_computed.is_empty() {
+        out.insert("not_computed".into(), Value::Object(not_computed));
+    }
+    Ok(Value::Object(out))
 }
 
-fn table(value: &Value, prefix: &str, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                match v {
-                    Value::Object(_) => table(v, &key, out),
-                    Value::Null => out.push_str(&format!("{key:<30} (does not exist)\n")),
-                    other => out.push_str(&format!("{key:<30} {other}\n")),
-                }
-            }
+/// Rows `(key, value)` of the table, nested keys joined with `.`.
+fn table(value: &Value, prefix: &str, reasons: &Value, t: &mut Vec<(String, String)>) {
+    let Value::Object(map) = value else {
+        t.push((prefix.to_string(), value.to_string()));
+        return;
+    };
+    for (k, v) in map {
+        if prefix.is_empty() && (k == "does_not_exist" || k == "not_computed") {
+            continue;
         }
-        other => out.push_str(&format!("{prefix:<30} {other}\n")),
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Object(_) => table(v, &key, reasons, t),
+            Value::Null => {
+                // the library's reason, which names the failing condition
+                let why = reasons[k.as_str()]
+                    .as_str()
+                    .map_or("(does not exist)".to_string(), str::to_string);
+                t.push((key, why));
+            }
+            Value::Number(n) if n.is_f64() => t.push((key, num(n.as_f64().unwrap_or(f64::NAN)))),
+            Value::String(s) => t.push((key, s.clone())),
+            other => t.push((key, other.to_string())),
+        }
     }
 }
 
@@ -138,9 +234,23 @@ pub fn run(args: Args) -> Result<()> {
     if args.json {
         println!("{value}");
     } else {
-        let mut s = String::new();
-        table(&value, "", &mut s);
-        print!("{s}");
+        let mut rows = Vec::new();
+        table(&value, "", &value["does_not_exist"], &mut rows);
+        // keys left, values left-aligned after the widest key: long reasons never push
+        // the numbers out of line
+        let w = rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (k, v) in rows {
+            println!("{k:<w$}  {v}");
+        }
+        if let Value::Object(m) = &value["not_computed"] {
+            for (k, v) in m {
+                println!("{k}: not computed, needs {}", v.as_str().unwrap_or(""));
+            }
+        }
     }
     Ok(())
 }

@@ -1,23 +1,17 @@
 //! `saddle escape`: first exit of the saddle SDE from an interval or past a level.
 
-use crate::output::{file_format, with_threads, write_atomic, FileFormat, Progress};
-use saddle_sde::escape::{
-    exact, Correction, Estimate, ExitDomain, ExitSpec, ExitStats,
+use crate::output::{
+    domain_text, file_format, num, with_threads, write_atomic, FileFormat, Progress, Table,
+    DEFAULT_SEED, VERSION,
 };
+use crate::scheme::SchemeArg;
 use saddle_sde::ensemble::Ensemble;
+use saddle_sde::escape::{exact, Correction, Estimate, ExitDomain, ExitSpec, ExitStats};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
+use saddle_sde::uncertainty::{Proportion, QuantileInterval};
 use serde::Serialize;
 use std::path::PathBuf;
-
-/// The scheme (and with it the model form that is stepped).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SchemeArg {
-    /// Euler–Maruyama on the two-noise saddle SDE.
-    Em,
-    /// Milstein on the law-equivalent one-noise model (no Lévy area needed).
-    Milstein,
-}
 
 /// The monitoring correction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,9 +36,10 @@ impl From<CorrectionArg> for Correction {
 
 /// Arguments of `saddle escape`.
 ///
-/// EM runs on the saddle SDE itself (two noises, no square root per step); Milstein
-/// on the law-equivalent one-noise model dx = a x dt + √(σ²x² + 2ρστx + τ²) dB, which
-/// has the same exit laws and needs no Lévy area. With both --lower and --upper the exit
+/// `--scheme` means what it means in `simulate`: `em` and `milstein` step the two-noise
+/// SDE (Milstein with Lévy areas), `law-em` and `law-milstein` the law-equivalent
+/// one-noise model dx = a x dt + √(σ²x² + 2ρστx + τ²) dB, which has the same exit laws
+/// and needs no Lévy area (cheaper for Milstein). With both --lower and --upper the exit
 /// is from the interval; with one, past that level; with neither, from (−1, 1).
 #[derive(Debug, Clone, clap::Args)]
 pub struct EscapeArgs {
@@ -76,9 +71,10 @@ pub struct EscapeArgs {
     #[arg(long, default_value_t = 100_000, allow_negative_numbers = true)]
     pub paths: u64,
     /// Seed: with it, every number is fixed bit for bit whatever --threads is.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = DEFAULT_SEED, allow_negative_numbers = true)]
     pub seed: u64,
-    /// Scheme.
+    /// Scheme and model form (the same meaning in every subcommand; law-two-point is
+    /// for simulate only).
     #[arg(long, value_enum, default_value_t = SchemeArg::Em)]
     pub scheme: SchemeArg,
     /// Horizon: paths still inside then are reported as censored.
@@ -133,6 +129,32 @@ pub struct EscapeJson {
     pub paths: u64,
     /// Seed.
     pub seed: u64,
+    /// Wilson intervals of the two exit proportions at 95%.
+    pub intervals: IntervalsJson,
+    /// Exit-time quantiles (10%, 50%, 90%) with 95% order-statistic intervals from the
+    /// exit-time histogram.
+    pub exit_time_quantiles: Vec<QuantileInterval>,
+    /// The full input: parameters, domain, grid, paths, seed, scheme, version.
+    pub input: serde_json::Value,
+}
+
+/// 95% Wilson intervals `[lower, upper]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IntervalsJson {
+    /// Of P(exit upper).
+    pub p_exit_upper: [f64; 2],
+    /// Of P(exit lower).
+    pub p_exit_lower: [f64; 2],
+    /// Of P(exit before the horizon).
+    pub p_exit_before_horizon: [f64; 2],
+}
+
+/// Confidence of the printed intervals.
+const CONFIDENCE: f64 = 0.95;
+
+fn wilson(k: u64, n: u64) -> anyhow::Result<[f64; 2]> {
+    let w = Proportion::new(k, n)?.wilson(CONFIDENCE)?;
+    Ok([w.lower, w.upper])
 }
 
 /// The exact references for the domain, with the exact P(exit lower) (`None` where they
@@ -170,9 +192,33 @@ fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::R
     let cb = |d, t| progress.update(d, t);
     let (paths, seed) = (args.paths, args.seed);
     let law = LawEquivalentSaddle::new(saddle.clone());
+    if args.scheme == SchemeArg::LawTwoPoint {
+        anyhow::bail!(
+            "--scheme law-two-point is for `saddle simulate` only: exits need Gaussian \
+             increments (choose em, milstein, law-em or law-milstein)"
+        );
+    }
     with_threads(args.threads, || match args.scheme {
-        SchemeArg::Em => Ensemble::new(saddle, &EulerMaruyama).paths(paths).seed(seed).progress(cb).exits(spec),
-        SchemeArg::Milstein => Ensemble::new(&law, &Milstein).paths(paths).seed(seed).progress(cb).exits(spec),
+        SchemeArg::Em => Ensemble::new(saddle, &EulerMaruyama)
+            .paths(paths)
+            .seed(seed)
+            .progress(cb)
+            .exits(spec),
+        SchemeArg::Milstein => Ensemble::new(saddle, &Milstein)
+            .paths(paths)
+            .seed(seed)
+            .progress(cb)
+            .exits(spec),
+        SchemeArg::LawEm => Ensemble::new(&law, &EulerMaruyama)
+            .paths(paths)
+            .seed(seed)
+            .progress(cb)
+            .exits(spec),
+        _ => Ensemble::new(&law, &Milstein)
+            .paths(paths)
+            .seed(seed)
+            .progress(cb)
+            .exits(spec),
     })?
     .map_err(Into::into)
 }
@@ -191,6 +237,31 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
     let format = args.out.as_deref().map(file_format).transpose()?;
     let stats = simulate(&args, &saddle, &spec)?;
     let refs = exact_refs(&saddle, args.x0, domain);
+    let n = stats.paths();
+    let exited = stats.exits_upper() + stats.exits_lower();
+    let intervals = IntervalsJson {
+        p_exit_upper: wilson(stats.exits_upper(), n)?,
+        p_exit_lower: wilson(stats.exits_lower(), n)?,
+        p_exit_before_horizon: wilson(exited, n)?,
+    };
+    let exit_time_quantiles = if stats.histogram().total() > 0 {
+        [0.1, 0.5, 0.9]
+            .iter()
+            .map(|&p| QuantileInterval::from_histogram(stats.histogram(), p, CONFIDENCE))
+            .collect::<saddle_sde::Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    let input = serde_json::json!({
+        "command": "escape",
+        "version": VERSION,
+        "a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho, "x0": args.x0,
+        "lower": domain.lower(), "upper": domain.upper(),
+        "horizon": spec.grid().t_end(), "dt_requested": args.dt, "dt": spec.grid().h(),
+        "steps": spec.grid().steps(), "paths": args.paths, "seed": args.seed,
+        "scheme": args.scheme.name(), "correction": spec.correction().name(),
+        "bound": args.bound, "time_bins": args.time_bins,
+    });
     let record = EscapeJson {
         p_exit_upper: stats.p_upper(),
         p_exit_lower: stats.p_lower(),
@@ -200,6 +271,9 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
         exact: refs.map(|r| r.0),
         paths: stats.paths(),
         seed: args.seed,
+        intervals,
+        exit_time_quantiles,
+        input,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&record)?);
@@ -224,7 +298,9 @@ fn opt(x: Option<f64>) -> String {
 fn to_csv(r: &EscapeJson) -> String {
     let header = "p_exit_upper,p_exit_upper_stderr,p_exit_lower,p_exit_lower_stderr,\
                   mean_exit_time,mean_exit_time_stderr,censored,blown_up,\
-                  exact_p_exit_upper,exact_mean_exit_time,paths,seed";
+                  exact_p_exit_upper,exact_mean_exit_time,paths,seed,\
+                  p_exit_upper_wilson95_lower,p_exit_upper_wilson95_upper,\
+                  p_exit_lower_wilson95_lower,p_exit_lower_wilson95_upper";
     let row = [
         format!("{:e}", r.p_exit_upper.estimate),
         format!("{:e}", r.p_exit_upper.stderr),
@@ -238,9 +314,17 @@ fn to_csv(r: &EscapeJson) -> String {
         opt(r.exact.and_then(|e| e.mean_exit_time)),
         r.paths.to_string(),
         r.seed.to_string(),
+        format!("{:e}", r.intervals.p_exit_upper[0]),
+        format!("{:e}", r.intervals.p_exit_upper[1]),
+        format!("{:e}", r.intervals.p_exit_lower[0]),
+        format!("{:e}", r.intervals.p_exit_lower[1]),
     ]
     .join(",");
-    format!("{header}\n{row}\n")
+    // the input, flattened as input.<name> columns
+    let input = crate::output::flat_csv(&serde_json::json!({ "input": r.input }));
+    let mut lines = input.lines();
+    let (ih, ir) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+    format!("{header},{ih}\n{row},{ir}\n")
 }
 
 fn print_table(
@@ -251,19 +335,17 @@ fn print_table(
     p_lower: Option<f64>,
 ) {
     let d = spec.domain();
-    let show = |v: Option<f64>| v.map_or("-inf/inf".to_string(), |v| v.to_string());
     println!(
-        "exit of dx = {} x dt + {} x dW + {} dU (rho = {}) from x0 = {} out of ({}, {})",
+        "exit of dx = {} x dt + {} x dW + {} dU (ρ = {}) from x0 = {} out of {}",
         args.a,
         args.sigma,
         args.tau,
         args.rho,
         args.x0,
-        show(d.lower()),
-        show(d.upper())
+        domain_text(d.lower(), d.upper())
     );
     println!(
-        "{} paths, seed {}, scheme {:?}, h = {:e} ({} steps to horizon {}), correction {}",
+        "{} paths, seed {}, scheme {}, h = {:e} ({} steps to horizon {}), correction {}",
         s.paths(),
         args.seed,
         args.scheme,
@@ -272,41 +354,64 @@ fn print_table(
         spec.grid().t_end(),
         spec.correction().name()
     );
-    println!(
-        "{:<24} {:>14} {:>12} {:>14}",
-        "quantity", "Monte Carlo", "std. error", "exact (T=inf)"
-    );
     let ex = r.exact;
-    let line = |name: &str, e: Option<Estimate>, x: Option<f64>| {
+    let mut t = Table::new(&[
+        "quantity",
+        "Monte Carlo",
+        "std. error",
+        "95% interval",
+        "exact (T=∞)",
+    ]);
+    let iv = |w: [f64; 2]| format!("[{}, {}] Wilson", num(w[0]), num(w[1]));
+    let mut line = |name: &str, e: Option<Estimate>, w: Option<[f64; 2]>, x: Option<f64>| {
         let (m, se) = e.map_or(("n/a".into(), "".into()), |e| {
-            (format!("{:.6}", e.estimate), format!("{:.2e}", e.stderr))
+            (num(e.estimate), num(e.stderr))
         });
-        let x = x.map_or("n/a".into(), |v| format!("{v:.6}"));
-        println!("{name:<24} {m:>14} {se:>12} {x:>14}");
+        let x = x.map_or("n/a".into(), num);
+        t.row(&[name.to_string(), m, se, w.map_or(String::new(), iv), x]);
     };
+    let i = r.intervals;
     line(
         "P(exit upper)",
         Some(r.p_exit_upper),
+        Some(i.p_exit_upper),
         ex.map(|e| e.p_exit_upper),
     );
-    line("P(exit lower)", Some(r.p_exit_lower), p_lower);
+    line(
+        "P(exit lower)",
+        Some(r.p_exit_lower),
+        Some(i.p_exit_lower),
+        p_lower,
+    );
     line(
         "P(exit before horizon)",
         Some(s.p_exit_before_horizon()),
+        Some(i.p_exit_before_horizon),
         None,
     );
-    line("E[T]", r.mean_exit_time, ex.and_then(|e| e.mean_exit_time));
-    line("E[T | exit]", s.mean_exit_time_given_exit(), None);
-    let res = s.histogram().resolution();
-    for (name, p) in [
-        ("T 10% quantile", 0.1),
-        ("T median", 0.5),
-        ("T 90% quantile", 0.9),
-    ] {
-        let q = s
-            .quantile(p)
-            .map_or("> horizon".into(), |v| format!("{v:.4}"));
-        println!("{name:<24} {q:>14} {:>12}", format!("±{res:.1e}"));
+    line(
+        "E[T]",
+        r.mean_exit_time,
+        None,
+        ex.and_then(|e| e.mean_exit_time),
+    );
+    line("E[T | exit]", s.mean_exit_time_given_exit(), None, None);
+    print!("{}", t.render());
+    if let Some(q) = r.exit_time_quantiles.first() {
+        let mut t = Table::new(&["exit time", "estimate", &q.label()]);
+        for q in &r.exit_time_quantiles {
+            let est = if q.estimate.is_nan() {
+                "> horizon".to_string()
+            } else {
+                num(q.estimate)
+            };
+            t.row(&[
+                format!("{}% quantile", q.p * 100.0),
+                est,
+                format!("[{}, {}]", num(q.lower), num(q.upper)),
+            ]);
+        }
+        print!("{}", t.render());
     }
     println!(
         "censored (inside at horizon): {}   blown up: {}",

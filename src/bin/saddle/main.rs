@@ -6,6 +6,7 @@
 mod analytic;
 mod escape;
 mod output;
+mod scheme;
 mod simulate;
 mod study;
 

@@ -73,29 +73,56 @@ pub fn with_threads<T: Send>(
     Ok(b.build()?.install(f))
 }
 
-/// A progress callback for the library's `progress(done, total)`: it shows an
-/// indicatif bar on stderr once a run has lasted a second, and nothing when stderr is
-/// not a terminal.
+/// The seed every subcommand uses when `--seed` is not given.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Seconds between plain progress lines when stderr is not a terminal (overridable
+/// with the environment variable `SADDLE_PROGRESS_SECS`, e.g. for tests).
+const PLAIN_PROGRESS_SECS: f64 = 5.0;
+
+/// A progress callback for the library's `progress(done, total)`. On a terminal it
+/// shows an indicatif bar once a run has lasted a second; otherwise (batch jobs, logs)
+/// it writes a plain line such as `simulate: 40% (400000/1000000 paths)` every few
+/// seconds.
 pub struct Progress {
     start: Instant,
     bar: Option<ProgressBar>,
-    enabled: bool,
+    terminal: bool,
+    every: Duration,
+    last_line: Instant,
     label: String,
 }
 
 impl Progress {
     /// A progress reporter labelled `label`.
     pub fn new(label: impl Into<String>) -> Self {
+        let secs = std::env::var("SADDLE_PROGRESS_SECS")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .unwrap_or(PLAIN_PROGRESS_SECS);
+        let now = Instant::now();
         Self {
-            start: Instant::now(),
+            start: now,
             bar: None,
-            enabled: std::io::stderr().is_terminal(),
+            terminal: std::io::stderr().is_terminal(),
+            every: Duration::from_secs_f64(secs),
+            last_line: now,
             label: label.into(),
         }
     }
     /// Reports `done` of `total` paths.
     pub fn update(&mut self, done: u64, total: u64) {
-        if !self.enabled {
+        if !self.terminal {
+            if self.last_line.elapsed() >= self.every && done < total {
+                self.last_line = Instant::now();
+                let pct = 100.0 * done as f64 / total.max(1) as f64;
+                eprintln!(
+                    "{}: {pct:.0}% ({done}/{total} paths, {:.0} s)",
+                    self.label,
+                    self.start.elapsed().as_secs_f64()
+                );
+            }
             return;
         }
         if self.bar.is_none() && self.start.elapsed() >= Duration::from_secs(1) && done < total {
@@ -114,5 +141,157 @@ impl Progress {
                 bar.finish_and_clear();
             }
         }
+    }
+}
+
+/// A number for a table: fixed notation with 6 significant digits for magnitudes in
+/// [1e-4, 1e6), scientific otherwise, so that large values stay short.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "∞".into()
+        } else {
+            "-∞".into()
+        };
+    }
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if (1e-4..1e6).contains(&a) {
+        let decimals = (5 - a.log10().floor() as i32).clamp(0, 9) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.5e}")
+    }
+}
+
+/// A table whose column widths follow their widest cell (two spaces between
+/// columns), so that no value runs into its neighbour. The first column is left
+/// aligned, the others right aligned.
+#[derive(Debug, Default)]
+pub struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with this header row.
+    pub fn new<S: ToString>(header: &[S]) -> Self {
+        Self {
+            rows: vec![header.iter().map(ToString::to_string).collect()],
+        }
+    }
+    /// Appends a row.
+    pub fn row<S: ToString>(&mut self, cells: &[S]) {
+        self.rows
+            .push(cells.iter().map(ToString::to_string).collect());
+    }
+    /// The formatted table, one line per row.
+    pub fn render(&self) -> String {
+        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let width = |c: usize| {
+            self.rows
+                .iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..cols).map(width).collect();
+        let mut out = String::new();
+        for r in &self.rows {
+            let mut line = String::new();
+            for (c, cell) in r.iter().enumerate() {
+                let pad = widths[c].saturating_sub(cell.chars().count());
+                if c == 0 {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                } else {
+                    line.push_str("  ");
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A domain as users write it: `(l, r)`, `x < r` or `x > l`.
+pub fn domain_text(lower: Option<f64>, upper: Option<f64>) -> String {
+    match (lower, upper) {
+        (Some(l), Some(r)) => format!("({l}, {r})"),
+        (None, Some(r)) => format!("x < {r}"),
+        (Some(l), None) => format!("x > {l}"),
+        (None, None) => "ℝ".into(),
+    }
+}
+
+/// The crate version, recorded in every file the CLI writes.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A JSON object flattened to one CSV header line and one row: nested keys joined
+/// with `.`, arrays indexed (`quantiles.0.p`), strings quoted when they hold a comma
+/// or a quote.
+pub fn flat_csv(v: &serde_json::Value) -> String {
+    fn walk(v: &serde_json::Value, key: String, out: &mut Vec<(String, String)>) {
+        use serde_json::Value;
+        let join = |k: &str| {
+            if key.is_empty() {
+                k.to_string()
+            } else {
+                format!("{key}.{k}")
+            }
+        };
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, join(k), out)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| walk(x, join(&i.to_string()), out)),
+            Value::Null => out.push((key, String::new())),
+            Value::String(s) if s.contains([',', '"']) => {
+                out.push((key, format!("\"{}\"", s.replace('"', "\"\""))))
+            }
+            Value::String(s) => out.push((key, s.clone())),
+            other => out.push((key, other.to_string())),
+        }
+    }
+    let mut cells = Vec::new();
+    walk(v, String::new(), &mut cells);
+    let (h, r): (Vec<_>, Vec<_>) = cells.into_iter().unzip();
+    format!("{}\n{}\n", h.join(","), r.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_stay_short() {
+        assert_eq!(num(1.5), "1.50000");
+        assert_eq!(num(-0.001234567), "-0.00123457");
+        assert_eq!(num(123456.7), "123457");
+        assert_eq!(num(1.234e13), "1.23400e13");
+        assert_eq!(num(0.0), "0");
+    }
+
+    #[test]
+    fn columns_never_touch() {
+        let mut t = Table::new(&["", "a", "b"]);
+        t.row(&["x", &num(1.2e300), &num(-3.0e-200)]);
+        let text = t.render();
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(line.split_whitespace().count(), 3, "{text}");
+    }
+
+    #[test]
+    fn domains_read_as_written() {
+        assert_eq!(domain_text(None, Some(1.0)), "x < 1");
+        assert_eq!(domain_text(Some(-0.5), None), "x > -0.5");
+        assert_eq!(domain_text(Some(-1.0), Some(1.0)), "(-1, 1)");
     }
 }

@@ -1,42 +1,20 @@
-//! `saddle simulate`: terminal statistics of an ensemble beside the exact moments.
+//! `saddle simulate`: terminal statistics of an ensemble beside the exact moments,
+//! each with its uncertainty.
 
-use crate::output::{with_threads, Progress};
+use crate::output::{
+    file_format, num, with_threads, write_atomic, FileFormat, Progress, Table, DEFAULT_SEED,
+    VERSION,
+};
+use crate::scheme::SchemeArg;
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::ensemble::{Ensemble, Increments, TerminalSummary};
+use saddle_sde::ensemble::{Ensemble, Histogram, Increments, MeanVar, TerminalObs};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-use saddle_sde::scheme::{EulerMaruyama, Milstein};
-use serde_json::json;
-
-/// Which scheme and which form of the model.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum SchemeArg {
-    /// Euler–Maruyama on the two-noise SDE (pathwise in W, U).
-    Em,
-    /// Milstein with Lévy areas on the two-noise SDE (strong order 1).
-    Milstein,
-    /// Euler–Maruyama on the law-equivalent one-noise form (distribution only).
-    LawEm,
-    /// Milstein on the law-equivalent one-noise form (distribution only).
-    LawMilstein,
-    /// EM on the law-equivalent form with two-point increments ±√h (simplified weak
-    /// Euler: weak order 1, the same moment recursions as EM; distribution only).
-    LawTwoPoint,
-}
-
-impl SchemeArg {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Em => "em",
-            Self::Milstein => "milstein",
-            Self::LawEm => "law-em",
-            Self::LawMilstein => "law-milstein",
-            Self::LawTwoPoint => "law-two-point",
-        }
-    }
-}
+use saddle_sde::uncertainty::{mean_report, ExactMoments, Proportion, QuantileInterval};
+use serde_json::{json, Value};
+use std::path::PathBuf;
 
 /// Arguments of `saddle simulate`. The defaults are benchmark W1 with fewer paths.
 #[derive(Args, Debug)]
@@ -66,105 +44,271 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 100_000)]
     pub paths: u64,
     /// Seed; path i uses the generator of (seed, i).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// Scheme.
+    /// Scheme and model form (the same meaning in every subcommand).
     #[arg(long, value_enum, default_value_t = SchemeArg::Em)]
     pub scheme: SchemeArg,
+    /// Confidence of the quantile and proportion intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write the result, with the full input, to FILE (.json or .csv), atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// What the ensemble run returns to this command.
+struct Run {
+    moments: MeanVar,
+    blown_up: u64,
+    /// Histogram of the terminal values.
+    histogram: Option<Histogram>,
+}
+
+/// Paths of the pilot run that sets the histogram's range.
+const PILOT: u64 = 2_000;
+/// Bins of the terminal-value histogram.
+const BINS: usize = 20_000;
+
+/// Runs the chosen scheme and model form: moments, blow-ups and a histogram of the
+/// terminal values. The histogram's range comes from a pilot of the first paths (their
+/// 0.1% and 99.9% sample quantiles, widened by half the span each side); quantiles
+/// outside it come out as unbounded interval ends, never wrong ones.
+fn run_ensemble(args: &SimulateArgs, model: &SaddleSde, grid: &Grid) -> Result<Run> {
+    use saddle_sde::scheme::{EulerMaruyama, Milstein};
+    let law = LawEquivalentSaddle::new(model.clone());
+    let increments = match args.scheme {
+        SchemeArg::LawTwoPoint => Increments::TwoPoint,
+        _ => Increments::Gaussian,
+    };
+    macro_rules! ens {
+        ($m:expr, $s:expr) => {
+            summarise(
+                || {
+                    Ensemble::new($m, $s)
+                        .start(args.x0)
+                        .grid(*grid)
+                        .seed(args.seed)
+                        .increments(increments)
+                },
+                args,
+                grid,
+            )
+        };
+    }
+    match args.scheme {
+        SchemeArg::Em => ens!(model, &EulerMaruyama),
+        SchemeArg::Milstein => ens!(model, &Milstein),
+        SchemeArg::LawEm | SchemeArg::LawTwoPoint => ens!(&law, &EulerMaruyama),
+        SchemeArg::LawMilstein => ens!(&law, &Milstein),
+    }
+}
+
+/// The pilot and the main run of one ensemble (`make` builds it afresh for each).
+fn summarise<'a, S, Sch, const M: usize>(
+    make: impl Fn() -> Ensemble<'a, S, Sch, M> + Sync,
+    args: &SimulateArgs,
+    grid: &Grid,
+) -> Result<Run>
+where
+    S: saddle_sde::sde::ScalarSde<M> + Sync + 'a,
+    Sch: saddle_sde::scheme::ScalarScheme<S, M> + Sync + 'a,
+{
+    let pilot = args.paths.min(PILOT);
+    let snap = with_threads(args.threads, || {
+        make().paths(pilot).snapshots(&[grid.t_end()], pilot)
+    })??;
+    let mut xs = snap.kept;
+    xs.retain(|x| x.is_finite());
+    xs.sort_by(f64::total_cmp);
+    let mut obs = TerminalObs::new();
+    if !xs.is_empty() {
+        let q = |f: f64| xs[((f * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)];
+        let (lo, hi) = (q(0.001), q(0.999));
+        let pad = 0.5 * (hi - lo).max(1e-12 * lo.abs().max(1.0));
+        obs = obs.histogram(Histogram::new(lo - pad, hi + pad, BINS)?)?;
+    }
+    let summary = with_threads(args.threads, || {
+        let mut progress = Progress::new("simulate");
+        make()
+            .paths(args.paths)
+            .progress(|d, t| progress.update(d, t))
+            .observe(&obs)
+    })??;
+    Ok(Run {
+        moments: summary.moments,
+        blown_up: summary.blown_up,
+        histogram: summary.histogram,
+    })
+}
+
+/// The full input, recorded in every output.
+fn input(args: &SimulateArgs, grid: &Grid) -> Value {
+    json!({
+        "command": "simulate",
+        "version": VERSION,
+        "a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho,
+        "x0": args.x0, "t": grid.t_end(),
+        "dt_requested": args.dt, "dt": grid.h(), "steps": grid.steps(),
+        "paths": args.paths, "seed": args.seed, "scheme": args.scheme.name(),
+        "confidence": args.confidence,
+    })
 }
 
 /// Runs the command.
 pub fn run(args: SimulateArgs) -> Result<()> {
     let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
     let grid = Grid::new(args.t, args.dt)?;
-    let start = std::time::Instant::now();
-    let stats: TerminalSummary = with_threads(args.threads, || {
-        let mut progress = Progress::new("simulate");
-        let bar = |d, t| progress.update(d, t);
-        let law = LawEquivalentSaddle::new(model.clone());
-        let (x0, p, s) = (args.x0, args.paths, args.seed);
-        // one chain for every scheme: start, grid, paths, seed, progress
-        macro_rules! ensemble {
-            ($m:expr, $s:expr) => {
-                Ensemble::new($m, $s).start(x0).grid(grid).paths(p).seed(s).progress(bar)
-            };
-        }
-        match args.scheme {
-            SchemeArg::Em => ensemble!(&model, &EulerMaruyama).terminal(),
-            SchemeArg::Milstein => ensemble!(&model, &Milstein).terminal(),
-            SchemeArg::LawEm => ensemble!(&law, &EulerMaruyama).terminal(),
-            SchemeArg::LawMilstein => ensemble!(&law, &Milstein).terminal(),
-            SchemeArg::LawTwoPoint => ensemble!(&law, &EulerMaruyama)
-                .increments(Increments::TwoPoint)
-                .terminal(),
-        }
-    })??;
-    let seconds = start.elapsed().as_secs_f64();
-    let t = grid.t_end();
-    let (em, ev) = (
-        exact::mean(&model, args.x0, t),
-        exact::variance(&model, args.x0, t),
-    );
-    let mean = stats.mean();
-    let se = stats.moments.stderr();
-    if args.json {
-        let out = json!({
-            "params": {"a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho, "x0": args.x0, "t": t},
-            "scheme": args.scheme.name(),
-            "dt": grid.h(),
-            "steps": grid.steps(),
-            "paths": args.paths,
-            "seed": args.seed,
-            "mean": {"estimate": mean, "stderr": se},
-            "variance": {"estimate": stats.variance()},
-            "exact": {"mean": em, "variance": ev},
-            "blown_up": stats.blown_up,
-            "seconds": seconds,
-        });
-        println!("{out}");
-    } else {
-        println!(
-            "saddle SDE  a = {}, σ = {}, τ = {}, ρ = {}, x0 = {}   (a − σ²/2 = {})",
-            args.a,
-            args.sigma,
-            args.tau,
-            args.rho,
-            args.x0,
-            model.lyapunov_rate()
-        );
-        println!(
-            "{} paths, scheme {}, T = {t}, {} steps of {:.3e}, seed {}",
-            args.paths,
-            args.scheme.name(),
-            grid.steps(),
-            grid.h(),
-            args.seed
-        );
-        println!("{:<12}{:>16}{:>16}{:>16}", "", "simulated", "exact", "z");
-        println!(
-            "{:<12}{:>16.6}{:>16.6}{:>16.2}",
-            "E[x_T]",
-            mean,
-            em,
-            (mean - em) / se
-        );
-        println!(
-            "{:<12}{:>16.6}{:>16.6}{:>16}",
-            "Var[x_T]",
-            stats.variance(),
-            ev,
-            ""
-        );
-        println!(
-            "standard error of the mean {se:.3e}; blown up {}; {seconds:.2} s",
-            stats.blown_up
+    if !(args.confidence > 0.0 && args.confidence < 1.0) {
+        anyhow::bail!(
+            "invalid parameter confidence = {}: must be in (0, 1)",
+            args.confidence
         );
     }
+    let format = args.out.as_deref().map(file_format).transpose()?;
+    let start = std::time::Instant::now();
+    let ens = run_ensemble(&args, &model, &grid)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let t = grid.t_end();
+    let n = ens.moments.count();
+    let exact_moments = ExactMoments {
+        mean: Some(exact::mean(&model, args.x0, t)),
+        variance: Some(exact::variance(&model, args.x0, t)),
+        fourth_central: Some(exact::fourth_central_moment(&model, args.x0, t)),
+    };
+    let (em, ev, m4) = (
+        exact_moments.mean.unwrap_or(f64::NAN),
+        exact_moments.variance.unwrap_or(f64::NAN),
+        exact_moments.fourth_central.unwrap_or(f64::NAN),
+    );
+    let mean = mean_report(ens.moments.mean(), ens.moments.variance(), n, exact_moments)?;
+    // the sample variance's standard error √((μ₄ − Var²)/n), from the exact moments
+    let var_se = ((m4 - ev * ev).max(0.0) / n as f64).sqrt();
+    let var_est = ens.moments.variance();
+    let blown = Proportion::new(ens.blown_up, args.paths)?;
+    let blown_iv = blown.wilson(args.confidence)?;
+    let quantiles: Vec<QuantileInterval> = match &ens.histogram {
+        Some(h) if h.total() > 0 => [0.1, 0.5, 0.9]
+            .iter()
+            .map(|&p| QuantileInterval::from_histogram(h, p, args.confidence))
+            .collect::<saddle_sde::Result<_>>()?,
+        _ => Vec::new(),
+    };
+    let heavy = mean.heavy_tail.map(|h| h.to_string());
+    let record = json!({
+        "input": input(&args, &grid),
+        "mean": {
+            "estimate": mean.estimate,
+            "stderr": mean.stderr,
+            "stderr_from": if mean.uses_exact_variance() { "exact variance" } else { "sample variance" },
+            "sample_stderr": mean.sample_stderr,
+            "z": mean.z,
+        },
+        "variance": {"estimate": var_est, "stderr": var_se, "z": (var_est - ev) / var_se},
+        "exact": {"mean": em, "variance": ev, "fourth_central_moment": m4},
+        "heavy_tail": heavy,
+        "quantiles": quantiles.iter().map(|q| json!({
+            "p": q.p, "estimate": q.estimate, "lower": q.lower, "upper": q.upper,
+            "confidence": q.confidence, "interval": q.label(),
+        })).collect::<Vec<_>>(),
+        "blown_up": {"count": ens.blown_up, "fraction": blown.estimate(),
+                     "wilson": [blown_iv.lower, blown_iv.upper]},
+        "seconds": seconds,
+    });
+    if args.json {
+        println!("{record}");
+    } else {
+        print_table(&args, &model, &grid, &record, &quantiles);
+    }
+    if let (Some(path), Some(format)) = (&args.out, format) {
+        let text = match format {
+            FileFormat::Json => serde_json::to_string_pretty(&record)? + "\n",
+            FileFormat::Csv => crate::output::flat_csv(&record),
+        };
+        write_atomic(path, &text)?;
+    }
     Ok(())
+}
+
+fn print_table(
+    args: &SimulateArgs,
+    model: &SaddleSde,
+    grid: &Grid,
+    r: &Value,
+    quantiles: &[QuantileInterval],
+) {
+    let f = |v: &Value| v.as_f64().map_or("n/a".into(), num);
+    println!(
+        "saddle SDE  a = {}, σ = {}, τ = {}, ρ = {}, x0 = {}   (a − σ²/2 = {})",
+        args.a,
+        args.sigma,
+        args.tau,
+        args.rho,
+        args.x0,
+        model.lyapunov_rate()
+    );
+    println!(
+        "{} paths, scheme {}, T = {}, {} steps of {:.3e}, seed {}",
+        args.paths,
+        args.scheme,
+        grid.t_end(),
+        grid.steps(),
+        grid.h(),
+        args.seed
+    );
+    let mut t = Table::new(&["", "simulated", "std. error", "exact", "z"]);
+    let m = &r["mean"];
+    let v = &r["variance"];
+    t.row(&[
+        "E[x_T]".to_string(),
+        f(&m["estimate"]),
+        f(&m["stderr"]),
+        f(&r["exact"]["mean"]),
+        m["z"].as_f64().map_or("n/a".into(), |z| format!("{z:.2}")),
+    ]);
+    t.row(&[
+        "Var[x_T]".to_string(),
+        f(&v["estimate"]),
+        f(&v["stderr"]),
+        f(&r["exact"]["variance"]),
+        v["z"].as_f64().map_or("n/a".into(), |z| format!("{z:.2}")),
+    ]);
+    print!("{}", t.render());
+    println!(
+        "std. errors from the exact moments (the mean's from the sample variance would be {})",
+        f(&m["sample_stderr"])
+    );
+    if let Some(h) = r["heavy_tail"].as_str() {
+        println!(
+            "warning: {h}; the mean and variance are unreliable here, use the median and quantiles"
+        );
+    }
+    if let Some(q) = quantiles.first() {
+        let mut t = Table::new(&["quantile", "estimate", &q.label()]);
+        for q in quantiles {
+            t.row(&[
+                format!("{}%", q.p * 100.0),
+                num(q.estimate),
+                format!("[{}, {}]", num(q.lower), num(q.upper)),
+            ]);
+        }
+        print!("{}", t.render());
+    } else {
+        println!("quantiles: not available with --scheme {}", args.scheme);
+    }
+    let b = &r["blown_up"];
+    println!(
+        "blown up {} ({}% Wilson interval of the fraction [{}, {}]); {:.2} s",
+        b["count"],
+        args.confidence * 100.0,
+        f(&b["wilson"][0]),
+        f(&b["wilson"][1]),
+        r["seconds"].as_f64().unwrap_or(0.0)
+    );
 }

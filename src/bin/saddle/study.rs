@@ -1,6 +1,6 @@
 //! `saddle escape-study`: the two tables of the escape study.
 
-use crate::output::{with_threads, Progress};
+use crate::output::{num, with_threads, Progress, Table, DEFAULT_SEED};
 use saddle_sde::escape::study::{radius_table, transition_table, StudyConfig};
 use saddle_sde::escape::Estimate;
 
@@ -28,9 +28,21 @@ pub struct StudyArgs {
     /// Monte Carlo paths per row.
     #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub paths: u64,
-    /// Seed.
-    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+    /// Seed (row k of the transition table uses seed + k).
+    #[arg(long, default_value_t = DEFAULT_SEED, allow_negative_numbers = true)]
     pub seed: u64,
+    /// Values of σ²/(2a) of the transition table, comma-separated (each finite, ≥ 0).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true,
+          default_values_t = [0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.5, 2.0, 3.0])]
+    pub ratios: Vec<f64>,
+    /// Radii R of the radius table, comma-separated (each finite, > 0).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true,
+          default_values_t = [0.5, 1.0, 2.0, 4.0, 8.0])]
+    pub radii: Vec<f64>,
+    /// Values of σ²/(2a) of the radius table, comma-separated (each finite, ≥ 0).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true,
+          default_values_t = [0.5, 2.0])]
+    pub radius_ratios: Vec<f64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -41,13 +53,36 @@ pub struct StudyArgs {
 
 fn mc(e: Option<Estimate>) -> String {
     e.map_or("censored".into(), |e| {
-        format!("{:.4} ± {:.4}", e.estimate, e.stderr)
+        format!("{} ± {}", num(e.estimate), num(e.stderr))
     })
+}
+
+/// Checks a list option: non-empty, every value finite and `> 0` (or `≥ 0`).
+fn check_list(name: &str, values: &[f64], zero_ok: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !values.is_empty(),
+        "invalid parameter {name}: give at least one value"
+    );
+    for &v in values {
+        let ok = v.is_finite() && (v > 0.0 || (zero_ok && v == 0.0));
+        let allowed = if zero_ok { ">= 0" } else { "> 0" };
+        anyhow::ensure!(
+            ok,
+            "invalid parameter {name} = {v}: must be finite and {allowed}"
+        );
+    }
+    Ok(())
 }
 
 /// Runs `saddle escape-study`.
 pub fn run(args: StudyArgs) -> anyhow::Result<()> {
+    check_list("ratios", &args.ratios, true)?;
+    check_list("radii", &args.radii, false)?;
+    check_list("radius-ratios", &args.radius_ratios, true)?;
     let cfg = StudyConfig {
+        ratios: args.ratios.clone(),
+        radii: args.radii.clone(),
+        radius_ratios: args.radius_ratios.clone(),
         a: args.a,
         tau: args.tau,
         rho: args.rho,
@@ -73,41 +108,42 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
     }
     println!(
         "Escape of dx = a x dt + σ x dW + τ dU from (−R, R), a = {}, τ = {}, ρ = {}, x0 = {}, \
-         MC: EM + bridge, dt = {}, {} paths/row",
-        cfg.a, cfg.tau, cfg.rho, cfg.x0, cfg.dt, cfg.paths
+         MC: scheme em + bridge, dt = {}, {} paths/row, seed {}",
+        cfg.a, cfg.tau, cfg.rho, cfg.x0, cfg.dt, cfg.paths, cfg.seed
     );
     println!(
         "\nMean exit time and P(T ≤ {}) across the transition, R = {}",
         cfg.horizon, cfg.radius
     );
-    println!(
-        "{:>8} {:>7} {:>12} {:>20} {:>12} {:>20}",
-        "σ²/(2a)", "σ", "E[T] exact", "E[T] MC", "P exact", "P MC"
-    );
+    let mut t = Table::new(&[
+        "σ²/(2a)",
+        "σ",
+        "E[T] exact",
+        "E[T] MC ± s.e.",
+        "P exact",
+        "P MC ± s.e.",
+    ]);
     for r in &transition {
-        println!(
-            "{:>8.3} {:>7.4} {:>12.5} {:>20} {:>12.5} {:>20}",
-            r.ratio,
-            r.sigma,
-            r.mean_exact,
+        t.row(&[
+            num(r.ratio),
+            num(r.sigma),
+            num(r.mean_exact),
             mc(r.mean_mc),
-            r.p_before_exact,
-            mc(Some(r.p_before_mc))
-        );
+            num(r.p_before_exact),
+            mc(Some(r.p_before_mc)),
+        ]);
     }
+    print!("{}", t.render());
     println!("\nMean exit time against the radius R");
-    println!(
-        "{:>8} {:>7} {:>14} {:>22}",
-        "σ²/(2a)", "R", "E[T] exact", "E[T] MC"
-    );
+    let mut t = Table::new(&["σ²/(2a)", "R", "E[T] exact", "E[T] MC ± s.e."]);
     for r in &radius {
-        println!(
-            "{:>8.3} {:>7.3} {:>14.5} {:>22}",
-            r.ratio,
-            r.radius,
-            r.mean_exact,
-            mc(r.mean_mc)
-        );
+        t.row(&[
+            num(r.ratio),
+            num(r.radius),
+            num(r.mean_exact),
+            mc(r.mean_mc),
+        ]);
     }
+    print!("{}", t.render());
     Ok(())
 }
