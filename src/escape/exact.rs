@@ -32,7 +32,7 @@
 //! ```
 //!
 //! Writing `K` through the difference `F(y) − F(z)` keeps every factor in range. The
-//! double integral is evaluated by nested tanh-sinh quadrature (crate `quadrature`),
+//! double integral is evaluated by nested tanh-sinh quadrature (the crate's one engine),
 //! split at the origin and bisected adaptively until the error estimate of every panel
 //! is below its share of a relative tolerance of `1e-12`.
 //!
@@ -61,8 +61,12 @@ use crate::models::SaddleSde;
 
 /// Relative tolerance of the quadratures.
 const REL_TOL: f64 = 1e-12;
-/// Bisection depth limit of the adaptive quadrature (at most `2^MAX_DEPTH` panels).
-const MAX_DEPTH: u32 = 10;
+
+/// `∫_a^b f` to relative accuracy [`REL_TOL`] by the crate's adaptive tanh-sinh
+/// quadrature (panels split at 0 and `±2^k`, bisected adaptively).
+fn integrate<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
+    crate::quadrature::integrate(f, a, b, REL_TOL)
+}
 
 /// The functions of a saddle model that the exit formulas need.
 #[derive(Debug, Clone, Copy)]
@@ -358,53 +362,6 @@ pub fn level_passage(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPass
         probability,
         mean_time,
     })
-}
-
-/// `∫_a^b f` by tanh-sinh quadrature on panels with breakpoints at 0 and at `±2^k`
-/// (so that wide ranges with mass near the origin, and algebraic tails, are resolved),
-/// each bisected adaptively until its error estimate is below its share of `REL_TOL`
-/// times a first estimate of the whole integral.
-fn integrate<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
-    if a == b {
-        return 0.0;
-    }
-    let (a, b, sign) = if a < b { (a, b, 1.0) } else { (b, a, -1.0) };
-    let mut cuts: Vec<f64> = vec![a];
-    let mut push = |x: f64| {
-        if x > a && x < b {
-            cuts.push(x);
-        }
-    };
-    push(0.0);
-    for k in -2..64 {
-        let p = 2f64.powi(k);
-        push(p);
-        push(-p);
-    }
-    cuts.push(b);
-    cuts.sort_by(f64::total_cmp);
-    let rough: f64 = cuts
-        .windows(2)
-        .map(|w| {
-            quadrature::double_exponential::integrate(&f, w[0], w[1], 1e-6 * (w[1] - w[0])).integral
-        })
-        .sum();
-    let tol = REL_TOL * rough.abs().max(f64::MIN_POSITIVE);
-    let panels = (cuts.len() - 1) as f64;
-    let sum: f64 = cuts
-        .windows(2)
-        .map(|w| adapt(&f, w[0], w[1], tol / panels, 0))
-        .sum();
-    sign * sum
-}
-
-fn adapt<F: Fn(f64) -> f64>(f: &F, a: f64, b: f64, tol: f64, depth: u32) -> f64 {
-    let o = quadrature::double_exponential::integrate(f, a, b, tol);
-    if o.error_estimate <= tol || depth >= MAX_DEPTH {
-        return o.integral;
-    }
-    let m = 0.5 * (a + b);
-    adapt(f, a, m, 0.5 * tol, depth + 1) + adapt(f, m, b, 0.5 * tol, depth + 1)
 }
 
 /// `P(T ≤ t)` for each `t` in `times` (ascending, `≥ 0`): the distribution function of
