@@ -175,6 +175,17 @@ pub(crate) fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64, rel_tol: f64) ->
     sign * sum
 }
 
+/// `∫_a^b f` (either order) to the absolute tolerance `abs_tol`, on one panel bisected
+/// adaptively: for short intervals of a smooth integrand, without the panel set-up of
+/// [`integrate`].
+pub(crate) fn integrate_short(f: impl Fn(f64) -> f64, a: f64, b: f64, abs_tol: f64) -> f64 {
+    if a == b {
+        return 0.0;
+    }
+    let (lo, hi, sign) = if a < b { (a, b, 1.0) } else { (b, a, -1.0) };
+    sign * adapt(&f, lo, hi, abs_tol, 0)
+}
+
 fn adapt(f: &impl Fn(f64) -> f64, a: f64, b: f64, tol: f64, depth: u32) -> f64 {
     let o = panel(f, a, b, tol, ADAPT_HALVINGS);
     if o.error <= tol || depth >= MAX_DEPTH {
