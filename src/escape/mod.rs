@@ -30,7 +30,6 @@
 //! diffusion using Euler schemes*, Stoch. Proc. Appl. 87 (2000).
 
 pub mod exact;
-pub mod study;
 
 use crate::ensemble::{run_ordered, Histogram, MeanVar, Merge};
 use crate::error::{count, finite, param, positive, Result};

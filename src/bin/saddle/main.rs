@@ -1,13 +1,15 @@
 //! `saddle`: the command-line face of the `saddle_sde` library.
 //!
 //! Every number it prints comes from a library function; this binary only parses
-//! arguments, picks a thread pool, shows progress and formats results.
+//! arguments, picks a thread pool, shows progress and formats results, and (in
+//! `tables`) composes the library's exit API into the escape study's tables.
 
 mod analytic;
 mod escape;
 mod output;
 mod simulate;
 mod study;
+mod tables;
 
 use clap::{Parser, Subcommand};
 
