@@ -968,12 +968,12 @@ pub fn level_passage_of<D: OneDimDiffusion + ?Sized>(
         return Err(param("level", level, format!("≠ x0 = {x0}")));
     }
     if level > x0 {
-        if !(far < x0) {
+        if far.is_nan() || far >= x0 {
             return Err(param("far", far, format!("< x0 = {x0} (level above x0)")));
         }
         upper_passage(d, x0, level, far)
     } else {
-        if !(far > x0) {
+        if far.is_nan() || far <= x0 {
             return Err(param("far", far, format!("> x0 = {x0} (level below x0)")));
         }
         upper_passage(&Mirror(d), -x0, -level, -far)
