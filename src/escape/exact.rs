@@ -101,6 +101,13 @@ trait ExitCoeffs {
     fn b2(&self, x: f64) -> f64;
     /// A value not above `F` on `[lo, hi]` (up to rounding), used to keep `exp(−F)` in range.
     fn f_floor(&self, lo: f64, hi: f64) -> f64;
+    /// `∫_from^to K(y, z) dz`, `K(y, z) = 2 exp(F(y) − F(z))/b²(y)`, where `from = y` or
+    /// `to = y`.
+    fn inner(&self, y: f64, from: f64, to: f64) -> f64 {
+        // F(y) and b²(y) hoisted out of the inner integral
+        let (fy, b2y) = (self.f(y), self.b2(y));
+        integrate(|z| 2.0 * (fy - self.f(z)).exp() / b2y, from, to)
+    }
 }
 
 /// The functions of a saddle model that the exit formulas need.
@@ -317,12 +324,8 @@ fn interval_exit_with<C: ExitCoeffs>(
     let p_lower = s_hi / total;
     // K(y, z) = 2 exp(F(y) − F(z))/b²(y), with F(y) and b²(y) hoisted out of the inner
     // integral
-    let inner = |y: f64, from: f64, to: f64| {
-        let (fy, b2y) = (c.f(y), c.b2(y));
-        integrate(|z| 2.0 * (fy - c.f(z)).exp() / b2y, from, to)
-    };
-    let inner_lo = |y: f64| inner(y, lower, y);
-    let inner_hi = |y: f64| inner(y, y, upper);
+    let inner_lo = |y: f64| c.inner(y, lower, y);
+    let inner_hi = |y: f64| c.inner(y, y, upper);
     let mean = p_lower * integrate(inner_lo, lower, x0) + p_upper * integrate(inner_hi, x0, upper);
     if !(mean.is_finite() && p_upper.is_finite()) {
         return Err(Error::DoesNotExist {
@@ -635,8 +638,11 @@ const ANCHORS: usize = 128;
 struct Numeric<'a, D: ?Sized> {
     d: &'a D,
     lo: f64,
+    hi: f64,
     step: f64,
     fs: Vec<f64>,
+    /// `∫ exp(F(x_k) − F(z)) dz` over `[x_k, x_{k+1}]`.
+    cells: Vec<f64>,
     bad: Cell<Option<f64>>,
 }
 
@@ -646,8 +652,10 @@ impl<'a, D: OneDimDiffusion + ?Sized> Numeric<'a, D> {
         let mut n = Self {
             d,
             lo,
+            hi,
             step,
             fs: Vec::with_capacity(ANCHORS + 1),
+            cells: Vec::with_capacity(ANCHORS),
             bad: Cell::new(None),
         };
         let mut acc = 0.0;
@@ -657,11 +665,21 @@ impl<'a, D: OneDimDiffusion + ?Sized> Numeric<'a, D> {
             acc += integrate(|x| n.phi(x), a, b);
             n.fs.push(acc);
         }
+        // only for usable coefficients (the caller reports the bad point)
+        for k in (0..ANCHORS).take_while(|_| n.bad.get().is_none()) {
+            let fk = n.fs[k];
+            let cell = integrate(|z| (fk - n.f(z)).exp(), n.anchor(k), n.anchor(k + 1));
+            n.cells.push(cell);
+        }
         n
+    }
+    /// The anchor cell `j` with `x_j ≤ y ≤ x_{j+1}`.
+    fn cell_of(&self, y: f64) -> usize {
+        (((y - self.lo) / self.step).floor().max(0.0) as usize).min(ANCHORS - 1)
     }
     fn anchor(&self, k: usize) -> f64 {
         if k == ANCHORS {
-            self.lo + self.step * ANCHORS as f64
+            self.hi
         } else {
             self.lo + self.step * k as f64
         }
@@ -701,6 +719,23 @@ impl<D: OneDimDiffusion + ?Sized> ExitCoeffs for Numeric<'_, D> {
     }
     fn f_floor(&self, _lo: f64, _hi: f64) -> f64 {
         self.fs.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+    /// From the tabulated cells: `Σ_k exp(F(y) − F(x_k)) · cell_k` over the whole cells
+    /// between `y` and the end of the table, plus the part of `y`'s own cell.
+    fn inner(&self, y: f64, from: f64, to: f64) -> f64 {
+        let (fy, b2y) = (self.f(y), self.b2(y));
+        let j = self.cell_of(y);
+        let piece = |a: f64, b: f64| integrate(|z| (fy - self.f(z)).exp(), a, b);
+        let whole = |k: usize| (fy - self.fs[k]).exp() * self.cells[k];
+        let tabulated = self.cells.len() == ANCHORS;
+        let sum = if tabulated && from == self.lo && to == y {
+            piece(self.anchor(j), y) + (0..j).map(whole).sum::<f64>()
+        } else if tabulated && from == y && to == self.hi {
+            piece(y, self.anchor(j + 1)) + (j + 1..ANCHORS).map(whole).sum::<f64>()
+        } else {
+            integrate(|z| (fy - self.f(z)).exp(), from, to)
+        };
+        2.0 * sum / b2y
     }
 }
 
@@ -1053,14 +1088,7 @@ fn upper_passage<D: OneDimDiffusion + ?Sized>(
             Tail::Diverges => None,
             Tail::Converges(v_end) => {
                 let ln_m = ln_tail_integral(|v| sweep.logs(v, sweep.f(v)).1, peak(&gm), v_end);
-                let inner = integrate(
-                    |y| {
-                        let (fy, b2y) = (near.f(y), near.b2(y));
-                        integrate(|z| 2.0 * (fy - near.f(z)).exp() / b2y, y, r)
-                    },
-                    x0,
-                    r,
-                );
+                let inner = integrate(|y| near.inner(y, y, r), x0, r);
                 let u = inner + (ln_above + ln_m).exp();
                 near.check()?;
                 if !u.is_finite() {
