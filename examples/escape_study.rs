@@ -23,8 +23,13 @@
 //! (defaults 10 000 paths per row, dt = 1e-3). The same tables come from
 //! `saddle escape-study`.
 
-use saddle_sde::escape::study::{radius_table, transition_table, StudyConfig};
+// The tables are application code shared with the `saddle escape-study` command: one
+// file, compiled into both.
+#[path = "../src/bin/saddle/tables.rs"]
+mod tables;
+
 use saddle_sde::escape::Estimate;
+use tables::{radius_table, transition_table, StudyConfig};
 
 fn mc(e: Option<Estimate>) -> String {
     e.map_or("censored".into(), |e| {

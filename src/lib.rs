@@ -65,6 +65,7 @@ pub mod escape;
 pub mod integrate;
 pub mod models;
 pub mod noise;
+mod quadrature;
 pub mod scheme;
 pub mod sde;
 pub mod uncertainty;

@@ -271,5 +271,4 @@ fn public_summary_types_are_send_sync_clone() {
     check::<saddle_sde::escape::ExitDomain>();
     check::<saddle_sde::escape::Estimate>();
     check::<saddle_sde::escape::exact::IntervalExit>();
-    check::<saddle_sde::escape::study::StudyConfig>();
 }

@@ -96,56 +96,8 @@ pub fn ln_gamma_ratio_sq(x: f64, y: f64) -> f64 {
 /// assert!((v - 2.0).abs() < 1e-9);
 /// ```
 pub fn tanh_sinh(f: impl Fn(f64, f64) -> f64, len: f64, rel_tol: f64) -> f64 {
-    if len.is_nan() || len <= 0.0 {
-        return 0.0;
-    }
-    const T_MAX: f64 = 4.5;
-    // node at t: s = L / (1 + e^{−2u}), L − s = L / (1 + e^{2u}), u = (π/2) sinh t,
-    // ds/dt = L (π/2) cosh t / (2 cosh² u)
-    let node = |t: f64| -> f64 {
-        let u = 0.5 * PI * t.sinh();
-        let left = len / (1.0 + (-2.0 * u).exp());
-        let right = len / (1.0 + (2.0 * u).exp());
-        let cu = u.cosh();
-        let w = len * 0.5 * PI * t.cosh() / (2.0 * cu * cu);
-        if w == 0.0 || !w.is_finite() {
-            return 0.0;
-        }
-        let v = f(left, right);
-        if v.is_finite() {
-            w * v
-        } else {
-            0.0
-        }
-    };
-    let mut h = 0.5;
-    let mut sum = node(0.0);
-    let mut k = 1;
-    while k as f64 * h <= T_MAX {
-        let t = k as f64 * h;
-        sum += node(t) + node(-t);
-        k += 1;
-    }
-    let mut est = sum * h;
-    for _ in 0..12 {
-        h *= 0.5;
-        // add the new (odd) nodes
-        let mut k = 1;
-        let mut add = 0.0;
-        while k as f64 * h <= T_MAX {
-            let t = k as f64 * h;
-            add += node(t) + node(-t);
-            k += 2;
-        }
-        sum += add;
-        let new = sum * h;
-        let done = (new - est).abs() <= rel_tol * new.abs();
-        est = new;
-        if done {
-            break;
-        }
-    }
-    est
+    use crate::quadrature::{tanh_sinh, Stop};
+    tanh_sinh(f, len, Stop::Relative(rel_tol), 12).value
 }
 
 /// Solves `g(x) = target` for an increasing `g` on the bracket `[lo, hi]` with

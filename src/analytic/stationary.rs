@@ -60,6 +60,7 @@
 use crate::analytic::special::{ln_gamma_ratio_sq, solve_increasing, tanh_sinh};
 use crate::error::{Error, Result};
 use crate::models::SaddleSde;
+use crate::quadrature::gauss_legendre_10;
 use rand::Rng;
 use rand_distr::Open01;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
@@ -145,22 +146,6 @@ pub struct StationaryLaw {
 
 /// Geometric angle nodes `(π/2)·(2/3)^j`, `j = 0..TABLE_NODES`, down to ~1e-12.
 const TABLE_NODES: i32 = 68;
-
-/// 10-point Gauss–Legendre nodes and weights on [−1, 1] (positive half).
-const GL_X: [f64; 5] = [
-    0.148_874_338_981_631_2,
-    0.433_395_394_129_247_2,
-    0.679_409_568_299_024_4,
-    0.865_063_366_688_984_5,
-    0.973_906_528_517_171_7,
-];
-const GL_W: [f64; 5] = [
-    0.295_524_224_714_752_9,
-    0.269_266_719_309_996_4,
-    0.219_086_362_515_982,
-    0.149_451_349_150_580_6,
-    0.066_671_344_308_688_1,
-];
 
 /// `ln ∫_lo^hi sin^p s · e^{−ns} ds` for `0 ≤ lo < hi ≤ π/2`, with no singularity inside
 /// (`p ≥ 0`, or `lo > 0`). The log-integrand `f(s) = p ln sin s − ns` is scaled by its
@@ -392,12 +377,7 @@ impl StationaryLaw {
     /// `∫_{u0}^{u1}` of [`Self::half_density`] by 10-point Gauss–Legendre (used only on
     /// intervals at most half as long as their distance to the singular end 0).
     fn half_increment(&self, u0: f64, u1: f64, upper: bool) -> f64 {
-        let (c, h) = (0.5 * (u0 + u1), 0.5 * (u1 - u0));
-        let mut acc = 0.0;
-        for (x, w) in GL_X.iter().zip(GL_W.iter()) {
-            acc += w * (self.half_density(c - h * x, upper) + self.half_density(c + h * x, upper));
-        }
-        acc * h
+        gauss_legendre_10(|u| self.half_density(u, upper), u0, u1)
     }
 
     /// The angle at which the lower (or upper) tail mass equals `target`: bracketed

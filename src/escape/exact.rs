@@ -1,5 +1,5 @@
-//! Exact exit probabilities and mean exit times of the saddle SDE, from its scale
-//! function and speed measure.
+//! Exact exit probabilities and mean exit times of the saddle SDE — and of any
+//! time-homogeneous scalar diffusion — from the scale function and speed measure.
 //!
 //! The saddle SDE has the same law as the one-noise diffusion
 //! `dx = a x dt + b(x) dB`, `b²(x) = σ²x² + 2ρστx + τ²`
@@ -32,7 +32,7 @@
 //! ```
 //!
 //! Writing `K` through the difference `F(y) − F(z)` keeps every factor in range. The
-//! double integral is evaluated by nested tanh-sinh quadrature (crate `quadrature`),
+//! double integral is evaluated by nested tanh-sinh quadrature (the crate's one engine),
 //! split at the origin and bisected adaptively until the error estimate of every panel
 //! is below its share of a relative tolerance of `1e-12`.
 //!
@@ -55,14 +55,60 @@
 //! `∂_t v = ½b²∂²_x v + a x ∂_x v`, `v(0, ·) = 0` inside, `v = 1` on the barriers, by
 //! Crank–Nicolson (Rannacher start) on a fine grid: second order in space and time,
 //! accurate to about `1e-6` at the default resolution.
+//!
+//! # Any time-homogeneous scalar diffusion
+//! Nothing above uses more of the saddle than its drift `f(x) = a x` and
+//! `b²(x) = Σ_k G_k(x)²`. For a diffusion `dx = f(x) dt + b(x) dB` given as a
+//! [`OneDimDiffusion`] (or any [`ScalarSde`] wrapped in [`Homogeneous`], evaluated at
+//! `t = 0`: the model must be time-homogeneous), the `…_of` functions use the same
+//! formulas with
+//!
+//! ```text
+//! F(x) = ∫ 2f(y)/b²(y) dy,   s'(x) = exp(−F(x)),   m(x) = 2/(b²(x) s'(x)),
+//! P(exit through r) = ∫_l^{x0} s' / ∫_l^r s',   u(x0) = ∫ G(x0, y) m(y) dy,
+//! ```
+//!
+//! where `F` is tabulated by quadrature at 128 anchors of the interval and evaluated
+//! between them by quadrature from the nearest anchor ([`scale_exponent_of`],
+//! [`interval_exit_of`]); [`exit_time_cdf_of`] runs the Crank–Nicolson solve with `f`
+//! and `b²`. `b² > 0` is required on the interval (checked where evaluated). The
+//! one-sided [`level_passage_of`] needs to know whether `∫_{far} s'` and `∫_{far} m`
+//! converge, which a generic routine can only decide numerically from the shape of
+//! the tail: see its documentation for what it can and cannot decide. For the saddle
+//! SDE the closed form [`scale_exponent`] and [`level_passage`] stay the reference
+//! (they decide the transition `σ² = 2a` exactly).
 
 use crate::error::{finite, param, Error, Result};
 use crate::models::SaddleSde;
+use crate::sde::ScalarSde;
+use std::cell::Cell;
 
 /// Relative tolerance of the quadratures.
 const REL_TOL: f64 = 1e-12;
-/// Bisection depth limit of the adaptive quadrature (at most `2^MAX_DEPTH` panels).
-const MAX_DEPTH: u32 = 10;
+
+/// `∫_a^b f` to relative accuracy [`REL_TOL`] by the crate's adaptive tanh-sinh
+/// quadrature (panels split at 0 and `±2^k`, bisected adaptively).
+fn integrate<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
+    crate::quadrature::integrate(f, a, b, REL_TOL)
+}
+
+/// What the exit formulas need of a diffusion: the scale exponent `F` (up to a
+/// constant) and `b²`.
+trait ExitCoeffs {
+    /// `F(x)`, `F' = 2f/b²`, up to an additive constant.
+    fn f(&self, x: f64) -> f64;
+    /// `b²(x)`.
+    fn b2(&self, x: f64) -> f64;
+    /// A value not above `F` on `[lo, hi]` (up to rounding), used to keep `exp(−F)` in range.
+    fn f_floor(&self, lo: f64, hi: f64) -> f64;
+    /// `∫_from^to K(y, z) dz`, `K(y, z) = 2 exp(F(y) − F(z))/b²(y)`, where `from = y` or
+    /// `to = y`.
+    fn inner(&self, y: f64, from: f64, to: f64) -> f64 {
+        // F(y) and b²(y) hoisted out of the inner integral
+        let (fy, b2y) = (self.f(y), self.b2(y));
+        integrate(|z| 2.0 * (fy - self.f(z)).exp() / b2y, from, to)
+    }
+}
 
 /// The functions of a saddle model that the exit formulas need.
 #[derive(Debug, Clone, Copy)]
@@ -161,6 +207,23 @@ impl Coeffs {
     }
 }
 
+impl ExitCoeffs for Coeffs {
+    fn f(&self, x: f64) -> f64 {
+        Coeffs::f(self, x)
+    }
+    fn b2(&self, x: f64) -> f64 {
+        Coeffs::b2(self, x)
+    }
+    /// `F` is monotone on each side of 0 (`F' = 2ax/b²`), so its minimum on `[lo, hi]`
+    /// is at an end or at 0.
+    fn f_floor(&self, lo: f64, hi: f64) -> f64 {
+        [lo, hi, 0.0f64.clamp(lo, hi)]
+            .iter()
+            .map(|&x| Coeffs::f(self, x))
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
 /// `F(x) = ∫₀ˣ 2a y / b²(y) dy`, the exponent of the scale density
 /// `s'(x) = exp(−F(x))`, in closed form (log and atan terms, see the
 /// [module docs](self)).
@@ -198,6 +261,14 @@ pub struct IntervalExit {
 /// Checks `lower < x0 < upper` (all finite) and that the diffusion does not vanish on
 /// `[lower, upper]`; returns the coefficients of the scale and speed densities.
 fn interval_coeffs(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result<Coeffs> {
+    check_interval(x0, lower, upper)?;
+    let c = Coeffs::new(model);
+    c.check_positive_on(lower, upper)?;
+    Ok(c)
+}
+
+/// Checks `lower < x0 < upper`, all finite.
+fn check_interval(x0: f64, lower: f64, upper: f64) -> Result<()> {
     finite("lower", lower)?;
     finite("upper", upper)?;
     finite("x0", x0)?;
@@ -208,9 +279,7 @@ fn interval_coeffs(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result
             format!("in (lower, upper) = ({lower}, {upper})"),
         ));
     }
-    let c = Coeffs::new(model);
-    c.check_positive_on(lower, upper)?;
-    Ok(c)
+    Ok(())
 }
 
 /// Exact exit probabilities and mean exit time of the saddle SDE from `(lower, upper)`
@@ -235,20 +304,28 @@ fn interval_coeffs(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result
 /// ```
 pub fn interval_exit(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result<IntervalExit> {
     let c = interval_coeffs(model, x0, lower, upper)?;
+    interval_exit_with(&c, x0, lower, upper)
+}
+
+/// [`interval_exit`] for any scale exponent (the interval already checked).
+fn interval_exit_with<C: ExitCoeffs>(
+    c: &C,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+) -> Result<IntervalExit> {
     // normalise F by its minimum on [l, r] so that s' = exp(−(F − F_min)) ≤ 1
-    let f_min = [lower, upper, 0.0f64.clamp(lower, upper)]
-        .iter()
-        .map(|&x| c.f(x))
-        .fold(f64::INFINITY, f64::min);
+    let f_min = c.f_floor(lower, upper);
     let sp = |x: f64| (-(c.f(x) - f_min)).exp();
     let s_lo = integrate(sp, lower, x0);
     let s_hi = integrate(sp, x0, upper);
     let total = s_lo + s_hi;
     let p_upper = s_lo / total;
     let p_lower = s_hi / total;
-    let k = |y: f64, z: f64| 2.0 * (c.f(y) - c.f(z)).exp() / c.b2(y);
-    let inner_lo = |y: f64| integrate(|z| k(y, z), lower, y);
-    let inner_hi = |y: f64| integrate(|z| k(y, z), y, upper);
+    // K(y, z) = 2 exp(F(y) − F(z))/b²(y), with F(y) and b²(y) hoisted out of the inner
+    // integral
+    let inner_lo = |y: f64| c.inner(y, lower, y);
+    let inner_hi = |y: f64| c.inner(y, y, upper);
     let mean = p_lower * integrate(inner_lo, lower, x0) + p_upper * integrate(inner_hi, x0, upper);
     if !(mean.is_finite() && p_upper.is_finite()) {
         return Err(Error::DoesNotExist {
@@ -360,53 +437,6 @@ pub fn level_passage(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPass
     })
 }
 
-/// `∫_a^b f` by tanh-sinh quadrature on panels with breakpoints at 0 and at `±2^k`
-/// (so that wide ranges with mass near the origin, and algebraic tails, are resolved),
-/// each bisected adaptively until its error estimate is below its share of `REL_TOL`
-/// times a first estimate of the whole integral.
-fn integrate<F: Fn(f64) -> f64>(f: F, a: f64, b: f64) -> f64 {
-    if a == b {
-        return 0.0;
-    }
-    let (a, b, sign) = if a < b { (a, b, 1.0) } else { (b, a, -1.0) };
-    let mut cuts: Vec<f64> = vec![a];
-    let mut push = |x: f64| {
-        if x > a && x < b {
-            cuts.push(x);
-        }
-    };
-    push(0.0);
-    for k in -2..64 {
-        let p = 2f64.powi(k);
-        push(p);
-        push(-p);
-    }
-    cuts.push(b);
-    cuts.sort_by(f64::total_cmp);
-    let rough: f64 = cuts
-        .windows(2)
-        .map(|w| {
-            quadrature::double_exponential::integrate(&f, w[0], w[1], 1e-6 * (w[1] - w[0])).integral
-        })
-        .sum();
-    let tol = REL_TOL * rough.abs().max(f64::MIN_POSITIVE);
-    let panels = (cuts.len() - 1) as f64;
-    let sum: f64 = cuts
-        .windows(2)
-        .map(|w| adapt(&f, w[0], w[1], tol / panels, 0))
-        .sum();
-    sign * sum
-}
-
-fn adapt<F: Fn(f64) -> f64>(f: &F, a: f64, b: f64, tol: f64, depth: u32) -> f64 {
-    let o = quadrature::double_exponential::integrate(f, a, b, tol);
-    if o.error_estimate <= tol || depth >= MAX_DEPTH {
-        return o.integral;
-    }
-    let m = 0.5 * (a + b);
-    adapt(f, a, m, 0.5 * tol, depth + 1) + adapt(f, m, b, 0.5 * tol, depth + 1)
-}
-
 /// `P(T ≤ t)` for each `t` in `times` (ascending, `≥ 0`): the distribution function of
 /// the exit time from `(lower, upper)` started at `x0`, from the backward Kolmogorov
 /// equation solved by Crank–Nicolson on 2000 cells with 4 implicit-Euler half steps
@@ -436,6 +466,19 @@ pub fn exit_time_cdf(
     times: &[f64],
 ) -> Result<Vec<f64>> {
     let c = interval_coeffs(model, x0, lower, upper)?;
+    cdf_with(|x| c.a * x, |x| c.b2(x), x0, lower, upper, times)
+}
+
+/// The Crank–Nicolson solve of [`exit_time_cdf`] for a drift and `b²` (the interval
+/// already checked); `b²` must be positive and finite at the grid nodes.
+fn cdf_with(
+    drift: impl Fn(f64) -> f64,
+    b2: impl Fn(f64) -> f64,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+    times: &[f64],
+) -> Result<Vec<f64>> {
     let mut prev = 0.0;
     for &t in times {
         if !(t.is_finite() && t >= prev) {
@@ -452,8 +495,12 @@ pub fn exit_time_cdf(
     let mut up = vec![0.0; n];
     for i in 0..n {
         let x = lower + (i + 1) as f64 * dx;
-        let diff = 0.5 * c.b2(x) / (dx * dx);
-        let adv = c.a * x / (2.0 * dx);
+        let (b2x, fx) = (b2(x), drift(x));
+        if !(b2x > 0.0 && b2x.is_finite() && fx.is_finite()) {
+            return Err(not_positive(x));
+        }
+        let diff = 0.5 * b2x / (dx * dx);
+        let adv = fx / (2.0 * dx);
         lo[i] = diff - adv;
         di[i] = -2.0 * diff;
         up[i] = diff + adv;
@@ -515,4 +562,550 @@ pub fn exit_time_cdf(
         out.push(if target == 0.0 { 0.0 } else { interp(&v) });
     }
     Ok(out)
+}
+
+/// A time-homogeneous scalar diffusion `dx = f(x) dt + b(x) dB`, given by its drift
+/// `f(x)` and squared diffusion `b²(x)`: everything the exit references need.
+///
+/// Implement it directly, or wrap any [`ScalarSde`] in [`Homogeneous`].
+pub trait OneDimDiffusion {
+    /// Drift `f(x)`.
+    fn drift(&self, x: f64) -> f64;
+    /// Squared diffusion `b²(x)` (for several independent noises, `Σ_k G_k(x)²`).
+    fn b2(&self, x: f64) -> f64;
+}
+
+/// A [`ScalarSde`] seen as a [`OneDimDiffusion`]: `f(x) = drift(0, x)` and
+/// `b²(x) = Σ_k G_k(0, x)²`, the coefficients **at `t = 0`**.
+///
+/// The exit references are those of a time-homogeneous diffusion, so the wrapped model
+/// must not depend on `t`; for a time-dependent model they describe the process frozen
+/// at `t = 0`. Correlated noises must already be factored into independent ones (as
+/// [`ScalarSde`] requires), so that `Σ_k G_k²` is the quadratic variation rate.
+///
+/// ```
+/// use saddle_sde::escape::exact::{Homogeneous, OneDimDiffusion};
+/// use saddle_sde::models::SaddleSde;
+/// let m = SaddleSde::new(1.0, 2.0, 0.5, 0.3)?;
+/// let d = Homogeneous::new(&m);
+/// assert!((d.b2(0.7) - m.diffusion_squared(0.7)).abs() < 1e-15);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Homogeneous<'a, S, const M: usize> {
+    sde: &'a S,
+}
+
+impl<'a, S: ScalarSde<M>, const M: usize> Homogeneous<'a, S, M> {
+    /// Wraps `sde` (which must be time-homogeneous).
+    pub fn new(sde: &'a S) -> Self {
+        Self { sde }
+    }
+}
+
+impl<S: ScalarSde<M>, const M: usize> OneDimDiffusion for Homogeneous<'_, S, M> {
+    fn drift(&self, x: f64) -> f64 {
+        self.sde.drift(0.0, x)
+    }
+    fn b2(&self, x: f64) -> f64 {
+        self.sde.diffusion(0.0, x).iter().map(|g| g * g).sum()
+    }
+}
+
+/// The process `−x`: drift `−f(−x)`, `b²(−x)`.
+struct Mirror<'a, D: ?Sized>(&'a D);
+
+impl<D: OneDimDiffusion + ?Sized> OneDimDiffusion for Mirror<'_, D> {
+    fn drift(&self, x: f64) -> f64 {
+        -self.0.drift(-x)
+    }
+    fn b2(&self, x: f64) -> f64 {
+        self.0.b2(-x)
+    }
+}
+
+/// Absolute tolerance of `F` between anchors (an absolute error in `F` is a relative
+/// error in `exp(±F)`).
+const F_TOL: f64 = 1e-14;
+
+/// Number of anchors of [`Numeric`] on its interval.
+const ANCHORS: usize = 128;
+
+/// `F' = 2f/b²` of a generic diffusion, with `F` tabulated at equispaced anchors of
+/// `[lo, hi]` (cumulative quadrature, `F(lo) = 0`) and evaluated elsewhere as the nearest
+/// anchor's value plus the quadrature from it. Records the first point where `b² ≤ 0`
+/// or `2f/b²` is not finite.
+struct Numeric<'a, D: ?Sized> {
+    d: &'a D,
+    lo: f64,
+    hi: f64,
+    step: f64,
+    fs: Vec<f64>,
+    /// `∫ exp(F(x_k) − F(z)) dz` over `[x_k, x_{k+1}]`.
+    cells: Vec<f64>,
+    bad: Cell<Option<f64>>,
+}
+
+impl<'a, D: OneDimDiffusion + ?Sized> Numeric<'a, D> {
+    fn new(d: &'a D, lo: f64, hi: f64) -> Self {
+        let step = (hi - lo) / ANCHORS as f64;
+        let mut n = Self {
+            d,
+            lo,
+            hi,
+            step,
+            fs: Vec::with_capacity(ANCHORS + 1),
+            cells: Vec::with_capacity(ANCHORS),
+            bad: Cell::new(None),
+        };
+        let mut acc = 0.0;
+        n.fs.push(0.0);
+        for k in 1..=ANCHORS {
+            let (a, b) = (n.anchor(k - 1), n.anchor(k));
+            acc += integrate(|x| n.phi(x), a, b);
+            n.fs.push(acc);
+        }
+        // only for usable coefficients (the caller reports the bad point)
+        for k in (0..ANCHORS).take_while(|_| n.bad.get().is_none()) {
+            let fk = n.fs[k];
+            let cell = integrate(|z| (fk - n.f(z)).exp(), n.anchor(k), n.anchor(k + 1));
+            n.cells.push(cell);
+        }
+        n
+    }
+    /// The anchor cell `j` with `x_j ≤ y ≤ x_{j+1}`.
+    fn cell_of(&self, y: f64) -> usize {
+        (((y - self.lo) / self.step).floor().max(0.0) as usize).min(ANCHORS - 1)
+    }
+    fn anchor(&self, k: usize) -> f64 {
+        if k == ANCHORS {
+            self.hi
+        } else {
+            self.lo + self.step * k as f64
+        }
+    }
+    fn phi(&self, x: f64) -> f64 {
+        let b2 = self.d.b2(x);
+        let v = 2.0 * self.d.drift(x) / b2;
+        if !(b2 > 0.0 && v.is_finite()) && self.bad.get().is_none() {
+            self.bad.set(Some(x));
+        }
+        v
+    }
+    fn check(&self) -> Result<()> {
+        match self.bad.get() {
+            None => Ok(()),
+            Some(x) => Err(not_positive(x)),
+        }
+    }
+}
+
+fn not_positive(x: f64) -> Error {
+    Error::DoesNotExist {
+        what: "exit reference",
+        condition: format!("b²(x) > 0 and 2f(x)/b²(x) finite on the domain, but not at x = {x}"),
+    }
+}
+
+impl<D: OneDimDiffusion + ?Sized> ExitCoeffs for Numeric<'_, D> {
+    fn f(&self, x: f64) -> f64 {
+        let k = ((x - self.lo) / self.step)
+            .round()
+            .clamp(0.0, ANCHORS as f64) as usize;
+        self.fs[k] + crate::quadrature::integrate_short(|y| self.phi(y), self.anchor(k), x, F_TOL)
+    }
+    fn b2(&self, x: f64) -> f64 {
+        self.d.b2(x)
+    }
+    fn f_floor(&self, _lo: f64, _hi: f64) -> f64 {
+        self.fs.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+    /// From the tabulated cells: `Σ_k exp(F(y) − F(x_k)) · cell_k` over the whole cells
+    /// between `y` and the end of the table, plus the part of `y`'s own cell.
+    fn inner(&self, y: f64, from: f64, to: f64) -> f64 {
+        let (fy, b2y) = (self.f(y), self.b2(y));
+        let j = self.cell_of(y);
+        let piece = |a: f64, b: f64| integrate(|z| (fy - self.f(z)).exp(), a, b);
+        let whole = |k: usize| (fy - self.fs[k]).exp() * self.cells[k];
+        let tabulated = self.cells.len() == ANCHORS;
+        let sum = if tabulated && from == self.lo && to == y {
+            piece(self.anchor(j), y) + (0..j).map(whole).sum::<f64>()
+        } else if tabulated && from == y && to == self.hi {
+            piece(y, self.anchor(j + 1)) + (j + 1..ANCHORS).map(whole).sum::<f64>()
+        } else {
+            integrate(|z| (fy - self.f(z)).exp(), from, to)
+        };
+        2.0 * sum / b2y
+    }
+}
+
+/// Checks the interval and returns the tabulated scale exponent on it.
+fn numeric_on<'a, D: OneDimDiffusion + ?Sized>(
+    d: &'a D,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+) -> Result<Numeric<'a, D>> {
+    check_interval(x0, lower, upper)?;
+    let n = Numeric::new(d, lower, upper);
+    n.check()?;
+    Ok(n)
+}
+
+/// `F(x) = ∫₀ˣ 2f(y)/b²(y) dy`, the exponent of the scale density `s' = exp(−F)` of
+/// any time-homogeneous diffusion, by adaptive tanh-sinh quadrature (relative accuracy
+/// about `1e-12`). For the saddle SDE, [`scale_exponent`] is its closed form.
+///
+/// # Errors
+/// A parameter error naming `x` if it is not finite; [`Error::DoesNotExist`] if
+/// `b² ≤ 0` (or `2f/b²` is not finite) somewhere between 0 and `x`.
+///
+/// ```
+/// use saddle_sde::escape::exact::{scale_exponent_of, Homogeneous};
+/// use saddle_sde::models::OrnsteinUhlenbeck;
+/// // OU dx = −θx dt + s dB: F(x) = −θx²/s², here −2·1.5²/0.25 = −18
+/// let ou = OrnsteinUhlenbeck::new(2.0, 0.0, 0.5)?;
+/// assert!((scale_exponent_of(&Homogeneous::new(&ou), 1.5)? + 18.0).abs() < 1e-12);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn scale_exponent_of<D: OneDimDiffusion + ?Sized>(d: &D, x: f64) -> Result<f64> {
+    finite("x", x)?;
+    let n = Numeric::new(d, 0.0, x);
+    let v = n.fs[ANCHORS];
+    n.check()?;
+    Ok(v)
+}
+
+/// Exact exit probabilities and mean exit time of any time-homogeneous diffusion from
+/// `(lower, upper)` starting at `x0`: the formulas of [`interval_exit`] with the scale
+/// exponent `F` computed by quadrature of `2f/b²` (see the module docs).
+///
+/// # Errors
+/// A parameter error naming `x0` unless `lower < x0 < upper` (all finite);
+/// [`Error::DoesNotExist`] if `b² ≤ 0` or `2f/b²` is not finite at a point of
+/// `[lower, upper]` where it was evaluated, or the result overflows.
+///
+/// ```
+/// use saddle_sde::escape::exact::{interval_exit_of, Homogeneous};
+/// use saddle_sde::models::Gbm;
+/// // GBM dx = μx dt + s x dB: s'(x) = x^{−2μ/s²}; μ = 0.5, s = 1 gives s(x) = ln x
+/// let g = Gbm::new(0.5, 1.0)?;
+/// let e = interval_exit_of(&Homogeneous::new(&g), 1.0, 0.5, 2.0)?;
+/// assert!((e.p_upper - 0.5).abs() < 1e-12);
+/// // ln x is driftless Brownian motion: E[T] = ln 2 · ln 2
+/// assert!((e.mean_exit_time - 2f64.ln().powi(2)).abs() < 1e-11);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn interval_exit_of<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+) -> Result<IntervalExit> {
+    let n = numeric_on(d, x0, lower, upper)?;
+    let e = interval_exit_with(&n, x0, lower, upper)?;
+    n.check()?;
+    Ok(e)
+}
+
+/// `P(T ≤ t)` for the exit of any time-homogeneous diffusion from `(lower, upper)`:
+/// the Crank–Nicolson solve of [`exit_time_cdf`] with the drift `f(x)` and `b²(x)`
+/// of `d`.
+///
+/// # Errors
+/// As [`interval_exit_of`] (`b²` is checked at the grid nodes), and a parameter error
+/// naming `times` if they are not finite, non-negative and ascending.
+///
+/// ```
+/// use saddle_sde::escape::exact::{exit_time_cdf_of, Homogeneous};
+/// use saddle_sde::models::OrnsteinUhlenbeck;
+/// let ou = OrnsteinUhlenbeck::new(1.0, 0.0, 1.0)?;
+/// let cdf = exit_time_cdf_of(&Homogeneous::new(&ou), 0.0, -1.0, 1.0, &[0.5, 30.0])?;
+/// assert!(cdf[0] > 0.0 && cdf[0] < 1.0);
+/// assert!((cdf[1] - 1.0).abs() < 1e-6);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn exit_time_cdf_of<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+    times: &[f64],
+) -> Result<Vec<f64>> {
+    check_interval(x0, lower, upper)?;
+    cdf_with(|x| d.drift(x), |x| d.b2(x), x0, lower, upper, times)
+}
+
+/// Step of the tail sweep of [`level_passage_of`] in the tail variable `v`.
+const TAIL_DV: f64 = 0.5;
+/// Decay (or growth) of the log-integrand, in nats, at which a tail is classified.
+const TAIL_DROP: f64 = 37.0;
+/// Smallest slope `|dg/dv|` of the log-integrand accepted as a decided trend.
+const TAIL_SLOPE: f64 = 0.05;
+/// Largest `v` of the tail sweep.
+const TAIL_V_MAX: f64 = 700.0;
+
+/// What the sweep found about a tail integral `∫₀^∞ e^{g(v)} dv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tail {
+    /// Still undecided.
+    Open,
+    /// Negligible beyond this `v`.
+    Converges(f64),
+    /// Grows without bound.
+    Diverges,
+}
+
+/// The tail `(far, x0)` of a diffusion parametrised by `v ≥ 0`: `y = x0 − (e^v − 1)` to
+/// `far = −∞`, or `y = far + (x0 − far) e^{−v}` to a finite `far < x0`, with `F` tabulated
+/// at `v_k = k·TAIL_DV` (`F(x0) = 0`).
+struct TailSweep<'a, D: ?Sized> {
+    d: &'a D,
+    x0: f64,
+    far: f64,
+    fs: Vec<f64>,
+}
+
+impl<D: OneDimDiffusion + ?Sized> TailSweep<'_, D> {
+    fn y(&self, v: f64) -> f64 {
+        if self.far == f64::NEG_INFINITY {
+            self.x0 - v.exp_m1()
+        } else {
+            self.far + (self.x0 - self.far) * (-v).exp()
+        }
+    }
+    /// `ln |dy/dv|`.
+    fn ln_jac(&self, v: f64) -> f64 {
+        if self.far == f64::NEG_INFINITY {
+            v
+        } else {
+            (self.x0 - self.far).ln() - v
+        }
+    }
+    /// `dF(y(v))/dv`, or NaN where the coefficients are not usable.
+    fn dfdv(&self, v: f64) -> f64 {
+        let y = self.y(v);
+        let b2 = self.d.b2(y);
+        let g = -2.0 * self.d.drift(y) / b2 * self.ln_jac(v).exp();
+        if b2 > 0.0 && g.is_finite() {
+            g
+        } else {
+            f64::NAN
+        }
+    }
+    fn f(&self, v: f64) -> f64 {
+        let k = ((v / TAIL_DV).round() as usize).min(self.fs.len() - 1);
+        let bad = Cell::new(false);
+        let r = self.fs[k]
+            + crate::quadrature::integrate_short(
+                |w| {
+                    let g = self.dfdv(w);
+                    if g.is_nan() {
+                        bad.set(true);
+                    }
+                    g
+                },
+                k as f64 * TAIL_DV,
+                v,
+                F_TOL,
+            );
+        if bad.get() {
+            f64::NAN
+        } else {
+            r
+        }
+    }
+    /// `ln s'(y) |dy/dv|` and `ln m(y) |dy/dv|` (relative to `F(x0) = 0`).
+    fn logs(&self, v: f64, f: f64) -> (f64, f64) {
+        let j = self.ln_jac(v);
+        let b2 = self.d.b2(self.y(v));
+        (-f + j, f - b2.ln() + 2f64.ln() + j)
+    }
+}
+
+/// Updates the classification of a tail from its log-integrand samples `g`.
+fn classify(state: &mut Tail, g: &[f64]) {
+    if *state != Tail::Open || g.len() < 9 {
+        return;
+    }
+    let k = g.len() - 1;
+    let now = g[k];
+    let slope = (now - g[k - 8]) / (8.0 * TAIL_DV);
+    let peak = g.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if now <= peak - TAIL_DROP && slope <= -TAIL_SLOPE {
+        *state = Tail::Converges(k as f64 * TAIL_DV);
+    } else if now >= g[0] + TAIL_DROP && slope >= TAIL_SLOPE {
+        *state = Tail::Diverges;
+    }
+}
+
+/// `ln ∫₀^V e^{g(v)} dv`, scaled by the sampled maximum so that nothing overflows.
+fn ln_tail_integral(g: impl Fn(f64) -> f64, peak: f64, v_end: f64) -> f64 {
+    peak + integrate(|v| (g(v) - peak).exp(), 0.0, v_end).ln()
+}
+
+/// Exact first passage from `x0` to `level` of any time-homogeneous diffusion whose
+/// state space extends from `x0` away from the level to `far` (`far = −∞` for an upper
+/// level on ℝ, `+∞` for a lower one, or a finite boundary that is never reached, such
+/// as 0 for geometric Brownian motion).
+///
+/// With `F(x0) = 0`, the level is reached with probability
+/// `P = S/(S + ∫_{x0}^{level} s')`, `S = ∫_{far}^{x0} s'`, which is 1 iff `S = ∞`; the
+/// mean passage time is finite iff `S = ∞` and the speed measure is integrable at
+/// `far`, and is then `∫_{x0}^{r} dy ∫_y^{r} K + ∫_{x0}^{r} s' · ∫_{far}^{x0} m`.
+///
+/// # What the generic version can decide
+/// Whether `S` and `∫_{far} m` are finite is a property of the tail, which no finite
+/// number of evaluations can prove; this function samples the log-integrands
+/// `g(v) = ln(s'(y)|dy/dv|)` and `ln(m(y)|dy/dv|)` on `v = 0, ½, 1, …` along
+/// `y = x0 − (e^v − 1)` (or `y = far + (x0 − far)e^{−v}` for a finite `far`) and decides,
+/// **assuming the integrand is eventually monotone in `v`**:
+///
+/// - *finite* once `g` has dropped 37 nats below its maximum (`< 1e-16` relative) while
+///   still falling at a rate of at least 0.05 per unit of `v`; the integral is then
+///   truncated there;
+/// - *infinite* once `g` has risen 37 nats above its start while still rising at least
+///   as fast.
+///
+/// Power-law tails `s' ~ |y|^{−γ}` are therefore decided when `|1 − γ|` is larger than
+/// about `0.05`–`0.1` (depending on how far `b²` stays finite: the sweep stops where
+/// `y`, `f` or `b²` overflow, at `v = 700` at most), and exponential tails always. Close
+/// to the critical exponent (for the saddle SDE, `σ²` close to `2a`) and at it (a
+/// logarithmically divergent `S`, the saddle at `σ² = 2a` exactly) the generic version
+/// returns an error; [`level_passage`] decides those cases for the saddle SDE from
+/// its closed form.
+///
+/// # Errors
+/// Parameter errors naming `level` (equal to `x0`, or not finite), `x0` (not finite),
+/// or `far` (NaN, or not on the far side of `x0`); [`Error::DoesNotExist`] if `b² ≤ 0`
+/// between `x0` and `level`, if the tail could not be classified as above, or the mean
+/// overflows.
+///
+/// ```
+/// use saddle_sde::escape::exact::{level_passage_of, Homogeneous};
+/// use saddle_sde::models::Gbm;
+/// // GBM with μ = 0.2 < s²/2 = 0.5 drifts to 0 almost surely: P(reach 2 from 1) = 2^{−0.6}
+/// let g = Gbm::new(0.2, 1.0)?;
+/// let p = level_passage_of(&Homogeneous::new(&g), 1.0, 2.0, 0.0)?;
+/// assert!((p.probability - 2f64.powf(-0.6)).abs() < 1e-12);
+/// assert_eq!(p.mean_time, None);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn level_passage_of<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    level: f64,
+    far: f64,
+) -> Result<LevelPassage> {
+    finite("x0", x0)?;
+    finite("level", level)?;
+    if level == x0 {
+        return Err(param("level", level, format!("≠ x0 = {x0}")));
+    }
+    if level > x0 {
+        if far.is_nan() || far >= x0 {
+            return Err(param("far", far, format!("< x0 = {x0} (level above x0)")));
+        }
+        upper_passage(d, x0, level, far)
+    } else {
+        if far.is_nan() || far <= x0 {
+            return Err(param("far", far, format!("> x0 = {x0} (level below x0)")));
+        }
+        upper_passage(&Mirror(d), -x0, -level, -far)
+    }
+}
+
+fn upper_passage<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    r: f64,
+    far: f64,
+) -> Result<LevelPassage> {
+    let near = Numeric::new(d, x0, r);
+    near.check()?;
+    let f_min = near.f_floor(x0, r);
+    let ln_above = -f_min + integrate(|z| (f_min - near.f(z)).exp(), x0, r).ln();
+    near.check()?;
+    // sweep the tail until both integrals are classified or the coefficients overflow
+    let mut sweep = TailSweep {
+        d,
+        x0,
+        far,
+        fs: vec![0.0],
+    };
+    let (mut gs, mut gm) = (Vec::new(), Vec::new());
+    let (mut s_tail, mut m_tail) = (Tail::Open, Tail::Open);
+    let mut k = 0usize;
+    loop {
+        let v = k as f64 * TAIL_DV;
+        let f = sweep.fs[k];
+        let (a, b) = sweep.logs(v, f);
+        if !(a.is_finite() && b.is_finite()) {
+            break;
+        }
+        gs.push(a);
+        gm.push(b);
+        classify(&mut s_tail, &gs);
+        classify(&mut m_tail, &gm);
+        let settled = |t: Tail| t != Tail::Open;
+        if settled(s_tail) && (settled(m_tail) || matches!(s_tail, Tail::Converges(_))) {
+            break;
+        }
+        let v_next = v + TAIL_DV;
+        if v_next > TAIL_V_MAX {
+            break;
+        }
+        let f_next = sweep.f(v_next);
+        if !f_next.is_finite() || sweep.y(v_next) == sweep.y(v) {
+            break;
+        }
+        sweep.fs.push(f_next);
+        k += 1;
+    }
+    let undecided = |what: &'static str| Error::DoesNotExist {
+        what,
+        condition: format!(
+            "the tail toward {far} could not be classified as integrable or not \
+             (see level_passage_of: the integrand must fall or rise by {TAIL_DROP} nats \
+             at a rate of at least {TAIL_SLOPE} per unit of ln distance before v = {})",
+            k as f64 * TAIL_DV
+        ),
+    };
+    let peak = |g: &[f64]| g.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (probability, recurrent) = match s_tail {
+        Tail::Open => return Err(undecided("level passage probability")),
+        Tail::Diverges => (1.0, true),
+        Tail::Converges(v_end) => {
+            let ln_below = ln_tail_integral(|v| sweep.logs(v, sweep.f(v)).0, peak(&gs), v_end);
+            (1.0 / (1.0 + (ln_above - ln_below).exp()), false)
+        }
+    };
+    let mean_time = if !recurrent {
+        None
+    } else {
+        match m_tail {
+            Tail::Open => return Err(undecided("mean passage time")),
+            Tail::Diverges => None,
+            Tail::Converges(v_end) => {
+                let ln_m = ln_tail_integral(|v| sweep.logs(v, sweep.f(v)).1, peak(&gm), v_end);
+                let inner = integrate(|y| near.inner(y, y, r), x0, r);
+                let u = inner + (ln_above + ln_m).exp();
+                near.check()?;
+                if !u.is_finite() {
+                    return Err(Error::DoesNotExist {
+                        what: "mean passage time",
+                        condition: "the result must be representable as a finite f64".into(),
+                    });
+                }
+                Some(u)
+            }
+        }
+    };
+    if !probability.is_finite() {
+        return Err(undecided("level passage probability"));
+    }
+    Ok(LevelPassage {
+        probability,
+        mean_time,
+    })
 }

@@ -30,7 +30,6 @@
 //! diffusion using Euler schemes*, Stoch. Proc. Appl. 87 (2000).
 
 pub mod exact;
-pub mod study;
 
 pub use crate::integrate::monitor::BRIDGE_CUTOFF;
 

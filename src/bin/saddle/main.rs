@@ -1,7 +1,8 @@
 //! `saddle`: the command-line face of the `saddle_sde` library.
 //!
 //! Every number it prints comes from a library function; this binary only parses
-//! arguments, picks a thread pool, shows progress and formats results.
+//! arguments, picks a thread pool, shows progress and formats results, and (in
+//! `tables`) composes the library's exit API into the escape study's tables.
 
 mod analytic;
 mod escape;
@@ -9,6 +10,7 @@ mod output;
 mod scheme;
 mod simulate;
 mod study;
+mod tables;
 
 use clap::{Parser, Subcommand};
 

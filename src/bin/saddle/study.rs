@@ -1,7 +1,7 @@
 //! `saddle escape-study`: the two tables of the escape study.
 
 use crate::output::{num, with_threads, Progress, Table, DEFAULT_SEED};
-use saddle_sde::escape::study::{radius_table, transition_table, StudyConfig};
+use crate::tables::{radius_table, transition_table, StudyConfig};
 use saddle_sde::escape::Estimate;
 
 /// Arguments of `saddle escape-study`.

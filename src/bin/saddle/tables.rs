@@ -1,21 +1,39 @@
 //! The escape study the blog implies: how long noisy gradient descent lingers near the
 //! saddle, across the transition `σ²/(2a) = 1`.
 //!
+//! Application code, not library: it composes the public exit API of `saddle_sde`.
+//! It is a module of the `saddle` binary (`saddle escape-study`) and is included by
+//! `examples/escape_study.rs` through `#[path]`, so both print the same tables from one
+//! implementation.
+//!
 //! For `σ² < 2a` the multiplicative noise only slows the escape; for `σ² > 2a` the
 //! saddle is attractive almost surely in the absence of `τ`, and with `τ ≠ 0` the path
 //! is recurrent: it still leaves any bounded interval, but the mean time to reach
 //! distance `R` grows like a power of `R` instead of like `ln R`
-//! (see [`exact`] for the one-sided limit, finite iff `σ² > 2a`).
+//! (see `saddle_sde::escape::exact` for the one-sided limit, finite iff `σ² > 2a`).
 //!
 //! Both tables put the exact references next to Monte Carlo estimates from
-//! [`Ensemble::exits`] (Euler–Maruyama with the bridge correction on the two-noise
-//! saddle SDE).
+//! `saddle_sde::ensemble::Ensemble::exits` (Euler–Maruyama with the bridge correction on
+//! the two-noise saddle SDE).
 
-use super::{exact, Correction, Estimate, ExitDomain, ExitSpec};
-use crate::ensemble::Ensemble;
-use crate::error::{finite, positive, Result};
-use crate::models::SaddleSde;
-use crate::scheme::EulerMaruyama;
+use saddle_sde::ensemble::Ensemble;
+use saddle_sde::escape::{exact, Correction, Estimate, ExitDomain, ExitSpec};
+use saddle_sde::models::SaddleSde;
+use saddle_sde::scheme::EulerMaruyama;
+use saddle_sde::{Error, ParamError, Result};
+
+/// A parameter error naming `name` unless `ok`.
+fn check(name: &'static str, value: f64, ok: bool, allowed: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Param(ParamError {
+            name,
+            value,
+            allowed: allowed.into(),
+        }))
+    }
+}
 
 /// Settings of the study.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,9 +121,18 @@ pub struct RadiusRow {
 }
 
 fn model(cfg: &StudyConfig, ratio: f64) -> Result<SaddleSde> {
-    positive("a", cfg.a)?;
-    finite("ratio", ratio)?;
-    crate::error::non_negative("ratio", ratio)?;
+    check(
+        "a",
+        cfg.a,
+        cfg.a > 0.0 && cfg.a.is_finite(),
+        "finite and > 0",
+    )?;
+    check(
+        "ratio",
+        ratio,
+        ratio >= 0.0 && ratio.is_finite(),
+        "finite and >= 0",
+    )?;
     SaddleSde::new(cfg.a, (2.0 * cfg.a * ratio).sqrt(), cfg.tau, cfg.rho)
 }
 
