@@ -66,7 +66,12 @@ fn main() -> Result<(), saddle_sde::Error> {
             r.mean_exact,
             mc(r.mean_mc),
             r.p_before_exact,
-            mc(Some(r.p_before_mc))
+            r.p_before_mc.wilson(0.95).map(|w| format!(
+                "{:.3} [{:.3}, {:.3}]",
+                r.p_before_mc.estimate(),
+                w.lower,
+                w.upper
+            ))?
         );
     }
     println!("\n2. Mean exit time from (−R, R) against R");

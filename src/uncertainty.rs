@@ -36,7 +36,8 @@ fn z_two_sided(confidence: f64) -> f64 {
 }
 
 /// A closed interval `[lower, upper]` at a stated confidence.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Interval {
     /// Lower end.
     pub lower: f64,
@@ -71,7 +72,8 @@ impl Interval {
 /// assert!((cp.upper - (1.0 - 0.025f64.powf(0.1))).abs() < 1e-9); // 0.30850
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Proportion {
     /// Number of successes `k`.
     pub successes: u64,
@@ -285,7 +287,8 @@ pub fn order_statistic_ranks(
 /// assert_eq!(q.label(), "95% order-statistic interval");
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuantileInterval {
     /// The probability `p` of the quantile.
     pub p: f64,
@@ -415,7 +418,8 @@ impl QuantileInterval {
 
 /// Exact moments of the sampled law where the caller knows them (`None`: unknown).
 /// An infinite value means the moment does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExactMoments {
     /// `E[X]`.
     pub mean: Option<f64>,
@@ -426,7 +430,8 @@ pub struct ExactMoments {
 }
 
 /// Why a sample standard error is not trustworthy.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum HeavyTail {
     /// The variance or the fourth moment does not exist: the sample variance does
@@ -467,7 +472,8 @@ impl std::fmt::Display for HeavyTail {
 }
 
 /// A sample mean with the standard error to use for it.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MeanReport {
     /// The sample mean.
     pub estimate: f64,

@@ -40,6 +40,7 @@ use crate::integrate::{run, Grid, ScalarStepper, Side, StopReason};
 use crate::noise::{path_rng, ScalarNoise};
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
+use crate::uncertainty::Proportion;
 
 /// The Broadie–Glasserman–Kou constant `β = −ζ(½)/√(2π)`.
 pub const BGK_BETA: f64 = 0.582_597_157_939_010_7;
@@ -253,18 +254,6 @@ pub struct Estimate {
     pub stderr: f64,
 }
 
-impl Estimate {
-    /// The estimate of a probability from `k` successes out of `n`, with the binomial
-    /// standard error `√(p(1−p)/n)`.
-    pub fn proportion(k: u64, n: u64) -> Self {
-        let p = k as f64 / n as f64;
-        Self {
-            estimate: p,
-            stderr: (p * (1.0 - p) / n as f64).sqrt(),
-        }
-    }
-}
-
 /// How one path ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -358,17 +347,21 @@ impl ExitStats {
     pub fn blown_up(&self) -> u64 {
         self.blown_up
     }
-    /// Probability of exit through the upper side before the horizon.
-    pub fn p_upper(&self) -> Estimate {
-        Estimate::proportion(self.upper, self.paths)
+    /// Probability of exit through the upper side before the horizon, as the count out
+    /// of all paths: its [`Proportion::wilson`] interval stays honest at 0 and 1, where
+    /// the plug-in standard error is 0. `None` for an empty summary.
+    pub fn p_upper(&self) -> Option<Proportion> {
+        Proportion::new(self.upper, self.paths).ok()
     }
-    /// Probability of exit through the lower side before the horizon.
-    pub fn p_lower(&self) -> Estimate {
-        Estimate::proportion(self.lower, self.paths)
+    /// Probability of exit through the lower side before the horizon (as
+    /// [`p_upper`](Self::p_upper)).
+    pub fn p_lower(&self) -> Option<Proportion> {
+        Proportion::new(self.lower, self.paths).ok()
     }
-    /// Probability of exit (either side) before the horizon.
-    pub fn p_exit_before_horizon(&self) -> Estimate {
-        Estimate::proportion(self.upper + self.lower, self.paths)
+    /// Probability of exit (either side) before the horizon (as
+    /// [`p_upper`](Self::p_upper)).
+    pub fn p_exit_before_horizon(&self) -> Option<Proportion> {
+        Proportion::new(self.upper + self.lower, self.paths).ok()
     }
     /// Mean exit time with its standard error — `None` unless every path exited
     /// (with censored or blown-up paths the mean of the observed times would be biased
@@ -605,9 +598,9 @@ where
     ///     .with_correction(Correction::Bridge);
     /// let stats = Ensemble::new(&model, &EulerMaruyama).paths(4_000).seed(1).exits(&spec)?;
     /// let exact = exact::interval_exit(&saddle, 0.1, -0.5, 0.5)?;
-    /// let p = stats.p_upper();
-    /// // 4 000 paths: binomial standard error ≈ 0.008; 4 of them is a 99.99% band
-    /// assert!((p.estimate - exact.p_upper).abs() < 4.0 * p.stderr);
+    /// let p = stats.p_upper().unwrap();
+    /// // 4 000 paths: binomial standard error ≈ 0.008; a 99.99% Wilson interval
+    /// assert!(p.wilson(0.9999)?.contains(exact.p_upper));
     /// assert_eq!(stats.censored(), 0);
     /// # Ok::<(), saddle_sde::Error>(())
     /// ```

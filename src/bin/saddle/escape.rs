@@ -222,6 +222,16 @@ fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::R
     })?
     .map_err(Into::into)
 }
+/// A proportion's estimate with its plug-in standard error (the Wilson interval is
+/// reported beside it).
+fn plug_in(p: Option<Proportion>) -> anyhow::Result<Estimate> {
+    let p = p.ok_or_else(|| anyhow::anyhow!("no paths were run"))?;
+    Ok(Estimate {
+        estimate: p.estimate(),
+        stderr: p.stderr(),
+    })
+}
+
 /// Runs `saddle escape`.
 pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
     let saddle = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
@@ -263,8 +273,8 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
         "bound": args.bound, "time_bins": args.time_bins,
     });
     let record = EscapeJson {
-        p_exit_upper: stats.p_upper(),
-        p_exit_lower: stats.p_lower(),
+        p_exit_upper: plug_in(stats.p_upper())?,
+        p_exit_lower: plug_in(stats.p_lower())?,
         mean_exit_time: stats.mean_exit_time(),
         censored: stats.censored(),
         blown_up: stats.blown_up(),
@@ -385,7 +395,7 @@ fn print_table(
     );
     line(
         "P(exit before horizon)",
-        Some(s.p_exit_before_horizon()),
+        plug_in(s.p_exit_before_horizon()).ok(),
         Some(i.p_exit_before_horizon),
         None,
     );

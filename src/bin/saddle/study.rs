@@ -57,6 +57,14 @@ fn mc(e: Option<Estimate>) -> String {
     })
 }
 
+/// A proportion with its 95% Wilson interval.
+fn wilson(p: &saddle_sde::uncertainty::Proportion) -> String {
+    match p.wilson(0.95) {
+        Ok(w) => format!("{} [{}, {}]", num(p.estimate()), num(w.lower), num(w.upper)),
+        Err(e) => e.to_string(),
+    }
+}
+
 /// Checks a list option: non-empty, every value finite and `> 0` (or `≥ 0`).
 fn check_list(name: &str, values: &[f64], zero_ok: bool) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -130,7 +138,7 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
             num(r.mean_exact),
             mc(r.mean_mc),
             num(r.p_before_exact),
-            mc(Some(r.p_before_mc)),
+            wilson(&r.p_before_mc),
         ]);
     }
     print!("{}", t.render());

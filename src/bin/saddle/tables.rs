@@ -20,6 +20,7 @@ use saddle_sde::ensemble::Ensemble;
 use saddle_sde::escape::{exact, Correction, Estimate, ExitDomain, ExitSpec};
 use saddle_sde::models::SaddleSde;
 use saddle_sde::scheme::EulerMaruyama;
+use saddle_sde::uncertainty::Proportion;
 use saddle_sde::{Error, ParamError, Result};
 
 /// A parameter error naming `name` unless `ok`.
@@ -103,7 +104,7 @@ pub struct TransitionRow {
     /// `P(T ≤ H)` from the backward equation.
     pub p_before_exact: f64,
     /// Monte Carlo `P(T ≤ H)`.
-    pub p_before_mc: Estimate,
+    pub p_before_mc: Proportion,
 }
 
 /// One row of the radius table.
@@ -183,7 +184,9 @@ pub fn transition_table(
             mean_exact: ex.mean_exit_time,
             mean_mc: mc_mean(cfg, &m, r, seed)?,
             p_before_exact: p_exact,
-            p_before_mc: short.p_exit_before_horizon(),
+            p_before_mc: short
+                .p_exit_before_horizon()
+                .ok_or_else(|| check("paths", 0.0, false, ">= 1").unwrap_err())?,
         });
         progress(k + 1, cfg.ratios.len());
     }
