@@ -25,7 +25,7 @@
 
 // The tables are application code shared with the `saddle escape-study` command: one
 // file, compiled into both.
-#[path = "../src/bin/saddle/tables.rs"]
+#[path = "../cli/src/tables.rs"]
 mod tables;
 
 use saddle_sde::escape::Estimate;

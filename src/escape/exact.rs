@@ -248,6 +248,7 @@ pub fn scale_exponent(model: &SaddleSde, x: f64) -> Result<f64> {
 
 /// Exact exit quantities from an interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IntervalExit {
     /// Probability of leaving through the upper end.
     pub p_upper: f64,
@@ -342,6 +343,7 @@ fn interval_exit_with<C: ExitCoeffs>(
 
 /// Exact quantities for the first passage to one level.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LevelPassage {
     /// Probability that the level is ever reached.
     pub probability: f64,

@@ -208,7 +208,7 @@ impl BlowUp {
     /// A parameter error naming `bound` unless it is `> 0` (it may be infinite, which
     /// stops only on non-finite states).
     pub fn new(bound: f64) -> crate::Result<Self> {
-        if !(bound > 0.0) {
+        if bound.is_nan() || bound <= 0.0 {
             return Err(crate::error::param("bound", bound, "> 0 (may be infinite)"));
         }
         Ok(Self { bound })
@@ -295,7 +295,7 @@ impl Occupation {
         if lo.is_nan() {
             return Err(crate::error::param("lo", lo, "a number"));
         }
-        if !(hi >= lo) {
+        if hi.is_nan() || hi < lo {
             return Err(crate::error::param("hi", hi, format!(">= lo = {lo}")));
         }
         Ok(Self {

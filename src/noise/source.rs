@@ -30,6 +30,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 /// What a scheme needs drawn for each step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum NoiseNeeds {
     /// The increments `ΔZ_k` only; the symmetric parts of the iterated integrals follow
@@ -310,7 +311,7 @@ impl<'a, const M: usize> Given<'a, M> {
             return Err(param("steps", 0.0, ">= 1 step"));
         };
         let h = check_step(first.h)?;
-        if let Some(s) = steps.iter().find(|s| !((s.h - h).abs() <= 1e-12 * h)) {
+        if let Some(s) = steps.iter().find(|s| s.h.is_nan() || (s.h - h).abs() > 1e-12 * h) {
             return Err(param(
                 "h",
                 s.h,
