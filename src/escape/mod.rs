@@ -582,7 +582,7 @@ where
     /// Runs the exit problem `spec` (its start and grid replace the ensemble's) and
     /// summarises how the paths left ([`ExitStats`]).
     ///
-    /// Path `i` uses [`path_rng`](crate::noise::path_rng)`(seed, i)`, and summaries are
+    /// Path `i` uses `path_rng(seed, i)`, and summaries are
     /// merged in index order, so the result is the same bit for bit for any number of
     /// threads. Memory does not grow with the number of paths.
     ///
