@@ -122,7 +122,21 @@ pub fn pathwise_terminal(sde: &SaddleSde, x0: f64, steps: &[StepNoise<2>]) -> f6
 }
 
 /// As [`pathwise_terminal`], writing `x` at every grid point (`steps.len() + 1` values)
-/// into `out`.
+/// into `out`: the exact path beside a scheme's (see
+/// [`monitor::Trajectory`](crate::integrate::monitor::Trajectory)).
+///
+/// ```
+/// use saddle_sde::{analytic::saddle::{pathwise_path, pathwise_terminal}, models::SaddleSde, noise::StepNoise};
+/// // τ = 0: x_k = x0·exp((a − σ²/2) t_k + σ W_{t_k}), here with a − σ²/2 = 0.875
+/// let m = SaddleSde::new(1.0, 0.5, 0.0, 0.0).unwrap();
+/// let steps = [StepNoise::without_areas(0.5, [0.3, 0.0]), StepNoise::without_areas(0.5, [-0.1, 0.0])];
+/// let mut path = Vec::new();
+/// pathwise_path(&m, 2.0, &steps, &mut path);
+/// assert_eq!(path.len(), 3);
+/// assert_eq!(path[0], 2.0);
+/// assert!((path[1] - 2.0 * (0.4375f64 + 0.15).exp()).abs() < 1e-14);
+/// assert_eq!(path[2], pathwise_terminal(&m, 2.0, &steps));
+/// ```
 pub fn pathwise_path(sde: &SaddleSde, x0: f64, steps: &[StepNoise<2>], out: &mut Vec<f64>) {
     out.clear();
     out.push(x0);
