@@ -100,7 +100,7 @@ fn time<F: FnMut() -> R, R>(mut f: F, reps: u32) -> Duration {
 }
 
 fn bench(c: &mut Criterion) {
-    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let m = saddle_sde::fixtures::w1().model;
     let law = LawEquivalentSaddle::new(m.clone());
     let grid = Grid::new(1.0, 1e-3).unwrap();
     let pool = one_thread();

@@ -23,6 +23,7 @@
 //! | [`integrate`] | the run engine: the only two stepping loops ([`run`](integrate::run) for one path, [`run_lanes`](integrate::run_lanes) for lock-step lanes), monitors (end value, snapshots, exits, blow-up, occupation time, closures), stop reasons, grids |
 //! | [`analytic`] | closed forms: the pathwise solution, exact moments, the stationary law (Pearson IV), the `|ρ| = 1` inverse-gamma limit, growth rates, the blog's discrete models |
 //! | [`ensemble`] | the [`Ensemble`](ensemble::Ensemble) builder: many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots; per-path starts and models |
+//! | [`fixtures`] | known-answer problems (a model, a start, a horizon and the exact answers), shared by tests, benchmarks and examples |
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
 //! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, and when a sample standard error can be trusted |
 //!
@@ -62,6 +63,7 @@ pub mod correlation;
 pub mod ensemble;
 pub mod error;
 pub mod escape;
+pub mod fixtures;
 pub mod integrate;
 pub mod models;
 pub mod noise;

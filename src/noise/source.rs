@@ -311,7 +311,10 @@ impl<'a, const M: usize> Given<'a, M> {
             return Err(param("steps", 0.0, ">= 1 step"));
         };
         let h = check_step(first.h)?;
-        if let Some(s) = steps.iter().find(|s| s.h.is_nan() || (s.h - h).abs() > 1e-12 * h) {
+        if let Some(s) = steps
+            .iter()
+            .find(|s| s.h.is_nan() || (s.h - h).abs() > 1e-12 * h)
+        {
             return Err(param(
                 "h",
                 s.h,
