@@ -7,9 +7,9 @@
 //! with dt = 10⁻⁴; its bias in E ln|x_T|/T is O(σ⁴ dt) ≈ 2·10⁻³ at σ = 2, a tenth of
 //! the standard error 2/√(T N) = 0.02.
 
-mod common;
-
-use common::{mean_se, terminals, KS_001};
+use crate::common;
+use crate::common::tol::{KS_001, Z999};
+use crate::common::{mean_se, terminals};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use saddle_sde::analytic::coin_flip::{CoinFlip, DiffusiveWalk};
@@ -152,17 +152,17 @@ fn coin_flip_simulation() {
         let p = c.p_shrink(n).unwrap();
         let phat = shrink as f64 / paths as f64;
         let z = (phat - p) / (p * (1.0 - p) / paths as f64).sqrt();
-        assert!(z.abs() < 3.29, "σ = {sigma}: p̂ = {phat}, p = {p}, z = {z}");
+        assert!(z.abs() < Z999, "σ = {sigma}: p̂ = {phat}, p = {p}, z = {z}");
         let (m, se) = mean_se(&xs);
         assert!(
-            ((m - c.mean(1.0, n)) / se).abs() < 3.29,
+            ((m - c.mean(1.0, n)) / se).abs() < Z999,
             "σ = {sigma}: mean {m}"
         );
         if sigma < 1.0 {
             let (r, se) = mean_se(&logs);
             let rate = discrete_per_step_rate(sigma).unwrap();
             assert!(
-                ((r - rate) / se).abs() < 3.29,
+                ((r - rate) / se).abs() < Z999,
                 "σ = {sigma}: rate {r} vs {rate}"
             );
         }
@@ -198,7 +198,7 @@ fn blog_discrete_rate_is_only_leading_order() {
         })
         .collect();
     let (r, se) = mean_se(&logs);
-    assert!(((r + 0.5 * sigma * sigma) / se).abs() > 3.29);
+    assert!(((r + 0.5 * sigma * sigma) / se).abs() > Z999);
 }
 
 /// The diffusive walk x_N = x₀ + Σ η_i, η_i ~ N(0, τ²): N = 16, τ = 0.5, 20 000 walks.
@@ -255,6 +255,6 @@ fn lyapunov_rate_by_simulation() {
         let logs: Vec<f64> = xs.iter().map(|x| x.abs().ln()).collect();
         let (r, se) = mean_se(&logs);
         let z = (r - lyapunov_rate(&sde)) / se;
-        assert!(z.abs() < 3.29, "a = {a}, σ = {s}: rate {r}, z = {z}");
+        assert!(z.abs() < Z999, "a = {a}, σ = {s}: rate {r}, z = {z}");
     }
 }

@@ -1,9 +1,9 @@
 //! The |ρ| = 1 limit law against its derivation, independent quadrature and the
 //! blog's statement.
 
-mod common;
-
-use common::{gk_adaptive, KS_001};
+use crate::common;
+use crate::common::gk_adaptive;
+use crate::common::tol::KS_001;
 use rand::SeedableRng;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::models::SaddleSde;

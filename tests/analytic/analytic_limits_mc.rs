@@ -26,9 +26,9 @@
 //! whenever the test against F accepts (probability 1 − α), the triangle inequality
 //! forces D(G) ≥ D₀ − D(F) > D_crit, so the rejection is not luck.
 
-mod common;
-
-use common::{mean_se, terminals, KS_001};
+use crate::common;
+use crate::common::tol::{KS_001, Z999};
+use crate::common::{mean_se, terminals};
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::stationary::StationaryLaw;
 use saddle_sde::integrate::Grid;
@@ -143,7 +143,7 @@ fn stationary_stable_axis_with_mean() {
     let law = StationaryLaw::new(&SaddleSde::new(p.0, p.1, p.2, p.3).unwrap()).unwrap();
     let (m, se) = mean_se(&xs);
     let z = (m - law.mean().unwrap()) / se;
-    assert!(z.abs() < 3.29, "z = {z}");
+    assert!(z.abs() < Z999, "z = {z}");
 }
 
 fn check_inverse_gamma(

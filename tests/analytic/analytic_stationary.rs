@@ -4,9 +4,9 @@
 //! density, the `ρ = 0` reduction against statrs' Student-t, and the existence
 //! conditions.
 
-mod common;
-
-use common::gk_adaptive;
+use crate::common;
+use crate::common::gk_adaptive;
+use crate::common::tol::KS_001;
 use num_complex::Complex64;
 use saddle_sde::analytic::special::{ln_gamma_complex, ln_gamma_ratio_sq, tanh_sinh};
 use saddle_sde::analytic::stationary::StationaryLaw;
@@ -334,7 +334,7 @@ fn sampler_matches_cdf() {
             .map(|_| rand_distr::Distribution::sample(&l, &mut rng))
             .collect();
         let d = common::ks_one(&mut xs, |x| l.cdf(x));
-        assert!(d < common::KS_001 / (20_000f64).sqrt(), "{p:?}: D = {d}");
+        assert!(d < KS_001 / (20_000f64).sqrt(), "{p:?}: D = {d}");
     }
 }
 

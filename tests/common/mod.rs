@@ -1,6 +1,10 @@
 //! Shared test helpers: log-log slope fits, normal quantiles, an independent adaptive
 //! Gauss–Kronrod quadrature, the one- and two-sample Kolmogorov–Smirnov statistics,
-//! and ordered ensembles of terminal values.
+//! and ordered ensembles of terminal values; the tests' critical values are in [`tol`].
+//!
+//! Each test crate (`tests/<group>/main.rs`) includes this module with
+//! `#[path = "../common/mod.rs"] mod common;`, and its modules use `crate::common`.
+//! Not every crate uses every helper, hence `dead_code` is allowed here.
 #![allow(dead_code)]
 
 use saddle_sde::ensemble::{run_ordered, Merge};
@@ -9,9 +13,7 @@ use saddle_sde::noise::path_rng;
 use saddle_sde::scheme::ScalarScheme;
 use saddle_sde::sde::ScalarSde;
 
-/// KS critical value coefficient for α ≈ 0.001 (asymptotic Kolmogorov law:
-/// P(√N D > 1.95) ≈ 0.001).
-pub const KS_001: f64 = 1.95;
+pub mod tol;
 
 const XGK: [f64; 8] = [
     0.991_455_371_120_812_6,

@@ -1,13 +1,11 @@
 //! Monte Carlo exit statistics against the exact references, on both sides of the
 //! transition σ² = 2a, with ρ ≠ 0 and τ < 0; and reproducibility across thread counts.
 
+use crate::common::tol::Z999;
 use saddle_sde::ensemble::Ensemble;
 use saddle_sde::escape::{exact, exit_path, Correction, ExitDomain, ExitSpec, ExitStats, PathExit};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
-
-/// 99.9% two-sided normal quantile.
-const Z999: f64 = 3.29;
 
 /// (a, σ, τ, ρ, x0, l, r), with σ²/(2a) = 0.5, 2, 0.64, 1.28 and −0.49 (a < 0).
 const CASES: [(f64, f64, f64, f64, f64, f64, f64); 5] = [

@@ -1,9 +1,7 @@
 //! The closed-form reference in its special cases, and the exact moments against an
 //! independent evaluation.
 
-mod common;
-
-use common::loglog_slope;
+use crate::common::loglog_slope;
 use rayon::prelude::*;
 use saddle_sde::analytic::saddle::{mean, pathwise_terminal, second_moment, variance};
 use saddle_sde::integrate::terminal_on_path;

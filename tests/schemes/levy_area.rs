@@ -16,8 +16,8 @@
 //! α = 0.001 (critical value 1.95/√N) checks the whole law for the default sampler at
 //! h = 10⁻³ (p = 10 terms).
 
-mod common;
-
+use crate::common;
+use crate::common::tol::KS_001;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use saddle_sde::noise::{conditional_variance, path_rng, LevyArea};
@@ -98,7 +98,7 @@ fn unconditional_law_is_levys_sech_law() {
             (f - i as f64 / n as f64).max((i + 1) as f64 / n as f64 - f)
         })
         .fold(0.0, f64::max);
-    let crit = 1.95 / (n as f64).sqrt();
+    let crit = KS_001 / (n as f64).sqrt();
     eprintln!("KS D = {d:.5}, critical {crit:.5}");
     assert!(d < crit);
 }

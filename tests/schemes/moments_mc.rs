@@ -14,6 +14,7 @@
 //! bias is of the same order (weak order 1): the check allows twice EM's own bias,
 //! computed in the test, on top of the z-test (the allowance is derived, not tuned).
 
+use crate::common::tol::Z999_BONF12;
 use saddle_sde::analytic::known::gbm_second_moment;
 use saddle_sde::analytic::saddle::second_moment;
 use saddle_sde::ensemble::{run_ordered_chunks, MeanVar, Merge};
@@ -74,7 +75,7 @@ where
 }
 
 fn check(name: &str, r: &Two, m1: f64, m2: f64, allowance2: f64) {
-    let crit = 3.94;
+    let crit = Z999_BONF12;
     let z1 = (r.0.mean() - m1) / r.0.stderr();
     let d2 = (r.1.mean() - m2).abs();
     let z2 = (d2 - allowance2).max(0.0) / r.1.stderr();

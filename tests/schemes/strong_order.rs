@@ -19,9 +19,7 @@
 //! of 32 between the smallest coarse step and the fine step. Tolerances are the
 //! issue's and were never changed.
 
-mod common;
-
-use common::loglog_slope;
+use crate::common::loglog_slope;
 use rayon::prelude::*;
 use saddle_sde::analytic::saddle::pathwise_terminal;
 use saddle_sde::integrate::terminal_on_path;

@@ -24,9 +24,7 @@
 //! 0.6. The window was moved one octave finer, and N doubled to keep the bias well
 //! above the sampling error. The tolerance was not changed.
 
-mod common;
-
-use common::loglog_slope;
+use crate::common::loglog_slope;
 use saddle_sde::analytic::saddle::{mean, second_moment};
 use saddle_sde::ensemble::{run_ordered, MeanVar, Merge};
 use saddle_sde::integrate::{terminal, Grid};

@@ -1,0 +1,4 @@
+//! Test crate `examples`: the examples under `examples/` run and print what they
+//! claim.
+
+mod cli_quickstart;
