@@ -540,12 +540,20 @@ pub fn mean_report(
     }
     let nf = n as f64;
     let sample_stderr = (sample_variance / nf).sqrt();
-    let var = exact.variance;
+    // An exact variance of 0 (a deterministic x_T, or t = 0) gives no standard error
+    // to compare with: no z and no heavy-tail verdict, only the estimate.
+    let var = exact.variance.filter(|&v| v != 0.0);
+    let degenerate = exact.variance == Some(0.0);
     let exact_stderr = var.filter(|v| v.is_finite()).map(|v| (v / nf).sqrt());
     let stderr = exact_stderr.unwrap_or(sample_stderr);
-    let z = exact.mean.map(|m| (mean - m) / stderr);
+    let z = exact
+        .mean
+        .filter(|_| !degenerate && stderr > 0.0)
+        .map(|m| (mean - m) / stderr);
     let infinite = |x: Option<f64>| x.is_some_and(|v| v.is_infinite());
-    let heavy_tail = if infinite(var) || infinite(exact.fourth_central) {
+    let heavy_tail = if degenerate {
+        None
+    } else if infinite(var) || infinite(exact.fourth_central) {
         Some(HeavyTail::MomentDoesNotExist)
     } else if let (Some(v), Some(m4)) = (var, exact.fourth_central) {
         let kappa = m4 / (v * v);
@@ -557,10 +565,12 @@ pub fn mean_report(
         None
     };
     let heavy_tail = heavy_tail.or_else(|| {
-        exact_stderr.and_then(|e| {
-            let ratio = sample_stderr / e;
-            (!(0.5..=2.0).contains(&ratio)).then_some(HeavyTail::Disagreement { ratio })
-        })
+        exact_stderr
+            .filter(|&e| e > 0.0 && sample_stderr.is_finite())
+            .and_then(|e| {
+                let ratio = sample_stderr / e;
+                (!(0.5..=2.0).contains(&ratio)).then_some(HeavyTail::Disagreement { ratio })
+            })
     });
     Ok(MeanReport {
         estimate: mean,

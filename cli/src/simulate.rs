@@ -171,6 +171,12 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             args.confidence
         );
     }
+    if args.paths < 2 {
+        anyhow::bail!(
+            "invalid parameter paths = {}: must be >= 2 (a standard error needs two paths)",
+            args.paths
+        );
+    }
     let format = args.out.as_deref().map(file_format).transpose()?;
     let start = std::time::Instant::now();
     let ens = run_ensemble(&args, &model, &grid)?;

@@ -317,6 +317,10 @@ where
         self
     }
 
+    /// The increments the ensemble draws.
+    pub(crate) fn increments_ref(&self) -> Increments {
+        self.increments
+    }
     /// The one model of the ensemble (`None` with per-path models).
     pub(crate) fn model(&self) -> Option<&'a S> {
         self.models.is_none().then_some(self.sde)
@@ -362,6 +366,33 @@ where
         } = self;
         let paths = common.paths()?;
         let grid = obs.grid(&common.grid()?)?;
+        if models.is_some() && obs.uses_model() {
+            return Err(param(
+                "model",
+                f64::NAN,
+                "one model for every path (this observable reads the model's diffusion)",
+            ));
+        }
+        if increments == Increments::TwoPoint {
+            if obs.uses_model() {
+                return Err(param(
+                    "increments",
+                    f64::NAN,
+                    "Gaussian (the bridge test and the shift assume Brownian paths)",
+                ));
+            }
+            let needs_areas = match &models {
+                Some(f) => (0..paths).any(|i| ScalarNoise::wants_areas(scheme, &f(i))),
+                None => ScalarNoise::wants_areas(scheme, sde),
+            };
+            if needs_areas {
+                return Err(param(
+                    "increments",
+                    f64::NAN,
+                    "Gaussian (the scheme needs Lévy areas for this model; two-point increments have none)",
+                ));
+            }
+        }
         let start: Box<dyn Fn(u64) -> f64 + Sync + 'a> = match start {
             Start::Unset => return Err(param("x0", f64::NAN, "given (call .start(x0))")),
             Start::Fixed(x0) => {

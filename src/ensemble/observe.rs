@@ -30,6 +30,12 @@ pub trait Observe<X: ?Sized>: Sync {
     fn grid(&self, grid: &Grid) -> Result<Grid> {
         Ok(*grid)
     }
+    /// Whether the observable depends on the model given to the ensemble (an exit
+    /// window shifted by the diffusion, the bridge test): such an observable cannot
+    /// serve per-path models.
+    fn uses_model(&self) -> bool {
+        false
+    }
     /// Checks a start state (called before any path runs).
     ///
     /// # Errors
@@ -55,7 +61,7 @@ pub trait Observe<X: ?Sized>: Sync {
 /// Whether `x` counts as blown up: non-finite or `|x| > bound`.
 #[inline]
 fn blown(x: f64, bound: f64) -> bool {
-    x.is_nan() || x.abs() > bound
+    !x.is_finite() || x.abs() > bound
 }
 
 fn check_bound(bound: f64) -> Result<()> {
@@ -255,6 +261,7 @@ impl Merge for Snapshots {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotObs {
+    grid: Grid,
     idx: Vec<usize>,
     times: Vec<f64>,
     keep: u64,
@@ -283,6 +290,7 @@ impl SnapshotObs {
         }
         Ok(Self {
             times: idx.iter().map(|&k| k as f64 * grid.h()).collect(),
+            grid: *grid,
             idx,
             keep,
             bound: f64::INFINITY,
@@ -319,6 +327,17 @@ impl Observe<f64> for SnapshotObs {
     type Summary = Snapshots;
     const STOPS: bool = false;
     fn grid(&self, grid: &Grid) -> Result<Grid> {
+        if grid != &self.grid {
+            return Err(param(
+                "grid",
+                grid.h(),
+                format!(
+                    "the grid the snapshot times were placed on (h = {}, {} steps)",
+                    self.grid.h(),
+                    self.grid.steps()
+                ),
+            ));
+        }
         grid.prefix(*self.idx.last().unwrap_or(&0))
     }
     fn summary(&self) -> Snapshots {
@@ -390,6 +409,9 @@ where
     const STOPS: bool = O::STOPS;
     fn grid(&self, grid: &Grid) -> Result<Grid> {
         self.inner.grid(grid)
+    }
+    fn uses_model(&self) -> bool {
+        self.inner.uses_model()
     }
     fn check_start(&self, x0: &[f64]) -> Result<()> {
         self.inner.check_start(&(self.phi)(x0))

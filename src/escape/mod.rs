@@ -33,7 +33,7 @@ pub mod exact;
 
 pub use crate::integrate::monitor::BRIDGE_CUTOFF;
 
-use crate::ensemble::{Ensemble, Histogram, MeanVar, Merge, Observe};
+use crate::ensemble::{Ensemble, Histogram, Increments, MeanVar, Merge, Observe};
 use crate::error::{count, finite, param, positive, Result};
 use crate::integrate::monitor::{Exit, ExitWindow, LocalVariance, ModelVariance, NoVariance};
 use crate::integrate::{run, Grid, ScalarStepper, Side, StopReason};
@@ -149,7 +149,9 @@ impl ExitDomain {
 
 /// An exit problem together with its numerical settings.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+// Serialize only: a spec is an input, rebuilt through `ExitSpec::new` (which checks it),
+// never read back unchecked.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExitSpec {
     domain: ExitDomain,
     x0: f64,
@@ -472,25 +474,57 @@ pub struct ExitObs<V, const BRIDGE: bool> {
     window: ExitWindow,
     var: V,
     domain: ExitDomain,
-    horizon: f64,
+    grid: Grid,
+    correction: Correction,
     bins: usize,
 }
 
 impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> ExitObs<V, BRIDGE> {
     /// The exit observable of `spec` with the local variance `var` (used only by the
-    /// bridge test). [`Ensemble::exits`] builds it from the spec's correction.
-    pub fn new<S: ScalarSde<M>, const M: usize>(sde: &S, spec: &ExitSpec, var: V) -> Self {
-        Self {
+    /// bridge test), the shift of the window read from `sde`. [`Ensemble::exits`] builds
+    /// it from the spec's correction.
+    ///
+    /// # Errors
+    /// A parameter error naming `correction` unless `BRIDGE` is whether the spec's
+    /// correction is [`Correction::Bridge`]; one naming `x0` if the start is not inside
+    /// the window (a shift larger than half the interval empties it).
+    pub fn new<S: ScalarSde<M>, const M: usize>(sde: &S, spec: &ExitSpec, var: V) -> Result<Self> {
+        if BRIDGE != (spec.correction == Correction::Bridge) {
+            return Err(param(
+                "correction",
+                f64::NAN,
+                format!(
+                    "{} (the observable was built {} the bridge test)",
+                    spec.correction.name(),
+                    if BRIDGE { "with" } else { "without" }
+                ),
+            ));
+        }
+        let obs = Self {
             window: spec.window(sde),
             var,
             domain: spec.domain,
-            horizon: spec.grid.t_end(),
+            grid: spec.grid,
+            correction: spec.correction,
             bins: spec.time_bins,
-        }
+        };
+        obs.check_start(&spec.x0)?;
+        Ok(obs)
     }
 }
 
 impl ExitObs<NoVariance, false> {
+    fn without_model_unchecked(spec: &ExitSpec, window: ExitWindow) -> Self {
+        Self {
+            window,
+            var: NoVariance,
+            domain: spec.domain,
+            grid: spec.grid,
+            correction: spec.correction,
+            bins: spec.time_bins,
+        }
+    }
+
     /// The exit observable of `spec` without any model: only for
     /// [`Correction::None`] (the bridge test and the shift need the diffusion). This is
     /// the exit of a functional `φ(x)` of an n-dimensional state, through
@@ -524,7 +558,8 @@ impl ExitObs<NoVariance, false> {
             window: spec.window_with(|_| 0.0),
             var: NoVariance,
             domain: spec.domain,
-            horizon: spec.grid.t_end(),
+            grid: spec.grid,
+            correction: spec.correction,
             bins: spec.time_bins,
         })
     }
@@ -537,13 +572,47 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> Observe<f64> for ExitOb
         Self: 's;
     type Summary = ExitStats;
     const STOPS: bool = true;
+    fn grid(&self, grid: &Grid) -> Result<Grid> {
+        if grid != &self.grid {
+            return Err(param(
+                "grid",
+                grid.h(),
+                format!(
+                    "the exit spec's grid (h = {}, {} steps)",
+                    self.grid.h(),
+                    self.grid.steps()
+                ),
+            ));
+        }
+        Ok(*grid)
+    }
+    fn uses_model(&self) -> bool {
+        self.correction != Correction::None
+    }
     fn check_start(&self, x0: &f64) -> Result<()> {
-        check_inside(&self.domain, *x0)
+        check_inside(&self.domain, *x0)?;
+        let w = &self.window;
+        if !(*x0 > w.lo && *x0 < w.hi) {
+            return Err(param(
+                "x0",
+                *x0,
+                format!(
+                    "inside the shifted window ({}, {}) of the {} correction",
+                    w.lo,
+                    w.hi,
+                    self.correction.name()
+                ),
+            ));
+        }
+        Ok(())
     }
     fn summary(&self) -> ExitStats {
-        // horizon > 0 and bins ≥ 1 were checked by ExitSpec
-        ExitStats::new(self.horizon, self.bins)
-            .unwrap_or_else(|_| unreachable!("checked by ExitSpec"))
+        // ExitSpec (whose fields are private and not deserialisable) checked
+        // horizon > 0 and bins ≥ 1, which is all that `ExitStats::new` checks
+        match ExitStats::new(self.grid.t_end(), self.bins) {
+            Ok(s) => s,
+            Err(_) => unreachable!("checked by ExitSpec::new"),
+        }
     }
     #[inline(always)]
     fn monitor(&self, _: u64) -> Exit<V, BRIDGE> {
@@ -612,12 +681,19 @@ where
                 "one model for every path (exit windows and the bridge test use it)",
             ));
         };
+        if self.increments_ref() == Increments::TwoPoint {
+            return Err(param(
+                "increments",
+                f64::NAN,
+                "Gaussian for exits (two-point paths are not Brownian between grid points)",
+            ));
+        }
         let ens = self.start(spec.x0).grid(spec.grid);
         match spec.correction {
             Correction::Bridge => {
-                ens.observe(&ExitObs::<_, true>::new(sde, spec, ModelVariance(sde)))
+                ens.observe(&ExitObs::<_, true>::new(sde, spec, ModelVariance(sde))?)
             }
-            _ => ens.observe(&ExitObs::<_, false>::new(sde, spec, NoVariance)),
+            _ => ens.observe(&ExitObs::<_, false>::new(sde, spec, NoVariance)?),
         }
     }
 }
@@ -640,6 +716,7 @@ where
     Sch: ScalarScheme<S, M> + Sync,
 {
     let noise = ScalarNoise::for_run(scheme, sde, &spec.grid)?;
+    ExitObs::<_, false>::without_model_unchecked(spec, spec.window(sde)).check_start(&spec.x0)?;
     let window = spec.window(sde);
     let mut stepper = ScalarStepper::new(sde, scheme);
     let mut x = spec.x0;

@@ -40,8 +40,10 @@ use rand::Rng;
 /// assert!(Grid::new(1.0, 0.0).is_err());
 /// assert!(Grid::new(-1.0, 0.1).is_err());
 /// ```
+// Serialize only: a grid is rebuilt through its checked constructors, never read back
+// unchecked.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Grid {
     t_end: f64,
     steps: usize,
@@ -316,8 +318,19 @@ impl<S: DiffusionJacobian + ?Sized> Stepper for NdStepper<'_, S> {
     type Noise = NdNoise;
     #[inline]
     fn step(&mut self, t: f64, x: &mut [f64], noise: &NdNoise) {
-        // Lengths were checked before the run; a step of an n-dimensional model costs
-        // O(n m²) flops, against which this match is negligible.
+        // A step costs O(n m²) flops, against which these O(1) checks are negligible.
+        // A state or noise of the wrong size (a source built for another model or
+        // scheme) makes the state NaN, so the run ends with `StopReason::NonFinite`
+        // instead of reading out of bounds.
+        let (n, m) = (self.sde.dim(), self.sde.noise_dim());
+        let iterated_ok = match self.ws {
+            NdWorkspace::Em(_) => true,
+            NdWorkspace::Milstein(_) => noise.iterated.len() == m * m,
+        };
+        if x.len() != n || noise.dz.len() != m || !iterated_ok {
+            x.iter_mut().for_each(|v| *v = f64::NAN);
+            return;
+        }
         match &mut self.ws {
             NdWorkspace::Em(ws) => ws.step_unchecked(self.sde, t, x, noise.h, &noise.dz),
             NdWorkspace::Milstein(ws) => {
@@ -336,7 +349,12 @@ impl<S: DiffusionJacobian + ?Sized> Stepper for NdStepper<'_, S> {
 ///
 /// **One of the crate's two stepping loops** (the other is [`run_lanes`]). Nothing is
 /// allocated per step, and nothing can fail: everything that can was validated when
-/// the stepper, the source and the monitor were built.
+/// the stepper, the source and the monitor were built. The source must fit the stepper:
+/// build it with [`ScalarNoise::for_run`] (scalar models) or [`NdScheme::source`]
+/// (n-dimensional ones). A scalar scheme given a [`Gaussian`](crate::noise::Gaussian)
+/// source where it needs Lévy areas runs with zero areas (the commutative form); an
+/// n-dimensional stepper given noise or a state of the wrong size ends the path with
+/// [`StopReason::NonFinite`].
 ///
 /// ```
 /// use saddle_sde::integrate::{monitor::EndValue, run, Grid, ScalarStepper, StopReason};
