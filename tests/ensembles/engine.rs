@@ -89,7 +89,7 @@ fn missing_or_bad_settings_name_the_parameter() {
     assert!(msg(bad_start).contains("x0"));
     // a per-path start outside the exit domain is caught before any path runs
     let spec = ExitSpec::new(ExitDomain::interval(-1.0, 1.0).unwrap(), 0.1, 1.0, 0.1).unwrap();
-    let obs = ExitObs::<_, true>::new(&m, &spec, ModelVariance(&m));
+    let obs = ExitObs::<_, true>::new(&m, &spec, ModelVariance(&m)).unwrap();
     let r = Ensemble::new(&m, &EulerMaruyama)
         .start_with(|i| i as f64 * 0.3)
         .grid(g)
@@ -387,9 +387,8 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
     assert!(ExitObs::without_model(&spec.clone().with_correction(Correction::Bridge)).is_err());
 }
 
-/// The law-equivalent form and the two-noise form give the same exit law; the engine's
-/// lanes are not used for exits (paths stop at different times), so this also checks
-/// that stopping observables run lone paths with the same seeds.
+/// Exits run lone paths (they stop at different times) with the same generators as
+/// `exit_path`: every path's ending, side and time, equals its single-path run.
 #[test]
 fn exit_ensemble_equals_its_single_paths() {
     let saddle = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
@@ -400,13 +399,118 @@ fn exit_ensemble_equals_its_single_paths() {
         .seed(8)
         .exits(&spec)
         .unwrap();
-    let mut upper = 0;
-    for i in 0..300 {
-        if let saddle_sde::escape::PathExit::Upper(_) =
-            saddle_sde::escape::exit_path(&law, &EulerMaruyama, &spec, 8, i).unwrap()
-        {
-            upper += 1;
+    // fold the single paths as the ensemble does: chunks of CHUNK paths, merged in order
+    use saddle_sde::ensemble::{Merge, CHUNK};
+    let mut folded = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
+    for c in 0..300u64.div_ceil(CHUNK) {
+        let mut part = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
+        for i in c * CHUNK..((c + 1) * CHUNK).min(300) {
+            part.push(saddle_sde::escape::exit_path(&law, &EulerMaruyama, &spec, 8, i).unwrap());
         }
+        folded.merge(&part);
     }
-    assert_eq!(stats.exits_upper(), upper);
+    // same counts, and the same exit-time moments and histogram bit for bit
+    assert_eq!(stats, folded);
+    assert!(stats.exits_upper() > 0 && stats.exits_lower() > 0);
+}
+
+/// Observables refuse settings they would silently get wrong.
+#[test]
+fn observables_refuse_what_they_cannot_do() {
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let law = LawEquivalentSaddle::new(m.clone());
+    let fine = Grid::new(1.0, 0.01).unwrap();
+    let other = Grid::new(10.0, 0.1).unwrap();
+    // snapshots placed on one grid, run on another
+    let obs = SnapshotObs::new(&fine, &[0.5], 0).unwrap();
+    let e = Ensemble::new(&m, &EulerMaruyama)
+        .start(0.1)
+        .grid(other)
+        .paths(4)
+        .observe(&obs);
+    assert!(e.unwrap_err().to_string().contains("grid"));
+    // exits with two-point increments, and two-point with a scheme that needs areas
+    let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5).unwrap(), 0.1, 5.0, 1e-2).unwrap();
+    let e = Ensemble::new(&law, &EulerMaruyama)
+        .increments(saddle_sde::ensemble::Increments::TwoPoint)
+        .paths(4)
+        .exits(&spec);
+    assert!(e.unwrap_err().to_string().contains("increments"));
+    let e = Ensemble::new(&m, &Milstein)
+        .increments(saddle_sde::ensemble::Increments::TwoPoint)
+        .start(0.1)
+        .grid(fine)
+        .paths(4)
+        .terminal();
+    assert!(e.unwrap_err().to_string().contains("increments"));
+    // the observable's bridge flag must match the spec's correction
+    let shift = spec.clone().with_correction(Correction::Shift);
+    assert!(ExitObs::<_, true>::new(&m, &shift, ModelVariance(&m)).is_err());
+    // a shift wider than half the interval leaves no window around the start
+    let narrow = ExitSpec::new(ExitDomain::interval(-0.01, 0.01).unwrap(), 0.0, 5.0, 0.5)
+        .unwrap()
+        .with_correction(Correction::Shift);
+    let e = Ensemble::new(&m, &EulerMaruyama).paths(4).exits(&narrow);
+    let msg = e.unwrap_err().to_string();
+    assert!(msg.contains("shifted window"), "{msg}");
+    // a bridge observable with per-path models
+    let obs = ExitObs::<_, true>::new(&m, &spec, ModelVariance(&m)).unwrap();
+    let e = Ensemble::new(&m, &EulerMaruyama)
+        .model_with(|_| m.clone())
+        .start(0.1)
+        .grid(*spec.grid())
+        .paths(4)
+        .observe(&obs);
+    assert!(e.unwrap_err().to_string().contains("model"));
+}
+
+/// A snapshot value that overflowed to +∞ is counted as blown up, not averaged in.
+#[test]
+fn infinite_snapshots_are_blown_up() {
+    let m = SaddleSde::new(1e10, 0.0, 0.0, 0.0).unwrap();
+    let g = Grid::new(1.0, 0.5).unwrap();
+    let s = Ensemble::new(&m, &EulerMaruyama)
+        .start(1e300)
+        .grid(g)
+        .paths(3)
+        .snapshots(&[0.5], 0)
+        .unwrap();
+    assert_eq!(s.blown_up, 3);
+    assert_eq!(s.moments[0].count(), 0);
+}
+
+/// An n-dimensional stepper given noise of the wrong size ends the path as non-finite
+/// instead of reading out of bounds.
+#[test]
+fn mismatched_nd_noise_ends_non_finite() {
+    use saddle_sde::integrate::NdStepper;
+    use saddle_sde::noise::{NdGaussian, NoiseNeeds};
+    let m = LocalSaddle::with_pairwise_rho(
+        vec![1.0, -1.0],
+        vec![0.5, 0.4],
+        vec![0.2, 0.3],
+        &[0.3, -0.2],
+    )
+    .unwrap();
+    let g = Grid::new(1.0, 0.1).unwrap();
+    let wrong = NdGaussian::new(4, &g, NoiseNeeds::Increments).unwrap(); // Milstein needs areas
+    let mut x = vec![0.1, 0.2];
+    let why = run(
+        &mut NdStepper::new(&m, NdScheme::Milstein),
+        &wrong,
+        &mut EndValue,
+        &mut x[..],
+        &mut path_rng(1, 0),
+    );
+    assert_eq!(why, StopReason::NonFinite);
+    let right = NdScheme::Milstein.source(&m, &g).unwrap();
+    let mut x = vec![0.1, 0.2];
+    let why = run(
+        &mut NdStepper::new(&m, NdScheme::Milstein),
+        &right,
+        &mut EndValue,
+        &mut x[..],
+        &mut path_rng(1, 0),
+    );
+    assert_eq!(why, StopReason::EndTime);
 }
