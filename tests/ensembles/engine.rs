@@ -494,7 +494,7 @@ fn mismatched_nd_noise_ends_non_finite() {
     .unwrap();
     let g = Grid::new(1.0, 0.1).unwrap();
     let wrong = NdGaussian::new(4, &g, NoiseNeeds::Increments).unwrap(); // Milstein needs areas
-    let mut x = vec![0.1, 0.2];
+    let mut x = [0.1, 0.2];
     let why = run(
         &mut NdStepper::new(&m, NdScheme::Milstein),
         &wrong,
@@ -504,7 +504,7 @@ fn mismatched_nd_noise_ends_non_finite() {
     );
     assert_eq!(why, StopReason::NonFinite);
     let right = NdScheme::Milstein.source(&m, &g).unwrap();
-    let mut x = vec![0.1, 0.2];
+    let mut x = [0.1, 0.2];
     let why = run(
         &mut NdStepper::new(&m, NdScheme::Milstein),
         &right,
