@@ -8,10 +8,10 @@
 //! lock-step lanes (the distribution-only path) and with lone paths, Milstein on it, and
 //! EM on it with two-point increments ±√h (simplified weak Euler, weak order 1).
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand_distr::{Distribution, StandardNormal};
 use saddle_sde::ensemble::{Ensemble, Increments, TerminalSummary};
-use saddle_sde::integrate::{terminal, Grid};
+use saddle_sde::integrate::{Grid, terminal};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::path_rng;
 use saddle_sde::scheme::{EulerMaruyama, Milstein};

@@ -29,7 +29,7 @@
 mod tables;
 
 use saddle_sde::escape::Estimate;
-use tables::{radius_table, transition_table, StudyConfig};
+use tables::{StudyConfig, radius_table, transition_table};
 
 fn mc(e: Option<Estimate>) -> String {
     e.map_or("censored".into(), |e| {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use saddle_sde::analytic::saddle::pathwise_terminal;
 use saddle_sde::integrate::terminal_on_path;
 use saddle_sde::models::SaddleSde;
-use saddle_sde::noise::{path_rng, BrownianPath, LevyArea};
+use saddle_sde::noise::{BrownianPath, LevyArea, path_rng};
 use saddle_sde::scheme::{CommutativeMilstein, EulerMaruyama, Milstein};
 
 fn main() -> Result<(), saddle_sde::Error> {

@@ -90,6 +90,7 @@ pub use statrs;
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub mod prelude {
+    pub use crate::Correlation;
     pub use crate::ensemble::{
         Ensemble, Histogram, Increments, MeanVar, Merge, NdEnsemble, Observe, SnapshotObs,
         Snapshots, TerminalObs, TerminalSummary,
@@ -98,13 +99,12 @@ pub mod prelude {
     pub use crate::escape::{Correction, ExitDomain, ExitSpec, ExitStats};
     pub use crate::integrate::monitor::Monitor;
     pub use crate::integrate::{
-        run, run_lanes, terminal, Grid, NdScheme, ScalarStepper, Side, StopReason, Terminal,
+        Grid, NdScheme, ScalarStepper, Side, StopReason, Terminal, run, run_lanes, terminal,
     };
     pub use crate::models::{Gbm, LawEquivalentSaddle, LocalSaddle, OrnsteinUhlenbeck, SaddleSde};
-    pub use crate::noise::{path_rng, NoiseNeeds, NoiseSource, PathRng, ScalarNoise, StepNoise};
+    pub use crate::noise::{NoiseNeeds, NoiseSource, PathRng, ScalarNoise, StepNoise, path_rng};
     pub use crate::scheme::{CommutativeMilstein, EulerMaruyama, Milstein, ScalarScheme};
     pub use crate::sde::{ScalarMilsteinSde, ScalarSde, Sde};
-    pub use crate::Correlation;
 }
 
 #[cfg(test)]

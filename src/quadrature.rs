@@ -71,11 +71,7 @@ pub(crate) fn tanh_sinh(
             return 0.0;
         }
         let v = f(left, right);
-        if v.is_finite() {
-            w * v
-        } else {
-            0.0
-        }
+        if v.is_finite() { w * v } else { 0.0 }
     };
     let mut h = 0.5;
     let mut sum = node(0.0);

@@ -17,7 +17,7 @@
 //! naming `trials`, `successes`, `confidence`, `p`, `sample` or `n`.
 
 use crate::ensemble::Histogram;
-use crate::error::{param, Result};
+use crate::error::{Result, param};
 use statrs::distribution::{Beta, ContinuousCDF, Normal};
 use statrs::function::beta::beta_reg;
 

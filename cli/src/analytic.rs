@@ -8,9 +8,9 @@ use saddle_sde::analytic::coin_flip::CoinFlip;
 use saddle_sde::analytic::growth::lyapunov_rate;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::saddle::{mean, variance};
-use saddle_sde::analytic::stationary::{gaussian_limit, StationaryLaw};
+use saddle_sde::analytic::stationary::{StationaryLaw, gaussian_limit};
 use saddle_sde::models::SaddleSde;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use statrs::distribution::{Continuous, ContinuousCDF};
 use statrs::statistics::{Median, Mode};
 

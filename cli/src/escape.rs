@@ -1,12 +1,12 @@
 //! `saddle escape`: first exit of the saddle SDE from an interval or past a level.
 
 use crate::output::{
-    domain_text, file_format, num, with_threads, write_atomic, FileFormat, Progress, Table,
-    DEFAULT_SEED, VERSION,
+    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, domain_text, file_format, num,
+    with_threads, write_atomic,
 };
 use crate::scheme::SchemeArg;
 use saddle_sde::ensemble::Ensemble;
-use saddle_sde::escape::{exact, Correction, Estimate, ExitDomain, ExitSpec, ExitStats};
+use saddle_sde::escape::{Correction, Estimate, ExitDomain, ExitSpec, ExitStats, exact};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use saddle_sde::uncertainty::{Proportion, QuantileInterval};

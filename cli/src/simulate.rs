@@ -2,8 +2,8 @@
 //! each with its uncertainty.
 
 use crate::output::{
-    file_format, num, with_threads, write_atomic, FileFormat, Progress, Table, DEFAULT_SEED,
-    VERSION,
+    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, file_format, num, with_threads,
+    write_atomic,
 };
 use crate::scheme::SchemeArg;
 use anyhow::Result;
@@ -12,8 +12,8 @@ use saddle_sde::analytic::saddle as exact;
 use saddle_sde::ensemble::{Ensemble, Histogram, Increments, MeanVar, TerminalObs};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-use saddle_sde::uncertainty::{mean_report, ExactMoments, Proportion, QuantileInterval};
-use serde_json::{json, Value};
+use saddle_sde::uncertainty::{ExactMoments, Proportion, QuantileInterval, mean_report};
+use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// Arguments of `saddle simulate`. The defaults are benchmark W1 with fewer paths.

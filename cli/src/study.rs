@@ -1,7 +1,7 @@
 //! `saddle escape-study`: the two tables of the escape study.
 
-use crate::output::{num, with_threads, Progress, Table, DEFAULT_SEED};
-use crate::tables::{radius_table, transition_table, StudyConfig};
+use crate::output::{DEFAULT_SEED, Progress, Table, num, with_threads};
+use crate::tables::{StudyConfig, radius_table, transition_table};
 use saddle_sde::escape::Estimate;
 
 /// Arguments of `saddle escape-study`.

@@ -17,7 +17,7 @@
 //! the two-noise saddle SDE).
 
 use saddle_sde::ensemble::Ensemble;
-use saddle_sde::escape::{exact, Correction, Estimate, ExitDomain, ExitSpec};
+use saddle_sde::escape::{Correction, Estimate, ExitDomain, ExitSpec, exact};
 use saddle_sde::models::SaddleSde;
 use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::uncertainty::Proportion;

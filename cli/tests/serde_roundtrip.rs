@@ -2,12 +2,12 @@
 //! feature, which the command line turns on): JSON out, JSON in, equal bit for bit.
 
 use saddle_sde::ensemble::{Ensemble, Histogram, SnapshotObs, TerminalObs};
-use saddle_sde::escape::{exact, ExitDomain, ExitSpec, ExitStats};
+use saddle_sde::escape::{ExitDomain, ExitSpec, ExitStats, exact};
 use saddle_sde::integrate::{Grid, Side, StopReason};
 use saddle_sde::models::SaddleSde;
 use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::uncertainty::Proportion;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{Serialize, de::DeserializeOwned};
 
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: &T) {
     let text = serde_json::to_string(v).unwrap();
@@ -42,9 +42,11 @@ fn summaries_round_trip() {
         .unwrap();
     round_trip(&s);
     let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5).unwrap(), 0.1, 5.0, 1e-2).unwrap();
-    assert!(serde_json::to_string(&spec)
-        .unwrap()
-        .contains("\"time_bins\":1000"));
+    assert!(
+        serde_json::to_string(&spec)
+            .unwrap()
+            .contains("\"time_bins\":1000")
+    );
     let e: ExitStats = Ensemble::new(&m, &EulerMaruyama)
         .paths(200)
         .exits(&spec)

@@ -21,7 +21,7 @@
 //! blog's `N(0, τ√N)` is right only if the second argument is read as a standard
 //! deviation.
 
-use crate::error::{count, finite, non_negative, positive, Result};
+use crate::error::{Result, count, finite, non_negative, positive};
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::factorial::ln_binomial;
 

@@ -10,7 +10,7 @@
 //! `½ ln(1 − σ²) = −σ²/2 − σ⁴/4 − σ⁶/6 − …` for `σ < 1`. The discrete walk shrinks to 0
 //! almost surely iff `|1 − σ²| < 1`, i.e. `0 < σ < √2`.
 
-use crate::error::{non_negative, Result};
+use crate::error::{Result, non_negative};
 use crate::models::SaddleSde;
 
 /// The almost-sure growth rate `a − σ²/2` of `dx = a x dt + σ x dW`.

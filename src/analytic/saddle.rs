@@ -45,11 +45,7 @@ use crate::noise::StepNoise;
 
 /// `(e^{ct} − 1)/c`, continuous at `c = 0`.
 pub(crate) fn phi(c: f64, t: f64) -> f64 {
-    if c == 0.0 {
-        t
-    } else {
-        (c * t).exp_m1() / c
-    }
+    if c == 0.0 { t } else { (c * t).exp_m1() / c }
 }
 
 /// `E[x_t]` for `x_0 = x0`: `x₀ e^{at}`.
@@ -197,18 +193,18 @@ fn pathwise_for_each(sde: &SaddleSde, x0: f64, steps: &[StepNoise<2>], mut visit
 /// ```
 pub fn raw_moments(sde: &SaddleSde, x0: f64, t: f64) -> [f64; 5] {
     let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
-    let mut gen = nalgebra::Matrix5::<f64>::zeros();
+    let mut generator = nalgebra::Matrix5::<f64>::zeros();
     for k in 1..5 {
         let kf = k as f64;
         let c = kf * (kf - 1.0);
-        gen[(k, k)] = kf * a + 0.5 * c * s * s;
-        gen[(k, k - 1)] = c * rho * s * tau;
+        generator[(k, k)] = kf * a + 0.5 * c * s * s;
+        generator[(k, k - 1)] = c * rho * s * tau;
         if k >= 2 {
-            gen[(k, k - 2)] = 0.5 * c * tau * tau;
+            generator[(k, k - 2)] = 0.5 * c * tau * tau;
         }
     }
     let start = nalgebra::Vector5::new(1.0, x0, x0 * x0, x0.powi(3), x0.powi(4));
-    let m = (gen * t).exp() * start;
+    let m = (generator * t).exp() * start;
     [m[0], m[1], m[2], m[3], m[4]]
 }
 

@@ -96,7 +96,7 @@ pub fn ln_gamma_ratio_sq(x: f64, y: f64) -> f64 {
 /// assert!((v - 2.0).abs() < 1e-9);
 /// ```
 pub fn tanh_sinh(f: impl Fn(f64, f64) -> f64, len: f64, rel_tol: f64) -> f64 {
-    use crate::quadrature::{tanh_sinh, Stop};
+    use crate::quadrature::{Stop, tanh_sinh};
     tanh_sinh(f, len, Stop::Relative(rel_tol), 12).value
 }
 

@@ -25,7 +25,7 @@
 //! With `σ = 0` there is a single component: `x_t ~ N(x₀e^{at}, τ²(e^{2at} − 1)/(2a))`.
 
 use crate::analytic::saddle::{mean as exact_mean, phi, variance as exact_variance};
-use crate::error::{count, finite, non_negative, param, Result};
+use crate::error::{Result, count, finite, non_negative, param};
 use crate::models::SaddleSde;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};

@@ -2,7 +2,7 @@
 //! quantiles with a known resolution.
 
 use super::Merge;
-use crate::error::{count, finite, param, Result};
+use crate::error::{Result, count, finite, param};
 
 /// Counts of observations in `bins` equal bins on `[lo, hi)`, plus the numbers below
 /// `lo` and at or above `hi`.

@@ -44,10 +44,10 @@ pub use histogram::Histogram;
 pub use observe::{Observe, ProjectedObs, SnapshotObs, Snapshots, TerminalObs, TerminalSummary};
 pub use stats::MeanVar;
 
-use crate::error::{count, finite, param, Result};
-use crate::integrate::{run, run_lanes, Grid, NdScheme, NdStepper, ScalarStepper, Stepper};
+use crate::error::{Result, count, finite, param};
+use crate::integrate::{Grid, NdScheme, NdStepper, ScalarStepper, Stepper, run, run_lanes};
 use crate::noise::{
-    path_rng, Gaussian, GaussianAreas, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint,
+    Gaussian, GaussianAreas, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint, path_rng,
 };
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};

@@ -2,7 +2,7 @@
 //! mergeable summary.
 
 use super::{Histogram, MeanVar, Merge};
-use crate::error::{param, Result};
+use crate::error::{Result, param};
 use crate::integrate::monitor::{EndValue, Monitor, Projected, Snapshots as SnapshotMonitor};
 use crate::integrate::{Grid, StopReason};
 

@@ -37,11 +37,7 @@ impl MeanVar {
     }
     /// Sample mean (NaN when empty).
     pub fn mean(&self) -> f64 {
-        if self.n == 0 {
-            f64::NAN
-        } else {
-            self.mean
-        }
+        if self.n == 0 { f64::NAN } else { self.mean }
     }
     /// Unbiased sample variance (NaN with fewer than two observations).
     pub fn variance(&self) -> f64 {

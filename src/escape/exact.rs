@@ -78,7 +78,7 @@
 //! SDE the closed form [`scale_exponent`] and [`level_passage`] stay the reference
 //! (they decide the transition `σ² = 2a` exactly).
 
-use crate::error::{finite, param, Error, Result};
+use crate::error::{Error, Result, finite, param};
 use crate::models::SaddleSde;
 use crate::sde::ScalarSde;
 use std::cell::Cell;
@@ -394,10 +394,10 @@ pub fn level_passage(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPass
     let at_transition = gap.abs() <= 1e-12 * (c.s2 + 2.0 * a.abs());
     let transient = gap < 0.0 && !at_transition; // s(−∞) finite
     let recurrent_positive = gap > 0.0 && !at_transition; // ∫_{−∞} m finite
-                                                          // y = y0 − e^v maps v ∈ ℝ onto (−∞, y0). The integrands below, times
-                                                          // |dy/dv| = e^v, decay like e^{−κv} with κ = |2a/σ² − 1| (σ > 0) or like a
-                                                          // Gaussian in e^v (σ = 0), so v ∈ [−40, v_hi] with e^{−κ v_hi} < e^{−40} suffices.
-                                                          // F is evaluated in log form there, so no intermediate overflows.
+    // y = y0 − e^v maps v ∈ ℝ onto (−∞, y0). The integrands below, times
+    // |dy/dv| = e^v, decay like e^{−κv} with κ = |2a/σ² − 1| (σ > 0) or like a
+    // Gaussian in e^v (σ = 0), so v ∈ [−40, v_hi] with e^{−κ v_hi} < e^{−40} suffices.
+    // F is evaluated in log form there, so no intermediate overflows.
     let y0 = x0.min(0.0) - 1.0;
     let v_lo = -40.0;
     let v_hi = if c.sigma > 0.0 {
@@ -491,7 +491,7 @@ fn cdf_with(
     let cells = 2000;
     let dx = (upper - lower) / cells as f64;
     let n = cells - 1; // interior unknowns x_1 … x_{cells−1}
-                       // L v_i = lo_i v_{i−1} + di_i v_i + up_i v_{i+1}
+    // L v_i = lo_i v_{i−1} + di_i v_i + up_i v_{i+1}
     let mut lo = vec![0.0; n];
     let mut di = vec![0.0; n];
     let mut up = vec![0.0; n];
@@ -911,11 +911,7 @@ impl<D: OneDimDiffusion + ?Sized> TailSweep<'_, D> {
                 v,
                 F_TOL,
             );
-        if bad.get() {
-            f64::NAN
-        } else {
-            r
-        }
+        if bad.get() { f64::NAN } else { r }
     }
     /// `ln s'(y) |dy/dv|` and `ln m(y) |dy/dv|` (relative to `F(x0) = 0`).
     fn logs(&self, v: f64, f: f64) -> (f64, f64) {

@@ -34,10 +34,10 @@ pub mod exact;
 pub use crate::integrate::monitor::BRIDGE_CUTOFF;
 
 use crate::ensemble::{Ensemble, Histogram, Increments, MeanVar, Merge, Observe};
-use crate::error::{count, finite, param, positive, Result};
+use crate::error::{Result, count, finite, param, positive};
 use crate::integrate::monitor::{Exit, ExitWindow, LocalVariance, ModelVariance, NoVariance};
-use crate::integrate::{run, Grid, ScalarStepper, Side, StopReason};
-use crate::noise::{path_rng, ScalarNoise};
+use crate::integrate::{Grid, ScalarStepper, Side, StopReason, run};
+use crate::noise::{ScalarNoise, path_rng};
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
 use crate::uncertainty::Proportion;

@@ -24,7 +24,7 @@
 
 pub mod monitor;
 
-use crate::error::{finite, positive, Error, Result};
+use crate::error::{Error, Result, finite, positive};
 use crate::noise::{Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise, StepNoise};
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};

@@ -2,7 +2,7 @@
 //! Their exact solutions live in [`crate::analytic`].
 
 use crate::correlation::Correlation;
-use crate::error::{finite, non_negative, Result};
+use crate::error::{Result, finite, non_negative};
 use crate::sde::{DiffusionJacobian, ScalarMilsteinSde, ScalarSde, Sde};
 
 /// Geometric Brownian motion `dx = μ x dt + σ x dW`.

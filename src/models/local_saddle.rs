@@ -1,7 +1,7 @@
 //! The d-dimensional local model of a noisy saddle.
 
 use crate::correlation::Correlation;
-use crate::error::{finite, non_negative, Error, Result};
+use crate::error::{Error, Result, finite, non_negative};
 use crate::sde::{DiffusionJacobian, Sde};
 use nalgebra::DMatrix;
 

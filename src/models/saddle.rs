@@ -1,7 +1,7 @@
 //! The one-dimensional saddle SDE of the blog post.
 
 use crate::correlation::Correlation;
-use crate::error::{finite, in_closed, non_negative, Result};
+use crate::error::{Result, finite, in_closed, non_negative};
 use crate::sde::{DiffusionJacobian, ScalarMilsteinSde, ScalarSde, Sde};
 
 /// The saddle SDE along one unstable axis of a noisy saddle:

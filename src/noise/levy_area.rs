@@ -40,7 +40,7 @@
 //!     corresponding Lévy areas in terms of a multidimensional Brownian motion*, Stoch.
 //!     Anal. Appl. 40 (2022).
 
-use crate::error::{count, positive, Error, Result};
+use crate::error::{Error, Result, count, positive};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::PI;

@@ -17,9 +17,9 @@ mod seeding;
 mod source;
 mod step;
 
-pub use levy_area::{conditional_variance, LevyArea};
-pub use path::{chen, correlated_increments, BrownianPath};
-pub use seeding::{path_rng, PathRng};
+pub use levy_area::{LevyArea, conditional_variance};
+pub use path::{BrownianPath, chen, correlated_increments};
+pub use seeding::{PathRng, path_rng};
 pub use source::{
     Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise,
     TwoPoint,

@@ -1,8 +1,8 @@
 //! Brownian increments and paths with their iterated integrals.
 
-use super::levy_area::{check_area_step, LevyArea};
-use super::step::{check_step, StepNoise};
-use crate::error::{count, positive, Error, Result};
+use super::levy_area::{LevyArea, check_area_step};
+use super::step::{StepNoise, check_step};
+use crate::error::{Error, Result, count, positive};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 

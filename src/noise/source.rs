@@ -19,9 +19,9 @@
 //! Every source draws in the order the crate has always drawn (increments first, then
 //! the area terms), so every fixed-seed result is unchanged by the engine.
 
-use super::levy_area::{check_area_step, LevyArea};
-use super::step::{check_step, StepNoise};
-use crate::error::{param, Result};
+use super::levy_area::{LevyArea, check_area_step};
+use super::step::{StepNoise, check_step};
+use crate::error::{Result, param};
 use crate::integrate::Grid;
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;

@@ -13,13 +13,13 @@ use crate::common::tol::{KS_001, Z999};
 use crate::common::{mean_se, terminals};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
+use saddle_sde::Error;
 use saddle_sde::analytic::saddle::{mean, second_moment, variance};
 use saddle_sde::analytic::uncorrelated::UncorrelatedLaw;
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::PathRng;
 use saddle_sde::scheme::Milstein;
-use saddle_sde::Error;
 use statrs::distribution::ContinuousCDF;
 
 const N: u64 = 20_000;
@@ -151,10 +151,12 @@ fn uncorrelated_law_rejects_bad_input() {
     let ok = SaddleSde::new(1.0, 2.0, -1.0, 0.0).unwrap();
     assert!(UncorrelatedLaw::new(&ok, f64::NAN, 1.0).is_err());
     assert!(UncorrelatedLaw::new(&ok, 0.0, -1.0).is_err());
-    assert!(UncorrelatedLaw::new(&ok, 0.0, 1.0)
-        .unwrap()
-        .with_steps(0)
-        .is_err());
+    assert!(
+        UncorrelatedLaw::new(&ok, 0.0, 1.0)
+            .unwrap()
+            .with_steps(0)
+            .is_err()
+    );
     // a huge step count is refused up front (it used to abort allocating the path)
     let big = UncorrelatedLaw::new(&ok, 0.0, 1.0)
         .unwrap()
@@ -182,7 +184,7 @@ fn uncorrelated_law_rejects_bad_input() {
 /// the Pearson IV variance τ²/(−2a − σ²); no Gaussian limit for σ > 0 or a ≥ 0.
 #[test]
 fn sigma_zero_stationary_gaussian() {
-    use saddle_sde::analytic::stationary::{gaussian_limit, StationaryLaw};
+    use saddle_sde::analytic::stationary::{StationaryLaw, gaussian_limit};
     use statrs::statistics::Distribution as _;
     let sde = SaddleSde::new(-0.8, 0.0, 1.3, 0.4).unwrap();
     let g = gaussian_limit(&sde).unwrap();

@@ -5,10 +5,10 @@ use crate::common;
 use crate::common::gk_adaptive;
 use crate::common::tol::KS_001;
 use rand::SeedableRng;
+use saddle_sde::Error;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::models::SaddleSde;
 use saddle_sde::noise::PathRng;
-use saddle_sde::Error;
 use statrs::distribution::{Continuous, ContinuousCDF};
 use statrs::function::gamma::ln_gamma;
 

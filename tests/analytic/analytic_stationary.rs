@@ -8,10 +8,10 @@ use crate::common;
 use crate::common::gk_adaptive;
 use crate::common::tol::KS_001;
 use num_complex::Complex64;
+use saddle_sde::Error;
 use saddle_sde::analytic::special::{ln_gamma_complex, ln_gamma_ratio_sq, tanh_sinh};
 use saddle_sde::analytic::stationary::StationaryLaw;
 use saddle_sde::models::SaddleSde;
-use saddle_sde::Error;
 use statrs::distribution::{Continuous, ContinuousCDF};
 use std::f64::consts::{FRAC_PI_2, PI};
 

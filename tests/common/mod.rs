@@ -7,8 +7,8 @@
 //! Not every crate uses every helper, hence `dead_code` is allowed here.
 #![allow(dead_code)]
 
-use saddle_sde::ensemble::{run_ordered, Merge};
-use saddle_sde::integrate::{terminal, Grid, StopReason};
+use saddle_sde::ensemble::{Merge, run_ordered};
+use saddle_sde::integrate::{Grid, StopReason, terminal};
 use saddle_sde::noise::path_rng;
 use saddle_sde::scheme::ScalarScheme;
 use saddle_sde::sde::ScalarSde;

@@ -11,9 +11,9 @@ use saddle_sde::escape::{Correction, ExitDomain, ExitObs, ExitSpec};
 use saddle_sde::integrate::monitor::{
     BlowUp, Closure, EndValue, Exit, ExitWindow, ModelVariance, Occupation, Snapshots, Trajectory,
 };
-use saddle_sde::integrate::{run, run_lanes, Grid, NdScheme, ScalarStepper, Side, StopReason};
+use saddle_sde::integrate::{Grid, NdScheme, ScalarStepper, Side, StopReason, run, run_lanes};
 use saddle_sde::models::{LawEquivalentSaddle, LocalSaddle, SaddleSde};
-use saddle_sde::noise::{path_rng, Gaussian, GaussianAreas, Given, StepNoise};
+use saddle_sde::noise::{Gaussian, GaussianAreas, Given, StepNoise, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 
 /// The bug the engine removed: Milstein with a step too small for Lévy areas used to
@@ -51,10 +51,12 @@ fn a_histogram_holding_counts_is_refused() {
         .to_string();
     assert!(e.contains("histogram"), "{e}");
     let g = Grid::new(1.0, 0.1).unwrap();
-    assert!(SnapshotObs::new(&g, &[1.0], 0)
-        .unwrap()
-        .histogram(h)
-        .is_err());
+    assert!(
+        SnapshotObs::new(&g, &[1.0], 0)
+            .unwrap()
+            .histogram(h)
+            .is_err()
+    );
 }
 
 #[test]
@@ -66,21 +68,27 @@ fn missing_or_bad_settings_name_the_parameter() {
             .unwrap_err()
             .to_string()
     };
-    assert!(msg(Ensemble::new(&m, &EulerMaruyama)
-        .grid(g)
-        .paths(5)
-        .terminal())
-    .contains("x0"));
-    assert!(msg(Ensemble::new(&m, &EulerMaruyama)
-        .start(0.1)
-        .paths(5)
-        .terminal())
-    .contains("grid"));
-    assert!(msg(Ensemble::new(&m, &EulerMaruyama)
-        .start(0.1)
-        .grid(g)
-        .terminal())
-    .contains("paths"));
+    assert!(
+        msg(Ensemble::new(&m, &EulerMaruyama)
+            .grid(g)
+            .paths(5)
+            .terminal())
+        .contains("x0")
+    );
+    assert!(
+        msg(Ensemble::new(&m, &EulerMaruyama)
+            .start(0.1)
+            .paths(5)
+            .terminal())
+        .contains("grid")
+    );
+    assert!(
+        msg(Ensemble::new(&m, &EulerMaruyama)
+            .start(0.1)
+            .grid(g)
+            .terminal())
+        .contains("paths")
+    );
     let bad_start = Ensemble::new(&m, &EulerMaruyama)
         .start_with(|i| if i == 7 { f64::NAN } else { 0.1 })
         .grid(g)
@@ -400,7 +408,7 @@ fn exit_ensemble_equals_its_single_paths() {
         .exits(&spec)
         .unwrap();
     // fold the single paths as the ensemble does: chunks of CHUNK paths, merged in order
-    use saddle_sde::ensemble::{Merge, CHUNK};
+    use saddle_sde::ensemble::{CHUNK, Merge};
     let mut folded = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
     for c in 0..300u64.div_ceil(CHUNK) {
         let mut part = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();

@@ -207,13 +207,15 @@ fn snapshots_match_terminal_paths_and_are_thread_invariant() {
     assert!(bad_times(&[0.5, 0.2]));
     assert!(bad_times(&[2.0]));
     // the same through the short form
-    assert!(Ensemble::new(&m, &EulerMaruyama)
-        .start(0.1)
-        .grid(grid)
-        .paths(10)
-        .seed(1)
-        .snapshots(&[0.5, 0.2], 0)
-        .is_err());
+    assert!(
+        Ensemble::new(&m, &EulerMaruyama)
+            .start(0.1)
+            .grid(grid)
+            .paths(10)
+            .seed(1)
+            .snapshots(&[0.5, 0.2], 0)
+            .is_err()
+    );
 }
 
 #[test]
@@ -242,7 +244,7 @@ fn progress_reports_every_batch_up_to_the_total() {
 fn terminal_milstein_without_areas_uses_the_increment_squared() {
     use rand_distr::{Distribution, StandardNormal};
     use saddle_sde::models::LawEquivalentSaddle;
-    use saddle_sde::noise::{path_rng, StepNoise};
+    use saddle_sde::noise::{StepNoise, path_rng};
     use saddle_sde::scheme::{Milstein, ScalarScheme};
     let m = LawEquivalentSaddle::new(SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap());
     let grid = Grid::new(0.1, 0.1).unwrap();

@@ -3,9 +3,9 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-use saddle_sde::integrate::{terminal, Grid};
+use saddle_sde::integrate::{Grid, terminal};
 use saddle_sde::models::SaddleSde;
-use saddle_sde::noise::{path_rng, LevyArea};
+use saddle_sde::noise::{LevyArea, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 
 #[test]

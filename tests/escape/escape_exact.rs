@@ -3,9 +3,9 @@
 //! quadrature-based exit probability and mean exit time against a fine RK4 solve of
 //! the boundary-value problems `Lp = 0`, `Lu = −1`.
 
+use saddle_sde::Error;
 use saddle_sde::escape::exact::{interval_exit, level_passage, scale_exponent};
 use saddle_sde::models::SaddleSde;
-use saddle_sde::Error;
 
 /// Composite 5-point Gauss–Legendre on `n` panels: an independent quadrature.
 fn gauss_legendre(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {

@@ -2,12 +2,12 @@
 //! by quadrature) against the saddle SDE's closed forms, and against the independent
 //! closed forms of geometric Brownian motion and Ornstein–Uhlenbeck.
 
+use saddle_sde::Error;
 use saddle_sde::escape::exact::{
-    exit_time_cdf, exit_time_cdf_of, interval_exit, interval_exit_of, level_passage,
-    level_passage_of, scale_exponent, scale_exponent_of, Homogeneous, OneDimDiffusion,
+    Homogeneous, OneDimDiffusion, exit_time_cdf, exit_time_cdf_of, interval_exit, interval_exit_of,
+    level_passage, level_passage_of, scale_exponent, scale_exponent_of,
 };
 use saddle_sde::models::{Gbm, OrnsteinUhlenbeck, SaddleSde};
-use saddle_sde::Error;
 
 /// (a, σ, τ, ρ, x0, l, r): both sides of σ² = 2a, ρ ≠ 0, τ < 0, a < 0, σ = 0, |ρ| = 1.
 const CASES: [(f64, f64, f64, f64, f64, f64, f64); 7] = [

@@ -3,7 +3,7 @@
 
 use crate::common::tol::Z999;
 use saddle_sde::ensemble::Ensemble;
-use saddle_sde::escape::{exact, exit_path, Correction, ExitDomain, ExitSpec, ExitStats, PathExit};
+use saddle_sde::escape::{Correction, ExitDomain, ExitSpec, ExitStats, PathExit, exact, exit_path};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 

@@ -2,7 +2,7 @@
 //! (grid-only) barrier check has bias O(√h), the Brownian-bridge correction O(h).
 
 use saddle_sde::ensemble::Ensemble;
-use saddle_sde::escape::{exact, Correction, ExitDomain, ExitSpec};
+use saddle_sde::escape::{Correction, ExitDomain, ExitSpec, exact};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::EulerMaruyama;
 

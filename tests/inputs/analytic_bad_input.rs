@@ -5,13 +5,13 @@
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_distr::Distribution;
+use saddle_sde::Error;
 use saddle_sde::analytic::coin_flip::CoinFlip;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::stationary::StationaryLaw;
 use saddle_sde::analytic::uncorrelated::UncorrelatedLaw;
 use saddle_sde::models::SaddleSde;
 use saddle_sde::noise::PathRng;
-use saddle_sde::Error;
 use statrs::distribution::{Continuous, ContinuousCDF};
 
 /// Arbitrary bit patterns, moderate values, and tiny/huge magnitudes of both signs.
@@ -21,11 +21,7 @@ fn real() -> impl Strategy<Value = f64> {
         -10.0..10.0f64,
         (-320.0..308.0f64, any::<bool>()).prop_map(|(e, neg)| {
             let v = 10f64.powf(e);
-            if neg {
-                -v
-            } else {
-                v
-            }
+            if neg { -v } else { v }
         }),
         Just(0.0),
     ]

@@ -4,9 +4,9 @@
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 use saddle_sde::ensemble::Ensemble;
-use saddle_sde::integrate::{terminal, Grid};
+use saddle_sde::integrate::{Grid, terminal};
 use saddle_sde::models::{Gbm, LocalSaddle, OrnsteinUhlenbeck, SaddleSde};
-use saddle_sde::noise::{correlated_increments, path_rng, BrownianPath, LevyArea, StepNoise};
+use saddle_sde::noise::{BrownianPath, LevyArea, StepNoise, correlated_increments, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use saddle_sde::{Correlation, Error};
 

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use saddle_sde::analytic::saddle::{mean, pathwise_terminal, second_moment, variance};
 use saddle_sde::integrate::terminal_on_path;
 use saddle_sde::models::SaddleSde;
-use saddle_sde::noise::{path_rng, BrownianPath, LevyArea};
+use saddle_sde::noise::{BrownianPath, LevyArea, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 
 /// RK4 on the moment ODEs m' = a m, s' = (2a + σ²)s + 2ρστ m + τ², 20 000 steps.

@@ -5,7 +5,7 @@
 
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
-use saddle_sde::integrate::{terminal, Grid};
+use saddle_sde::integrate::{Grid, terminal};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::{PathRng, StepNoise};
 use saddle_sde::scheme::{Milstein, ScalarScheme};

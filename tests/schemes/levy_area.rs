@@ -20,7 +20,7 @@ use crate::common;
 use crate::common::tol::KS_001;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
-use saddle_sde::noise::{conditional_variance, path_rng, LevyArea};
+use saddle_sde::noise::{LevyArea, conditional_variance, path_rng};
 use std::f64::consts::PI;
 
 fn binned_z(sampler: &LevyArea, h: f64, n: usize, wrong: bool) -> Vec<(f64, f64)> {

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 use saddle_sde::analytic::saddle::variance;
-use saddle_sde::integrate::{terminal_nd, Grid, NdScheme};
+use saddle_sde::integrate::{Grid, NdScheme, terminal_nd};
 use saddle_sde::models::{LocalSaddle, SaddleSde};
 use saddle_sde::noise::path_rng;
 
@@ -39,7 +39,9 @@ fn directions_match_their_one_dimensional_moments() {
             let mean = ends.iter().map(|e| e[d]).sum::<f64>() / n as f64;
             let se = (variance(&one, x0[d], 1.0) / n as f64).sqrt();
             let z = (mean - exact_scheme_mean) / se;
-            eprintln!("{scheme:?} direction {d}: mean {mean:.5}, expected {exact_scheme_mean:.5}, z = {z:.2}");
+            eprintln!(
+                "{scheme:?} direction {d}: mean {mean:.5}, expected {exact_scheme_mean:.5}, z = {z:.2}"
+            );
             assert!(z.abs() < 3.48);
         }
     }

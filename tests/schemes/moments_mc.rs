@@ -17,10 +17,10 @@
 use crate::common::tol::Z999_BONF12;
 use saddle_sde::analytic::known::gbm_second_moment;
 use saddle_sde::analytic::saddle::second_moment;
-use saddle_sde::ensemble::{run_ordered_chunks, MeanVar, Merge};
-use saddle_sde::integrate::{monitor::EndValue, run_lanes, Grid, ScalarStepper};
+use saddle_sde::ensemble::{MeanVar, Merge, run_ordered_chunks};
+use saddle_sde::integrate::{Grid, ScalarStepper, monitor::EndValue, run_lanes};
 use saddle_sde::models::{Gbm, LawEquivalentSaddle, SaddleSde};
-use saddle_sde::noise::{path_rng, ScalarNoise};
+use saddle_sde::noise::{ScalarNoise, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein, ScalarScheme};
 use saddle_sde::sde::ScalarSde;
 

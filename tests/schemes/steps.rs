@@ -3,12 +3,12 @@
 
 use approx::assert_abs_diff_eq;
 use nalgebra::DMatrix;
+use saddle_sde::Correlation;
 use saddle_sde::models::{Gbm, LawEquivalentSaddle, LocalSaddle, OrnsteinUhlenbeck, SaddleSde};
-use saddle_sde::noise::{chen, StepNoise};
+use saddle_sde::noise::{StepNoise, chen};
 use saddle_sde::scheme::{
     CommutativeMilstein, EmWorkspace, EulerMaruyama, Milstein, MilsteinWorkspace, ScalarScheme,
 };
-use saddle_sde::Correlation;
 
 // a = 1, σ = 0.8, τ = 0.5, ρ = 0.6 ⇒ ω = 0.4, ρτ = 0.3; at x = 0.3: G_W = 0.54, G_V = 0.4.
 fn model() -> SaddleSde {

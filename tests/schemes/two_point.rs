@@ -18,10 +18,10 @@
 //! the sample estimate 0.044) and gave z = 6.1. The statistic was corrected; the threshold
 //! and the sample size were not changed.
 
-use saddle_sde::ensemble::{run_ordered_chunks, Ensemble, Increments, MeanVar, Merge};
-use saddle_sde::integrate::{monitor::EndValue, run_lanes, Grid, ScalarStepper};
+use saddle_sde::ensemble::{Ensemble, Increments, MeanVar, Merge, run_ordered_chunks};
+use saddle_sde::integrate::{Grid, ScalarStepper, monitor::EndValue, run_lanes};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-use saddle_sde::noise::{path_rng, TwoPoint};
+use saddle_sde::noise::{TwoPoint, path_rng};
 use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::sde::ScalarSde;
 

@@ -26,8 +26,8 @@
 
 use crate::common::loglog_slope;
 use saddle_sde::analytic::saddle::{mean, second_moment};
-use saddle_sde::ensemble::{run_ordered, MeanVar, Merge};
-use saddle_sde::integrate::{terminal, Grid};
+use saddle_sde::ensemble::{MeanVar, Merge, run_ordered};
+use saddle_sde::integrate::{Grid, terminal};
 use saddle_sde::models::SaddleSde;
 use saddle_sde::noise::path_rng;
 use saddle_sde::scheme::EulerMaruyama;
@@ -81,7 +81,10 @@ fn euler_maruyama_weak_order_one() {
         let z2 = (r.x2.mean() - em2) / r.x2.stderr();
         eprintln!(
             "h = {h}: E[x] = {:.5} ± {:.1e} (EM exact {em1:.5}, SDE {exact1:.5});  E[x²] = {:.4} ± {:.1e} (EM exact {em2:.4}, SDE {exact2:.4});  z = {z1:.2}, {z2:.2}",
-            r.x.mean(), r.x.stderr(), r.x2.mean(), r.x2.stderr()
+            r.x.mean(),
+            r.x.stderr(),
+            r.x2.mean(),
+            r.x2.stderr()
         );
         assert!(
             z1.abs() < 4.4 && z2.abs() < 4.4,
