@@ -137,7 +137,7 @@ impl Merge for TerminalSummary {
 /// // paths ending beyond |x| = 1.5 are counted, not averaged
 /// assert!(s.blown_up > 0);
 /// assert_eq!(s.count() + s.blown_up, 4096);
-/// assert_eq!(s.histogram.unwrap().total(), s.count());
+/// assert_eq!(s.histogram.as_ref().unwrap().total(), s.count());
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
