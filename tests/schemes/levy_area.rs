@@ -7,7 +7,7 @@
 //! - the mean: Z = ΣA / √(Σv) ~ N(0, 1);
 //! - the variance: Z = Σ(A² − v) / √(Σ(A² − v)²) ~ N(0, 1) (self-normalised);
 //!
-//! 20 two-sided z-tests with family-wise α = 0.001 (Bonferroni: |z| < 4.56 each).
+//! 20 two-sided z-tests with family-wise α = 0.001 (Bonferroni: |z| < Φ⁻¹(1 − 0.001/40) = 4.06 each).
 //! The same statistic must reject the wrong formula v' = h²/12 (power check), so the
 //! test can fail.
 //!
