@@ -7,17 +7,9 @@
 //! The quantiles can be recomputed with [`super::z_upper`] (standard normal) or, for
 //! the Kolmogorov distribution, `2 Σ_{k≥1} (−1)^{k−1} exp(−2k²x²)`.
 //!
-//! Not named here: thresholds whose value is not the critical value their test's comment
-//! states. They stay literals in their tests until that is settled there:
-//! - `3.48` in `schemes/local_saddle.rs` and `schemes/two_point.rs`, described as
-//!   Bonferroni over 4 two-sided tests at family-wise α = 0.001. That needs
-//!   Φ⁻¹(1 − 0.001/8) = 3.66; 3.48 = Φ⁻¹(1 − 0.001/4) gives family-wise ≈ 0.002.
-//! - `3.94` in `schemes/steps.rs`, described as 6 tests at family-wise α = 0.001
-//!   (Φ⁻¹(1 − 0.001/12) = 3.76); 3.94 is the 12-test value ([`Z999_BONF12`]), so the
-//!   family-wise size there is ≈ 4.9·10⁻⁴.
-//! - `4.4` in `schemes/weak_order.rs`, described as 10 tests at family-wise α = 0.001
-//!   with "z = 4.42"; that family needs Φ⁻¹(1 − 0.001/20) = 3.89, and 4.4 gives
-//!   family-wise ≈ 1.1·10⁻⁴.
+//! Not named here: the per-family bounds 3.48 (`schemes/local_saddle.rs`,
+//! `schemes/two_point.rs`), 3.94 in `schemes/steps.rs` and 4.4 (`schemes/weak_order.rs`);
+//! each test states the per-test and family-wise α its bound gives.
 
 /// Two-sided z-test critical value at α = 0.001: reject when |z| > `Z999`.
 ///

@@ -4,7 +4,8 @@
 //! d = 2, directions (a, σ, τ, ρ) = (1, 0.5, 0.3, 0.4) (unstable) and (−1, 0.5, −0.2, −0.6)
 //! (stable), x0 = (0.1, 0.5), T = 1, h = 10⁻², N = 20 000 paths per scheme.
 //! Statistic: z = (sample mean − exact mean)/standard error, per direction and scheme
-//! (4 tests); family-wise α = 0.001 with Bonferroni: |z| < 3.48.
+//! (4 tests), |z| < 3.48 each: per-test two-sided α = 5.0e-4, family-wise α ≤ 2.0e-3
+//! (Bonferroni).
 //! Discretisation bias: EM's mean is x0(1 + ah)^{1/h}, off from x0e^{a} by
 //! ≈ x0·e^{a}a²h/2 = 1.4e-3 in direction 1, not negligible against its standard error
 //! ≈ 4.6e-3, so the comparison is with the scheme's own exact mean x0(1 + ah)^{1/h}

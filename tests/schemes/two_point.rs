@@ -8,7 +8,8 @@
 //! (a, σ, τ, ρ, x0) = (1, 1, 0.5, 0.3, 0.1), T = 1, h = 10⁻², N = 200 000 paths, for the
 //! law-equivalent model and for the two-noise model. Statistic: z = (sample mean − exact)
 //! / standard error for E[x_T] and E[x_T²] (standard errors from the sample variance of
-//! x and of x²), 4 tests, family-wise α = 0.001 with Bonferroni: |z| < 3.48. Power check:
+//! x and of x²), 4 tests, |z| < 3.48 each: per-test two-sided α = 5.0e-4, family-wise
+//! α ≤ 2.0e-3 (Bonferroni). Power check:
 //! the same statistic must reject σ = 1.3's sample against σ = 1's E[x²] (the two
 //! exact values, from the recursion, are printed; they differ by far more than the
 //! standard error ≈ 0.05).
