@@ -6,26 +6,17 @@ use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::saddle::{mean, variance};
 use saddle_sde::analytic::stationary::StationaryLaw;
 use saddle_sde::models::SaddleSde;
-use serde_json::Value;
 use statrs::distribution::{Continuous, ContinuousCDF};
-use std::process::Command;
+mod common;
 
+/// Runs `saddle analytic ARGS…`.
 fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_saddle"))
-        .arg("analytic")
-        .args(args)
-        .output()
-        .expect("run saddle")
+    common::saddle(&[&["analytic"], args].concat())
 }
 
-fn json(args: &[&str]) -> Value {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON object")
+/// Runs `saddle analytic ARGS…`, which must succeed, and parses its JSON.
+fn json(args: &[&str]) -> serde_json::Value {
+    common::json(&[&["analytic"], args].concat())
 }
 
 #[test]

@@ -1,29 +1,14 @@
 //! The `saddle escape` command: JSON schema, reproducibility across --threads, atomic
 //! --out files, and typed errors.
 
-use std::process::Command;
+mod common;
 
-fn saddle(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_saddle"))
-        .args(args)
-        .output()
-        .expect("run saddle")
-}
+use common::{json, saddle};
 
 const RUN: [&str; 12] = [
     "escape", "--lower", "-0.5", "--upper", "1", "--paths", "20000", "--dt", "1e-3", "--seed", "7",
     "--json",
 ];
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = saddle(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
 
 #[test]
 fn json_follows_the_schema_and_agrees_with_the_exact_reference() {

@@ -5,24 +5,10 @@
 use saddle_sde::analytic::saddle as exact;
 use saddle_sde::models::SaddleSde;
 use serde_json::Value;
+mod common;
+
+use common::{json, saddle};
 use std::process::Command;
-
-fn saddle(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_saddle"))
-        .args(args)
-        .output()
-        .expect("run saddle")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = saddle(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON object")
-}
 
 #[test]
 fn light_tail_uses_the_exact_variance_for_z() {

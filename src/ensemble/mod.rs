@@ -139,6 +139,35 @@ enum Start<'a, X: ?Sized + ToOwned> {
     PerPath(Box<dyn Fn(u64) -> X::Owned + Sync + 'a>),
 }
 
+impl<'a, X: ?Sized + ToOwned> Start<'a, X>
+where
+    X::Owned: Sync + 'a,
+{
+    /// The start of every path, each checked with `check` before any path runs (a
+    /// per-path start function is called once per path for that).
+    #[allow(clippy::type_complexity)]
+    fn resolve(
+        self,
+        paths: u64,
+        check: impl Fn(&X) -> Result<()>,
+    ) -> Result<Box<dyn Fn(u64) -> X::Owned + Sync + 'a>> {
+        use std::borrow::Borrow;
+        match self {
+            Start::Unset => Err(param("x0", f64::NAN, "given (call .start(x0))")),
+            Start::Fixed(x0) => {
+                check(x0.borrow())?;
+                Ok(Box::new(move |_| x0.borrow().to_owned()))
+            }
+            Start::PerPath(f) => {
+                for i in 0..paths {
+                    check(f(i).borrow())?;
+                }
+                Ok(f)
+            }
+        }
+    }
+}
+
 /// The settings every ensemble shares.
 struct Common<'a> {
     grid: Option<Grid>,
@@ -393,22 +422,10 @@ where
                 ));
             }
         }
-        let start: Box<dyn Fn(u64) -> f64 + Sync + 'a> = match start {
-            Start::Unset => return Err(param("x0", f64::NAN, "given (call .start(x0))")),
-            Start::Fixed(x0) => {
-                finite("x0", x0)?;
-                obs.check_start(&x0)?;
-                Box::new(move |_| x0)
-            }
-            Start::PerPath(f) => {
-                for i in 0..paths {
-                    let x0 = f(i);
-                    finite("x0", x0)?;
-                    obs.check_start(&x0)?;
-                }
-                f
-            }
-        };
+        let start = start.resolve(paths, |x0| {
+            finite("x0", *x0)?;
+            obs.check_start(x0)
+        })?;
         let seed = common.seed;
         let mut progress = common.progress.take();
         let mut report = |d, t| {
@@ -629,22 +646,10 @@ impl<'a, S: DiffusionJacobian + Sync + ?Sized> NdEnsemble<'a, S> {
         } = self;
         let paths = common.paths()?;
         let grid = obs.grid(&common.grid()?)?;
-        let start: Box<dyn Fn(u64) -> Vec<f64> + Sync + 'a> = match start {
-            Start::Unset => return Err(param("x0", f64::NAN, "given (call .start(x0))")),
-            Start::Fixed(x0) => {
-                crate::integrate::check_nd_start(sde, &x0)?;
-                obs.check_start(&x0)?;
-                Box::new(move |_| x0.clone())
-            }
-            Start::PerPath(f) => {
-                for i in 0..paths {
-                    let x0 = f(i);
-                    crate::integrate::check_nd_start(sde, &x0)?;
-                    obs.check_start(&x0)?;
-                }
-                f
-            }
-        };
+        let start = start.resolve(paths, |x0| {
+            crate::integrate::check_nd_start(sde, x0)?;
+            obs.check_start(x0)
+        })?;
         let source = scheme.source(sde, &grid)?;
         let stepper = NdStepper::new(sde, scheme);
         let seed = common.seed;

@@ -514,17 +514,6 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> ExitObs<V, BRIDGE> {
 }
 
 impl ExitObs<NoVariance, false> {
-    fn without_model_unchecked(spec: &ExitSpec, window: ExitWindow) -> Self {
-        Self {
-            window,
-            var: NoVariance,
-            domain: spec.domain,
-            grid: spec.grid,
-            correction: spec.correction,
-            bins: spec.time_bins,
-        }
-    }
-
     /// The exit observable of `spec` without any model: only for
     /// [`Correction::None`] (the bridge test and the shift need the diffusion). This is
     /// the exit of a functional `φ(x)` of an n-dimensional state, through
@@ -591,20 +580,7 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> Observe<f64> for ExitOb
     }
     fn check_start(&self, x0: &f64) -> Result<()> {
         check_inside(&self.domain, *x0)?;
-        let w = &self.window;
-        if !(*x0 > w.lo && *x0 < w.hi) {
-            return Err(param(
-                "x0",
-                *x0,
-                format!(
-                    "inside the shifted window ({}, {}) of the {} correction",
-                    w.lo,
-                    w.hi,
-                    self.correction.name()
-                ),
-            ));
-        }
-        Ok(())
+        check_in_window(&self.window, self.correction, *x0)
     }
     fn summary(&self) -> ExitStats {
         // ExitSpec (whose fields are private and not deserialisable) checked
@@ -622,6 +598,24 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> Observe<f64> for ExitOb
     fn record(&self, acc: &mut ExitStats, _: u64, _: Exit<V, BRIDGE>, _: &f64, reason: StopReason) {
         acc.push(PathExit::from_stop(reason));
     }
+}
+
+/// The start must be inside the window the monitor uses (a shift larger than half the
+/// interval leaves none).
+fn check_in_window(w: &ExitWindow, correction: Correction, x0: f64) -> Result<()> {
+    if x0 > w.lo && x0 < w.hi {
+        return Ok(());
+    }
+    Err(param(
+        "x0",
+        x0,
+        format!(
+            "inside the shifted window ({}, {}) of the {} correction",
+            w.lo,
+            w.hi,
+            correction.name()
+        ),
+    ))
 }
 
 fn check_inside(domain: &ExitDomain, x0: f64) -> Result<()> {
@@ -716,8 +710,8 @@ where
     Sch: ScalarScheme<S, M> + Sync,
 {
     let noise = ScalarNoise::for_run(scheme, sde, &spec.grid)?;
-    ExitObs::<_, false>::without_model_unchecked(spec, spec.window(sde)).check_start(&spec.x0)?;
     let window = spec.window(sde);
+    check_in_window(&window, spec.correction, spec.x0)?;
     let mut stepper = ScalarStepper::new(sde, scheme);
     let mut x = spec.x0;
     let mut rng = path_rng(seed, index);

@@ -1,0 +1,23 @@
+//! Running the `saddle` binary from the command-line tests.
+
+use std::process::{Command, Output};
+
+/// Runs `saddle ARGS…` and returns its output.
+pub fn saddle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_saddle"))
+        .args(args)
+        .output()
+        .expect("run saddle")
+}
+
+/// Runs `saddle ARGS…`, which must succeed, and parses its standard output as one JSON
+/// value.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let out = saddle(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON value")
+}
