@@ -68,6 +68,7 @@ pub mod integrate;
 pub mod models;
 pub mod noise;
 mod quadrature;
+pub mod report;
 pub mod scheme;
 pub mod sde;
 pub mod uncertainty;

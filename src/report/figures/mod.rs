@@ -1,0 +1,1 @@
+//! The figure builders, one module per group of the post's figures.

@@ -1,0 +1,111 @@
+//! The blog post's figures, reproduced from simulation and checked against the exact
+//! results, figure by figure: what `saddle report` draws.
+//!
+//! Each [`Section`] is one figure of the post (in the post's order), or one beyond it
+//! (`strong_order`, `escape_time`). Its builder runs the simulations through the
+//! crate's engine and ensembles, computes the exact curves and the numeric checks, and
+//! returns a [`Figure`]: panels of series, a caption that states every parameter, and
+//! the checks. The post's claims and verdicts shown beside a figure are the rows of
+//! [`crate::claims::CLAIMS`] that name it. Rendering (SVG, PNG, HTML) is the command
+//! line's job; everything it shows is computed here.
+//!
+//! # Reproducibility
+//! A figure depends on [`Settings`] only: the same seed and effort give the same
+//! figure bit for bit on any thread count (every ensemble merges in path order).
+//!
+//! ```
+//! use saddle_sde::report::{SECTIONS, Settings};
+//! let s = Settings::quick(1);
+//! let svrg = SECTIONS.iter().find(|s| s.name == "svrg").unwrap();
+//! assert!(svrg.build(&s, &mut |_| {})?.is_none()); // not yet checked
+//! # Ok::<(), saddle_sde::Error>(())
+//! ```
+
+mod figures;
+pub mod plot;
+
+pub use plot::{Axis, Check, Colour, Figure, Kind, Panel, Series};
+
+use crate::error::Result;
+
+/// How much work a report does, and with which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The seed every simulation derives its own from ([`Settings::seed_for`]).
+    pub seed: u64,
+    /// Fewer paths and coarser grids (the same figures and checks), for CI.
+    pub quick: bool,
+}
+
+impl Settings {
+    /// The full report with `seed`.
+    pub fn full(seed: u64) -> Self {
+        Self { seed, quick: false }
+    }
+    /// The quick report with `seed`.
+    pub fn quick(seed: u64) -> Self {
+        Self { seed, quick: true }
+    }
+    /// `full` or `quick`, by the effort.
+    pub fn pick<T>(&self, full: T, quick: T) -> T {
+        if self.quick { quick } else { full }
+    }
+    /// The seed of simulation `k` of figure `name`: the report's seed mixed with the
+    /// name and `k` (FNV-1a then SplitMix64), so that figures use independent streams
+    /// and adding a figure changes no other.
+    pub fn seed_for(&self, name: &str, k: u64) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in name.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        splitmix(splitmix(self.seed ^ h).wrapping_add(k))
+    }
+}
+
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A figure builder: settings and a progress callback (fraction done, in `[0, 1]`).
+pub type Build = fn(&Settings, &mut dyn FnMut(f64)) -> Result<Figure>;
+
+/// One section of the report.
+#[derive(Debug, Clone, Copy)]
+pub struct Section {
+    /// The figure's file stem (the post's image name where it has one).
+    pub name: &'static str,
+    /// The heading of the post's section it belongs to (`"Beyond the post"` for the
+    /// crate's own figures).
+    pub post_section: &'static str,
+    /// The builder, or `None` when the figure is not yet checked (the claims that
+    /// name it say `not_checked`).
+    pub build: Option<Build>,
+}
+
+impl Section {
+    /// Builds the figure; `Ok(None)` when the section is not yet checked.
+    ///
+    /// # Errors
+    /// What the figure's simulations report (none with valid settings).
+    pub fn build(&self, settings: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Option<Figure>> {
+        self.build.map(|b| b(settings, progress)).transpose()
+    }
+}
+
+/// The report's sections in the post's order, then the crate's own figures.
+pub const SECTIONS: &[Section] = &[
+    Section {
+        name: "svrg",
+        post_section: "Stochastic Variance Reduction Gradient Descent (SVRGD)",
+        build: None,
+    },
+    Section {
+        name: "relu",
+        post_section: "Use ReLu's",
+        build: None,
+    },
+];
