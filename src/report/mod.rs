@@ -16,6 +16,9 @@
 //! ```
 //! use saddle_sde::report::{SECTIONS, Settings};
 //! let s = Settings::quick(1);
+//! let fig = SECTIONS.iter().find(|s| s.name == "stage_2_scr").unwrap().build(&s, &mut |_| {})?.unwrap();
+//! assert!(fig.all_passed());
+//! assert!(fig.csv().starts_with("panel,series,kind,x,y,lo,hi\n"));
 //! let svrg = SECTIONS.iter().find(|s| s.name == "svrg").unwrap();
 //! assert!(svrg.build(&s, &mut |_| {})?.is_none()); // not yet checked
 //! # Ok::<(), saddle_sde::Error>(())
@@ -91,13 +94,68 @@ impl Section {
     ///
     /// # Errors
     /// What the figure's simulations report (none with valid settings).
-    pub fn build(&self, settings: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Option<Figure>> {
+    pub fn build(
+        &self,
+        settings: &Settings,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Option<Figure>> {
         self.build.map(|b| b(settings, progress)).transpose()
     }
 }
 
 /// The report's sections in the post's order, then the crate's own figures.
 pub const SECTIONS: &[Section] = &[
+    Section {
+        name: "gradient_descent1",
+        post_section: "We use gradient descent",
+        build: Some(figures::gd::gradient_descent1),
+    },
+    Section {
+        name: "saddle_point",
+        post_section: "Saddle points",
+        build: Some(figures::gd::saddle_point),
+    },
+    Section {
+        name: "gradient_descent2",
+        post_section: "Gradient descent proceeds extremely slowly near a saddle point",
+        build: Some(figures::gd::gradient_descent2),
+    },
+    Section {
+        name: "sdg_0noise",
+        post_section: "Example",
+        build: Some(figures::sgd::sdg_0noise),
+    },
+    Section {
+        name: "sdg_1noise",
+        post_section: "Example",
+        build: Some(figures::sgd::sdg_1noise),
+    },
+    Section {
+        name: "sdg_2noise",
+        post_section: "Example",
+        build: Some(figures::sgd::sdg_2noise),
+    },
+    Section {
+        name: "stage_1_scr",
+        post_section: "Attractive noise",
+        build: Some(figures::coin::stage_1_scr),
+    },
+    Section {
+        name: "stage_2_scr",
+        post_section: "Attractive noise",
+        build: Some(figures::coin::stage_2_scr),
+    },
+    Section {
+        name: "stage_4_scr",
+        post_section: "Attractive noise",
+        build: Some(figures::coin::stage_4_scr),
+    },
+    Section {
+        name: "stage_n",
+        post_section: "Attractive noise",
+        build: Some(figures::coin::stage_n),
+    },
+    // stat_dist, correlated, uncorelated
     Section {
         name: "svrg",
         post_section: "Stochastic Variance Reduction Gradient Descent (SVRGD)",
@@ -108,4 +166,5 @@ pub const SECTIONS: &[Section] = &[
         post_section: "Use ReLu's",
         build: None,
     },
+    // strong_order, escape_time
 ];
