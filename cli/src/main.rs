@@ -7,6 +7,7 @@
 mod analytic;
 mod escape;
 mod output;
+mod report;
 mod scheme;
 mod simulate;
 mod study;
@@ -25,6 +26,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The blog post reproduced figure by figure, each figure checked: writes report/
+    /// (index.html, index.md, the figures as SVG, PNG and CSV, claims.json,
+    /// manifest.json).
+    Report(report::Args),
     /// Simulate many paths and print terminal statistics beside the exact moments.
     Simulate(simulate::SimulateArgs),
     /// Closed-form answers: growth rate, moments at time t, the stationary law, the
@@ -40,6 +45,7 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
+        Command::Report(args) => report::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Analytic(args) => analytic::run(args),
         Command::Escape(args) => escape::run(args),

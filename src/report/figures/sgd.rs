@@ -73,18 +73,18 @@ fn figure(
     );
     p1.equal_aspect = true;
     p1.series = WELL.contour_series(&[0.1, 0.4, 1.0, 1.5, 2.5, 4.0]);
-    let ends: Vec<(f64, f64)> = own.ends.clone();
-    p1.series.push(Series::new(
-        Some(&format!("x_{STEPS} of {} runs", ends.len())),
-        Kind::Points { radius: 2 },
-        colours[which],
-        ends,
-    ));
     p1.series.push(Series::new(
         Some("one run"),
         Kind::Line,
-        Colour::Black,
+        Colour::Grey,
         own.path0.clone(),
+    ));
+    let ends: Vec<(f64, f64)> = own.ends.clone();
+    p1.series.push(Series::new(
+        Some(&format!("x_{STEPS} of {} runs", ends.len())),
+        Kind::Points { radius: 3 },
+        colours[which],
+        ends,
     ));
     p1.series.push(Series::new(
         Some(&format!("|x| = {RADIUS}")),
