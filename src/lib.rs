@@ -25,6 +25,7 @@
 //! | [`ensemble`] | the [`Ensemble`](ensemble::Ensemble) builder: many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots; per-path starts and models |
 //! | [`fixtures`] | known-answer problems (a model, a start, a horizon and the exact answers), shared by tests, benchmarks and examples |
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
+//! | [`claims`] | the blog post's claims with their verdicts, tests and figures: the one source of `docs/blog-claims.md` and the report's `claims.json` |
 //! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, and when a sample standard error can be trusted |
 //!
 //! ## Example: EM against the exact moments
@@ -56,9 +57,11 @@
 //!
 //! `serde`: `Serialize` and `Deserialize` for every result and summary type (moments,
 //! histograms, terminal and snapshot summaries, exit statistics, estimates, stop
-//! reasons, grids), so that they can be saved and reloaded.
+//! reasons, grids), so that they can be saved and reloaded; `Serialize` for the
+//! [`claims`].
 
 pub mod analytic;
+pub mod claims;
 pub mod correlation;
 pub mod ensemble;
 pub mod error;

@@ -5,6 +5,7 @@
 //! `tables`) composes the library's exit API into the escape study's tables.
 
 mod analytic;
+mod claims;
 mod escape;
 mod output;
 mod report;
@@ -41,6 +42,9 @@ enum Command {
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
+    /// The blog post's claims with their verdicts, tests and figures: the Markdown of
+    /// docs/blog-claims.md, or with --json the report's claims.json.
+    Claims(claims::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Command::Analytic(args) => analytic::run(args),
         Command::Escape(args) => escape::run(args),
         Command::EscapeStudy(args) => study::run(args),
+        Command::Claims(args) => claims::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

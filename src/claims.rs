@@ -1,0 +1,1008 @@
+//! The blog post's claims, each with its verdict, the tests that check it and the
+//! figure that shows it: the one source of `docs/blog-claims.md` ([`markdown`]) and of
+//! the `claims.json` that `saddle report` writes (`saddle claims --json`).
+//!
+//! A claim is a statement of *Saddle Points and Stochastic Gradient Descent* (the spec
+//! of this crate), quoted or paraphrased, with a [`Verdict`]: it holds, holds only under
+//! a stated condition, is wrong (with the corrected statement), or is not checked.
+//! Tests are named `FILE::function` with `FILE` the path of a test file in the
+//! repository (`tests/analytic/analytic_discrete.rs::coin_flip_simulation`); `FILE::*`
+//! names every test in the file and `FILE::prefix_*` every test whose name starts so.
+//! The test crate `claims` checks that every named file exists and defines the named
+//! function, and that `docs/blog-claims.md` equals [`markdown`].
+//!
+//! ```
+//! use saddle_sde::claims::{CLAIMS, Verdict};
+//! let wrong = CLAIMS.iter().filter(|c| c.verdict == Verdict::Wrong).count();
+//! assert!(wrong > 0);
+//! assert_eq!(Verdict::HoldsIf.as_str(), "holds_if");
+//! assert!(saddle_sde::claims::markdown().starts_with("# The blog post's claims, checked"));
+//! ```
+
+use std::fmt::Write as _;
+
+/// What the crate found about a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Verdict {
+    /// The claim holds as stated (perhaps in a sense given by [`Claim::note`]).
+    Holds,
+    /// The claim holds only under [`Claim::condition`].
+    HoldsIf,
+    /// The claim is wrong; [`Claim::corrected`] gives the corrected statement.
+    Wrong,
+    /// The claim is outside what the crate checks.
+    NotChecked,
+}
+
+impl Verdict {
+    /// The verdict as spelled in `claims.json`: `"holds"`, `"holds_if"`, `"wrong"` or
+    /// `"not_checked"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Holds => "holds",
+            Self::HoldsIf => "holds_if",
+            Self::Wrong => "wrong",
+            Self::NotChecked => "not_checked",
+        }
+    }
+}
+
+/// One claim of the post. Text fields are Markdown (inline code in backticks, bold in
+/// `**`), as printed in `docs/blog-claims.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Claim {
+    /// The row number, `1..=CLAIMS.len()` in order.
+    pub id: u32,
+    /// The heading of the post's section the claim is in.
+    pub section: &'static str,
+    /// The statement in the post.
+    pub claim: &'static str,
+    /// What the crate found.
+    pub verdict: Verdict,
+    /// A short qualifier printed after the verdict: `"factor 2"` in "**wrong** (factor
+    /// 2)", `"almost-sure rate"` in "holds (almost-sure rate)".
+    pub note: Option<&'static str>,
+    /// For [`Verdict::HoldsIf`] (and only then), the condition under which the claim
+    /// holds.
+    pub condition: Option<&'static str>,
+    /// The corrected or precise statement.
+    pub corrected: Option<&'static str>,
+    /// How the claim is checked besides (or instead of) the tests: `"algebra"`,
+    /// `"definition"`, `"derivation only"`, or a remark on what the tests show.
+    pub basis: Option<&'static str>,
+    /// The tests that check the claim, as `FILE::function` (see the module docs).
+    pub tests: &'static [&'static str],
+    /// The report's figure (its [`Section`](crate::report::Section) name) that shows
+    /// the claim.
+    pub figure: Option<&'static str>,
+}
+
+impl Claim {
+    /// The verdict as printed in the Markdown table: `holds`, `holds (almost-sure
+    /// rate)`, `**holds if** …`, `**wrong** (factor 2)`, `not checked`.
+    pub fn verdict_markdown(&self) -> String {
+        let with_note = |s: &str| match self.note {
+            Some(n) => format!("{s} ({n})"),
+            None => s.to_string(),
+        };
+        match self.verdict {
+            Verdict::Holds => with_note("holds"),
+            Verdict::HoldsIf => match self.condition {
+                Some(c) => format!("**holds if** {c}"),
+                None => "**holds if**".to_string(),
+            },
+            Verdict::Wrong => with_note("**wrong**"),
+            Verdict::NotChecked => with_note("not checked"),
+        }
+    }
+
+    /// The Test cell of the Markdown table: the tests in backticks, then the
+    /// [`basis`](Claim::basis) in parentheses; `—` for none.
+    pub fn tests_markdown(&self) -> String {
+        let mut s = if self.tests.is_empty() {
+            "—".to_string()
+        } else {
+            let names: Vec<String> = self.tests.iter().map(|t| format!("`{t}`")).collect();
+            names.join(", ")
+        };
+        if let Some(b) = self.basis {
+            let _ = write!(s, " ({b})");
+        }
+        s
+    }
+}
+
+/// The claims that figure `name` of the report shows.
+pub fn for_figure(name: &str) -> impl Iterator<Item = &'static Claim> + '_ {
+    CLAIMS.iter().filter(move |c| c.figure == Some(name))
+}
+
+/// A figure of the post: what it shows and whether its stated parameters can produce
+/// it. The Figures table of `docs/blog-claims.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct FigureNote {
+    /// The post's image files (Markdown).
+    pub files: &'static str,
+    /// What the figures show.
+    pub shows: &'static str,
+    /// The parameters the post states.
+    pub parameters: &'static str,
+    /// Whether those parameters can produce the figure.
+    pub reproducible: &'static str,
+    /// The report's names for these figures (`saddle report` draws each under its
+    /// name).
+    pub report: &'static [&'static str],
+}
+
+/// The post's figures, in its order.
+pub const FIGURE_NOTES: &[FigureNote] = &[
+    FigureNote {
+        files: "`loss_function.png` (commented out), `gradient_descent1.png`, `saddle_point.png`, `gradient_descent2.png`",
+        shows: "illustrations of a loss surface, GD paths and a saddle",
+        parameters: "none",
+        reproducible: "nothing to check",
+        report: &["gradient_descent1", "saddle_point", "gradient_descent2"],
+    },
+    FigureNote {
+        files: "`sdg_0noise.png`, `sdg_1noise.png`, `sdg_2noise.png`",
+        shows: "GD on a 2-D surface shaken by `N(0,1)` and `N(0,2)` translations",
+        parameters: "the surface is not given",
+        reproducible: "not reproducible; the mechanism (noise making the saddle attractive once `σ²/2 > a`) is row 16",
+        report: &["sdg_0noise", "sdg_1noise", "sdg_2noise"],
+    },
+    FigureNote {
+        files: "`stage_1_scr.jpeg`, `stage_2_scr.jpeg`, `stage_4_scr.jpeg`",
+        shows: "the coin-flip trees after 1, 2, 4 steps",
+        parameters: "`σ` unstated",
+        reproducible: "the shrinking branches drawn match rows 5–6 only for `0 < σ < √2`",
+        report: &["stage_1_scr", "stage_2_scr", "stage_4_scr"],
+    },
+    FigureNote {
+        files: "`stage_n.png`",
+        shows: "`x_n` samples, `σ = 0.1`, `n = 10, 20, 100, 1000`, red if `|x_n| ≤ |x₀|`",
+        parameters: "`σ = 0.1`",
+        reproducible: "yes; exact red fractions: 0.6230 (n=10), 0.5881 (20), 0.6914 (100), 0.9466 (1000) (`saddle analytic --steps n --sigma 0.1`): not monotone in `n`, but → 1",
+        report: &["stage_n"],
+    },
+    FigureNote {
+        files: "`stat_dist.png`",
+        shows: "stationary densities, `a = 1, τ = −1`: `(σ, ρ) = (2, 0), (√2, 0), (2, 0.95)`",
+        parameters: "given",
+        reproducible: "`(2, 0)`: yes, Student-t with ν = ½, scale `1/√2` (density at 0: 0.38138). `(√2, 0)`: **no** — `a = σ²/2`, the Lyapunov rate is 0, `p ∝ (2y²+1)^{−1/2}` is not normalisable, so no stationary law exists and the curve can only be an unnormalised `p` or a finite-time histogram. `(2, 0.95)`: yes, Pearson IV with `m = ¾`, `ν = −1.521`, mode 0.6333, median 1.4311, `P(x < 0) = 0.0076`",
+        report: &["stat_dist"],
+    },
+    FigureNote {
+        files: "`correlated.png`",
+        shows: "the `|ρ| = 1` stationary law, `a = 1, σ = 2, τ = −2`",
+        parameters: "given (`ρ = 1` implied)",
+        reproducible: "yes, but as `x = 1 + Z`, `Z ~ InvGamma(½, scale ½)`: support `(1, ∞)`, mode `4/3`; the post's formula would put it on `(−∞, 1)` with mode `−1/3`",
+        report: &["correlated"],
+    },
+    FigureNote {
+        files: "`uncorelated.png`",
+        shows: "the Gaussian mixture of Case 2",
+        parameters: "none",
+        reproducible: "nothing to check beyond row 29",
+        report: &["uncorelated"],
+    },
+    FigureNote {
+        files: "`svrg.png`, `relu.png`",
+        shows: "SVRG and ReLU dynamics",
+        parameters: "none",
+        reproducible: "outside the model",
+        report: &["svrg", "relu"],
+    },
+];
+
+/// The post's claims: rows 1–32 the analytic statements in the post's order, rows 33–41
+/// the statements its figures illustrate.
+pub const CLAIMS: &[Claim] = &[
+    Claim {
+        id: 1,
+        section: "Saddle points",
+        claim: "Near a saddle, `f ≈ −Σ_{i≤k} a_i x_i²/2 + Σ_{i>k} a_i x_i²/2` with `1 < k < m`",
+        verdict: Verdict::Wrong,
+        note: Some("range"),
+        condition: None,
+        corrected: Some(
+            "a saddle needs at least one concave and one convex direction: `1 ≤ k < m` (the 2-D saddle `x² − y²` has `k = 1`)",
+        ),
+        basis: Some("definition"),
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 2,
+        section: "Gradient descent will escape",
+        claim: "GD update `Δx_i = a_i x_i` (i ≤ k, repulsive), `−a_i x_i` (i > k)",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: None,
+        basis: Some("algebra"),
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 3,
+        section: "Why noise hurts",
+        claim: "1-D noisy model `f(x) = −(a + ξ)x² − ηx` gives `∂f/∂x = −ax − ξx − η`",
+        verdict: Verdict::Wrong,
+        note: Some("factor 2"),
+        condition: None,
+        corrected: Some(
+            "`∂/∂x[−(a+ξ)x² − ηx] = −2(a+ξ)x − η`; to get `Δx = ax + ξx + η` the model must be `f = −(a+ξ)x²/2 − ηx`, as in the multi-dimensional model above it",
+        ),
+        basis: Some("algebra"),
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 4,
+        section: "Attractive noise",
+        claim: "Coin flip: after 2 steps the factors are `(1−σ)²`, `1−σ²` (twice), `(1+σ)²` \"if we roll two tails\"",
+        verdict: Verdict::Wrong,
+        note: Some("typo"),
+        condition: None,
+        corrected: Some("`(1+σ)²` is two **heads**"),
+        basis: None,
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 5,
+        section: "Attractive noise",
+        claim: "\"the first two scaling factors are both less than one, so `|x₂| < |x₀|` with probability 3/4\"",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`0 < σ < √2`"),
+        corrected: Some(
+            "`|1−σ²| < 1` needs `σ < √2`; `P(|x₂|<|x₀|) = 3/4` for `0<σ<√2`, `1/4` for `√2 ≤ σ < 2`, `0` for `σ ≥ 2`",
+        ),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_discrete.rs::blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2",
+            "tests/analytic/analytic_discrete.rs::p_shrink_matches_enumeration",
+            "tests/analytic/analytic_discrete.rs::coin_flip_simulation",
+        ],
+        figure: Some("stage_2_scr"),
+    },
+    Claim {
+        id: 6,
+        section: "Attractive noise",
+        claim: "\"`|x₄| < |x₀|` with probability at least 11/16\"",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`0 < σ < √2`"),
+        corrected: Some(
+            "exactly `11/16` for `σ ≤ 0.8393` (`σ³+2σ²=2`), `15/16` on `(0.8393, 1.1069)` (`(1+σ)³(σ−1)=1`), `11/16` up to `√2`, then `5/16`, `1/16` (from `1.7167`), `0` (from `2`)",
+        ),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_discrete.rs::blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2",
+            "tests/analytic/analytic_discrete.rs::p_shrink_matches_enumeration",
+            "tests/analytic/analytic_discrete.rs::coin_flip_simulation",
+        ],
+        figure: Some("stage_4_scr"),
+    },
+    Claim {
+        id: 7,
+        section: "Attractive noise",
+        claim: "`E[x_n] = x₀` for all `n` (footnote)",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: None,
+        basis: None,
+        tests: &["tests/analytic/analytic_discrete.rs::coin_flip_simulation"],
+        figure: None,
+    },
+    Claim {
+        id: 8,
+        section: "Attractive noise",
+        claim: "The mode of `x_n` is `(1−σ²)^{n/2}x₀`",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`n` is even"),
+        corrected: Some("for odd `n` there are two equally likely values, `k = (n±1)/2` heads"),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_discrete.rs::blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 9,
+        section: "Attractive noise",
+        claim: "`x_n` \"gravitates towards zero at an average rate `−σ²/2`\"",
+        verdict: Verdict::Wrong,
+        note: Some("leading order only"),
+        condition: None,
+        corrected: Some("the a.s. per-step rate is `E ln|1+ξ| = ½ ln|1−σ²| = −σ²/2 − σ⁴/4 − …`"),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_discrete.rs::blog_discrete_rate_is_only_leading_order",
+            "tests/analytic/analytic_discrete.rs::coin_flip_simulation",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 10,
+        section: "Attractive noise",
+        claim: "`lim x_n = 0` with probability 1",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`0 < σ < √2`"),
+        corrected: Some("a.s. convergence iff `½ ln|1−σ²| < 0`; for `σ > √2`, `|x_n| → ∞` a.s."),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_discrete.rs::blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2",
+        ],
+        figure: Some("stage_n"),
+    },
+    Claim {
+        id: 11,
+        section: "Diffusive noise",
+        claim: "`x_N = x₀ + Σ_{n=0}^{N} Δx_n`",
+        verdict: Verdict::Wrong,
+        note: Some("index"),
+        condition: None,
+        corrected: Some("`N` steps give `Σ_{n=0}^{N−1}` (or `Σ_{i=1}^{N}`)"),
+        basis: None,
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 12,
+        section: "Diffusive noise",
+        claim: "`Σ η_i ~ N(0, τ√N)`, so `x_N ~ N(x₀, τ√N)`; \"diffuses at a rate `τ√N`\"",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("the second argument is a standard deviation and `η` is Gaussian"),
+        corrected: Some(
+            "in the usual (mean, variance) notation `x_N ~ N(x₀, Nτ²)`; standard deviation `τ√N`; for non-Gaussian `η` only asymptotically (CLT)",
+        ),
+        basis: Some("passes for variance `Nτ²`, rejects variance `τ√N`"),
+        tests: &["tests/analytic/analytic_discrete.rs::diffusive_walk_law"],
+        figure: None,
+    },
+    Claim {
+        id: 13,
+        section: "SDE",
+        claim: "`W_t = ∫ξ/σ dt`, `V_t = ∫η/τ dt` standard BMs with correlation `ρ`; the footnote then calls the second one `U`",
+        verdict: Verdict::Wrong,
+        note: Some("notation"),
+        condition: None,
+        corrected: Some("the second motion is `U`; `V` is reserved for `(U − ρW)/√(1−ρ²)`"),
+        basis: None,
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 14,
+        section: "SDE",
+        claim: "With `μ, ω, V, y` as defined, `dy = a(y−μ) dt + σy dW + ω dV`, `V ⊥ W`",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`σ > 0`, `|ρ| < 1` (for `V`)"),
+        corrected: Some("`σx + ρτ = σ(x + μ)`"),
+        basis: Some("law of the decomposed model"),
+        tests: &[
+            "tests/analytic/analytic_limits_mc.rs::*",
+            "tests/analytic/analytic_finite_time.rs::mean_and_second_moment_at_time_t",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 15,
+        section: "SDE",
+        claim: "`y_t = y₀Φ_t + ∫₀ᵗ Φ_t/Φ_s dν_s`, `ν = ωV_s − aμs`",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some("Itô product rule: `d(Φ⁻¹y) = Φ⁻¹(ω dV − aμ dt)`"),
+        basis: Some("the first at ρ = 1, the second at ρ = 0"),
+        tests: &[
+            "tests/analytic/analytic_case1_pathwise.rs::blog_case1_formula_matches_milstein_on_the_same_path",
+            "tests/analytic/analytic_finite_time.rs::mixture_sampler_matches_sde",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 16,
+        section: "SDE",
+        claim: "Attractive noise shifts the growth rate from `a` to `a − σ²/2`; saddle attractive if `a < σ²/2`",
+        verdict: Verdict::Holds,
+        note: Some("almost-sure rate"),
+        condition: None,
+        corrected: Some(
+            "`(1/t) ln|x_t| → a − σ²/2` a.s. for `τ = 0`; note `E[x_t] = x₀e^{at}` still grows",
+        ),
+        basis: None,
+        tests: &["tests/analytic/analytic_discrete.rs::lyapunov_rate_by_simulation"],
+        figure: Some("escape_time"),
+    },
+    Claim {
+        id: 17,
+        section: "SDE",
+        claim: "With `τ = 0`, `x_t = x₀e^{(a−σ²/2)t+σW_t} → 0` a.s.",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`a < σ²/2`"),
+        corrected: None,
+        basis: None,
+        tests: &["tests/analytic/analytic_discrete.rs::lyapunov_rate_by_simulation"],
+        figure: None,
+    },
+    Claim {
+        id: 18,
+        section: "SDE",
+        claim: "Footnote: `−σ²/2` is \"the same convergence rate that appeared in the discrete case\"",
+        verdict: Verdict::Wrong,
+        note: Some("leading order only"),
+        condition: None,
+        corrected: Some("the discrete rate is `½ ln|1−σ²|`; they agree to `O(σ⁴)`"),
+        basis: None,
+        tests: &["tests/analytic/analytic_discrete.rs::blog_discrete_rate_is_only_leading_order"],
+        figure: None,
+    },
+    Claim {
+        id: 19,
+        section: "Stationary distribution",
+        claim: "If `a < σ²/2`, `x_t` converges to a stationary distribution",
+        verdict: Verdict::Holds,
+        note: Some("in law; the limit may be degenerate"),
+        condition: None,
+        corrected: Some(
+            "convergence is **in law** only: for `τ ≠ 0` the process is a recurrent diffusion and `x_t` has no pathwise limit. With `σ = 0` the condition reads `a < 0` and the limit is the Gaussian below, so no extra `σ > 0` is needed. The limit is Pearson IV when `τ ≠ 0, |ρ| < 1`; Gaussian `N(0, τ²/(2|a|))` when `σ = 0 > a` (then `a < σ²/2` is just `a < 0`); inverse gamma (row 25) when `|ρ| = 1, aτ ≠ 0`; the point mass at `−ρτ/σ` when `τ = 0` or (`|ρ| = 1`, `a = 0`); at `a = σ²/2` there is none",
+        ),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_stationary.rs::existence_conditions",
+            "tests/analytic/analytic_inverse_gamma.rs::existence_conditions",
+            "tests/analytic/analytic_finite_time.rs::sigma_zero_stationary_gaussian",
+            "tests/analytic/analytic_limits_mc.rs::*",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 20,
+        section: "Stationary distribution (footnote)",
+        claim: "Fokker–Planck coefficients `A(y) = a(y−μ)`, `D(y) = ½(σ²y²+ω²)`; zero flux",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: None,
+        basis: None,
+        tests: &["tests/analytic/analytic_limits_mc.rs::stationary_*"],
+        figure: None,
+    },
+    Claim {
+        id: 21,
+        section: "Stationary distribution",
+        claim: "`p(y) ∝ (σ²y²+ω²)^{a/σ²−1} exp(−2aμ atan(σy/ω)/(ωσ))`",
+        verdict: Verdict::Holds,
+        note: Some("sign of the atan term right; invariant under `ω → −ω`"),
+        condition: None,
+        corrected: Some(
+            "normalisable iff `a < σ²/2`, `ω ≠ 0`, `σ > 0`; it is **Pearson type IV** with `m = 1 − a/σ²`, `ν = 2aμ/(σ|ω|)`, scale `|ω|/σ`, location `−μ` (in `x`), `k = |Γ(m+iν/2)/Γ(m)|²/(α B(m−½, ½))`",
+        ),
+        basis: Some("the first rejects the mirror sign"),
+        tests: &[
+            "tests/analytic/analytic_limits_mc.rs::stationary_blog_figure_rho_095",
+            "tests/analytic/analytic_stationary.rs::density_is_normalised_by_the_closed_form_constant",
+            "tests/analytic/analytic_stationary.rs::cdf_matches_quadrature_of_density",
+        ],
+        figure: Some("stat_dist"),
+    },
+    Claim {
+        id: 22,
+        section: "Stationary distribution",
+        claim: "(implicit) for `ρ = 0`",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some("Student-t with `1 − 2a/σ²` degrees of freedom, scale `|τ|/(σ√(1−2a/σ²))`"),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_stationary.rs::rho_zero_reduces_to_students_t",
+            "tests/analytic/analytic_limits_mc.rs::stationary_blog_figure_rho_0",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 23,
+        section: "Stationary distribution",
+        claim: "The mode solves `0 = Y(a−σ²) − aμ`: `y = aμ/(a−σ²)`, i.e. `x = ρστ/(a−σ²)`",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some("(`x = y − μ`)"),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_stationary.rs::mode_is_stationary_point_of_density",
+            "tests/analytic/analytic_stationary.rs::blog_mode_formula_in_y_and_x",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 24,
+        section: "Case 1",
+        claim: "Case 1 (`V = W`): `dy = a(y − τ/σ)dt + σy dW` and `x_t = −τ/σ + (x₀+τ/σ)Φ_t − (aτ/σ)∫Φ_t/Φ_s ds`",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`ρ = 1`"),
+        corrected: Some("for `ρ = −1` replace `τ` by `−τ`"),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_case1_pathwise.rs::blog_case1_formula_matches_milstein_on_the_same_path",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 25,
+        section: "Case 1, stationary",
+        claim: "`lim x_t = −(γ⁻¹ + τ/σ)`, `γ` Gamma with **scale** `2|aτ|/σ³`, shape `1 − 2a/σ²`",
+        verdict: Verdict::Wrong,
+        note: Some("scale vs rate, and sign; and `lim` is only in law"),
+        condition: None,
+        corrected: Some(
+            "`x_t` converges **in law**, not pathwise (it is a recurrent diffusion; Dufresne's almost-sure limit of `∫₀ᵗ e^{2(B_s − νs)} ds`-type functionals is for the time-reversed perpetuity, which has the same law at each `t`, not for `x_t` itself). In law, `x_∞ = −ρτ/σ − sign(aρτ)·γ⁻¹` with `γ ~ Gamma(shape 1 − 2a/σ², **rate** 2|aτ|/σ³)`, i.e. `γ⁻¹ ~ InvGamma(shape, scale 2|aτ|/σ³)`; requires `a < σ²/2`, `a ≠ 0`, `τ ≠ 0`. The post's sign is right only for `aρτ > 0`; at its own figure (`a=1, σ=2, τ=−2`) `x_∞ = 1 + γ⁻¹ > 1`",
+        ),
+        basis: Some("the first rejects both the literal formula and the scale reading"),
+        tests: &[
+            "tests/analytic/analytic_limits_mc.rs::inverse_gamma_blog_figure",
+            "tests/analytic/analytic_inverse_gamma.rs::reciprocal_is_gamma_with_rate_not_scale",
+            "tests/analytic/analytic_inverse_gamma.rs::density_is_the_zero_flux_solution",
+            "tests/analytic/analytic_limits_mc.rs::inverse_gamma_*",
+        ],
+        figure: Some("correlated"),
+    },
+    Claim {
+        id: 26,
+        section: "Case 1, stationary",
+        claim: "\"this distribution is non integrable\": infinite mean",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`0 < a < σ²/2`"),
+        corrected: Some(
+            "the mean exists (and is 0) iff shape `> 1`, i.e. `a < 0`; at `a = 0` the limit is the point mass at `−ρτ/σ`, with finite mean (`InverseGammaLimit` rejects `a = 0`); for `a ≥ σ²/2` there is no limit law",
+        ),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_inverse_gamma.rs::moments_match_moment_equation_fixed_points",
+            "tests/analytic/analytic_limits_mc.rs::inverse_gamma_negative_a",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 27,
+        section: "Case 1, stationary",
+        claim: "The mode is at `−τσ/(σ²−a)`",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`ρ = 1`"),
+        corrected: Some(
+            "in general `ρστ/(a−σ²)`; at `a=1, σ=2, τ=−2`: `4/3`, which lies outside the support `x < 1` of the post's own (uncorrected) formula",
+        ),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_inverse_gamma.rs::cdf_mode_median_against_independent_evaluation",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 28,
+        section: "Case 2",
+        claim: "Case 2 (`ρ = 0`): `x_t = x₀Φ_t + ∫₀ᵗ Φ_t/Φ_s η ds`",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some("(`η ds = τ dV`)"),
+        basis: None,
+        tests: &["tests/analytic/analytic_finite_time.rs::mixture_sampler_matches_sde"],
+        figure: None,
+    },
+    Claim {
+        id: 29,
+        section: "Case 2",
+        claim: "\"Log Normal mixture of gaussians\" (figure caption)",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("'log normal' describes the component means only"),
+        corrected: Some(
+            "`x_t | W ~ N(x₀Φ_t, τ²Φ_t²∫₀ᵗΦ_s⁻²ds)`: a Gaussian mixture whose component **means** are exactly lognormal; the component variances are an exponential functional of `W` (not lognormal). `E[within] = τ²(e^{(2a+σ²)t}−1)/(2a+σ²)`, `Var[means] = x₀²(e^{(2a+σ²)t} − e^{2at})`",
+        ),
+        basis: None,
+        tests: &[
+            "tests/analytic/analytic_finite_time.rs::mixture_components_average_to_exact_moments",
+            "tests/analytic/analytic_finite_time.rs::mixture_sampler_matches_sde",
+        ],
+        figure: Some("uncorelated"),
+    },
+    Claim {
+        id: 30,
+        section: "Increase the minibatch size",
+        claim: "Full-batch GD \"never gets stuck\": it removes the attractive noise",
+        verdict: Verdict::Holds,
+        note: Some("within the model"),
+        condition: None,
+        corrected: Some("`σ = 0`: `x_t ~ N(x₀e^{at}, τ²(e^{2at}−1)/(2a))`, growth rate `a > 0`"),
+        basis: None,
+        tests: &["tests/analytic/analytic_finite_time.rs::sigma_zero_is_gaussian"],
+        figure: None,
+    },
+    Claim {
+        id: 31,
+        section: "Decrease the learning rate",
+        claim: "A learning rate `ρ` \"decreases the attractive noise by a factor `√ρ`\"",
+        verdict: Verdict::Holds,
+        note: Some("diffusion scaling"),
+        condition: None,
+        corrected: Some(
+            "with `x_{n+1} = x_n + ρΔx_n` and time `t = nρ`, the drift stays `a` and both noise intensities scale by `√ρ`",
+        ),
+        basis: Some("derivation only"),
+        tests: &[],
+        figure: None,
+    },
+    Claim {
+        id: 32,
+        section: "SVRG; Anneal",
+        claim: "SVRG: `x − x_*` is inverse-gamma with scale proportional to the distance to the saddle; annealing guarantees escape",
+        verdict: Verdict::NotChecked,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "outside the SDE model (consistent with row 25: the scale `2|aτ|/σ³` is proportional to `|τ|`)",
+        ),
+        basis: None,
+        tests: &[],
+        figure: Some("svrg"),
+    },
+    Claim {
+        id: 33,
+        section: "We use gradient descent",
+        claim: "Gradient descent from a poor initial choice converges fairly quickly to a local minimum",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some(
+            "the step size is below 2/λ_max of the Hessian at the minimum (then the rate is linear, max_i |1 − lr·λ_i| per step)",
+        ),
+        corrected: None,
+        basis: None,
+        tests: &["tests/report/figures.rs::gradient_descent_converges_linearly_to_a_minimum"],
+        figure: Some("gradient_descent1"),
+    },
+    Claim {
+        id: 34,
+        section: "Saddle points",
+        claim: "Along the green curve the saddle point looks like a local minimum, along the red curve like a local maximum",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "the two curves are the Hessian's eigen-directions: one positive and one negative eigenvalue",
+        ),
+        basis: None,
+        tests: &[
+            "tests/report/figures.rs::saddle_point_has_one_negative_and_one_positive_curvature",
+        ],
+        figure: Some("saddle_point"),
+    },
+    Claim {
+        id: 35,
+        section: "Gradient descent proceeds extremely slowly near a saddle point",
+        claim: "Gradient descent proceeds slowly near a saddle point, so the x_n cluster more closely around the saddle",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "the time spent within r of the saddle grows like ln(r/ε)/ln(1 + lr·|λ₋|) as the start approaches the stable manifold at distance ε",
+        ),
+        basis: None,
+        tests: &["tests/report/figures.rs::gradient_descent_lingers_near_the_saddle"],
+        figure: Some("gradient_descent2"),
+    },
+    Claim {
+        id: 36,
+        section: "Example",
+        claim: "Standard gradient descent does an excellent job of finding the minimum",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: None,
+        basis: None,
+        tests: SHAKING,
+        figure: Some("sdg_0noise"),
+    },
+    Claim {
+        id: 37,
+        section: "Example",
+        claim: "Shaken by N(0, 1) translations, SGD does not roll immediately into the basin but lingers along the ridge",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: None,
+        basis: None,
+        tests: SHAKING,
+        figure: Some("sdg_1noise"),
+    },
+    Claim {
+        id: 38,
+        section: "Example",
+        claim: "Shaken by N(0, 2²) translations, SGD converges fairly rapidly to the saddle point between the two minima",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some(
+            "the shaking is strong enough that the surface's curvature at the saddle, averaged over the translation, turns positive",
+        ),
+        corrected: Some(
+            "for the report's surface f = (x² − c²)²/(4c²) + y²/2 the translation-averaged surface has x-curvature −1 + 3s²/c² at the saddle, so it becomes a minimum for s > c/√3; this trap comes from the averaged surface (Jensen), not only from the post's zero-mean attractive noise",
+        ),
+        basis: None,
+        tests: SHAKING,
+        figure: Some("sdg_2noise"),
+    },
+    Claim {
+        id: 39,
+        section: "Attractive noise",
+        claim: "After 1 iteration x is rescaled by 1 − σ or 1 + σ with equal probability",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: None,
+        basis: None,
+        tests: &["tests/analytic/analytic_discrete.rs::p_shrink_matches_enumeration"],
+        figure: Some("stage_1_scr"),
+    },
+    Claim {
+        id: 40,
+        section: "Stationary distribution",
+        claim: "The stationary distribution for (σ, ρ) = (√2, 0), a = 1, τ = −1 (the second curve of the figure)",
+        verdict: Verdict::Wrong,
+        note: Some("no such law"),
+        condition: None,
+        corrected: Some(
+            "a = σ²/2: the Lyapunov rate is 0 and p ∝ (2y² + 1)^(−1/2) is not normalisable, so no stationary law exists; finite-time histograms keep spreading",
+        ),
+        basis: None,
+        tests: &["tests/analytic/analytic_stationary.rs::existence_conditions"],
+        figure: Some("stat_dist"),
+    },
+    Claim {
+        id: 41,
+        section: "Use ReLu's",
+        claim: "ReLUs give piecewise-linear losses, which eliminates the attractive noise in the local update",
+        verdict: Verdict::NotChecked,
+        note: None,
+        condition: None,
+        corrected: Some("outside the SDE model; the optimiser experiments will check it"),
+        basis: None,
+        tests: &[],
+        figure: Some("relu"),
+    },
+];
+
+/// The test of the shaken-surface figures (rows 36–38).
+const SHAKING: &[&str] = &["tests/report/figures.rs::shaking_traps_sgd_at_the_saddle"];
+
+/// The header of `docs/blog-claims.md`, before the claims table.
+const HEADER: &str = "\
+# The blog post's claims, checked
+
+<!-- Generated from saddle_sde::claims; edit src/claims.rs, not this file. -->
+
+Source: *Saddle Points and Stochastic Gradient Descent* (the spec of this crate).
+Model: `dx = a x dt + σ x dW + τ dU` (Itô), `corr(W, U) = ρ`; `μ = ρτ/σ`,
+`ω = τ√(1−ρ²)`, `y = x + μ`.
+
+Verdicts: **holds**; **holds if …** (only under a stated condition); **wrong** (with the
+corrected statement). Tests are named `FILE::function`, `FILE` a test file of the
+repository (`FILE::*`: every test in the file; `FILE::prefix_*`: every test whose name
+starts so); run one with `cargo test --release --test GROUP -- MODULE::function` for
+`tests/GROUP/MODULE.rs`. Every test listed runs in `cargo test --release`. The Figure
+column names the figure of `saddle report` that shows the claim.
+
+This file is generated from `saddle_sde::claims` by
+`cargo run --release -- claims > docs/blog-claims.md`, and a test (`tests/claims/main.rs`)
+checks that it is up to date; `saddle report` writes the same rows to `claims.json`
+(`saddle claims --json` prints them).
+";
+
+/// The sentence before the Figures table.
+const FIGURES_INTRO: &str = "\
+`saddle report` draws each figure under its name (the last column), beside the claims
+above that name it; where the post states no parameters, the report chooses them and
+states them in the caption. A figure whose claims are all `not checked` is listed there
+but not drawn.
+";
+
+/// `s` as a table cell: every `|` escaped (GitHub's tables split cells at a bare `|`
+/// even inside inline code, and show `\|` as `|` there too).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// `docs/blog-claims.md`: the header, the claims table ([`CLAIMS`]) and the figures
+/// table ([`FIGURE_NOTES`]).
+pub fn markdown() -> String {
+    let mut s = String::from(HEADER);
+    s.push_str("\n## Statements\n\n");
+    s.push_str("| # | Statement in the post | Section | Verdict | Corrected / precise statement | Test | Figure |\n");
+    s.push_str("|---|---|---|---|---|---|---|\n");
+    for c in CLAIMS {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            c.id,
+            cell(c.claim),
+            cell(c.section),
+            cell(&c.verdict_markdown()),
+            cell(c.corrected.unwrap_or("—")),
+            cell(&c.tests_markdown()),
+            c.figure
+                .map_or_else(|| "—".to_string(), |f| format!("`{f}`")),
+        );
+    }
+    s.push_str("\n## Figures\n\n");
+    s.push_str(FIGURES_INTRO);
+    s.push_str("\n| File | What it shows | Stated parameters | Can the parameters produce it? | In the report |\n");
+    s.push_str("|---|---|---|---|---|\n");
+    for f in FIGURE_NOTES {
+        let names: Vec<String> = f.report.iter().map(|n| format!("`{n}`")).collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            cell(f.files),
+            cell(f.shows),
+            cell(f.parameters),
+            cell(f.reproducible),
+            names.join(", "),
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report's figure names (sections are being added; this is the full list).
+    const REPORT_FIGURES: &[&str] = &[
+        "stat_dist",
+        "correlated",
+        "uncorelated",
+        "escape_time",
+        "strong_order",
+        "gradient_descent1",
+        "saddle_point",
+        "gradient_descent2",
+        "sdg_0noise",
+        "sdg_1noise",
+        "sdg_2noise",
+        "stage_1_scr",
+        "stage_2_scr",
+        "stage_4_scr",
+        "stage_n",
+        "svrg",
+        "relu",
+    ];
+
+    fn is_figure(name: &str) -> bool {
+        REPORT_FIGURES.contains(&name) || crate::report::SECTIONS.iter().any(|s| s.name == name)
+    }
+
+    #[test]
+    fn ids_are_consecutive_from_one() {
+        for (i, c) in CLAIMS.iter().enumerate() {
+            assert_eq!(
+                c.id as usize,
+                i + 1,
+                "claim {} is at position {}",
+                c.id,
+                i + 1
+            );
+        }
+    }
+
+    #[test]
+    fn a_condition_exactly_for_holds_if() {
+        for c in CLAIMS {
+            assert_eq!(
+                c.verdict == Verdict::HoldsIf,
+                c.condition.is_some(),
+                "claim {}: verdict {:?}, condition {:?}",
+                c.id,
+                c.verdict,
+                c.condition
+            );
+        }
+    }
+
+    #[test]
+    fn figures_are_the_reports() {
+        for c in CLAIMS {
+            if let Some(f) = c.figure {
+                assert!(is_figure(f), "claim {}: unknown figure {f}", c.id);
+            }
+        }
+        for n in FIGURE_NOTES {
+            for f in n.report {
+                assert!(is_figure(f), "figure note {}: unknown figure {f}", n.files);
+            }
+        }
+    }
+
+    #[test]
+    fn test_references_are_file_and_function() {
+        for c in CLAIMS {
+            for t in c.tests {
+                let (file, func) = t.split_once("::").unwrap_or(("", ""));
+                assert!(
+                    file.starts_with("tests/") && file.ends_with(".rs") && !func.is_empty(),
+                    "claim {}: {t} is not FILE::function",
+                    c.id
+                );
+                assert!(
+                    !func.contains("::") && !func.contains(' '),
+                    "claim {}: {t}",
+                    c.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_claim_is_corrected_and_cells_are_one_line() {
+        for c in CLAIMS {
+            if c.verdict == Verdict::Wrong {
+                assert!(
+                    c.corrected.is_some(),
+                    "claim {} is wrong without a correction",
+                    c.id
+                );
+            }
+            let cells = [
+                Some(c.claim),
+                Some(c.section),
+                c.note,
+                c.condition,
+                c.corrected,
+                c.basis,
+            ];
+            for cell in cells.into_iter().flatten().chain(c.tests.iter().copied()) {
+                assert!(!cell.contains('\n'), "claim {}: a cell spans lines", c.id);
+                assert!(!cell.is_empty(), "claim {}: an empty cell", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_has_a_row_per_claim() {
+        let md = markdown();
+        assert!(md.ends_with('\n'));
+        for c in CLAIMS {
+            let start = format!("| {} | {} |", c.id, cell(c.claim));
+            assert_eq!(md.matches(&start).count(), 1, "claim {}", c.id);
+        }
+        assert!(md.contains("| 5 | "));
+        assert!(md.contains("**holds if** `0 < σ < √2`"));
+        assert!(md.contains("**wrong** (factor 2)"));
+        assert!(md.contains("holds (almost-sure rate)"));
+        assert!(md.contains("— (algebra)"));
+        // `|x₂| < |x₀|` in row 5, escaped so that GitHub keeps the cell whole
+        assert!(md.contains(r"`\|x₂\| < \|x₀\|`"));
+    }
+
+    #[test]
+    fn claims_by_figure() {
+        let ids: Vec<u32> = for_figure("stat_dist").map(|c| c.id).collect();
+        assert_eq!(ids, [21, 40]);
+        assert_eq!(for_figure("no such figure").count(), 0);
+    }
+}
