@@ -32,6 +32,10 @@ pub struct Args {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Only these figures (comma-separated names, e.g. stat_dist,correlated); the pages
+    /// then show only them.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// One figure's outcome, as the pages and the manifest need it.
@@ -49,6 +53,12 @@ pub struct Built {
 /// Runs `saddle report`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let start = Instant::now();
+    for name in &args.only {
+        if !SECTIONS.iter().any(|s| s.name == name) {
+            let names: Vec<&str> = SECTIONS.iter().map(|s| s.name).collect();
+            bail!("invalid parameter only = {name}: must be one of {}", names.join(", "));
+        }
+    }
     let out = args.out.clone();
     if out.as_os_str().is_empty() || out.file_name().is_none() {
         bail!(
@@ -85,13 +95,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let result = build_into(&tmp, &args, start);
     match result {
-        Ok(failed) => {
+        Ok((figures, failed)) => {
             replace_dir(&tmp, &out)?;
             eprintln!(
                 "report: wrote {} in {:.1} s ({} figures{})",
                 out.join("index.html").display(),
                 start.elapsed().as_secs_f64(),
-                SECTIONS.iter().filter(|s| s.build.is_some()).count(),
+                figures,
                 if failed.is_empty() {
                     ", every check passed".to_owned()
                 } else {
@@ -128,8 +138,9 @@ fn replace_dir(tmp: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds every figure into `dir`; returns the names of figures with failed checks.
-fn build_into(dir: &Path, args: &Args, start: Instant) -> anyhow::Result<Vec<String>> {
+/// Builds the figures into `dir`; returns how many were drawn and the names of those
+/// with failed checks.
+fn build_into(dir: &Path, args: &Args, start: Instant) -> anyhow::Result<(usize, Vec<String>)> {
     let settings = if args.quick {
         Settings::quick(args.seed)
     } else {
@@ -141,7 +152,10 @@ fn build_into(dir: &Path, args: &Args, start: Instant) -> anyhow::Result<Vec<Str
         ProgressStyle::with_template("{prefix:>18} [{bar:30}] {percent:>3}% {elapsed:>4} {msg}")
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
-    for section in SECTIONS {
+    let sections = SECTIONS
+        .iter()
+        .filter(|s| args.only.is_empty() || args.only.iter().any(|n| n == s.name));
+    for section in sections {
         let t0 = Instant::now();
         let bar = ProgressBar::new(1000)
             .with_style(style.clone())
@@ -195,5 +209,5 @@ fn build_into(dir: &Path, args: &Args, start: Instant) -> anyhow::Result<Vec<Str
     std::fs::write(dir.join("manifest.json"), page::manifest(&meta, &built)?)?;
     std::fs::write(dir.join("index.html"), page::html(&meta, &built))?;
     std::fs::write(dir.join("index.md"), page::markdown(&meta, &built))?;
-    Ok(failed)
+    Ok((built.iter().filter(|b| b.figure.is_some()).count(), failed))
 }
