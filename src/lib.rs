@@ -25,7 +25,8 @@
 //! | [`ensemble`] | the [`Ensemble`](ensemble::Ensemble) builder: many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots; per-path starts and models |
 //! | [`fixtures`] | known-answer problems (a model, a start, a horizon and the exact answers), shared by tests, benchmarks and examples |
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
-//! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, and when a sample standard error can be trusted |
+//! | [`convergence`] | strong errors of EM and both Milsteins on shared Brownian paths against the pathwise solution (the strong-order harness), log-log slopes |
+//! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, Kolmogorov–Smirnov distances, and when a sample standard error can be trusted |
 //!
 //! ## Example: EM against the exact moments
 //!
@@ -59,6 +60,7 @@
 //! reasons, grids), so that they can be saved and reloaded.
 
 pub mod analytic;
+pub mod convergence;
 pub mod correlation;
 pub mod ensemble;
 pub mod error;

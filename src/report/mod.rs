@@ -99,6 +99,21 @@ impl Section {
 /// The report's sections in the post's order, then the crate's own figures.
 pub const SECTIONS: &[Section] = &[
     Section {
+        name: "stat_dist",
+        post_section: "Stationary distribution",
+        build: Some(figures::laws::stat_dist),
+    },
+    Section {
+        name: "correlated",
+        post_section: "Case 1: ξ and η are correlated",
+        build: Some(figures::laws::correlated),
+    },
+    Section {
+        name: "uncorelated",
+        post_section: "Case 2: ξ and η are not correlated",
+        build: Some(figures::laws::uncorelated),
+    },
+    Section {
         name: "svrg",
         post_section: "Stochastic Variance Reduction Gradient Descent (SVRGD)",
         build: None,
@@ -107,5 +122,15 @@ pub const SECTIONS: &[Section] = &[
         name: "relu",
         post_section: "Use ReLu's",
         build: None,
+    },
+    Section {
+        name: "strong_order",
+        post_section: "Beyond the post",
+        build: Some(figures::beyond::strong_order),
+    },
+    Section {
+        name: "escape_time",
+        post_section: "Beyond the post",
+        build: Some(figures::beyond::escape_time),
     },
 ];
