@@ -107,11 +107,7 @@ pub fn strong_errors(
         return Err(param("fine_log2", design.fine_log2 as f64, "in 1..=20"));
     }
     count("coarse_log2", design.coarse_log2.len())?;
-    if let Some(&bad) = design
-        .coarse_log2
-        .iter()
-        .find(|&&k| k >= design.fine_log2)
-    {
+    if let Some(&bad) = design.coarse_log2.iter().find(|&&k| k >= design.fine_log2) {
         return Err(param(
             "coarse_log2",
             bad as f64,

@@ -7,6 +7,9 @@
 //! - [`QuantileInterval`]: a distribution-free confidence interval for the
 //!   `p`-quantile from order statistics (binomial ranks), from a sample or from a
 //!   histogram. It is an *interval*, not a standard error, and prints as one.
+//! - [`ks_distance`], [`ks_distance_two`], [`kolmogorov_sf`], [`KS_COEFF_001`]: the
+//!   Kolmogorov–Smirnov distances of a sample from a law or from another sample, and
+//!   the asymptotic p-value and critical value behind them.
 //! - [`MeanReport`] / [`mean_report`]: a sample mean with the standard error to use,
 //!   and whether the sample's own standard error is trustworthy (see [`mean_report`]
 //!   for the rule). Heavy tails make the sample variance badly underestimate the true
@@ -598,11 +601,10 @@ pub const KS_COEFF_001: f64 = 1.95;
 /// assert!((kolmogorov_sf(1.358) - 0.05).abs() < 1e-3);
 /// ```
 pub fn kolmogorov_sf(x: f64) -> f64 {
-    if !(x > 0.0) {
+    // below 0.2 the alternating series converges slowly and P(K > 0.2) = 1 − 4e-13;
+    // NaN gives 1 as well
+    if x.is_nan() || x < 0.2 {
         return 1.0;
-    }
-    if x < 0.2 {
-        return 1.0; // the alternating series converges slowly; P(K > 0.2) = 1 − 4e-13
     }
     let mut s = 0.0;
     for k in 1..=100 {

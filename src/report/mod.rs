@@ -91,7 +91,11 @@ impl Section {
     ///
     /// # Errors
     /// What the figure's simulations report (none with valid settings).
-    pub fn build(&self, settings: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Option<Figure>> {
+    pub fn build(
+        &self,
+        settings: &Settings,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Option<Figure>> {
         self.build.map(|b| b(settings, progress)).transpose()
     }
 }

@@ -11,8 +11,15 @@ fn strong_order_quick() {
     assert_sound(&f);
     // power: Milstein without the Lévy area is order ½, not 1
     assert!(check(&f, "without Lévy areas").passed);
-    let labels: Vec<_> = f.panels[0].series.iter().filter_map(|s| s.label.clone()).collect();
-    assert!(labels.iter().any(|l| l.starts_with("EM, slope 0.")), "{labels:?}");
+    let labels: Vec<_> = f.panels[0]
+        .series
+        .iter()
+        .filter_map(|s| s.label.clone())
+        .collect();
+    assert!(
+        labels.iter().any(|l| l.starts_with("EM, slope 0.")),
+        "{labels:?}"
+    );
 }
 
 #[test]
@@ -28,12 +35,17 @@ fn escape_time_quick() {
     let mut outside = 0;
     for (&(q, _), &(lo, hi)) in mc.points.iter().zip(&mc.band) {
         let m = SaddleSde::new(1.0, (2.0 * q).sqrt(), 0.5, 0.3).unwrap();
-        let e = exact::interval_exit(&m, 0.0, -4.0, 4.0).unwrap().mean_exit_time;
+        let e = exact::interval_exit(&m, 0.0, -4.0, 4.0)
+            .unwrap()
+            .mean_exit_time;
         if !(lo <= 1.3 * e && 1.3 * e <= hi) {
             outside += 1;
         }
     }
-    assert!(outside >= mc.points.len() - 1, "wrong reference accepted at {outside}");
+    assert!(
+        outside >= mc.points.len() - 1,
+        "wrong reference accepted at {outside}"
+    );
 }
 
 #[test]

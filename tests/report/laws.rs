@@ -24,7 +24,11 @@ fn correlated_quick() {
     let literal = f.panels[0]
         .series
         .iter()
-        .find(|s| s.label.as_deref().is_some_and(|l| l.starts_with("post's formula")))
+        .find(|s| {
+            s.label
+                .as_deref()
+                .is_some_and(|l| l.starts_with("post's formula"))
+        })
         .unwrap();
     assert!(literal.points.iter().all(|&(x, y)| x < 1.0 || y == 0.0));
     let corrected = &f.panels[0].series[1];
@@ -42,7 +46,12 @@ fn uncorelated_quick() {
     let bars = &f.panels[2].series[0];
     let w = 15.0 / 60.0;
     let mean: f64 = 0.5f64.mul_add(2.0, 0.0).exp(); // x₀ e^{at} = e
-    let left: f64 = bars.points.iter().filter(|p| p.0 < mean).map(|p| p.1 * w).sum();
+    let left: f64 = bars
+        .points
+        .iter()
+        .filter(|p| p.0 < mean)
+        .map(|p| p.1 * w)
+        .sum();
     assert!(left > 0.55, "mass left of the mean {left}");
 }
 

@@ -20,7 +20,9 @@ pub fn build(name: &str, settings: &Settings) -> Figure {
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("no section {name}"));
     section
-        .build(settings, &mut |f| assert!((0.0..=1.0).contains(&f), "progress {f}"))
+        .build(settings, &mut |f| {
+            assert!((0.0..=1.0).contains(&f), "progress {f}")
+        })
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .unwrap_or_else(|| panic!("{name} has no builder"))
 }
@@ -38,7 +40,12 @@ pub fn assert_sound(f: &Figure) {
         assert!(!p.series.is_empty(), "{}: empty panel {}", f.name, p.title);
         assert!(p.x.range.0 < p.x.range.1 && p.y.range.0 < p.y.range.1);
         for s in &p.series {
-            assert!(!s.points.is_empty(), "{}: empty series in {}", f.name, p.title);
+            assert!(
+                !s.points.is_empty(),
+                "{}: empty series in {}",
+                f.name,
+                p.title
+            );
             assert!(
                 s.points.iter().all(|(x, y)| x.is_finite() && y.is_finite()),
                 "{}: non-finite point in {} / {:?}",
@@ -46,7 +53,11 @@ pub fn assert_sound(f: &Figure) {
                 p.title,
                 s.label
             );
-            assert!(s.band.iter().all(|(l, h)| l.is_finite() && h.is_finite() && l <= h));
+            assert!(
+                s.band
+                    .iter()
+                    .all(|(l, h)| l.is_finite() && h.is_finite() && l <= h)
+            );
             if matches!(s.kind, Kind::ErrorBars | Kind::Band) {
                 assert_eq!(s.band.len(), s.points.len());
             }
@@ -57,7 +68,11 @@ pub fn assert_sound(f: &Figure) {
 
 /// The check whose text contains `needle` (exactly one).
 pub fn check<'f>(f: &'f Figure, needle: &str) -> &'f saddle_sde::report::Check {
-    let found: Vec<_> = f.checks.iter().filter(|c| c.text.contains(needle)).collect();
+    let found: Vec<_> = f
+        .checks
+        .iter()
+        .filter(|c| c.text.contains(needle))
+        .collect();
     assert_eq!(found.len(), 1, "{}: checks containing {needle:?}", f.name);
     found[0]
 }
@@ -65,10 +80,17 @@ pub fn check<'f>(f: &'f Figure, needle: &str) -> &'f saddle_sde::report::Check {
 /// Builds `names` in full and quick mode in a 2-thread pool, printing wall times and
 /// checks.
 pub fn time_figures(names: &[&str]) {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     for quick in [true, false] {
         for name in names {
-            let s = if quick { Settings::quick(1) } else { Settings::full(1) };
+            let s = if quick {
+                Settings::quick(1)
+            } else {
+                Settings::full(1)
+            };
             let t0 = std::time::Instant::now();
             let f = pool.install(|| build(name, &s));
             let dt = t0.elapsed().as_secs_f64();

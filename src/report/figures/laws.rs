@@ -192,7 +192,7 @@ fn ks_reject(what: &str, d: f64, d0: f64, n: u64) -> Check {
 
 /// Effort of the limit-law simulations: (paths, dt).
 fn limit_effort(s: &Settings) -> (u64, f64) {
-    s.pick((40_000, 1e-3), (5_000, 2e-3))
+    s.pick((30_000, 1e-3), (5_000, 2e-3))
 }
 
 /// `stat_dist`: the stationary laws of the post's figure, `a = 1, τ = −1`:
@@ -224,7 +224,12 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
         let xs = sorted(xs.into_iter().next().unwrap_or_default());
         let what = format!("(σ, ρ) = (2, {rho})");
         let d = ks_distance(&xs, |x| law.cdf(x));
-        checks.push(ks_accept(&format!("{what} against the Pearson IV law"), d, n, dt));
+        checks.push(ks_accept(
+            &format!("{what} against the Pearson IV law"),
+            d,
+            n,
+            dt,
+        ));
         if rho == 0.0 {
             // the Gaussian with the Student-t's scale 1/√2
             let gauss = Normal::new(0.0, 0.5f64.sqrt()).map_err(|_| Error::DoesNotExist {
@@ -256,20 +261,24 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
             format!("σ = 2, ρ = {rho}: Pearson IV")
         };
         panels.push(
-            Panel::new(&title, Axis::linear("x", lo, hi), Axis::linear("density", 0.0, 0.8))
-                .with(Series::new(
-                    Some(&format!("x_T, T = {t_end} (Milstein)")),
-                    Kind::Bars {
-                        width: (hi - lo) / bins as f64,
-                    },
-                    Colour::Blue,
-                    density(&xs, lo, hi, bins)?,
-                ))
-                .with(Series::line(
-                    "stationary density (closed form)",
-                    Colour::Black,
-                    curve(lo, hi, 401, |x| law.pdf(x)),
-                )),
+            Panel::new(
+                &title,
+                Axis::linear("x", lo, hi),
+                Axis::linear("density", 0.0, 0.8),
+            )
+            .with(Series::new(
+                Some(&format!("x_T, T = {t_end} (Milstein)")),
+                Kind::Bars {
+                    width: (hi - lo) / bins as f64,
+                },
+                Colour::Blue,
+                density(&xs, lo, hi, bins)?,
+            ))
+            .with(Series::line(
+                "stationary density (closed form)",
+                Colour::Black,
+                curve(lo, hi, 401, |x| law.pdf(x)),
+            )),
         );
     }
     // (iii): a = σ²/2, no stationary law
@@ -309,7 +318,12 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
         let xs = sorted(xs);
         let q1 = QuantileInterval::from_sorted(&xs, 0.25, conf)?;
         let q3 = QuantileInterval::from_sorted(&xs, 0.75, conf)?;
-        iqrs.push((t, q3.estimate - q1.estimate, q3.lower - q1.upper, q3.upper - q1.lower));
+        iqrs.push((
+            t,
+            q3.estimate - q1.estimate,
+            q3.lower - q1.upper,
+            q3.upper - q1.lower,
+        ));
         let dens = density(&xs, lo, hi, bins)?;
         last_mass = dens.iter().map(|p| p.1).sum::<f64>() * (hi - lo) / bins as f64;
         panel = panel.with(Series::new(
@@ -420,7 +434,10 @@ pub(crate) fn correlated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<
         d0,
         n,
     ));
-    let wrong = xs.iter().filter(|&&x| law.sign() * (x - law.shift()) <= 0.0).count();
+    let wrong = xs
+        .iter()
+        .filter(|&&x| law.sign() * (x - law.shift()) <= 0.0)
+        .count();
     let frac = wrong as f64 / n as f64;
     checks.push(Check::new(
         frac < crit,
@@ -558,20 +575,17 @@ pub(crate) fn uncorelated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
         checks.push(Check::new(
             z_mean.abs() < z_crit && z_var.abs() < z_crit,
             format!(
-                "t = {t}: mean {} vs exact {} (z = {}), variance {} vs exact {} (z = {}); \
+                "t = {t}: mean {} vs exact {} (z = {z_mean:.2}), variance {} vs exact {} (z = {z_var:.2}); \
                  measured standard errors {} and {} (the latter from the sample fourth \
-                 moment; exact kurtosis {}), |z| < {} (Bonferroni over 6, family-wise \
+                 moment; exact kurtosis {}), |z| < {z_crit:.2} (Bonferroni over 6, family-wise \
                  α = 0.001)",
                 g4(mean),
                 g4(e_mean),
-                format!("{z_mean:.2}"),
                 g4(var),
                 g4(e_var),
-                format!("{z_var:.2}"),
                 g4(se_mean),
                 g4(se_var),
-                g4(kurt),
-                format!("{z_crit:.2}")
+                g4(kurt)
             ),
         ));
         // the mixture density: the average of the sampled components' densities
@@ -581,7 +595,8 @@ pub(crate) fn uncorelated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
             let mut acc = 0.0;
             for c in comps.chunks_exact(2) {
                 let (m, v) = (c[0], c[1]);
-                acc += (-(x - m).powi(2) / (2.0 * v)).exp() / (2.0 * std::f64::consts::PI * v).sqrt();
+                acc +=
+                    (-(x - m).powi(2) / (2.0 * v)).exp() / (2.0 * std::f64::consts::PI * v).sqrt();
             }
             acc / n_comp as f64
         });
