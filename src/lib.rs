@@ -26,7 +26,9 @@
 //! | [`fixtures`] | known-answer problems (a model, a start, a horizon and the exact answers), shared by tests, benchmarks and examples |
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
 //! | [`claims`] | the blog post's claims with their verdicts, tests and figures: the one source of `docs/blog-claims.md` and the report's `claims.json` |
-//! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, and when a sample standard error can be trusted |
+//! | [`convergence`] | strong errors of EM and both Milsteins on shared Brownian paths against the pathwise solution (the strong-order harness), log-log slopes |
+//! | [`report`] | the blog post's figures recomputed and checked, as data (panels, series, captions, numeric checks): what `saddle report` draws |
+//! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, Kolmogorov–Smirnov distances, and when a sample standard error can be trusted |
 //!
 //! ## Example: EM against the exact moments
 //!
@@ -62,6 +64,7 @@
 
 pub mod analytic;
 pub mod claims;
+pub mod convergence;
 pub mod correlation;
 pub mod ensemble;
 pub mod error;

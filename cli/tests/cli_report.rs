@@ -4,6 +4,7 @@
 //! browser test; on a developer machine without chromium the test says so (SKIPPED on
 //! stderr) and passes, unless `CI` or `SADDLE_REQUIRE_BROWSER` is set.
 
+#[allow(dead_code)]
 mod common;
 
 use common::saddle;
@@ -133,13 +134,22 @@ fn claims_json_matches_docs_blog_claims() {
         .split(" | ")
         .map(str::trim)
         .collect();
-    let col = header.iter().position(|h| *h == "Verdict").expect("a Verdict column");
+    let col = header
+        .iter()
+        .position(|h| *h == "Verdict")
+        .expect("a Verdict column");
     let rows: Vec<Vec<&str>> = doc
         .lines()
-        .filter(|l| l.starts_with("| ") && l[2..].chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|l| {
+            l.starts_with("| ") && l[2..].chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
         .map(|l| l.split(" | ").map(str::trim).collect())
         .collect();
-    assert_eq!(rows.len(), claims.len(), "one claims.json object per table row");
+    assert_eq!(
+        rows.len(),
+        claims.len(),
+        "one claims.json object per table row"
+    );
     for (row, c) in rows.iter().zip(claims) {
         let id: u64 = row[0].trim_start_matches("| ").parse().unwrap();
         assert_eq!(c["id"].as_u64(), Some(id));
@@ -306,7 +316,8 @@ fn chromium_cmd(bin: &Path, profile: &Path) -> Command {
 fn a_real_browser_renders_the_page_with_every_image() {
     let Some(bin) = chromium() else {
         assert!(
-            std::env::var_os("CI").is_none() && std::env::var_os("SADDLE_REQUIRE_BROWSER").is_none(),
+            std::env::var_os("CI").is_none()
+                && std::env::var_os("SADDLE_REQUIRE_BROWSER").is_none(),
             "chromium is not installed, but CI must run the browser test (.ci/run installs it)"
         );
         eprintln!(

@@ -198,16 +198,36 @@ impl UncorrelatedLaw {
     }
 }
 
-impl Distribution<f64> for UncorrelatedLaw {
-    /// Draws `W` on the grid, then `x = m + √v·Z` from the component `(m, v)`.
-    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+impl UncorrelatedLaw {
+    /// Draws one mixture component: a path of `W` on the sampler's grid, and the
+    /// component `(mean, variance)` of `x_t | W` ([`Self::component_given_w`]). The
+    /// average of the component densities over many draws estimates the density of
+    /// `x_t` (a Monte Carlo curve, smooth in `x`).
+    ///
+    /// ```
+    /// use saddle_sde::{analytic::uncorrelated::UncorrelatedLaw, models::SaddleSde, noise::path_rng};
+    /// let law = UncorrelatedLaw::new(&SaddleSde::new(1.0, 0.0, 1.0, 0.0)?, 1.0, 1.0)?;
+    /// // σ = 0: one component, N(e, (e² − 1)/2)
+    /// let (m, v) = law.sample_component(&mut path_rng(1, 0));
+    /// let e = 1f64.exp();
+    /// assert!((m - e).abs() < 1e-12 && (v - (e * e - 1.0) / 2.0).abs() < 1e-5);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn sample_component<R: Rng + ?Sized>(&self, rng: &mut R) -> (f64, f64) {
         let h = self.t / self.steps as f64;
         let sq = h.sqrt();
         let dw = (0..self.steps).map(|_| {
             let z: f64 = StandardNormal.sample(rng);
             sq * z
         });
-        let (m, v) = self.component_from(self.steps, dw);
+        self.component_from(self.steps, dw)
+    }
+}
+
+impl Distribution<f64> for UncorrelatedLaw {
+    /// Draws `W` on the grid, then `x = m + √v·Z` from the component `(m, v)`.
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let (m, v) = self.sample_component(rng);
         let z: f64 = StandardNormal.sample(rng);
         m + v.sqrt() * z
     }

@@ -155,7 +155,21 @@ pub const SECTIONS: &[Section] = &[
         post_section: "Attractive noise",
         build: Some(figures::coin::stage_n),
     },
-    // stat_dist, correlated, uncorelated
+    Section {
+        name: "stat_dist",
+        post_section: "Stationary distribution",
+        build: Some(figures::laws::stat_dist),
+    },
+    Section {
+        name: "correlated",
+        post_section: "Case 1: ξ and η are correlated",
+        build: Some(figures::laws::correlated),
+    },
+    Section {
+        name: "uncorelated",
+        post_section: "Case 2: ξ and η are not correlated",
+        build: Some(figures::laws::uncorelated),
+    },
     Section {
         name: "svrg",
         post_section: "Stochastic Variance Reduction Gradient Descent (SVRGD)",
@@ -166,5 +180,14 @@ pub const SECTIONS: &[Section] = &[
         post_section: "Use ReLu's",
         build: None,
     },
-    // strong_order, escape_time
+    Section {
+        name: "strong_order",
+        post_section: "Beyond the post",
+        build: Some(figures::beyond::strong_order),
+    },
+    Section {
+        name: "escape_time",
+        post_section: "Beyond the post",
+        build: Some(figures::beyond::escape_time),
+    },
 ];

@@ -56,7 +56,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for name in &args.only {
         if !SECTIONS.iter().any(|s| s.name == name) {
             let names: Vec<&str> = SECTIONS.iter().map(|s| s.name).collect();
-            bail!("invalid parameter only = {name}: must be one of {}", names.join(", "));
+            bail!(
+                "invalid parameter only = {name}: must be one of {}",
+                names.join(", ")
+            );
         }
     }
     let out = args.out.clone();

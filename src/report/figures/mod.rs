@@ -1,8 +1,10 @@
 //! The figure builders, one module per group of the post's figures, and the helpers
 //! they share.
 
+pub(crate) mod beyond;
 pub(crate) mod coin;
 pub(crate) mod gd;
+pub(crate) mod laws;
 pub(crate) mod sgd;
 mod surface;
 
