@@ -46,10 +46,9 @@ fn study(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Vec<Runs>> {
                 lr: LR,
                 s: noise,
             };
-            let r = descend(step, &plan(s, k as u64), &mut |f| {
+            descend(step, &plan(s, k as u64), &mut |f| {
                 progress((k as f64 + f) / NOISE.len() as f64)
-            });
-            r
+            })
         })
         .collect()
 }
