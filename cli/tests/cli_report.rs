@@ -98,12 +98,12 @@ fn every_figure_is_written_as_svg_png_and_csv() {
         assert!(svg.contains("<svg") && svg.len() > 2000, "{name}.svg");
         let csv = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
         assert!(
-            csv.starts_with("panel,series,kind,x,y,lo,hi\n"),
+            csv.starts_with("panel,series,index,kind,x,y,lo,hi\n"),
             "{name}.csv header"
         );
         assert!(csv.lines().count() > 2, "{name}.csv has no data");
         let (w, h, px) = decode(&dir.join(format!("{name}.png")));
-        assert!(w >= 500 && h >= 400, "{name}.png is {w}×{h}");
+        assert!(w >= 400 && h >= 400, "{name}.png is {w}×{h}");
         let share = non_background(&px);
         assert!(
             share > 0.01,
@@ -228,6 +228,7 @@ fn csvs_are_byte_identical_for_any_thread_count() {
 fn an_existing_report_is_replaced_only_by_a_complete_one() {
     let d = scratch("atomic").join("report");
     std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("manifest.json"), r#"{"crate": "saddle-sde"}"#).unwrap();
     std::fs::write(d.join("marker"), "old").unwrap();
     // a run that fails (no thread pool of 0 threads) leaves the old report untouched
     let out = saddle(&[
@@ -243,12 +244,75 @@ fn an_existing_report_is_replaced_only_by_a_complete_one() {
     assert!(err.contains("threads = 0"), "{err}");
     assert_eq!(std::fs::read_to_string(d.join("marker")).unwrap(), "old");
     let parent = d.parent().unwrap();
-    let leftovers: Vec<_> = std::fs::read_dir(parent)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary directory left behind");
+    let leftovers = || -> Vec<String> {
+        std::fs::read_dir(parent)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
+            .collect()
+    };
+    assert!(leftovers().is_empty(), "temporary directory left behind");
+    // a run that completes replaces it as a whole
+    let out = saddle(&[
+        "report",
+        "--quick",
+        "--only",
+        "stage_1_scr",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !d.join("marker").exists(),
+        "the old report was not replaced"
+    );
+    assert!(d.join("stage_1_scr.png").is_file() && d.join("index.html").is_file());
+    assert!(
+        leftovers().is_empty(),
+        "temporary directory left behind: {:?}",
+        leftovers()
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_a_report_is_never_replaced() {
+    let d = scratch("notareport");
+    std::fs::write(d.join("precious.txt"), "keep").unwrap();
+    let out = saddle(&[
+        "report",
+        "--quick",
+        "--only",
+        "stage_1_scr",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("neither empty nor a saddle report"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("precious.txt")).unwrap(),
+        "keep"
+    );
+    // an unknown figure name is refused with the list of names
+    let out = saddle(&[
+        "report",
+        "--only",
+        "no_such_figure",
+        "--out",
+        d.join("r").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("only = no_such_figure") && err.contains("stat_dist"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@
 //! let s = Settings::quick(1);
 //! let fig = SECTIONS.iter().find(|s| s.name == "stage_2_scr").unwrap().build(&s, &mut |_| {})?.unwrap();
 //! assert!(fig.all_passed());
-//! assert!(fig.csv().starts_with("panel,series,kind,x,y,lo,hi\n"));
+//! assert!(fig.csv().starts_with("panel,series,index,kind,x,y,lo,hi\n"));
 //! let svrg = SECTIONS.iter().find(|s| s.name == "svrg").unwrap();
 //! assert!(svrg.build(&s, &mut |_| {})?.is_none()); // not yet checked
 //! # Ok::<(), saddle_sde::Error>(())

@@ -198,13 +198,15 @@ pub struct Figure {
 }
 
 impl Figure {
-    /// The data drawn, one row per point: `panel,series,kind,x,y,lo,hi` with a header
-    /// line (`lo`, `hi` empty without a band). Numbers are written in Rust's shortest
+    /// The data drawn, one row per point: `panel,series,index,kind,x,y,lo,hi` with a
+    /// header line: the panel's title, the series' legend label (empty if none), the
+    /// series' index within its panel (which tells unlabelled polylines apart), how it is
+    /// drawn, the point, and its band (`lo`, `hi` empty without one). Numbers are written in Rust's shortest
     /// round-trip form, so the CSV is a function of the data alone.
     pub fn csv(&self) -> String {
-        let mut out = String::from("panel,series,kind,x,y,lo,hi\n");
+        let mut out = String::from("panel,series,index,kind,x,y,lo,hi\n");
         for p in &self.panels {
-            for s in &p.series {
+            for (index, s) in p.series.iter().enumerate() {
                 let kind = match s.kind {
                     Kind::Line => "line",
                     Kind::Dashed => "dashed",
@@ -217,7 +219,7 @@ impl Figure {
                 for (i, &(x, y)) in s.points.iter().enumerate() {
                     let _ = write!(
                         out,
-                        "{},{},{kind},{x},{y},",
+                        "{},{},{index},{kind},{x},{y},",
                         csv_field(&p.title),
                         csv_field(label)
                     );

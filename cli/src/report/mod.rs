@@ -75,6 +75,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             out.display()
         );
     }
+    if out.is_dir() && !replaceable(&out)? {
+        bail!(
+            "invalid parameter out = {}: an existing directory that is neither empty nor a saddle report (no manifest.json of saddle-sde); it would be replaced, so choose another",
+            out.display()
+        );
+    }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -100,16 +106,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match result {
         Ok((figures, failed)) => {
             replace_dir(&tmp, &out)?;
+            let index = out.join("index.html");
+            if !failed.is_empty() {
+                bail!(
+                    "report written to {}, but checks did not pass in: {} (see the ✗ lines; with another --seed a check at level α fails with probability about α)",
+                    index.display(),
+                    failed.join(", ")
+                );
+            }
             eprintln!(
-                "report: wrote {} in {:.1} s ({} figures{})",
-                out.join("index.html").display(),
+                "report: wrote {} in {:.1} s ({figures} figures, every check passed)",
+                index.display(),
                 start.elapsed().as_secs_f64(),
-                figures,
-                if failed.is_empty() {
-                    ", every check passed".to_owned()
-                } else {
-                    format!("; checks that did not pass: {}", failed.join(", "))
-                }
             );
             Ok(())
         }
@@ -118,6 +126,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Err(e)
         }
     }
+}
+
+/// Whether `dir` may be replaced: it is empty, or it is a report of this crate.
+fn replaceable(dir: &Path) -> anyhow::Result<bool> {
+    let mut entries =
+        std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    if entries.next().is_none() {
+        return Ok(true);
+    }
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return Ok(false);
+    };
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    Ok(manifest["crate"] == "saddle-sde")
 }
 
 /// Swaps the finished report into place: the old one is moved aside first and removed

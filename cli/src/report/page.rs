@@ -94,6 +94,7 @@ h2 small {{ font-weight: normal; color: #666; font-size: 0.75em; }}
 figure {{ margin: 0.5em 0; }} figure img {{ width: 100%; height: auto; border: 1px solid #eee; }}
 figcaption {{ font-size: 0.92em; color: #333; margin-top: 0.4em; }}
 .meta {{ color: #555; font-size: 0.9em; }}
+.failed {{ border-left-color: #cf222e; color: #cf222e; }}
 .claim {{ margin: 0.5em 0; padding: 0.5em 0.8em; border-left: 4px solid #999; background: #f6f6f6; }}
 .v {{ font-weight: bold; padding: 0 0.3em; border-radius: 3px; }}
 .v-holds {{ color: #1a7f37; }} .v-holds_if {{ color: #9a6700; }} .v-wrong {{ color: #cf222e; }} .v-not_checked {{ color: #666; }}
@@ -190,6 +191,14 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
                 r#"<div class="claim">Not a claim of the post: the crate's own check.</div>"#,
             );
             h.push('\n');
+        }
+        if let Some(f) = b.figure.as_ref().filter(|f| !f.all_passed()) {
+            let _ = writeln!(
+                h,
+                r#"<div class="claim failed">⚠ {} of the checks below did not pass in this run (seed {}): the verdict is the crate's, tested with the default seed, and this run does not confirm it.</div>"#,
+                f.checks.iter().filter(|c| !c.passed).count(),
+                meta.seed
+            );
         }
         if let Some(f) = &b.figure {
             h.push_str("<ul class=\"checks\">\n");
@@ -306,6 +315,14 @@ pub fn markdown(meta: &Meta, built: &[Built]) -> String {
         }
         if claims_of(b.name).next().is_none() {
             m.push_str("> Not a claim of the post: the crate's own check.\n\n");
+        }
+        if let Some(f) = b.figure.as_ref().filter(|f| !f.all_passed()) {
+            let _ = writeln!(
+                m,
+                "> ⚠ **{} of the checks below did not pass in this run** (seed {}): the verdict is the crate's, tested with the default seed, and this run does not confirm it.\n",
+                f.checks.iter().filter(|c| !c.passed).count(),
+                meta.seed
+            );
         }
         if let Some(f) = &b.figure {
             for c in &f.checks {

@@ -12,8 +12,10 @@ use saddle_sde::report::{Colour, Figure, Kind, Panel};
 use std::path::Path;
 use std::sync::Once;
 
-/// Pixels per panel; a figure is `columns` panels wide.
-const PANEL: (u32, u32) = (520, 460);
+/// Pixels per panel; a figure is at most [`MAX_COLUMNS`] panels wide, so that it stays
+/// readable shown 800 px wide.
+const PANEL: (u32, u32) = (480, 440);
+const MAX_COLUMNS: usize = 2;
 const FONT: &str = "sans-serif";
 
 static FONT_INIT: Once = Once::new();
@@ -42,7 +44,7 @@ fn rgb(c: Colour) -> RGBColor {
 
 /// The image size of `fig`.
 pub fn size(fig: &Figure) -> (u32, u32) {
-    let cols = fig.columns.clamp(1, fig.panels.len().max(1));
+    let cols = fig.columns.clamp(1, fig.panels.len().clamp(1, MAX_COLUMNS));
     let rows = fig.panels.len().div_ceil(cols).max(1);
     (PANEL.0 * cols as u32, PANEL.1 * rows as u32)
 }
@@ -71,7 +73,7 @@ pub fn png(fig: &Figure, path: &Path) -> anyhow::Result<()> {
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> anyhow::Result<()> {
     root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
-    let cols = fig.columns.clamp(1, fig.panels.len().max(1));
+    let cols = fig.columns.clamp(1, fig.panels.len().clamp(1, MAX_COLUMNS));
     let rows = fig.panels.len().div_ceil(cols).max(1);
     let areas = root.split_evenly((rows, cols));
     for (area, panel) in areas.iter().zip(&fig.panels) {
@@ -137,7 +139,7 @@ where
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e}");
     let mut c = ChartBuilder::on(area)
-        .caption(&p.title, (FONT, 17))
+        .caption(&p.title, (FONT, 19))
         .margin(12)
         .x_label_area_size(46)
         .y_label_area_size(66)
@@ -146,8 +148,8 @@ where
     c.configure_mesh()
         .x_desc(p.x.label.as_str())
         .y_desc(p.y.label.as_str())
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 17))
         .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v))
         .light_line_style(RGBColor(240, 240, 240))
@@ -263,7 +265,7 @@ where
         c.configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(160, 160, 160))
-            .label_font((FONT, 13))
+            .label_font((FONT, 15))
             .position(clip.emptiest_corner(&p.series))
             .draw()
             .map_err(err)?;

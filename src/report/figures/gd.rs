@@ -73,6 +73,16 @@ pub(crate) fn gradient_descent1(_: &Settings, progress: &mut dyn FnMut(f64)) -> 
     let end_big = *big.last().expect("a run has a start");
     let big_converged =
         end_big.0.is_finite() && dist(end_big, min).min(dist(end_big, (-WELL.c, 0.0))) < 1e-3;
+    // the largest Hessian eigenvalue on {f ≤ f(x₀)}: (3x² − c²)/c² at the widest x of
+    // the set, x² = c² + 2c√f(x₀) (the x₂ curvature is 1)
+    let c2 = WELL.c * WELL.c;
+    let x2_max = c2 + 2.0 * WELL.c * WELL.f(start.0, start.1).sqrt();
+    let l_max = ((3.0 * x2_max - c2) / c2).max(1.0);
+    // the corrected condition's power: lr = 0.1 is below 2/λ_max at the minimum but
+    // not below 2/L from (10, 0), and diverges there
+    let far = gd(lr, (10.0, 0.0), 20)?;
+    let far_end = *far.last().expect("a run has a start");
+    let far_l = (3.0 * 100.0 - c2) / c2;
     progress(1.0);
     let p1 = map_panel(&format!("GD on {}", WELL.formula()), 3.8, 2.9)
         .with(Series::new(
@@ -115,8 +125,9 @@ pub(crate) fn gradient_descent1(_: &Settings, progress: &mut dyn FnMut(f64)) -> 
         caption: format!(
             "{}: minima (±2, 0) with Hessian diag(2, 1), saddle (0, 0) with Hessian diag(−1, 1). \
              Gradient descent x_(n+1) = x_n − lr ∇f(x_n), lr = {lr}, from x₀ = ({}, {}), {steps} steps. \
-             Near the minimum the error contracts by max|1 − lr·λ_i| = {rate_exact} per step, linear \
-             convergence for lr < 2/λ_max = 1.",
+             Near the minimum the error contracts by max|1 − lr·λ_i| = {rate_exact} per step. \
+             Convergence from x₀ needs lr < 2/L with L the largest curvature on {{f ≤ f(x₀)}} \
+             (2/λ_max = 1 at the minimum is not enough far out).",
             WELL.formula(),
             start.0,
             start.1
@@ -145,6 +156,27 @@ pub(crate) fn gradient_descent1(_: &Settings, progress: &mut dyn FnMut(f64)) -> 
                     "power: with lr = {lr_big} > 2/λ_max = 1 the same start does not converge (x_{steps} = ({}, {}))",
                     sig(end_big.0, 3),
                     sig(end_big.1, 3)
+                ),
+            ),
+            Check::new(
+                lr < 2.0 / l_max,
+                format!(
+                    "the condition holds from x₀: lr = {lr} < 2/L = {}, L = {} the largest Hessian eigenvalue on {{f ≤ f(x₀)}}",
+                    sig(2.0 / l_max, 3),
+                    sig(l_max, 3)
+                ),
+            ),
+            Check::new(
+                !(far_end.0.is_finite() && far_end.0.abs() < 1e3),
+                format!(
+                    "a bound at the minimum alone is not enough: from (10, 0), where the curvature is {} (2/L = {}), lr = {lr} diverges (|x₁| after 20 steps: {})",
+                    sig(far_l, 3),
+                    sig(2.0 / far_l, 3),
+                    if far_end.0.is_finite() {
+                        sig(far_end.0.abs(), 3)
+                    } else {
+                        "non-finite".to_owned()
+                    }
                 ),
             ),
         ],

@@ -11,6 +11,9 @@ mod surface;
 use crate::error::Result;
 use crate::uncertainty::{Interval, Proportion};
 
+/// The two-sided 99.9% normal quantile.
+pub(crate) const Z999: f64 = 3.290_526_731_491_926;
+
 /// `k/n` with its Wilson interval at `confidence`.
 pub(crate) fn wilson(k: u64, n: u64, confidence: f64) -> Result<(f64, Interval)> {
     let p = Proportion::new(k, n)?;

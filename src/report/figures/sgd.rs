@@ -10,7 +10,7 @@
 //! saddle becomes the bottom of the averaged surface and traps the runs).
 
 use super::surface::{DoubleWell, Plan, Runs, ShakenDescent, descend};
-use super::{count, sig, wilson};
+use super::{Z999, count, sig, wilson};
 use crate::error::Result;
 use crate::report::{Axis, Check, Colour, Figure, Kind, Panel, Series, Settings};
 
@@ -19,7 +19,7 @@ const LR: f64 = 0.02;
 const START: (f64, f64) = (0.4, 2.5);
 const STEPS: usize = 1000;
 const EVERY: usize = 10;
-const RADIUS: f64 = 1.0;
+const RADIUS: f64 = 0.5;
 const NOISE: [f64; 3] = [0.0, 1.0, 2.0];
 const CONF: f64 = 0.999;
 
@@ -27,7 +27,7 @@ fn plan(s: &Settings, k: u64) -> Plan {
     Plan {
         start: START,
         steps: STEPS,
-        paths: s.pick(4_000, 800),
+        paths: s.pick(20_000, 4_000),
         every: EVERY,
         radius: RADIUS,
         keep: 300,
@@ -102,7 +102,6 @@ fn figure(
         Axis::linear("step n", 0.0, STEPS as f64),
         Axis::linear(&format!("fraction with |x_n| < {RADIUS}"), 0.0, 1.0),
     );
-    let mut finals = Vec::new();
     for (k, r) in runs.iter().enumerate() {
         let (mut pts, mut band) = (Vec::new(), Vec::new());
         for (j, &c) in r.near.iter().enumerate() {
@@ -110,7 +109,6 @@ fn figure(
             pts.push((((j + 1) * EVERY) as f64, p));
             band.push((ci.lower, ci.upper));
         }
-        finals.push(*pts.last().expect("checkpoints"));
         let mut series = Series::new(
             Some(&format!("s = {}", NOISE[k])),
             Kind::Band,
@@ -154,16 +152,29 @@ fn figure(
             ));
         }
         1 => {
-            // lingering: a quarter of the way in, more runs are still near the saddle than without noise
-            let q = STEPS / EVERY / 4 - 1;
-            let (a, b) = (ci(0, q)?, ci(1, q)?);
+            // not rolling into the basin: fewer runs end at a minimum than without
+            // shaking; and lingering: each run's share of time near the saddle, averaged
+            // over the runs, above the unshaken descent's (one deterministic run)
+            let (o1, o0) = (&runs[1].occupation, &runs[0].occupation);
+            let lo = o1.mean() - Z999 * o1.stderr();
+            let (m1, i1) = wilson(runs[1].at_minimum, runs[1].paths, CONF)?;
+            let (m0, i0) = wilson(runs[0].at_minimum, runs[0].paths, CONF)?;
+            let settle = (WELL.c * WELL.c - 3.0 * noise * noise).sqrt();
             checks.push(Check::new(
-                a.upper < b.lower,
+                i1.upper < i0.lower && lo > o0.mean(),
                 format!(
-                    "lingering: after {} steps {} of the runs with s = 1 are within {RADIUS} of the saddle, against {} with s = 0 (99.9% intervals disjoint); averaged x-curvature at the saddle −1 + 3s²/c² = {curvature} < 0",
-                    (q + 1) * EVERY,
-                    sig(runs[1].near[q] as f64 / runs[1].paths as f64, 3),
-                    sig(runs[0].near[q] as f64 / runs[0].paths as f64, 3)
+                    "not into the basin: {} [{}, {}] of the runs with s = 1 end within {RADIUS} of a minimum (±2, 0), against {} [{}, {}] without shaking (99.9% Wilson); they settle near the averaged surface's minima x₁ = ±√(c² − 3s²) = ±{}. Lingering: a run spends {} ± {} (s.e.) of its {STEPS} steps within {RADIUS} of the saddle, against {} without shaking (lower 99.9% bound {})",
+                    sig(m1, 3),
+                    sig(i1.lower, 3),
+                    sig(i1.upper, 3),
+                    sig(m0, 3),
+                    sig(i0.lower, 3),
+                    sig(i0.upper, 3),
+                    sig(settle, 3),
+                    sig(o1.mean(), 3),
+                    sig(o1.stderr(), 2),
+                    sig(o0.mean(), 3),
+                    sig(lo, 3)
                 ),
             ));
         }
@@ -193,9 +204,11 @@ fn figure(
              x ← x − lr ∇f(x − δ), δ ~ N(0, s² I) (the surface translated by δ), lr = {LR}, \
              x₀ = ({}, {}), {STEPS} steps, {} runs per s. Left: the end points of 300 runs and one \
              run. Right: the fraction of runs within {RADIUS} of the saddle for s = 0, 1, 2 with 99.9% \
-             Wilson bands. Averaged over δ the surface's x-curvature at the saddle is −1 + 3s²/c²: \
-             −1, −0.25, +2 for s = 0, 1, 2, so strong shaking turns the saddle into the minimum of \
-             the averaged surface (a trap made by the mean, beside the post's zero-mean attractive noise).",
+             Wilson bands. Averaged over δ the surface is x₁⁴/(4c²) + (3s²/c² − 1)x₁²/2 + x₂²/2 + \
+             const: its x₁-curvature at the saddle is −1 + 3s²/c² = −1, −0.25, +2 for s = 0, 1, 2, \
+             and its minima sit at x₁ = ±√(c² − 3s²) = ±2, ±1 for s = 0, 1 (for s = 2 the saddle \
+             itself is the minimum). Strong shaking turns the saddle into the bottom of the \
+             averaged surface: a trap made by the mean, beside the post's zero-mean attractive noise.",
             WELL.formula(),
             START.0,
             START.1,

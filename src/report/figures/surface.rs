@@ -1,7 +1,7 @@
 //! The report's two-minimum surface and (shaken) gradient descent on it as a stepper of
 //! the run engine.
 
-use crate::ensemble::{Merge, run_ordered};
+use crate::ensemble::{MeanVar, Merge, run_ordered};
 use crate::error::Result;
 use crate::integrate::monitor::Closure;
 use crate::integrate::{Grid, Stepper, run};
@@ -119,6 +119,11 @@ pub(crate) struct Runs {
     pub path0: Vec<(f64, f64)>,
     /// Runs that ended non-finite.
     pub diverged: u64,
+    /// Per run, the fraction of checkpoints at which it was within `radius` of the
+    /// saddle: its occupation time near the saddle, as a fraction of the run.
+    pub occupation: MeanVar,
+    /// Runs that ended within `radius` of a minimum `(±c, 0)`.
+    pub at_minimum: u64,
 }
 
 impl Merge for Runs {
@@ -136,6 +141,8 @@ impl Merge for Runs {
             self.path0 = o.path0.clone();
         }
         self.diverged += o.diverged;
+        self.occupation.merge(&o.occupation);
+        self.at_minimum += o.at_minimum;
     }
 }
 
@@ -175,12 +182,14 @@ pub(crate) fn descend(
                 trace.push(plan.start);
             }
             let near = &mut acc.near;
+            let mut inside = 0usize;
             let mut monitor = Closure::new(|n: usize, _t: f64, x: &[f64]| {
                 if i == 0 {
                     trace.push((x[0], x[1]));
                 }
                 if (n + 1) % plan.every == 0 && x[0] * x[0] + x[1] * x[1] < r2 {
                     near[(n + 1) / plan.every - 1] += 1;
+                    inside += 1;
                 }
                 false
             });
@@ -192,6 +201,11 @@ pub(crate) fn descend(
                 &mut x[..],
                 &mut path_rng(plan.seed, i),
             );
+            acc.occupation.push(inside as f64 / checkpoints as f64);
+            let c = step.well.c;
+            if (x[0].abs() - c).hypot(x[1]) < plan.radius {
+                acc.at_minimum += 1;
+            }
             acc.paths += 1;
             if !(x[0].is_finite() && x[1].is_finite()) {
                 acc.diverged += 1;
