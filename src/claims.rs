@@ -634,7 +634,7 @@ pub const CLAIMS: &[Claim] = &[
         corrected: Some("`σ = 0`: `x_t ~ N(x₀e^{at}, τ²(e^{2at}−1)/(2a))`, growth rate `a > 0`"),
         basis: None,
         tests: &["tests/analytic/analytic_finite_time.rs::sigma_zero_is_gaussian"],
-        figure: None,
+        figure: Some("minibatch"),
     },
     Claim {
         id: 31,
@@ -648,7 +648,7 @@ pub const CLAIMS: &[Claim] = &[
         ),
         basis: Some("derivation only"),
         tests: &[],
-        figure: None,
+        figure: Some("learning_rate"),
     },
     Claim {
         id: 32,
@@ -790,6 +790,32 @@ pub const CLAIMS: &[Claim] = &[
         tests: &[],
         figure: Some("relu"),
     },
+    Claim {
+        id: 42,
+        section: "Perturbed Stochastic Gradient Descent",
+        claim: "Perturbation does not guarantee escape, but it increases the odds and greatly speeds passage through non-attractive saddles",
+        verdict: Verdict::NotChecked,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "the optimiser experiments will check it (escape probability and mean escape time against the perturbation)",
+        ),
+        basis: None,
+        tests: &[],
+        figure: Some("perturbed_sgd"),
+    },
+    Claim {
+        id: 43,
+        section: "Anneal the learning rate",
+        claim: "Annealing the learning rate as ρ_n = ρ₀/n guarantees that we will escape the saddle point (eventually)",
+        verdict: Verdict::NotChecked,
+        note: None,
+        condition: None,
+        corrected: Some("the optimiser experiments will check it"),
+        basis: None,
+        tests: &[],
+        figure: Some("annealing"),
+    },
 ];
 
 /// The test of the shaken-surface figures (rows 36–38).
@@ -895,6 +921,10 @@ mod tests {
         "stage_n",
         "svrg",
         "relu",
+        "perturbed_sgd",
+        "minibatch",
+        "learning_rate",
+        "annealing",
     ];
 
     fn is_figure(name: &str) -> bool {

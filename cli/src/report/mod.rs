@@ -44,7 +44,7 @@ pub struct Built {
     pub name: &'static str,
     /// The post's section heading.
     pub post_section: &'static str,
-    /// The figure (`None`: not yet checked).
+    /// The figure (`None`: no figure yet).
     pub figure: Option<Figure>,
     /// Seconds spent building and drawing it.
     pub seconds: f64,
@@ -198,7 +198,7 @@ fn build_into(dir: &Path, args: &Args, start: Instant) -> anyhow::Result<(usize,
         }
         let seconds = t0.elapsed().as_secs_f64();
         let status = match &figure {
-            None => "not yet checked".to_owned(),
+            None => "no figure yet (optimiser experiments)".to_owned(),
             Some(f) => {
                 let ok = f.checks.iter().filter(|c| c.passed).count();
                 format!("{ok}/{} checks passed", f.checks.len())

@@ -129,7 +129,7 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
         let title = b
             .figure
             .as_ref()
-            .map_or("not yet checked".to_owned(), |f| f.title.clone());
+            .map_or("no figure yet".to_owned(), |f| f.title.clone());
         let _ = writeln!(
             h,
             r##"<li><a href="#{n}">{n}</a>: {t}</li>"##,
@@ -142,7 +142,7 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
         let title = b
             .figure
             .as_ref()
-            .map_or("Not yet checked".to_owned(), |f| f.title.clone());
+            .map_or("No figure yet".to_owned(), |f| f.title.clone());
         let _ = writeln!(
             h,
             r#"<section id="{n}">
@@ -167,7 +167,7 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
             None => {
                 let _ = writeln!(
                     h,
-                    r#"<p class="claim">Not yet checked: this part of the post (the optimiser experiments) is not simulated yet; its claims are <span class="v v-not_checked">not_checked</span> in claims.json.</p>"#
+                    r#"<p class="claim">No figure yet: the post's escape strategies are not simulated at the optimiser level yet (the optimiser experiments will add this figure). Each claim below keeps its own verdict; those no test checks yet are <span class="v v-not_checked">not_checked</span> in claims.json.</p>"#
                 );
             }
         }
@@ -278,7 +278,7 @@ pub fn markdown(meta: &Meta, built: &[Built]) -> String {
         let title = b
             .figure
             .as_ref()
-            .map_or("Not yet checked".to_owned(), |f| f.title.clone());
+            .map_or("No figure yet".to_owned(), |f| f.title.clone());
         let _ = writeln!(
             m,
             "## {}. `{}`: {title} (post: {})\n",
@@ -297,8 +297,9 @@ pub fn markdown(meta: &Meta, built: &[Built]) -> String {
                 );
             }
             None => m.push_str(
-                "Not yet checked: this part of the post (the optimiser experiments) is not simulated yet; \
-                 its claims are `not_checked` in claims.json.\n\n",
+                "No figure yet: the post's escape strategies are not simulated at the optimiser level yet \
+                 (the optimiser experiments will add this figure). Each claim below keeps its own verdict; \
+                 those no test checks yet are `not_checked` in claims.json.\n\n",
             ),
         }
         for c in claims_of(b.name) {
