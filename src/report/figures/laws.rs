@@ -41,7 +41,7 @@ use crate::noise::path_rng;
 use crate::scheme::{EulerMaruyama, Milstein, ScalarScheme};
 use crate::sde::ScalarSde;
 use crate::uncertainty::{
-    KS_COEFF_001, QuantileInterval, kolmogorov_sf, ks_distance, ks_distance_two,
+    KS_COEFF_001, Proportion, QuantileInterval, kolmogorov_sf, ks_distance, ks_distance_two,
 };
 use rand_distr::Distribution;
 use statrs::distribution::{Continuous, ContinuousCDF, InverseGamma, Normal};
@@ -479,13 +479,21 @@ pub(crate) fn correlated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<
         .filter(|&&x| law.sign() * (x - law.shift()) <= 0.0)
         .count();
     let frac = wrong as f64 / n as f64;
+    let w = Proportion::new(wrong as u64, n)?.wilson(0.999)?;
+    // the limit CDF is 0 at the shift (1 on the other side for sign < 0), so the KS
+    // distance to the corrected law is at least the wrong-side fraction: a fraction
+    // at or above D_crit would by itself reject the corrected law
     checks.push(Check::new(
         frac < crit,
         format!(
             "Paths on the wrong side (x_T ≤ 1), started at x₀ = {x0}: {wrong} of {} = {} \
-             < D_crit = {} (the exact law puts no mass there)",
+             (99.9% Wilson interval [{}, {}]) < D_crit = {}: the exact law puts no mass \
+             there, its CDF is 0 at x = 1, so the KS distance is at least this fraction \
+             and a fraction at or above D_crit would by itself reject the corrected law",
             count_str(n),
             g4(frac),
+            g4(w.lower),
+            g4(w.upper),
             g4(crit)
         ),
     ));
