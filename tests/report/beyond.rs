@@ -11,6 +11,15 @@ fn strong_order_quick() {
     assert_sound(&f);
     // power: Milstein without the Lévy area is order ½, not 1
     assert!(check(&f, "without Lévy areas").passed);
+    // each slope carries its standard error, and the sample must resolve it
+    for needle in ["EM strong order", "Milstein (with", "without Lévy areas"] {
+        let c = check(&f, needle);
+        assert!(
+            c.text.contains("(s.e.)") && c.text.contains("3 s.e. ="),
+            "{}",
+            c.text
+        );
+    }
     let labels: Vec<_> = f.panels[0]
         .series
         .iter()
