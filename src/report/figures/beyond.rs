@@ -8,6 +8,7 @@ use crate::ensemble::{Ensemble, MeanVar};
 use crate::error::{Error, Result};
 use crate::escape::{Correction, ExitDomain, ExitSpec, exact};
 use crate::models::SaddleSde;
+use crate::noise::LevyArea;
 use crate::scheme::EulerMaruyama;
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -163,7 +164,7 @@ pub(crate) fn strong_order(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resul
             "Strong error E|X_T^h − X_T| at T = 1 of dx = a x dt + σ x dW + τ dU with \
              (a, σ, τ, ρ, x₀) = ({a}, {sigma}, {tau}, {rho}, {x0}) for h = 2⁻³ … 2⁻⁸, \
              against the closed-form pathwise solution on a fine path of step h₀ = 2⁻¹³ \
-             with Lévy areas (28 Fourier terms + tail); the coarse increments and \
+             with Lévy areas ({terms} Fourier terms + tail); the coarse increments and \
              iterated integrals come from the same path by Chen's relation. {} paths; \
              error bars ± 2 standard errors of the mean error; slopes are least-squares \
              fits on log-log axes, their standard errors by the delta method from the \
@@ -172,7 +173,8 @@ pub(crate) fn strong_order(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resul
              equal, since the slope is a contrast). The noise is non-commutative \
              (σ, τ ≠ 0, |ρ| < 1), so Milstein needs the Lévy area for order 1; without \
              it, it is order ½ like EM.",
-            design.paths
+            design.paths,
+            terms = LevyArea::for_step(design.t / f64::from(1u32 << design.fine_log2))?.terms()
         ),
         panels: vec![panel],
         columns: 1,
@@ -180,11 +182,11 @@ pub(crate) fn strong_order(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resul
     })
 }
 
-/// `escape_time`: mean exit time from `(−R, R)` and `P(T ≤ H)` across `σ²/(2a)`,
-/// Monte Carlo (EM with the bridge correction, as `saddle escape-study`) over the
-/// exact scale-function / backward-equation references.
+/// `escape_time`: mean exit time from `(−4, 4)` and `P(T ≤ H)` across the ratio
+/// `r = σ²/(2a)`, Monte Carlo (EM with the bridge correction, as `saddle escape-study`)
+/// over the exact scale-function / backward-equation references.
 pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure> {
-    let (a, tau, rho, x0, r, horizon, dt) = (1.0, 0.5, 0.3, 0.0, 4.0, 4.0, 1e-3);
+    let (a, tau, rho, x0, half, horizon, dt) = (1.0, 0.5, 0.3, 0.0, 4.0, 4.0, 1e-3);
     let mean_horizon = 1000.0;
     let ratios = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5];
     let paths: u64 = s.pick(10_000, 1_000);
@@ -198,8 +200,8 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
     let exact_at = |q: f64| -> Result<((f64, f64), (f64, f64))> {
         let m = model(q)?;
         Ok((
-            (q, exact::interval_exit(&m, x0, -r, r)?.mean_exit_time),
-            (q, exact::exit_time_cdf(&m, x0, -r, r, &[horizon])?[0]),
+            (q, exact::interval_exit(&m, x0, -half, half)?.mean_exit_time),
+            (q, exact::exit_time_cdf(&m, x0, -half, half, &[horizon])?[0]),
         ))
     };
     // the curve's grid, then the Monte Carlo ratios; independent of the thread count
@@ -234,9 +236,9 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
         let m = model(q)?;
         let seed = s.seed_for("escape_time", k as u64);
         let (mean_exact, p_exact) = at_ratios[k];
-        let short = ExitSpec::new(ExitDomain::interval(-r, r)?, x0, horizon, dt)?
+        let short = ExitSpec::new(ExitDomain::interval(-half, half)?, x0, horizon, dt)?
             .with_correction(Correction::Bridge);
-        let long = ExitSpec::new(ExitDomain::interval(-r, r)?, x0, mean_horizon, dt)?
+        let long = ExitSpec::new(ExitDomain::interval(-half, half)?, x0, mean_horizon, dt)?
             .with_correction(Correction::Bridge);
         let p = Ensemble::new(&m, &EulerMaruyama)
             .paths(paths)
@@ -295,7 +297,7 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
     let x_axis = || Axis::linear("σ²/(2a)", 0.0, 2.75);
     let panels = vec![
         Panel::new(
-            &format!("mean exit time from (−{r}, {r})"),
+            &format!("mean exit time from (−{half}, {half})"),
             x_axis(),
             Axis::linear("E[T]", 0.0, (1.2 * ymax).ceil()),
         )
@@ -331,17 +333,19 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
         name: "escape_time",
         title: "Escape from the saddle across σ²/(2a) = 1".into(),
         caption: format!(
-            "Exit of dx = a x dt + σ x dW + τ dU from (−{r}, {r}) started at x₀ = {x0}, with \
-             a = {a}, τ = {tau}, ρ = {rho} and σ = √(2a·r) for r = σ²/(2a) in \
-             {{{}}}. Monte Carlo: the two-noise SDE with Euler–Maruyama and the \
-             Brownian-bridge correction of discrete monitoring, dt = {dt}, {paths} paths per \
-             point (the same paths for both panels: horizon {horizon} for P(T ≤ {horizon}), \
-             {mean_horizon} for the mean, where every path had exited). Curves: exact mean \
-             exit time from the scale function and speed measure, and P(T ≤ {horizon}) from \
-             the backward Kolmogorov equation (Crank–Nicolson). For r > 1 the saddle is \
-             attractive without τ, yet with τ ≠ 0 the path still leaves every bounded \
-             interval; the multiplicative noise slows the escape from the wide interval \
-             (−{r}, {r}) across the transition.",
+            "Exit of dx = a x dt + σ x dW + τ dU from the interval (−{half}, {half}), \
+             started at x₀ = {x0}, with a = {a}, τ = {tau}, ρ = {rho}. The horizontal axis is \
+             the ratio r = σ²/(2a) (r = 1 is the transition: the saddle is attractive \
+             without τ for r > 1), so each point has σ = √(2ar), here √(2r) at a = {a}; \
+             Monte Carlo at r in {{{}}}. Monte Carlo: the two-noise SDE with Euler–Maruyama \
+             and the Brownian-bridge correction of discrete monitoring, dt = {dt}, {paths} \
+             paths per point (the same paths for both panels: horizon {horizon} for \
+             P(T ≤ {horizon}), {mean_horizon} for the mean, where every path had exited). \
+             Curves: exact mean exit time from the scale function and speed measure, and \
+             P(T ≤ {horizon}) from the backward Kolmogorov equation (Crank–Nicolson). For \
+             r > 1, although the saddle is attractive without τ, with τ ≠ 0 the path still \
+             leaves every bounded interval; the multiplicative noise slows the escape from \
+             the wide interval (−{half}, {half}) across the transition.",
             ratios
                 .iter()
                 .map(|q| q.to_string())
