@@ -11,6 +11,17 @@ fn strong_order_quick() {
     assert_sound(&f);
     // power: Milstein without the Lévy area is order ½, not 1
     assert!(check(&f, "without Lévy areas").passed);
+    // each slope carries its standard error, and the sample must resolve it
+    for needle in ["EM strong order", "Milstein (with", "without Lévy areas"] {
+        let c = check(&f, needle);
+        assert!(
+            c.text.contains("(s.e.)") && c.text.contains("3 s.e. ="),
+            "{}",
+            c.text
+        );
+    }
+    // the Fourier terms of the reference's Lévy areas: p = ⌈0.3/√h₀⌉ = 28 at h₀ = 2⁻¹³
+    assert!(f.caption.contains("28 Fourier terms"), "{}", f.caption);
     let labels: Vec<_> = f.panels[0]
         .series
         .iter()
@@ -31,6 +42,7 @@ fn escape_time_quick() {
     // shown 95% intervals at most ratios
     // (the figure's parameters: a = 1, τ = 0.5, ρ = 0.3, x₀ = 0, interval (−4, 4))
     assert!(f.caption.contains("a = 1, τ = 0.5, ρ = 0.3") && f.caption.contains("(−4, 4)"));
+    assert!(f.caption.contains("r = σ²/(2a)") && f.caption.contains("σ = √(2ar)"));
     let mc = &f.panels[0].series[1];
     let mut outside = 0;
     for (&(q, _), &(lo, hi)) in mc.points.iter().zip(&mc.band) {

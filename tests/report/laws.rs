@@ -13,6 +13,12 @@ fn stat_dist_quick() {
     assert!(check(&f, "Gaussian N(0, ½) alternative rejected").passed);
     assert!(check(&f, "mirror law").passed);
     assert!(check(&f, "StationaryLaw refuses").passed);
+    // the bias bound compares constants: a design argument in the caption, not a check
+    assert!(f.checks.iter().all(|c| !c.text.contains("bias bound")));
+    assert!(
+        f.caption
+            .contains("Design: Milstein's CDF bias bound 2.5·dt = 0.005000")
+    );
 }
 
 #[test]
@@ -21,6 +27,13 @@ fn correlated_quick() {
     assert_sound(&f);
     // power: the post's literal formula is rejected, and it is drawn on the wrong side
     assert!(check(&f, "literal formula").passed);
+    assert!(f.checks.iter().all(|c| !c.text.contains("bias bound")));
+    assert!(f.caption.contains("Design: Milstein's CDF bias bound"));
+    // the wrong-side fraction: its interval, and why it is compared with D_crit
+    let wrong = check(&f, "wrong side");
+    assert!(
+        wrong.text.contains("Wilson interval") && wrong.text.contains("at least this fraction")
+    );
     let literal = f.panels[0]
         .series
         .iter()
@@ -40,6 +53,16 @@ fn uncorelated_quick() {
     let f = build("uncorelated", &Settings::quick(1));
     assert_sound(&f);
     assert_eq!(f.checks.len(), 6);
+    // the moment tests' standard errors come from the exact moments
+    for t in ["t = 0.5: mean", "t = 1: mean", "t = 2: mean"] {
+        let c = check(&f, t);
+        assert!(
+            c.text
+                .contains("standard error of s² from the exact fourth moment"),
+            "{}",
+            c.text
+        );
+    }
     // power: the histogram of the SDE must not also match a Gaussian with the exact
     // mean and variance at t = 2 (the mixture is skewed): the bars' mass left of the
     // mean is visibly above ½
