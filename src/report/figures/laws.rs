@@ -378,7 +378,7 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
     let r2 = 2f64.sqrt();
     let c = last_mass / (((r2 * hi).asinh() - (r2 * lo).asinh()) / r2);
     panel = panel.with(Series::new(
-        Some("∝ (2x² + 1)^(−1/2), not normalisable (scaled to t = 32 mass in view)"),
+        Some("∝ (2x² + 1)^(−1/2), scaled (not a density)"),
         Kind::Dashed,
         Colour::Grey,
         curve(lo, hi, 401, |x| c / (2.0 * x * x + 1.0).sqrt()),
@@ -409,7 +409,7 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
              (σ, ρ) = (2, 0.95) at T = {t_end} over the Pearson IV density (mode 0.633). \
              Right: (σ, ρ) = (√2, 0), where a = σ²/2 and no stationary law exists (the post \
              draws one): histograms at t = 2, 8, 32 (dt = {dt_spread}) keep spreading and lose mass from view; \
-             the dashed curve is the non-normalisable zero-flux solution, scaled, not a \
+             the dashed curve is the non-normalisable zero-flux solution, scaled to the t = 32 histogram's mass in view, not a \
              density. Histograms are normalised by all paths (mass outside [−4, 4] \
              included); bins of width 0.1. {design}",
             count_str(n)

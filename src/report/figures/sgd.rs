@@ -75,7 +75,7 @@ fn figure(
     p1.series.push(Series::new(
         Some("one run"),
         Kind::Line,
-        Colour::Grey,
+        Colour::Black,
         own.path0.clone(),
     ));
     let ends: Vec<(f64, f64)> = own.ends.clone();
