@@ -1,0 +1,135 @@
+//! The noise source of the optimisers: minibatch means of `(ξ_j, η_j)` and the
+//! perturbation, drawn per step for the run engine.
+
+use super::FiniteSum;
+use crate::integrate::Grid;
+use crate::noise::NoiseSource;
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, StandardNormal};
+
+/// How a minibatch is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    /// `B` independent uniform indices: batch means have variance `s²/B`.
+    WithReplacement,
+    /// `B` distinct indices (Floyd's algorithm): variance `s²/B · (N − B)/(N − 1)`.
+    WithoutReplacement,
+}
+
+/// One step's noise: the step's index `n = 1, 2, …`, the batch means `ξ̄_J`, `η̄_J`
+/// and a standard normal `z` for the perturbation (0 when there is none).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BatchNoise {
+    /// The step's index, from 1.
+    pub n: usize,
+    /// `ξ̄_J`.
+    pub xi: f64,
+    /// `η̄_J`.
+    pub eta: f64,
+    /// `Z ~ N(0, 1)`, or 0 without perturbation.
+    pub z: f64,
+}
+
+/// Draws minibatches of a [`FiniteSum`] (see [`Sampling`]) and, if asked, one standard
+/// normal per step.
+#[derive(Debug, Clone)]
+pub struct BatchSource<'a> {
+    data: &'a FiniteSum,
+    batch: usize,
+    sampling: Sampling,
+    normal: bool,
+    h: f64,
+    steps: usize,
+}
+
+impl<'a> BatchSource<'a> {
+    /// The source for `grid` (validated by the caller: `1 ≤ batch`, and `batch ≤ N`
+    /// without replacement).
+    pub(crate) fn new(
+        data: &'a FiniteSum,
+        batch: usize,
+        sampling: Sampling,
+        normal: bool,
+        grid: &Grid,
+    ) -> Self {
+        Self {
+            data,
+            batch,
+            sampling,
+            normal,
+            h: grid.h(),
+            steps: grid.steps(),
+        }
+    }
+}
+
+impl NoiseSource for BatchSource<'_> {
+    type Draw = BatchNoise;
+    type Noise = BatchNoise;
+    /// Scratch for the indices of a batch without replacement (allocated once per path).
+    type PathState = Vec<usize>;
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> BatchNoise {
+        BatchNoise::default()
+    }
+    fn path_state(&self) -> Vec<usize> {
+        match self.sampling {
+            Sampling::WithReplacement => Vec::new(),
+            Sampling::WithoutReplacement => Vec::with_capacity(self.batch),
+        }
+    }
+    #[inline]
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        chosen: &mut Vec<usize>,
+        n: usize,
+        _: usize,
+        rng: &mut R,
+        out: &mut BatchNoise,
+    ) {
+        let (xi, eta) = (self.data.xi(), self.data.eta());
+        let total = xi.len();
+        let (mut sx, mut se) = (0.0, 0.0);
+        match self.sampling {
+            Sampling::WithReplacement => {
+                for _ in 0..self.batch {
+                    let j = rng.random_range(0..total);
+                    sx += xi[j];
+                    se += eta[j];
+                }
+            }
+            Sampling::WithoutReplacement if self.batch == total => {
+                // the full batch: the means are exactly 0
+            }
+            Sampling::WithoutReplacement => {
+                // Floyd: a uniform B-subset of {0, …, N − 1}
+                chosen.clear();
+                for k in total - self.batch..total {
+                    let t = rng.random_range(0..=k);
+                    let j = if chosen.contains(&t) { k } else { t };
+                    chosen.push(j);
+                    sx += xi[j];
+                    se += eta[j];
+                }
+            }
+        }
+        let b = self.batch as f64;
+        out.n = n + 1;
+        out.xi = sx / b;
+        out.eta = se / b;
+        out.z = if self.normal {
+            StandardNormal.sample(rng)
+        } else {
+            0.0
+        };
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, draw: &BatchNoise, f: impl FnOnce(&BatchNoise) -> T) -> T {
+        f(draw)
+    }
+}

@@ -1,0 +1,238 @@
+//! Test crate `optim`: the finite-sum SGD model and its optimisers.
+//!
+//! `cargo test --release --test optim`.
+
+use saddle_sde::Error;
+use saddle_sde::noise::{NoiseSource, path_rng};
+use saddle_sde::optim::{EscapeRun, FiniteSum, Optimizer, Sampling, Schedule, Sgd};
+
+/// Two-sided normal quantile at α = 0.001.
+const Z999: f64 = 3.29;
+
+fn param_name(e: Error) -> &'static str {
+    match e {
+        Error::Param(p) => p.name,
+        other => panic!("not a parameter error: {other}"),
+    }
+}
+
+/// The population moments are exactly the requested ones (to rounding), so the full
+/// gradient is exactly −a x.
+#[test]
+fn population_moments_are_exact() {
+    for &(sx, se, rho) in &[
+        (2.0, 1.0, 0.3),
+        (0.5, 3.0, -0.9),
+        (1.0, 1.0, 1.0),
+        (0.0, 2.0, 0.0),
+    ] {
+        let d = FiniteSum::new(1.5, sx, se, rho, 200, 11).unwrap();
+        let n = d.samples() as f64;
+        let m = |v: &[f64]| v.iter().sum::<f64>() / n;
+        let (mx, me) = (m(d.xi()), m(d.eta()));
+        assert!(mx.abs() < 1e-12 && me.abs() < 1e-12);
+        let vx = d.xi().iter().map(|x| x * x).sum::<f64>() / n;
+        let ve = d.eta().iter().map(|x| x * x).sum::<f64>() / n;
+        let c = d.xi().iter().zip(d.eta()).map(|(x, y)| x * y).sum::<f64>() / n;
+        assert!((vx - sx * sx).abs() < 1e-10, "{vx}");
+        assert!((ve - se * se).abs() < 1e-10, "{ve}");
+        assert!((c - rho * sx * se).abs() < 1e-10, "{c}");
+        for x in [-2.0, 0.3, 5.0] {
+            let full: f64 = (0..d.samples()).map(|j| d.gradient(j, x)).sum::<f64>() / n;
+            assert!((full - d.full_gradient(x)).abs() < 1e-10);
+        }
+    }
+}
+
+#[test]
+fn bad_input_names_the_parameter() {
+    assert_eq!(
+        param_name(FiniteSum::new(f64::NAN, 1.0, 1.0, 0.0, 10, 1).unwrap_err()),
+        "a"
+    );
+    assert_eq!(
+        param_name(FiniteSum::new(1.0, -1.0, 1.0, 0.0, 10, 1).unwrap_err()),
+        "s_xi"
+    );
+    assert_eq!(
+        param_name(FiniteSum::new(1.0, 1.0, 1.0, 1.5, 10, 1).unwrap_err()),
+        "rho"
+    );
+    assert_eq!(
+        param_name(FiniteSum::new(1.0, 1.0, 1.0, 0.0, 2, 1).unwrap_err()),
+        "samples"
+    );
+    let d = FiniteSum::new(1.0, 1.0, 1.0, 0.0, 10, 1).unwrap();
+    assert_eq!(
+        param_name(Sgd::new(&d, 0.0, 1, Sampling::WithReplacement).unwrap_err()),
+        "lr"
+    );
+    assert_eq!(
+        param_name(Sgd::new(&d, 0.1, 11, Sampling::WithoutReplacement).unwrap_err()),
+        "batch"
+    );
+    let s = Sgd::new(&d, 0.1, 2, Sampling::WithReplacement).unwrap();
+    assert_eq!(
+        param_name(
+            s.clone()
+                .optimizer(Optimizer::Momentum { beta: 1.0 })
+                .unwrap_err()
+        ),
+        "beta"
+    );
+    assert_eq!(
+        param_name(
+            s.clone()
+                .optimizer(Optimizer::Svrg { inner: 0 })
+                .unwrap_err()
+        ),
+        "inner"
+    );
+    assert_eq!(
+        param_name(
+            s.clone()
+                .schedule(Schedule::InverseTime { n0: -1.0 })
+                .unwrap_err()
+        ),
+        "n0"
+    );
+    assert_eq!(param_name(s.perturb(f64::INFINITY).unwrap_err()), "perturb");
+    assert_eq!(
+        param_name(EscapeRun::new(2.0, -1.0, 1.0, 10, 10).unwrap_err()),
+        "x0"
+    );
+    assert_eq!(
+        param_name(EscapeRun::new(0.0, 1.0, 1.0, 10, 10).unwrap_err()),
+        "upper"
+    );
+}
+
+/// The variance of a batch mean without replacement carries the finite-population
+/// factor (N − B)/(N − 1). Statistic: z = (s² − V)/se(s²) over K = 200 000 batches,
+/// se from the sample fourth moment (batch means of a Gaussian-like population are
+/// light-tailed); reject at |z| > 3.29 (α = 0.001). Power: the same z against the
+/// with-replacement value s²/B (twice as large here) is far outside.
+#[test]
+fn minibatch_variance_has_the_finite_population_factor() {
+    let (n, b, k) = (50usize, 25usize, 200_000u64);
+    let d = FiniteSum::new(1.0, 2.0, 1.0, 0.5, n, 3).unwrap();
+    for (sampling, expected) in [
+        (
+            Sampling::WithoutReplacement,
+            4.0 / b as f64 * (n - b) as f64 / (n - 1) as f64,
+        ),
+        (Sampling::WithReplacement, 4.0 / b as f64),
+    ] {
+        let src = Sgd::new(&d, 0.01, b, sampling).unwrap().source(1).unwrap();
+        let mut st = src.path_state();
+        let mut out = src.buffer();
+        let mut rng = path_rng(5, 0);
+        let (mut s1, mut s2, mut s4) = (0.0, 0.0, 0.0);
+        let mut xs = Vec::with_capacity(k as usize);
+        for i in 0..k {
+            src.draw(&mut st, i as usize, 0, &mut rng, &mut out);
+            xs.push(out.xi);
+            s1 += out.xi;
+        }
+        let mean = s1 / k as f64;
+        for x in &xs {
+            let c = x - mean;
+            s2 += c * c;
+            s4 += c.powi(4);
+        }
+        let var = s2 / (k - 1) as f64;
+        let m4 = s4 / k as f64;
+        let se = ((m4 - var * var) / k as f64).sqrt();
+        let z = (var - expected) / se;
+        assert!(
+            z.abs() < Z999,
+            "{sampling:?}: variance {var} vs {expected}, z = {z}"
+        );
+        if sampling == Sampling::WithoutReplacement {
+            let wrong = 4.0 / b as f64;
+            let zw = (var - wrong) / se;
+            assert!(
+                zw.abs() > Z999,
+                "power: the with-replacement value is not rejected, z = {zw}"
+            );
+        }
+    }
+}
+
+/// SVRG's variance-reduced gradient is −a x − ξ̄_J (x − x*): the slope noise η cancels.
+/// With no curvature noise (s_ξ = 0) SVRG is therefore deterministic even with a large
+/// s_η: every run leaves (−1, 1) upwards at the step where x0(1 + lr a)ⁿ first reaches 1,
+/// while plain SGD on the same data spreads.
+#[test]
+fn svrg_cancels_the_slope_noise() {
+    let d = FiniteSum::new(1.0, 0.0, 5.0, 0.0, 100, 9).unwrap();
+    let (lr, x0) = (0.01, 0.1);
+    let run = EscapeRun::new(x0, -1.0, 1.0, 2_000, 300).unwrap();
+    let svrg = Sgd::new(&d, lr, 1, Sampling::WithReplacement)
+        .unwrap()
+        .optimizer(Optimizer::Svrg { inner: 10 })
+        .unwrap();
+    let s = svrg.escape(&run, 4, &mut |_| {}).unwrap();
+    let n_exact = ((1.0f64 / x0).ln() / (1.0 + lr).ln()).ceil();
+    assert_eq!(s.exits_upper(), 300);
+    let t = s.times_upper();
+    assert!(
+        (t.mean() - n_exact * lr).abs() < 1e-9,
+        "{} vs {}",
+        t.mean(),
+        n_exact * lr
+    );
+    assert!(t.variance() < 1e-20);
+    let sgd = Sgd::new(&d, lr, 1, Sampling::WithReplacement).unwrap();
+    let s = sgd.escape(&run, 4, &mut |_| {}).unwrap();
+    assert!(
+        s.exits_lower() > 0 && s.times_upper().variance() > 1e-4,
+        "plain SGD should spread"
+    );
+}
+
+/// Results do not depend on the thread count, for every optimiser and sampling.
+#[test]
+fn escape_is_identical_for_any_thread_count() {
+    let d = FiniteSum::new(1.0, 3.0, 1.0, 0.4, 200, 2).unwrap();
+    let run = EscapeRun::new(0.1, -1.0, 1.0, 3_000, 700).unwrap();
+    let base = Sgd::new(&d, 0.02, 4, Sampling::WithoutReplacement).unwrap();
+    let variants = [
+        base.clone(),
+        base.clone().perturb(0.05).unwrap(),
+        base.clone().schedule(Schedule::Harmonic).unwrap(),
+        base.clone()
+            .optimizer(Optimizer::Momentum { beta: 0.9 })
+            .unwrap(),
+        base.clone()
+            .optimizer(Optimizer::Svrg { inner: 20 })
+            .unwrap(),
+        Sgd::new(&d, 0.02, 4, Sampling::WithReplacement).unwrap(),
+    ];
+    for v in &variants {
+        let in_pool = |n: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+                .install(|| v.escape(&run, 8, &mut |_| {}).unwrap())
+        };
+        assert_eq!(in_pool(1), in_pool(2));
+    }
+}
+
+/// Momentum with β = 0 is plain SGD, bit for bit (the velocity starts at 0).
+#[test]
+fn momentum_zero_is_sgd() {
+    let d = FiniteSum::new(1.0, 2.0, 1.0, 0.0, 100, 2).unwrap();
+    let run = EscapeRun::new(0.1, -1.0, 1.0, 2_000, 200).unwrap();
+    let sgd = Sgd::new(&d, 0.02, 2, Sampling::WithReplacement).unwrap();
+    let mom = sgd
+        .clone()
+        .optimizer(Optimizer::Momentum { beta: 0.0 })
+        .unwrap();
+    assert_eq!(
+        sgd.escape(&run, 1, &mut |_| {}).unwrap(),
+        mom.escape(&run, 1, &mut |_| {}).unwrap()
+    );
+}
