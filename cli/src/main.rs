@@ -10,6 +10,7 @@ mod escape;
 mod output;
 mod report;
 mod scheme;
+mod sgd;
 mod simulate;
 mod study;
 mod tables;
@@ -39,6 +40,9 @@ enum Command {
     /// First exit from an interval or past a level: Monte Carlo with exit-time bias
     /// correction, next to the exact references.
     Escape(escape::EscapeArgs),
+    /// SGD and its variants (perturbed, SVRG, momentum, annealed, ReLU) escaping the
+    /// saddle on a finite-sum model, beside the diffusion-limit SDE's exact exit values.
+    Sgd(sgd::SgdArgs),
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
@@ -54,6 +58,7 @@ fn main() -> std::process::ExitCode {
         Command::Analytic(args) => analytic::run(args),
         Command::Escape(args) => escape::run(args),
         Command::EscapeStudy(args) => study::run(args),
+        Command::Sgd(args) => sgd::run(args),
         Command::Claims(args) => claims::run(args),
     };
     match result {

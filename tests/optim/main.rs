@@ -326,3 +326,64 @@ fn sgd_converges_to_its_diffusion_limit() {
         wrong.mean_exit_time
     );
 }
+
+/// The ReLU loss removes the attractive noise: with curvature noise strong enough that
+/// smooth SGD is trapped (σ² = lr·s_ξ²/B = 4 > 2a = 2, no slope noise), a smooth run
+/// leaves (−1, 1) only if ln x reaches ln(1/x0) against the drift a − σ²/2 = −1, which in
+/// the diffusion limit has probability exp(−2·1·ln 10/σ²) = 0.32: most runs stay near the
+/// saddle for the whole budget (a Binomial(400, 0.68) count falls to 200 with probability
+/// below 10⁻¹²). On −(a + ξ_j) w |x| the curvature noise becomes a bounded kick
+/// lr·w·ξ̄·sign(x) that does not shrink with x: every run leaves, within a few hundred
+/// steps (a walk with steps ≈ lr·w·s_ξ = 0.1 leaves (−1, 1) in about 100).
+#[test]
+fn relu_loss_removes_the_attractive_noise() {
+    let d = FiniteSum::new(1.0, 20.0, 0.0, 0.0, 1_000, 6).unwrap();
+    let run = EscapeRun::new(0.1, -1.0, 1.0, 20_000, 400).unwrap();
+    let smooth = Sgd::new(&d, 0.01, 1, Sampling::WithReplacement).unwrap();
+    assert!((smooth.diffusion_limit().unwrap().unwrap().0.sigma() - 2.0).abs() < 1e-12);
+    let s = smooth.escape(&run, 1, &mut |_| {}).unwrap();
+    assert!(
+        s.censored() > 200,
+        "smooth SGD should be trapped: {} of 400 censored",
+        s.censored()
+    );
+    let relu = smooth
+        .clone()
+        .optimizer(Optimizer::Relu { width: 0.5 })
+        .unwrap();
+    assert!(relu.diffusion_limit().unwrap().is_none());
+    let r = relu.escape(&run, 1, &mut |_| {}).unwrap();
+    assert_eq!(r.censored(), 0);
+    let t = r.mean_exit_time().unwrap().estimate;
+    assert!(t < 10.0, "mean exit time {t} (t = n·lr, 1000 steps)");
+}
+
+/// The perturbed optimiser's diffusion limit adds p²/lr to τ² and scales ρ by τ₀/τ;
+/// without replacement σ² carries (N − B)/(N − 1); the full batch has no noise.
+#[test]
+fn diffusion_limit_parameters() {
+    let d = FiniteSum::new(1.0, 10.0, 5.0, 0.3, 101, 1).unwrap();
+    let (m, dt) = Sgd::new(&d, 0.01, 1, Sampling::WithReplacement)
+        .unwrap()
+        .perturb(0.02)
+        .unwrap()
+        .diffusion_limit()
+        .unwrap()
+        .unwrap();
+    let tau = (0.25f64 + 0.0004 / 0.01).sqrt();
+    assert_eq!(dt, 0.01);
+    assert!((m.sigma() - 1.0).abs() < 1e-12 && (m.tau() - tau).abs() < 1e-12);
+    assert!((m.rho() - 0.3 * 0.5 / tau).abs() < 1e-12);
+    let (m, _) = Sgd::new(&d, 0.01, 51, Sampling::WithoutReplacement)
+        .unwrap()
+        .diffusion_limit()
+        .unwrap()
+        .unwrap();
+    assert!((m.sigma() - (0.01 * 100.0 / 51.0 * 50.0 / 100.0f64).sqrt()).abs() < 1e-12);
+    let (m, _) = Sgd::new(&d, 0.01, 101, Sampling::WithoutReplacement)
+        .unwrap()
+        .diffusion_limit()
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.sigma(), m.tau()), (0.0, 0.0));
+}

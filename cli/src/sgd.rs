@@ -1,0 +1,293 @@
+//! `saddle sgd`: escape of SGD and its variants from an interval around the saddle, on
+//! the finite-sum model of `saddle_sde::optim`, beside the diffusion-limit SDE's exact
+//! exit probability and mean exit time.
+
+use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, with_threads};
+use saddle_sde::escape::{Estimate, exact};
+use saddle_sde::optim::{EscapeRun, FiniteSum, Optimizer, Sampling, Schedule, Sgd};
+use serde::Serialize;
+
+/// The optimiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OptimizerArg {
+    /// Minibatch SGD with a constant rate.
+    Sgd,
+    /// SGD plus N(0, p²) every step (--perturb).
+    Perturbed,
+    /// SVRG with inner loops of --inner steps.
+    Svrg,
+    /// Heavy-ball momentum --beta.
+    Momentum,
+    /// SGD with the rate lr/n (--n0 given: lr/(1 + n/n0)).
+    Annealed,
+    /// SGD on the piecewise-linear loss −(a + ξ_j) w |x| − η_j x (--width).
+    Relu,
+}
+
+/// Arguments of `saddle sgd`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SgdArgs {
+    /// The update rule.
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
+    pub optimizer: OptimizerArg,
+    /// Curvature of the unstable direction: the full gradient is −a x.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub a: f64,
+    /// Standard deviation of the per-sample curvature offsets ξ_j.
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+    pub s_xi: f64,
+    /// Standard deviation of the per-sample slope offsets η_j.
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
+    pub s_eta: f64,
+    /// Correlation of ξ_j and η_j, in [−1, 1].
+    #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
+    pub rho: f64,
+    /// Number of samples N of the finite sum.
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
+    pub samples: usize,
+    /// Learning rate (the initial one for --optimizer annealed).
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    pub lr: f64,
+    /// Minibatch size B.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+    pub batch: usize,
+    /// Draw minibatches without replacement (default: with).
+    #[arg(long)]
+    pub without_replacement: bool,
+    /// Perturbation p (perturbed only; 0 elsewhere unless given).
+    #[arg(long, allow_negative_numbers = true)]
+    pub perturb: Option<f64>,
+    /// Momentum β in [0, 1) (momentum).
+    #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
+    pub beta: f64,
+    /// Inner loop length m (svrg).
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
+    pub inner: usize,
+    /// n0 of the rate lr/(1 + n/n0) (annealed; without it the rate is lr/n).
+    #[arg(long, allow_negative_numbers = true)]
+    pub n0: Option<f64>,
+    /// Width w of the piecewise-linear loss (relu).
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub width: f64,
+    /// Start x0, inside (lower, upper).
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub x0: f64,
+    /// Lower end of the interval.
+    #[arg(long, default_value_t = -1.0, allow_negative_numbers = true)]
+    pub lower: f64,
+    /// Upper end of the interval.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub upper: f64,
+    /// Steps after which a run still inside is censored.
+    #[arg(long, default_value_t = 100_000, allow_negative_numbers = true)]
+    pub max_steps: usize,
+    /// Number of runs.
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
+    pub runs: u64,
+    /// Seed of the runs and of the data set: every number is fixed bit for bit whatever
+    /// --threads is.
+    #[arg(long, default_value_t = DEFAULT_SEED, allow_negative_numbers = true)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The diffusion-limit SDE and its exact exit values.
+#[derive(Debug, Clone, Serialize)]
+pub struct SdeJson {
+    /// σ of the limit.
+    pub sigma: f64,
+    /// τ of the limit.
+    pub tau: f64,
+    /// ρ of the limit.
+    pub rho: f64,
+    /// The time one step stands for (lr).
+    pub time_per_step: f64,
+    /// Exact P(exit through the upper end).
+    pub p_exit_upper: f64,
+    /// Exact mean exit time, in units of t = n·time_per_step.
+    pub mean_exit_time: f64,
+    /// The same in steps.
+    pub mean_exit_steps: f64,
+    /// σ√(time per step), the per-step noise of the multiplicative factor: the limit
+    /// needs it small.
+    pub step_noise: f64,
+}
+
+/// The `--json` record.
+#[derive(Debug, Clone, Serialize)]
+pub struct SgdJson {
+    /// The optimiser.
+    pub optimizer: String,
+    /// P(exit through the upper end within --max-steps), with its standard error.
+    pub p_exit_upper: Estimate,
+    /// P(exit through the lower end within --max-steps).
+    pub p_exit_lower: Estimate,
+    /// Mean exit step over the runs that exited, with its standard error (`null` when
+    /// none did); with censored runs it is the mean given exit.
+    pub mean_exit_steps: Option<Estimate>,
+    /// Runs still inside after --max-steps.
+    pub censored: u64,
+    /// Runs that ended non-finite.
+    pub blown_up: u64,
+    /// Runs.
+    pub runs: u64,
+    /// The diffusion limit and its exact exit values; `null` when none is established
+    /// (annealed, svrg, relu, momentum).
+    pub sde: Option<SdeJson>,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+fn estimate(p: saddle_sde::uncertainty::Proportion) -> Estimate {
+    Estimate {
+        estimate: p.estimate(),
+        stderr: p.stderr(),
+    }
+}
+
+/// Runs `saddle sgd`.
+pub fn run(args: SgdArgs) -> anyhow::Result<()> {
+    let data = FiniteSum::new(
+        args.a,
+        args.s_xi,
+        args.s_eta,
+        args.rho,
+        args.samples,
+        args.seed,
+    )?;
+    let sampling = if args.without_replacement {
+        Sampling::WithoutReplacement
+    } else {
+        Sampling::WithReplacement
+    };
+    let mut sgd = Sgd::new(&data, args.lr, args.batch, sampling)?;
+    if let Some(p) = args.perturb {
+        sgd = sgd.perturb(p)?;
+    }
+    sgd = match args.optimizer {
+        OptimizerArg::Sgd => sgd,
+        OptimizerArg::Perturbed => {
+            if args.perturb.is_none() {
+                anyhow::bail!(
+                    "invalid parameter perturb: required with --optimizer perturbed (a value >= 0)"
+                );
+            }
+            sgd
+        }
+        OptimizerArg::Svrg => sgd.optimizer(Optimizer::Svrg { inner: args.inner })?,
+        OptimizerArg::Momentum => sgd.optimizer(Optimizer::Momentum { beta: args.beta })?,
+        OptimizerArg::Annealed => sgd.schedule(match args.n0 {
+            Some(n0) => Schedule::InverseTime { n0 },
+            None => Schedule::Harmonic,
+        })?,
+        OptimizerArg::Relu => sgd.optimizer(Optimizer::Relu { width: args.width })?,
+    };
+    let spec = EscapeRun::new(args.x0, args.lower, args.upper, args.max_steps, args.runs)?;
+    let limit = sgd.diffusion_limit()?;
+    let sde = match limit {
+        Some((m, dt)) => {
+            let e = exact::interval_exit(&m, args.x0, args.lower, args.upper)?;
+            Some(SdeJson {
+                sigma: m.sigma(),
+                tau: m.tau(),
+                rho: m.rho(),
+                time_per_step: dt,
+                p_exit_upper: e.p_upper,
+                mean_exit_time: e.mean_exit_time,
+                mean_exit_steps: e.mean_exit_time / dt,
+                step_noise: m.sigma() * dt.sqrt(),
+            })
+        }
+        None => None,
+    };
+    let mut progress = Progress::new("sgd");
+    let runs = args.runs;
+    let stats = with_threads(args.threads, || {
+        sgd.escape(&spec, args.seed, &mut |f| {
+            progress.update((f * runs as f64) as u64, runs)
+        })
+    })??;
+    let (pu, pl) = (
+        stats.p_upper().expect("runs >= 1"),
+        stats.p_lower().expect("runs >= 1"),
+    );
+    let mean_steps = stats.mean_exit_time_given_exit().map(|e| Estimate {
+        estimate: e.estimate / args.lr,
+        stderr: e.stderr / args.lr,
+    });
+    let out = SgdJson {
+        optimizer: format!("{:?}", args.optimizer).to_lowercase(),
+        p_exit_upper: estimate(pu),
+        p_exit_lower: estimate(pl),
+        mean_exit_steps: mean_steps,
+        censored: stats.censored(),
+        blown_up: stats.blown_up(),
+        runs,
+        sde,
+        version: VERSION,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let mut t = Table::new(&[
+        "quantity",
+        "optimiser (Monte Carlo)",
+        "diffusion limit (exact)",
+    ]);
+    let sde_cell =
+        |f: &dyn Fn(&SdeJson) -> f64| out.sde.as_ref().map_or("—".to_owned(), |s| num(f(s)));
+    t.row(&[
+        "P(exit upper)".to_owned(),
+        format!(
+            "{} ± {}",
+            num(out.p_exit_upper.estimate),
+            num(out.p_exit_upper.stderr)
+        ),
+        sde_cell(&|s| s.p_exit_upper),
+    ]);
+    t.row(&[
+        "mean exit step".to_owned(),
+        out.mean_exit_steps
+            .map_or("— (no run exited)".to_owned(), |e| {
+                format!("{} ± {}", num(e.estimate), num(e.stderr))
+            }),
+        sde_cell(&|s| s.mean_exit_steps),
+    ]);
+    t.row(&[
+        "censored".to_owned(),
+        format!("{} of {}", out.censored, runs),
+        "0".to_owned(),
+    ]);
+    print!("{}", t.render());
+    match &out.sde {
+        Some(s) => println!(
+            "diffusion limit: dx = a x dt + σ x dW + τ dU with σ = {}, τ = {}, ρ = {}, one step = {} time units",
+            num(s.sigma),
+            num(s.tau),
+            num(s.rho),
+            num(s.time_per_step)
+        ),
+        None => println!(
+            "no diffusion limit is established for this optimiser (annealed rates, SVRG and the ReLU loss are not a time-homogeneous saddle SDE; for momentum see saddle_sde::optim::Sgd::diffusion_limit)"
+        ),
+    }
+    if let Some(s) = out.sde.as_ref().filter(|s| s.step_noise > 0.2) {
+        println!(
+            "warning: the per-step noise σ√(time per step) = {} is not small, so the diffusion limit is a poor guide here (it needs lr·s_xi/√B ≪ 1)",
+            num(s.step_noise)
+        );
+    }
+    if out.censored > 0 {
+        println!(
+            "{} runs censored: the mean exit step is over the runs that exited",
+            out.censored
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `saddle sgd`: the JSON record, thread-count invariance and one-line errors.
+
+mod common;
+
+use common::{json, saddle};
+
+const QUICK: &[&str] = &["sgd", "--runs", "2000", "--json"];
+
+#[test]
+fn json_has_the_documented_fields() {
+    let v = json(QUICK);
+    for key in ["p_exit_upper", "p_exit_lower", "mean_exit_steps"] {
+        assert!(
+            v[key]["estimate"].is_f64() && v[key]["stderr"].is_f64(),
+            "{key}"
+        );
+    }
+    assert!(v["censored"].is_u64());
+    let sde = &v["sde"];
+    for key in [
+        "sigma",
+        "tau",
+        "rho",
+        "p_exit_upper",
+        "mean_exit_time",
+        "mean_exit_steps",
+    ] {
+        assert!(sde[key].is_f64(), "sde.{key}");
+    }
+    // defaults: s_ξ = 10, s_η = 5, lr = 0.01, B = 1: σ = 1, τ = 0.5 (W1)
+    assert!((sde["sigma"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert!((sde["tau"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    // SVRG, annealed rates and the ReLU loss have no diffusion limit: null, not a guess
+    for o in ["svrg", "annealed", "relu", "momentum"] {
+        let v = json(&["sgd", "--runs", "300", "--json", "--optimizer", o]);
+        assert!(v["sde"].is_null(), "{o}");
+        assert_eq!(v["runs"], 300);
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_threads() {
+    let mut one = QUICK.to_vec();
+    one.extend(["--threads", "1"]);
+    let mut two = QUICK.to_vec();
+    two.extend(["--threads", "2"]);
+    assert_eq!(json(&one), json(&two));
+}
+
+#[test]
+fn bad_input_is_one_line_naming_the_parameter() {
+    for (args, name) in [
+        (vec!["--lr", "0"], "lr = 0"),
+        (vec!["--batch", "0"], "batch = 0"),
+        (vec!["--rho", "2"], "rho = 2"),
+        (vec!["--x0", "5"], "x0 = 5"),
+        (vec!["--samples", "2"], "samples = 2"),
+        (vec!["--optimizer", "perturbed"], "perturb"),
+        (vec!["--optimizer", "momentum", "--beta", "1"], "beta = 1"),
+        (vec!["--optimizer", "svrg", "--inner", "0"], "inner = 0"),
+        (vec!["--optimizer", "relu", "--width", "-1"], "width = -1"),
+        (
+            vec!["--batch", "20", "--samples", "10", "--without-replacement"],
+            "batch = 20",
+        ),
+    ] {
+        let mut a = vec!["sgd", "--runs", "10"];
+        a.extend(args);
+        let out = saddle(&a);
+        assert!(!out.status.success(), "{a:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{a:?}: {err}");
+        assert!(err.contains(name), "{a:?}: {err}");
+    }
+}
