@@ -165,6 +165,28 @@ impl FiniteSum {
     }
 }
 
+impl FiniteSum {
+    /// The almost-sure growth rate per step of plain SGD with minibatches of one sample
+    /// (with replacement), constant rate `lr` and no slope noise:
+    /// `λ = (1/N) Σ_j ln|1 + lr(a + ξ_j)|`, exact for this population (`x_n` is `x₀`
+    /// times a product of independent factors `1 + lr(a + ξ_J)`). The diffusion limit's
+    /// rate per step is `lr(a − σ²/2)` with `σ² = lr s_ξ²`; they agree to leading
+    /// order in `lr`, and the saddle attracts when `λ < 0`.
+    ///
+    /// # Errors
+    /// A parameter error naming `lr` unless it is positive and finite.
+    pub fn discrete_rate(&self, lr: f64) -> Result<f64> {
+        positive("lr", lr)?;
+        let n = self.xi.len() as f64;
+        Ok(self
+            .xi
+            .iter()
+            .map(|x| (1.0 + lr * (self.a + x)).abs().ln())
+            .sum::<f64>()
+            / n)
+    }
+}
+
 /// The learning rate `lr_n` of step `n = 1, 2, …`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Schedule {
@@ -415,6 +437,61 @@ impl<'a> Sgd<'a> {
             },
             |d, t| progress(d as f64 / t as f64),
         ))
+    }
+}
+
+impl Sgd<'_> {
+    /// `φ(x_n)` after `steps` steps from `x0`, summarised over `runs` runs (run `i`
+    /// draws from `path_rng(seed, i)`, merged in run order): mean and variance with their
+    /// standard error. Runs that end non-finite are counted in the second value.
+    ///
+    /// # Errors
+    /// A parameter error naming `x0` (not finite), `steps` or `runs` (zero).
+    pub fn terminal_of(
+        &self,
+        x0: f64,
+        steps: usize,
+        runs: u64,
+        seed: u64,
+        phi: impl Fn(f64) -> f64 + Sync,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<(crate::ensemble::MeanVar, u64)> {
+        finite("x0", x0)?;
+        count("steps", steps)?;
+        count("runs", runs as usize)?;
+        let source = self.source(steps)?;
+        let step = self.stepper();
+        #[derive(Default)]
+        struct Acc(crate::ensemble::MeanVar, u64);
+        impl crate::ensemble::Merge for Acc {
+            fn merge(&mut self, o: &Self) {
+                self.0.merge(&o.0);
+                self.1 += o.1;
+            }
+        }
+        let acc = run_ordered(
+            runs,
+            Acc::default,
+            |i, acc: &mut Acc| {
+                let mut st = step;
+                let mut state = [x0, 0.0];
+                run(
+                    &mut st,
+                    &source,
+                    &mut crate::integrate::monitor::EndValue,
+                    &mut state[..],
+                    &mut path_rng(seed, i),
+                );
+                let v = phi(state[0]);
+                if v.is_finite() {
+                    acc.0.push(v);
+                } else {
+                    acc.1 += 1;
+                }
+            },
+            |d, t| progress(d as f64 / t as f64),
+        );
+        Ok((acc.0, acc.1))
     }
 }
 

@@ -387,3 +387,75 @@ fn diffusion_limit_parameters() {
         .unwrap();
     assert_eq!((m.sigma(), m.tau()), (0.0, 0.0));
 }
+
+/// The trap threshold. In the diffusion limit the saddle attracts when
+/// lr·s_ξ²/B > 2a; the discrete optimiser attracts when its exact rate
+/// λ = E ln|1 + lr(a + ξ)| < 0 (`FiniteSum::discrete_rate`, B = 1), which agrees to leading
+/// order only. At lr = 0.1, a = 1: (i) the simulated rate (1/n) ln|x_n| (n = 1000, 4000
+/// runs, standard error from the sample) matches λ at three values of s_ξ (|z| < 3.29,
+/// α = 0.001 each); (ii) at the SDE's threshold s_ξ = √(2a/lr) the simulated rate is
+/// clearly negative (the power check: the SDE's 0 is rejected): the discrete optimiser is
+/// already trapped there; (iii) the discrete threshold s*, the root of λ, lies below it,
+/// and the simulated rate at s* is consistent with 0; (iv) at lr = 0.001 the discrete
+/// rate at the SDE's threshold is below 2% of the unperturbed rate lr·a (the thresholds
+/// converge as lr → 0).
+#[test]
+fn the_discrete_trap_threshold_differs_from_the_sde_at_finite_lr() {
+    let (a, lr, n) = (1.0, 0.1, 1000usize);
+    let rate_at = |s: f64, lr: f64| {
+        FiniteSum::new(a, s, 0.0, 0.0, 100_000, 1)
+            .unwrap()
+            .discrete_rate(lr)
+            .unwrap()
+    };
+    let simulate = |s: f64, seed: u64| {
+        let d = FiniteSum::new(a, s, 0.0, 0.0, 100_000, 1).unwrap();
+        let sgd = Sgd::new(&d, lr, 1, Sampling::WithReplacement).unwrap();
+        let (mv, bad) = sgd
+            .terminal_of(1.0, n, 4000, seed, |x| x.abs().ln() / n as f64, &mut |_| {})
+            .unwrap();
+        assert_eq!(bad, 0);
+        (mv.mean(), mv.stderr())
+    };
+    let s_sde = (2.0 * a / lr).sqrt();
+    for (k, s) in [0.9 * s_sde, s_sde, 1.1 * s_sde].into_iter().enumerate() {
+        let (m, se) = simulate(s, 10 + k as u64);
+        let z = (m - rate_at(s, lr)) / se;
+        assert!(
+            z.abs() < Z999,
+            "s_ξ = {s}: simulated {m} ± {se}, exact {}",
+            rate_at(s, lr)
+        );
+    }
+    let (m, se) = simulate(s_sde, 20);
+    assert!(
+        m < -Z999 * se,
+        "at the SDE threshold the discrete rate {m} ± {se} is not negative"
+    );
+    // the discrete threshold, by bisection on the exact rate (decreasing in s here)
+    let (mut lo, mut hi) = (0.5 * s_sde, s_sde);
+    assert!(rate_at(lo, lr) > 0.0 && rate_at(hi, lr) < 0.0);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if rate_at(mid, lr) > 0.0 {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    let s_star = 0.5 * (lo + hi);
+    eprintln!("lr = {lr}: discrete threshold s* = {s_star}, SDE threshold {s_sde}");
+    assert!(s_star < 0.95 * s_sde);
+    let (m, se) = simulate(s_star, 30);
+    assert!(
+        m.abs() < Z999 * se,
+        "at s* the simulated rate {m} ± {se} is not 0"
+    );
+    let lr2 = 0.001;
+    let s2 = (2.0 * a / lr2).sqrt();
+    let rel = rate_at(s2, lr2) / (lr2 * a);
+    assert!(
+        rel.abs() < 0.02,
+        "at lr = 0.001 the rate at the SDE threshold is {rel} of lr·a"
+    );
+}
