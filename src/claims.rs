@@ -193,13 +193,13 @@ pub const FIGURE_NOTES: &[FigureNote] = &[
         files: "`svrg.png`, `relu.png`",
         shows: "SVRG and ReLU dynamics",
         parameters: "none",
-        reproducible: "outside the model",
+        reproducible: "outside the SDE model; simulated at the optimiser level by `saddle_sde::optim` (the figures are not drawn yet)",
         report: &["svrg", "relu"],
     },
 ];
 
 /// The post's claims: rows 1–32 the analytic statements in the post's order, rows 33–41
-/// the statements its figures illustrate.
+/// the statements its figures illustrate, rows 42–45 its escape strategies.
 pub const CLAIMS: &[Claim] = &[
     Claim {
         id: 1,
@@ -829,7 +829,7 @@ pub const CLAIMS: &[Claim] = &[
             "in the finite-sum model the variance-reduced gradient is `−a x − ξ̄_J (x − x*)`: the slope noise `η` cancels exactly and is replaced by `−ξ̄_J x*`, perfectly correlated with the curvature noise (the `|ρ| = 1` case of the SDE within an inner loop)",
         ),
         basis: Some(
-            "algebra, and a test that SVRG is deterministic without curvature noise however large s_η is",
+            "algebra; tests: SVRG is deterministic without curvature noise however large s_η is, and with inner loops of one step (x* = x) even with it",
         ),
         tests: &["tests/optim/main.rs::svrg_cancels_the_slope_noise"],
         figure: Some("svrg"),
@@ -842,10 +842,11 @@ pub const CLAIMS: &[Claim] = &[
         note: None,
         condition: None,
         corrected: Some(
-            "in the diffusion limit `σ² = lr·s_ξ²/B` (times `(N − B)/(N − 1)` without replacement), so the saddle attracts when `B < lr·s_ξ²/(2a)`; at finite `lr` the discrete optimiser is trapped already below that noise (at `lr = 0.1`, `a = 1`, `B = 1`: `s_ξ* = 4.13` against the SDE's `4.47`)",
+            "in the diffusion limit `σ² = lr·s_ξ²·φ/B` (`φ = 1` with replacement, `(N − B)/(N − 1)` without), so the saddle attracts when `B/φ < lr·s_ξ²/(2a)`; at finite `lr` the discrete optimiser is trapped already below that noise (at `lr = 0.1`, `a = 1`, `B = 1`: `s_ξ* = 4.13` against the SDE's `4.47`, `s*² ≈ 2a/lr − 3a²`)",
         ),
         basis: None,
         tests: &[
+            "tests/optim/main.rs::larger_minibatches_escape_the_trap",
             "tests/optim/main.rs::sgd_converges_to_its_diffusion_limit",
             "tests/optim/main.rs::diffusion_limit_parameters",
             "tests/optim/main.rs::the_discrete_trap_threshold_differs_from_the_sde_at_finite_lr",

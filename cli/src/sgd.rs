@@ -107,12 +107,16 @@ pub struct SdeJson {
     pub rho: f64,
     /// The time one step stands for (lr).
     pub time_per_step: f64,
-    /// Exact P(exit through the upper end).
-    pub p_exit_upper: f64,
+    /// Exact P(exit through the upper end) (`null` when the exact reference does not
+    /// exist, see `note`).
+    pub p_exit_upper: Option<f64>,
     /// Exact mean exit time, in units of t = n·time_per_step.
-    pub mean_exit_time: f64,
+    pub mean_exit_time: Option<f64>,
     /// The same in steps.
-    pub mean_exit_steps: f64,
+    pub mean_exit_steps: Option<f64>,
+    /// Why the exact values are missing (the diffusion vanishes somewhere in the
+    /// interval, e.g. without slope noise, with |ρ| = 1, or for the full batch).
+    pub note: Option<String>,
     /// σ√(time per step), the per-step noise of the multiplicative factor: the limit
     /// needs it small.
     pub step_noise: f64,
@@ -191,15 +195,16 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
     let limit = sgd.diffusion_limit()?;
     let sde = match limit {
         Some((m, dt)) => {
-            let e = exact::interval_exit(&m, args.x0, args.lower, args.upper)?;
+            let e = exact::interval_exit(&m, args.x0, args.lower, args.upper);
             Some(SdeJson {
                 sigma: m.sigma(),
                 tau: m.tau(),
                 rho: m.rho(),
                 time_per_step: dt,
-                p_exit_upper: e.p_upper,
-                mean_exit_time: e.mean_exit_time,
-                mean_exit_steps: e.mean_exit_time / dt,
+                p_exit_upper: e.as_ref().ok().map(|e| e.p_upper),
+                mean_exit_time: e.as_ref().ok().map(|e| e.mean_exit_time),
+                mean_exit_steps: e.as_ref().ok().map(|e| e.mean_exit_time / dt),
+                note: e.err().map(|e| format!("no exact exit values: {e}")),
                 step_noise: m.sigma() * dt.sqrt(),
             })
         }
@@ -240,8 +245,9 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
         "optimiser (Monte Carlo)",
         "diffusion limit (exact)",
     ]);
-    let sde_cell =
-        |f: &dyn Fn(&SdeJson) -> f64| out.sde.as_ref().map_or("—".to_owned(), |s| num(f(s)));
+    let sde_cell = |f: &dyn Fn(&SdeJson) -> Option<f64>| {
+        out.sde.as_ref().and_then(f).map_or("—".to_owned(), num)
+    };
     t.row(&[
         "P(exit upper)".to_owned(),
         format!(
@@ -266,13 +272,18 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
     ]);
     print!("{}", t.render());
     match &out.sde {
-        Some(s) => println!(
-            "diffusion limit: dx = a x dt + σ x dW + τ dU with σ = {}, τ = {}, ρ = {}, one step = {} time units",
-            num(s.sigma),
-            num(s.tau),
-            num(s.rho),
-            num(s.time_per_step)
-        ),
+        Some(s) => {
+            println!(
+                "diffusion limit: dx = a x dt + σ x dW + τ dU with σ = {}, τ = {}, ρ = {}, one step = {} time units",
+                num(s.sigma),
+                num(s.tau),
+                num(s.rho),
+                num(s.time_per_step)
+            );
+            if let Some(n) = &s.note {
+                println!("{n}");
+            }
+        }
         None => println!(
             "no diffusion limit is established for this optimiser (annealed rates, SVRG and the ReLU loss are not a time-homogeneous saddle SDE; for momentum see saddle_sde::optim::Sgd::diffusion_limit)"
         ),

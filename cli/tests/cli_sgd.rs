@@ -73,3 +73,38 @@ fn bad_input_is_one_line_naming_the_parameter() {
         assert!(err.contains(name), "{a:?}: {err}");
     }
 }
+
+/// Where the limit's diffusion vanishes inside the interval (no slope noise, |ρ| = 1, the
+/// full batch) there is no exact reference: the run still happens, and the reference is
+/// null with a note.
+#[test]
+fn runs_without_an_exact_reference_still_run() {
+    for extra in [
+        vec!["--s-eta", "0"],
+        vec!["--rho", "1"],
+        vec![
+            "--samples",
+            "50",
+            "--batch",
+            "50",
+            "--without-replacement",
+            "--max-steps",
+            "2000",
+        ],
+        vec!["--s-xi", "0", "--s-eta", "0", "--max-steps", "2000"],
+    ] {
+        let mut a = vec!["sgd", "--runs", "200", "--json"];
+        a.extend(extra.iter().copied());
+        let v = json(&a);
+        assert_eq!(v["runs"], 200, "{extra:?}");
+        assert!(v["sde"]["sigma"].is_f64(), "{extra:?}");
+        assert!(v["sde"]["p_exit_upper"].is_null(), "{extra:?}");
+        assert!(
+            v["sde"]["note"]
+                .as_str()
+                .unwrap()
+                .contains("no exact exit values"),
+            "{extra:?}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Stochastic gradient descent near a saddle, at the optimiser level: a finite-sum
 //! model of the post's noisy loss, and the optimisers of its second half (SGD with and
 //! without replacement, perturbed SGD, learning-rate schedules, heavy-ball momentum,
-//! SVRG), each a [`Stepper`] of the run engine.
+//! SVRG, and SGD on a piecewise-linear "ReLU" loss), each a [`Stepper`] of the run
+//! engine.
 //!
 //! # The model
 //! The loss is `f(x) = (1/N) Σ_j f_j(x)` with
@@ -34,8 +35,9 @@
 //!   **cancels exactly** in this model, and the curvature noise acts on `x − x*`.
 //!
 //! # Diffusion limit
-//! With time `t = n·lr` and a constant rate, SGD with replacement is the Euler scheme
-//! (step `lr`) of the saddle SDE `dx = a x dt + σ x dW + τ dU` with `σ² = lr·s_ξ²/B`,
+//! With time `t = n·lr` and a constant rate, SGD with replacement is an Euler-type scheme
+//! (step `lr`, increments with the first two moments of Brownian ones but not Gaussian)
+//! of the saddle SDE `dx = a x dt + σ x dW + τ dU` with `σ² = lr·s_ξ²/B`,
 //! `τ² = lr·s_η²/B` and the same `ρ` ([`FiniteSum::diffusion_limit`]).
 //!
 //! ```
@@ -79,14 +81,14 @@ impl FiniteSum {
     ///
     /// # Errors
     /// A parameter error naming `a` (not finite), `s_xi` or `s_eta` (negative or not
-    /// finite), `rho` (outside `[−1, 1]`) or `samples` (below 3).
+    /// finite), `rho` (outside `[−1, 1]`) or `samples` (outside `[3, 10⁸]`).
     pub fn new(a: f64, s_xi: f64, s_eta: f64, rho: f64, samples: usize, seed: u64) -> Result<Self> {
         finite("a", a)?;
         non_negative("s_xi", s_xi)?;
         non_negative("s_eta", s_eta)?;
         in_closed("rho", rho, -1.0, 1.0)?;
-        if samples < 3 {
-            return Err(param("samples", samples as f64, ">= 3"));
+        if !(3..=100_000_000).contains(&samples) {
+            return Err(param("samples", samples as f64, "in [3, 1e8]"));
         }
         let mut rng = path_rng(seed, u64::MAX);
         let mut u: Vec<f64> = (0..samples)
