@@ -11,12 +11,14 @@
 //! Modules depend on each other in one direction only:
 //! `step` ← `levy_area` ← `source` ← `path`.
 
+pub(crate) mod batch;
 mod levy_area;
 mod path;
 mod seeding;
 mod source;
 mod step;
 
+pub use batch::{BatchNoise, BatchSource, Sampling};
 pub use levy_area::{LevyArea, conditional_variance};
 pub use path::{BrownianPath, chen, correlated_increments};
 pub use seeding::{PathRng, path_rng};

@@ -50,9 +50,7 @@
 //! # Ok::<(), saddle_sde::Error>(())
 //! ```
 
-mod source;
-
-pub use source::{BatchNoise, BatchSource, Sampling};
+pub use crate::noise::{BatchNoise, BatchSource, Sampling};
 
 use crate::ensemble::run_ordered;
 use crate::error::{Result, count, finite, in_closed, non_negative, param, positive};
@@ -61,7 +59,6 @@ use crate::integrate::monitor::{Exit, ExitWindow, NoVariance, Projected};
 use crate::integrate::{Grid, Stepper, run};
 use crate::models::SaddleSde;
 use crate::noise::path_rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// The finite-sum loss `f = (1/N) Σ f_j`, `f_j(x) = −(a + ξ_j)x²/2 − η_j x`.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,13 +87,7 @@ impl FiniteSum {
         if !(3..=100_000_000).contains(&samples) {
             return Err(param("samples", samples as f64, "in [3, 1e8]"));
         }
-        let mut rng = path_rng(seed, u64::MAX);
-        let mut u: Vec<f64> = (0..samples)
-            .map(|_| StandardNormal.sample(&mut rng))
-            .collect();
-        let mut v: Vec<f64> = (0..samples)
-            .map(|_| StandardNormal.sample(&mut rng))
-            .collect();
+        let (mut u, mut v) = crate::noise::batch::normal_pairs(samples, seed);
         // centre, then whiten with the Cholesky factor of the population covariance
         let n = samples as f64;
         let (mu, mv) = (u.iter().sum::<f64>() / n, v.iter().sum::<f64>() / n);

@@ -1,6 +1,6 @@
 //! The crate's own figures: `strong_order`, `escape_time`; and reproducibility.
 
-use crate::{assert_sound, build, check, time_figures};
+use crate::{assert_sound, build, check};
 use saddle_sde::escape::exact;
 use saddle_sde::models::SaddleSde;
 use saddle_sde::report::Settings;
@@ -70,10 +70,4 @@ fn figure_is_the_same_on_one_and_two_threads() {
             .install(|| build("correlated", &Settings::quick(3)).csv())
     };
     assert_eq!(csv(1), csv(2));
-}
-
-#[test]
-#[ignore = "timing: cargo test --release --test report -- --ignored --nocapture"]
-fn timings() {
-    time_figures(&["strong_order", "escape_time"]);
 }

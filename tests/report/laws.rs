@@ -1,6 +1,6 @@
 //! The limit-law figures: `stat_dist`, `correlated`, `uncorelated`.
 
-use crate::{assert_sound, build, check, time_figures};
+use crate::{assert_sound, build, check};
 use saddle_sde::report::Settings;
 
 #[test]
@@ -76,10 +76,4 @@ fn uncorelated_quick() {
         .map(|p| p.1 * w)
         .sum();
     assert!(left > 0.55, "mass left of the mean {left}");
-}
-
-#[test]
-#[ignore = "timing: cargo test --release --test report -- --ignored --nocapture"]
-fn timings() {
-    time_figures(&["stat_dist", "correlated", "uncorelated"]);
 }

@@ -1,9 +1,8 @@
 //! Test crate `report`: the report's figures, built in quick mode, with their checks,
 //! their data and their reproducibility.
 //!
-//! `cargo test --release --test report`; the ignored `*::timings` tests build the
-//! figures in full and quick mode in a 2-thread pool and print their wall times and
-//! checks (`-- --ignored --nocapture`).
+//! `cargo test --release --test report`. Wall times are not tested here: `saddle report`
+//! records them per figure in manifest.json.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -76,33 +75,4 @@ pub fn check<'f>(f: &'f Figure, needle: &str) -> &'f saddle_sde::report::Check {
         .collect();
     assert_eq!(found.len(), 1, "{}: checks containing {needle:?}", f.name);
     found[0]
-}
-
-/// Builds `names` in full and quick mode in a 2-thread pool, printing wall times and
-/// checks.
-pub fn time_figures(names: &[&str]) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    for quick in [true, false] {
-        for name in names {
-            let s = if quick {
-                Settings::quick(1)
-            } else {
-                Settings::full(1)
-            };
-            let t0 = std::time::Instant::now();
-            let f = pool.install(|| build(name, &s));
-            let dt = t0.elapsed().as_secs_f64();
-            eprintln!(
-                "{name} ({}): {dt:.2} s, CSV {} bytes",
-                if quick { "quick" } else { "full" },
-                f.csv().len()
-            );
-            for c in &f.checks {
-                eprintln!("  [{}] {}", if c.passed { "pass" } else { "FAIL" }, c.text);
-            }
-        }
-    }
 }

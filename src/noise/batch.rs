@@ -1,9 +1,10 @@
-//! The noise source of the optimisers: minibatch means of `(ξ_j, η_j)` and the
-//! perturbation, drawn per step for the run engine.
+//! The noise source of the optimisers ([`crate::optim`]): minibatch means of
+//! `(ξ_j, η_j)` and the perturbation, drawn per step for the run engine; and the one
+//! draw of a finite-sum data set.
 
-use super::FiniteSum;
 use crate::integrate::Grid;
-use crate::noise::NoiseSource;
+use crate::noise::{NoiseSource, path_rng};
+use crate::optim::FiniteSum;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -132,4 +133,13 @@ impl NoiseSource for BatchSource<'_> {
     fn with_noise<T>(&self, draw: &BatchNoise, f: impl FnOnce(&BatchNoise) -> T) -> T {
         f(draw)
     }
+}
+
+/// `n` pairs of independent standard normals for a finite-sum data set, drawn once
+/// from `path_rng(seed, u64::MAX)` (a stream no path uses).
+pub(crate) fn normal_pairs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = path_rng(seed, u64::MAX);
+    let u: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+    let v: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+    (u, v)
 }
