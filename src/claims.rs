@@ -939,33 +939,8 @@ pub fn markdown() -> String {
 mod tests {
     use super::*;
 
-    /// The report's figure names (sections are being added; this is the full list).
-    const REPORT_FIGURES: &[&str] = &[
-        "stat_dist",
-        "correlated",
-        "uncorelated",
-        "escape_time",
-        "strong_order",
-        "gradient_descent1",
-        "saddle_point",
-        "gradient_descent2",
-        "sdg_0noise",
-        "sdg_1noise",
-        "sdg_2noise",
-        "stage_1_scr",
-        "stage_2_scr",
-        "stage_4_scr",
-        "stage_n",
-        "svrg",
-        "relu",
-        "perturbed_sgd",
-        "minibatch",
-        "learning_rate",
-        "annealing",
-    ];
-
     fn is_figure(name: &str) -> bool {
-        REPORT_FIGURES.contains(&name) || crate::report::SECTIONS.iter().any(|s| s.name == name)
+        crate::report::SECTIONS.iter().any(|s| s.name == name)
     }
 
     #[test]

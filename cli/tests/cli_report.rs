@@ -14,23 +14,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The figures `saddle report` draws (the sections with a builder).
-const FIGURES: &[&str] = &[
-    "gradient_descent1",
-    "saddle_point",
-    "gradient_descent2",
-    "sdg_0noise",
-    "sdg_1noise",
-    "sdg_2noise",
-    "stage_1_scr",
-    "stage_2_scr",
-    "stage_4_scr",
-    "stage_n",
-    "stat_dist",
-    "correlated",
-    "uncorelated",
-    "strong_order",
-    "escape_time",
-];
+fn figures() -> Vec<&'static str> {
+    saddle_sde::report::SECTIONS
+        .iter()
+        .filter(|s| s.build.is_some())
+        .map(|s| s.name)
+        .collect()
+}
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("saddle-report-test-{}-{name}", std::process::id()));
@@ -93,7 +83,7 @@ fn non_background(px: &[[u8; 4]]) -> f64 {
 #[test]
 fn every_figure_is_written_as_svg_png_and_csv() {
     let dir = quick_report();
-    for name in FIGURES {
+    for name in figures() {
         let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
         assert!(svg.contains("<svg") && svg.len() > 2000, "{name}.svg");
         let csv = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
@@ -200,10 +190,10 @@ fn manifest_records_the_run_and_every_check_passes() {
             .contains("report --quick")
     );
     let figs = m["figures"].as_array().unwrap();
-    for name in FIGURES {
+    for name in figures() {
         let f = figs
             .iter()
-            .find(|f| f["name"] == *name)
+            .find(|f| f["name"] == name)
             .unwrap_or_else(|| panic!("{name}"));
         assert!(f["wall_time_s"].as_f64().unwrap() >= 0.0);
         for c in f["checks"].as_array().unwrap() {
@@ -217,7 +207,7 @@ fn csvs_are_byte_identical_for_any_thread_count() {
     let one = scratch("threads1").join("report");
     report(&one, "1");
     let two = quick_report();
-    for name in FIGURES {
+    for name in figures() {
         let a = std::fs::read(one.join(format!("{name}.csv"))).unwrap();
         let b = std::fs::read(two.join(format!("{name}.csv"))).unwrap();
         assert!(a == b, "{name}.csv differs between 1 and 2 threads");
@@ -402,7 +392,7 @@ fn a_real_browser_renders_the_page_with_every_image() {
         .output()
         .expect("run chromium");
     let dom = String::from_utf8_lossy(&dom.stdout);
-    let n = FIGURES.len();
+    let n = figures().len();
     assert!(
         dom.contains(&format!("data-images=\"{n}/{n}\"")),
         "not every image loaded in the browser: {}",
@@ -414,7 +404,7 @@ fn a_real_browser_renders_the_page_with_every_image() {
         !dom.contains("data-loaded=\"no\""),
         "an image failed to load"
     );
-    for name in FIGURES {
+    for name in figures() {
         assert!(
             dom.contains(&format!("src=\"{name}.svg\"")),
             "{name} not on the page"

@@ -322,9 +322,11 @@ impl<'a> Sgd<'a> {
     /// - perturbed: the perturbation adds `p²` of variance per step, i.e. `p²/lr` per unit
     ///   time: `τ² = τ₀² + p²/lr`, and the correlation becomes `ρ τ₀/τ`.
     ///
-    /// Heavy-ball momentum is, to leading order, SGD with the rate `lr/(1 − β)`, but
-    /// measured exit times differ from that SDE's by about a quarter at
-    /// `lr/(1 − β) = 0.005`, `β = 0.9`, so no limit is claimed for it yet.
+    /// Heavy-ball momentum is, to leading order, SGD with the rate `lr/(1 − β)`, but one
+    /// measurement disagrees with that SDE by about a quarter (`saddle sgd --optimizer
+    /// momentum --beta 0.9 --lr 0.0005 --s-xi 14.142 --s-eta 7.071 --runs 20000
+    /// --max-steps 1000000`: mean exit step 396.5 ± 2.1 against the SDE's 313), so no
+    /// limit is claimed for it until that is understood.
     ///
     /// # Errors
     /// As [`SaddleSde::new`] (none for valid optimisers).

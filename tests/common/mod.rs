@@ -1,5 +1,6 @@
 //! Shared test helpers: log-log slope fits, normal quantiles, an independent adaptive
-//! Gauss–Kronrod quadrature, the one- and two-sample Kolmogorov–Smirnov statistics,
+//! Gauss–Kronrod quadrature, the one- and two-sample Kolmogorov–Smirnov statistics (the
+//! library's, on sorted copies),
 //! and ordered ensembles of terminal values; the tests' critical values are in [`tol`].
 //!
 //! Each test crate (`tests/<group>/main.rs`) includes this module with
@@ -84,34 +85,19 @@ pub fn gk_adaptive(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
     parts.iter().map(|p| p.2).sum()
 }
 
-/// One-sample KS statistic `sup |F_N − F|` of `xs` against `cdf`.
+/// One-sample KS statistic `sup |F_N − F|` of `xs` against `cdf` (sorts `xs`, then
+/// [`saddle_sde::uncertainty::ks_distance`]).
 pub fn ks_one(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
-    let n = xs.len() as f64;
-    xs.iter().enumerate().fold(0.0f64, |d, (i, &x)| {
-        let f = cdf(x);
-        d.max((f - i as f64 / n).abs())
-            .max(((i + 1) as f64 / n - f).abs())
-    })
+    saddle_sde::uncertainty::ks_distance(xs, cdf)
 }
 
-/// Two-sample KS statistic.
+/// Two-sample KS statistic (sorts both, then
+/// [`saddle_sde::uncertainty::ks_distance_two`]).
 pub fn ks_two(a: &mut [f64], b: &mut [f64]) -> f64 {
     a.sort_by(|x, y| x.total_cmp(y));
     b.sort_by(|x, y| x.total_cmp(y));
-    let (na, nb) = (a.len() as f64, b.len() as f64);
-    let (mut i, mut j, mut d) = (0usize, 0usize, 0.0f64);
-    while i < a.len() && j < b.len() {
-        let x = a[i].min(b[j]);
-        while i < a.len() && a[i] <= x {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= x {
-            j += 1;
-        }
-        d = d.max((i as f64 / na - j as f64 / nb).abs());
-    }
-    d
+    saddle_sde::uncertainty::ks_distance_two(a, b)
 }
 
 /// Values collected in path order.
@@ -160,17 +146,10 @@ pub fn mean_se(xs: &[f64]) -> (f64, f64) {
     (m, (v / n).sqrt())
 }
 
-/// Least-squares slope of `ln y` against `ln x`.
+/// Least-squares slope of `ln y` against `ln x` ([`saddle_sde::convergence::loglog_slope`]).
 pub fn loglog_slope(x: &[f64], y: &[f64]) -> f64 {
     assert_eq!(x.len(), y.len());
-    let n = x.len() as f64;
-    let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
-    let ly: Vec<f64> = y.iter().map(|v| v.ln()).collect();
-    let mx = lx.iter().sum::<f64>() / n;
-    let my = ly.iter().sum::<f64>() / n;
-    let sxy: f64 = lx.iter().zip(&ly).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = lx.iter().map(|a| (a - mx) * (a - mx)).sum();
-    sxy / sxx
+    saddle_sde::convergence::loglog_slope(x, y)
 }
 
 /// Standard normal upper quantile by bisection on erfc (accurate to 1e-10).

@@ -50,6 +50,15 @@ pub struct Built {
     pub seconds: f64,
 }
 
+impl Built {
+    /// The figure's title, or "No figure yet".
+    pub fn title(&self) -> &str {
+        self.figure
+            .as_ref()
+            .map_or("No figure yet", |f| f.title.as_str())
+    }
+}
+
 /// Runs `saddle report`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let start = Instant::now();

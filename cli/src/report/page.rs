@@ -126,10 +126,7 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
         cmd = esc(&meta.command),
     );
     for b in built {
-        let title = b
-            .figure
-            .as_ref()
-            .map_or("no figure yet".to_owned(), |f| f.title.clone());
+        let title = b.title().to_owned();
         let _ = writeln!(
             h,
             r##"<li><a href="#{n}">{n}</a>: {t}</li>"##,
@@ -139,10 +136,7 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
     }
     h.push_str("</ol></nav>\n");
     for (i, b) in built.iter().enumerate() {
-        let title = b
-            .figure
-            .as_ref()
-            .map_or("No figure yet".to_owned(), |f| f.title.clone());
+        let title = b.title().to_owned();
         let _ = writeln!(
             h,
             r#"<section id="{n}">
@@ -275,10 +269,7 @@ pub fn markdown(meta: &Meta, built: &[Built]) -> String {
         meta.command
     );
     for (i, b) in built.iter().enumerate() {
-        let title = b
-            .figure
-            .as_ref()
-            .map_or("No figure yet".to_owned(), |f| f.title.clone());
+        let title = b.title().to_owned();
         let _ = writeln!(
             m,
             "## {}. `{}`: {title} (post: {})\n",

@@ -107,6 +107,18 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
 
 /// The density histogram of `xs` on `[lo, hi)` with `bins` bins, normalised by the
 /// whole sample (mass outside the range counts), as bars or as a line.
+/// The density histogram of `xs` as blue bars labelled `label`.
+fn bars(label: &str, xs: &[f64], (lo, hi): (f64, f64), bins: usize) -> Result<Series> {
+    Ok(Series::new(
+        Some(label),
+        Kind::Bars {
+            width: (hi - lo) / bins as f64,
+        },
+        Colour::Blue,
+        density(xs, lo, hi, bins)?,
+    ))
+}
+
 fn density(xs: &[f64], lo: f64, hi: f64, bins: usize) -> Result<Vec<(f64, f64)>> {
     let mut h = Histogram::new(lo, hi, bins)?;
     for &x in xs {
@@ -306,14 +318,12 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
                 Axis::linear("x", lo, hi),
                 Axis::linear("density", 0.0, 0.8),
             )
-            .with(Series::new(
-                Some(&format!("x_T, T = {t_end} (Milstein)")),
-                Kind::Bars {
-                    width: (hi - lo) / bins as f64,
-                },
-                Colour::Blue,
-                density(&xs, lo, hi, bins)?,
-            ))
+            .with(bars(
+                &format!("x_T, T = {t_end} (Milstein)"),
+                &xs,
+                (lo, hi),
+                bins,
+            )?)
             .with(Series::line(
                 "stationary density (closed form)",
                 Colour::Black,
@@ -502,14 +512,12 @@ pub(crate) fn correlated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<
         Axis::linear("x", lo, hi),
         Axis::linear("density", 0.0, 0.6),
     )
-    .with(Series::new(
-        Some(&format!("x_T, T = {t_end} (Milstein)")),
-        Kind::Bars {
-            width: (hi - lo) / bins as f64,
-        },
-        Colour::Blue,
-        density(&xs, lo, hi, bins)?,
-    ))
+    .with(bars(
+        &format!("x_T, T = {t_end} (Milstein)"),
+        &xs,
+        (lo, hi),
+        bins,
+    )?)
     .with(Series::line(
         "corrected: x = 1 + Z, Z ~ InvGamma(½, scale ½)",
         Colour::Black,
@@ -660,14 +668,7 @@ pub(crate) fn uncorelated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
                 Axis::linear("x", lo, hi),
                 Axis::linear("density", 0.0, (1.3 * ymax * 10.0).ceil() / 10.0),
             )
-            .with(Series::new(
-                Some("x_t, two-noise SDE (EM)"),
-                Kind::Bars {
-                    width: (hi - lo) / bins as f64,
-                },
-                Colour::Blue,
-                density(&xs, lo, hi, bins)?,
-            ))
+            .with(bars("x_t, two-noise SDE (EM)", &xs, (lo, hi), bins)?)
             .with(Series::line(
                 "mixture density (mean of sampled components)",
                 Colour::Black,
