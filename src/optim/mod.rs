@@ -52,6 +52,8 @@
 
 pub use crate::noise::{BatchNoise, BatchSource, Sampling};
 
+pub mod theory;
+
 use crate::ensemble::run_ordered;
 use crate::error::{Result, count, finite, in_closed, non_negative, param, positive};
 use crate::escape::{ExitStats, PathExit};
@@ -398,8 +400,54 @@ impl<'a> Sgd<'a> {
         seed: u64,
         progress: &mut dyn FnMut(f64),
     ) -> Result<ExitStats> {
-        let source = self.source(run_spec.max_steps)?;
         let horizon = run_spec.max_steps as f64 * self.lr;
+        let empty = ExitStats::new(horizon, 64)?;
+        self.escape_with(run_spec, seed, || empty.clone(), ExitStats::push, progress)
+    }
+
+    /// The tail of the escape step `N` (steps to leave `(lower, upper)`), as
+    /// [`escape`](Self::escape) runs it: the survival `P(N > n)` on a logarithmic grid of
+    /// `n` and the censored maximum-likelihood exponent `γ` of a power tail
+    /// `P(N > n) ∝ n^{−γ}` fitted beyond `from` steps ([`EscapeTail`]).
+    ///
+    /// # Errors
+    /// As [`escape`](Self::escape), and a parameter error naming `from` unless
+    /// `1 ≤ from < max_steps`.
+    pub fn escape_tail(
+        &self,
+        run_spec: &EscapeRun,
+        from: usize,
+        seed: u64,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<EscapeTail> {
+        if from == 0 || from >= run_spec.max_steps {
+            return Err(param(
+                "from",
+                from as f64,
+                format!("in [1, max_steps = {})", run_spec.max_steps),
+            ));
+        }
+        let empty = EscapeTail::new(from, run_spec.max_steps);
+        let lr = self.lr;
+        self.escape_with(
+            run_spec,
+            seed,
+            || empty.clone(),
+            |acc: &mut EscapeTail, e| acc.push(e, lr),
+            progress,
+        )
+    }
+
+    /// The escape runs of [`escape`](Self::escape), summarised by `push` into `A`.
+    fn escape_with<A: Send + crate::ensemble::Merge>(
+        &self,
+        run_spec: &EscapeRun,
+        seed: u64,
+        init: impl Fn() -> A + Sync,
+        push: impl Fn(&mut A, PathExit) + Sync,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<A> {
+        let source = self.source(run_spec.max_steps)?;
         let window = ExitWindow {
             lo: run_spec.lower,
             hi: run_spec.upper,
@@ -408,13 +456,12 @@ impl<'a> Sgd<'a> {
             bridge_lo: f64::NEG_INFINITY,
             bridge_hi: f64::INFINITY,
         };
-        let empty = ExitStats::new(horizon, 64)?;
         let step = self.stepper();
         let x0 = run_spec.x0;
         Ok(run_ordered(
             run_spec.runs,
-            || empty.clone(),
-            |i, acc: &mut ExitStats| {
+            init,
+            |i, acc: &mut A| {
                 let mut st = step;
                 let mut state = [x0, 0.0]; // x and the velocity (0) or landmark (set at step 1)
                 let mut mon = Projected::new(
@@ -428,10 +475,246 @@ impl<'a> Sgd<'a> {
                     &mut state[..],
                     &mut path_rng(seed, i),
                 );
-                acc.push(PathExit::from_stop(why));
+                push(acc, PathExit::from_stop(why));
             },
             |d, t| progress(d as f64 / t as f64),
         ))
+    }
+
+    /// SVRG's landmarks: `x*_k`, the iterate at the start of outer loop `k = 0, …,
+    /// outer` (`x*_0 = x0`, then the iterate after every `m` steps), for `runs` runs
+    /// (run `i` from `path_rng(seed, i)`, stored in run order).
+    ///
+    /// # Errors
+    /// A parameter error naming `optimizer` unless this is SVRG, `x0` (not finite),
+    /// `outer` or `runs` (zero).
+    pub fn landmarks(
+        &self,
+        x0: f64,
+        outer: usize,
+        runs: u64,
+        seed: u64,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Landmarks> {
+        let Optimizer::Svrg { inner } = self.optimizer else {
+            return Err(param("optimizer", f64::NAN, "SVRG (Optimizer::Svrg)"));
+        };
+        finite("x0", x0)?;
+        count("outer", outer)?;
+        count("runs", runs as usize)?;
+        let source = self.source(outer * inner)?;
+        let idx: Vec<usize> = (0..=outer).map(|k| k * inner).collect();
+        let step = self.stepper();
+        #[derive(Default)]
+        struct Rows(Vec<f64>);
+        impl crate::ensemble::Merge for Rows {
+            fn merge(&mut self, o: &Self) {
+                self.0.extend_from_slice(&o.0);
+            }
+        }
+        let rows = run_ordered(
+            runs,
+            Rows::default,
+            |i, acc: &mut Rows| {
+                let mut st = step;
+                let mut state = [x0, x0];
+                let mut mon = Projected::new(
+                    |s: &[f64]| s[0],
+                    crate::integrate::monitor::Snapshots::new(&idx).expect("ascending, non-empty"),
+                );
+                run(
+                    &mut st,
+                    &source,
+                    &mut mon,
+                    &mut state[..],
+                    &mut path_rng(seed, i),
+                );
+                acc.0.extend_from_slice(mon.inner().values());
+            },
+            |d, t| progress(d as f64 / t as f64),
+        );
+        Ok(Landmarks {
+            outer,
+            values: rows.0,
+        })
+    }
+}
+
+/// SVRG's landmarks `x*_k`, `k = 0, …, outer`, of every run ([`Sgd::landmarks`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landmarks {
+    outer: usize,
+    values: Vec<f64>,
+}
+
+impl Landmarks {
+    /// Number of runs.
+    pub fn runs(&self) -> usize {
+        self.values.len() / (self.outer + 1)
+    }
+    /// Number of outer loops.
+    pub fn outer(&self) -> usize {
+        self.outer
+    }
+    /// The landmarks of run `i`.
+    pub fn run(&self, i: usize) -> &[f64] {
+        &self.values[i * (self.outer + 1)..(i + 1) * (self.outer + 1)]
+    }
+    /// `(x*_{k+1} − x*_k)/x*_k`, the end of inner loop `k + 1` relative to its landmark,
+    /// over all runs (`k = 0, …, outer − 1`); a zero landmark gives no ratio.
+    pub fn ratios(&self, k: usize) -> Vec<f64> {
+        (0..self.runs())
+            .filter_map(|i| {
+                let r = self.run(i);
+                (r[k] != 0.0).then(|| (r[k + 1] - r[k]) / r[k])
+            })
+            .collect()
+    }
+    /// The growth of `ln|x*|` per outer loop, `(ln|x*_K| − ln|x*_0|)/K`, averaged over
+    /// runs with its standard error; runs whose landmarks are not finite and non-zero
+    /// are left out and counted in the second value.
+    pub fn log_growth(&self) -> (Option<crate::escape::Estimate>, usize) {
+        let mut mv = crate::ensemble::MeanVar::default();
+        let mut bad = 0;
+        let k = self.outer as f64;
+        for i in 0..self.runs() {
+            let r = self.run(i);
+            let g = (r[self.outer].abs().ln() - r[0].abs().ln()) / k;
+            if g.is_finite() {
+                mv.push(g);
+            } else {
+                bad += 1;
+            }
+        }
+        let est = (mv.count() > 1).then(|| crate::escape::Estimate {
+            estimate: mv.mean(),
+            stderr: mv.stderr(),
+        });
+        (est, bad)
+    }
+    /// The fraction of inner loops after which `|x*|` did not grow, over all runs and
+    /// loops.
+    pub fn shrinking(&self) -> crate::uncertainty::Proportion {
+        let mut shrink = 0u64;
+        let mut all = 0u64;
+        for i in 0..self.runs() {
+            for w in self.run(i).windows(2) {
+                all += 1;
+                shrink += u64::from(!(w[1].abs() > w[0].abs()));
+            }
+        }
+        crate::uncertainty::Proportion::new(shrink, all).expect("all > 0")
+    }
+}
+
+/// The tail of the escape step ([`Sgd::escape_tail`]): survival counts on a logarithmic
+/// grid and the censored Pareto fit beyond `from`.
+///
+/// For the runs still inside after `from` steps, with `k` of them escaping by `M =
+/// max_steps`, the maximum-likelihood exponent of `P(N > n | N > from) = (n/from)^{−γ}`
+/// under censoring at `M` is `γ̂ = k / Σ ln(min(N_i, M)/from)`, with standard error
+/// `γ̂/√k` (Fisher information).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscapeTail {
+    runs: u64,
+    from: usize,
+    max_steps: usize,
+    marks: Vec<usize>,
+    alive: Vec<u64>,
+    tail_exits: u64,
+    tail_log: f64,
+    blown_up: u64,
+}
+
+impl EscapeTail {
+    fn new(from: usize, max_steps: usize) -> Self {
+        // ten marks per decade, 1 … max_steps
+        let mut marks: Vec<usize> = (0..)
+            .map(|k| 10f64.powf(k as f64 / 10.0).round() as usize)
+            .take_while(|&n| n < max_steps)
+            .collect();
+        marks.dedup();
+        marks.push(max_steps);
+        let len = marks.len();
+        Self {
+            runs: 0,
+            from,
+            max_steps,
+            marks,
+            alive: vec![0; len],
+            tail_exits: 0,
+            tail_log: 0.0,
+            blown_up: 0,
+        }
+    }
+    fn push(&mut self, e: PathExit, lr: f64) {
+        self.runs += 1;
+        let n = match e {
+            PathExit::Upper(t) | PathExit::Lower(t) => (t / lr).round() as usize,
+            PathExit::Censored => usize::MAX,
+            PathExit::BlownUp => {
+                self.blown_up += 1;
+                return;
+            }
+        };
+        for (m, a) in self.marks.iter().zip(self.alive.iter_mut()) {
+            if n > *m {
+                *a += 1;
+            } else {
+                break;
+            }
+        }
+        if n > self.from {
+            let end = n.min(self.max_steps);
+            self.tail_log += (end as f64 / self.from as f64).ln();
+            if n <= self.max_steps {
+                self.tail_exits += 1;
+            }
+        }
+    }
+    /// Number of runs.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+    /// Runs that ended non-finite (not in the survival counts).
+    pub fn blown_up(&self) -> u64 {
+        self.blown_up
+    }
+    /// `(n, P(N > n))` on the grid of ten steps per decade up to `max_steps`, each a
+    /// proportion of the runs that did not blow up.
+    pub fn survival(&self) -> Vec<(usize, crate::uncertainty::Proportion)> {
+        let trials = self.runs - self.blown_up;
+        self.marks
+            .iter()
+            .zip(&self.alive)
+            .filter_map(|(&m, &a)| Some((m, crate::uncertainty::Proportion::new(a, trials).ok()?)))
+            .collect()
+    }
+    /// The fitted tail exponent `γ̂` beyond `from` steps with its standard error, and the
+    /// number `k` of escapes it rests on; `None` without escapes beyond `from`.
+    pub fn tail_exponent(&self) -> Option<(crate::escape::Estimate, u64)> {
+        (self.tail_exits > 0 && self.tail_log > 0.0).then(|| {
+            let g = self.tail_exits as f64 / self.tail_log;
+            (
+                crate::escape::Estimate {
+                    estimate: g,
+                    stderr: g / (self.tail_exits as f64).sqrt(),
+                },
+                self.tail_exits,
+            )
+        })
+    }
+}
+
+impl crate::ensemble::Merge for EscapeTail {
+    fn merge(&mut self, o: &Self) {
+        self.runs += o.runs;
+        self.blown_up += o.blown_up;
+        for (a, b) in self.alive.iter_mut().zip(&o.alive) {
+            *a += b;
+        }
+        self.tail_exits += o.tail_exits;
+        self.tail_log += o.tail_log;
     }
 }
 
