@@ -600,7 +600,9 @@ impl Landmarks {
         for i in 0..self.runs() {
             for w in self.run(i).windows(2) {
                 all += 1;
-                shrink += u64::from(!(w[1].abs() > w[0].abs()));
+                shrink += u64::from(
+                    w[1].abs().partial_cmp(&w[0].abs()) != Some(std::cmp::Ordering::Greater),
+                );
             }
         }
         crate::uncertainty::Proportion::new(shrink, all).expect("all > 0")
