@@ -6,6 +6,8 @@ use saddle_sde::Error;
 use saddle_sde::noise::{NoiseSource, path_rng};
 use saddle_sde::optim::{EscapeRun, FiniteSum, Optimizer, Sampling, Schedule, Sgd};
 
+mod strategies;
+
 /// Two-sided normal quantile at α = 0.001.
 const Z999: f64 = 3.29;
 
