@@ -34,17 +34,21 @@ pub enum Verdict {
     Wrong,
     /// The claim is outside what the crate checks.
     NotChecked,
+    /// An open question of the post, answered by derivation and measurement in
+    /// [`Claim::corrected`].
+    Answered,
 }
 
 impl Verdict {
-    /// The verdict as spelled in `claims.json`: `"holds"`, `"holds_if"`, `"wrong"` or
-    /// `"not_checked"`.
+    /// The verdict as spelled in `claims.json`: `"holds"`, `"holds_if"`, `"wrong"`,
+    /// `"not_checked"` or `"answered"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Holds => "holds",
             Self::HoldsIf => "holds_if",
             Self::Wrong => "wrong",
             Self::NotChecked => "not_checked",
+            Self::Answered => "answered",
         }
     }
 }
@@ -96,6 +100,7 @@ impl Claim {
             },
             Verdict::Wrong => with_note("**wrong**"),
             Verdict::NotChecked => with_note("not checked"),
+            Verdict::Answered => with_note("**answered**"),
         }
     }
 
@@ -896,6 +901,25 @@ pub const CLAIMS: &[Claim] = &[
             "tests/optim/strategies.rs::smaller_learning_rate_scales_the_attractive_noise_by_its_root",
         ],
         figure: Some("learning_rate"),
+    },
+    Claim {
+        id: 48,
+        section: "Open questions",
+        claim: "How does momentum affect the dynamics?",
+        verdict: Verdict::Answered,
+        note: Some("heavy ball"),
+        condition: None,
+        corrected: Some(
+            "as `lr → 0` at fixed `β`, heavy ball is SGD at `lr_eff = lr/(1 − β)` (`y = x + βv/(1 − β)` is exactly SGD at `lr_eff`; no extra noise factor): `σ² = lr_eff s_ξ²/B`. The approach is slow, governed by `lr/(1 − β)²`: at `β = 0.9` the mean exit time is 26 % above the limit at `lr_eff = 0.005` and 13 % at `0.00125` (the velocity's memory moves the exit boundary out by `O(√lr_eff)`). The trap threshold falls below `2a(1 − β)/lr` (at `β = 0.9`, `lr = 10⁻³`: `s*² ≈ 183`, not 200; second order: `s*² ≈ 2a(1−β)/lr − a²(3 + 2β + 3β²)/(1 − β²)`), and once `a·lr/(1 − β)² ≳ 0.2` no noise level traps: at `lr = 0.01`, `β = 0.9` momentum escapes at `s_ξ = 6` and `10`, where SGD at its effective rate 0.1 is trapped",
+        ),
+        basis: Some(
+            "thresholds and the no-trap boundary measured by Lyapunov exponents of the 2×2 random product; the tests check the bracket at one point and the no-trap case",
+        ),
+        tests: &[
+            "tests/optim/strategies.rs::momentum_is_sgd_at_lr_over_one_minus_beta_in_the_limit",
+            "tests/optim/strategies.rs::momentum_moves_the_trap_threshold",
+        ],
+        figure: None,
     },
 ];
 

@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 /// The claims as a JSON array, one object per claim with the keys `id`, `section`,
-/// `claim`, `verdict` (`holds`, `holds_if`, `wrong`, `not_checked`), `note`,
+/// `claim`, `verdict` (`holds`, `holds_if`, `wrong`, `not_checked`, `answered`), `note`,
 /// `condition`, `corrected`, `basis`, `tests` and `figure` (`null` where absent).
 pub fn claims_json() -> Value {
     // strings, integers, options and arrays of strings: serialising cannot fail

@@ -4,6 +4,7 @@
 
 use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, with_threads};
 use saddle_sde::escape::{Estimate, exact};
+use saddle_sde::optim::theory::{ReluLimit, SvrgLimit, tail_exponent};
 use saddle_sde::optim::{EscapeRun, FiniteSum, Optimizer, Sampling, Schedule, Sgd};
 use serde::Serialize;
 
@@ -57,18 +58,18 @@ pub struct SgdArgs {
     /// Perturbation p (perturbed only; 0 elsewhere unless given).
     #[arg(long, allow_negative_numbers = true)]
     pub perturb: Option<f64>,
-    /// Momentum β in [0, 1) (momentum).
-    #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
-    pub beta: f64,
-    /// Inner loop length m (svrg).
-    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
-    pub inner: usize,
+    /// Momentum β in [0, 1) (momentum; default 0.9).
+    #[arg(long, allow_negative_numbers = true)]
+    pub beta: Option<f64>,
+    /// Inner loop length m (svrg; default 100).
+    #[arg(long, allow_negative_numbers = true)]
+    pub inner: Option<usize>,
     /// n0 of the rate lr/(1 + n/n0) (annealed; without it the rate is lr/n).
     #[arg(long, allow_negative_numbers = true)]
     pub n0: Option<f64>,
-    /// Width w of the piecewise-linear loss (relu).
-    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
-    pub width: f64,
+    /// Width w of the piecewise-linear loss (relu; default 0.1).
+    #[arg(long, allow_negative_numbers = true)]
+    pub width: Option<f64>,
     /// Start x0, inside (lower, upper).
     #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub x0: f64,
@@ -122,6 +123,56 @@ pub struct SdeJson {
     pub step_noise: f64,
 }
 
+/// The ReLU loss's diffusion limit (`saddle_sde::optim::theory::ReluLimit`): drift
+/// `a·w·sign x`, variance rates `v₊`, `v₋` on `x ≷ 0`, in t = n·lr.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReluJson {
+    /// `a·w`.
+    pub drift: f64,
+    /// Variance rate for `x > 0`.
+    pub variance_positive: f64,
+    /// Variance rate for `x < 0`.
+    pub variance_negative: f64,
+    /// The time one step stands for (lr).
+    pub time_per_step: f64,
+    /// Exact P(exit through the upper end).
+    pub p_exit_upper: Option<f64>,
+    /// Exact mean exit time, in units of t = n·lr.
+    pub mean_exit_time: Option<f64>,
+    /// The same in steps.
+    pub mean_exit_steps: Option<f64>,
+    /// Why the exact values are missing.
+    pub note: Option<String>,
+}
+
+/// SVRG's inner-loop limit (`saddle_sde::optim::theory::SvrgLimit`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SvrgJson {
+    /// The curvature noise σ = s_ξ√(lr φ/B) per unit time.
+    pub sigma: f64,
+    /// Shape `1 − 2a/σ²` of `(x − x*)/x*` at the end of a long inner loop (`null`: no
+    /// limit, σ² ≤ 2a).
+    pub shape: Option<f64>,
+    /// Its scale `2a/σ²`.
+    pub scale: Option<f64>,
+    /// Mean growth of `ln|x*|` per outer loop in the limit, `E ln(1 + Y)`.
+    pub log_growth_per_outer_loop: Option<f64>,
+    /// Inner loop length in time units, `m·lr`, against the relaxation time
+    /// `1/(σ²/2 − a)`: the limit needs the first much larger.
+    pub inner_time: f64,
+    /// `1/(σ²/2 − a)`.
+    pub relaxation_time: Option<f64>,
+}
+
+/// The annealed schedule's escape-time tail (`saddle_sde::optim::theory::tail_exponent`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TailJson {
+    /// `γ` of `P(N > n) ~ C n^{−γ}`: `a·lr` for lr/n, `a·lr·n0` for lr/(1 + n/n0).
+    pub exponent: f64,
+    /// Whether the mean escape step is infinite (`γ ≤ 1`).
+    pub infinite_mean: bool,
+}
+
 /// The `--json` record.
 #[derive(Debug, Clone, Serialize)]
 pub struct SgdJson {
@@ -143,6 +194,12 @@ pub struct SgdJson {
     /// The diffusion limit and its exact exit values; `null` when none is established
     /// (annealed, svrg, relu, momentum).
     pub sde: Option<SdeJson>,
+    /// relu: the kinked Brownian limit and its exact exit values.
+    pub relu_limit: Option<ReluJson>,
+    /// svrg: the inner loop's inverse-gamma limit.
+    pub svrg_limit: Option<SvrgJson>,
+    /// annealed: the predicted power tail of the escape step.
+    pub tail: Option<TailJson>,
     /// The crate version.
     pub version: &'static str,
 }
@@ -173,6 +230,23 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
     if let Some(p) = args.perturb {
         sgd = sgd.perturb(p)?;
     }
+    let ignored = [
+        ("beta", args.beta.is_some(), OptimizerArg::Momentum),
+        ("inner", args.inner.is_some(), OptimizerArg::Svrg),
+        ("width", args.width.is_some(), OptimizerArg::Relu),
+        ("n0", args.n0.is_some(), OptimizerArg::Annealed),
+    ];
+    for (name, given, needs) in ignored {
+        if given && args.optimizer != needs {
+            let needs = format!("{needs:?}").to_lowercase();
+            eprintln!("warning: --{name} is ignored without --optimizer {needs}");
+        }
+    }
+    let (beta, inner, width) = (
+        args.beta.unwrap_or(0.9),
+        args.inner.unwrap_or(100),
+        args.width.unwrap_or(0.1),
+    );
     sgd = match args.optimizer {
         OptimizerArg::Sgd => sgd,
         OptimizerArg::Perturbed => {
@@ -183,13 +257,13 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
             }
             sgd
         }
-        OptimizerArg::Svrg => sgd.optimizer(Optimizer::Svrg { inner: args.inner })?,
-        OptimizerArg::Momentum => sgd.optimizer(Optimizer::Momentum { beta: args.beta })?,
+        OptimizerArg::Svrg => sgd.optimizer(Optimizer::Svrg { inner })?,
+        OptimizerArg::Momentum => sgd.optimizer(Optimizer::Momentum { beta })?,
         OptimizerArg::Annealed => sgd.schedule(match args.n0 {
             Some(n0) => Schedule::InverseTime { n0 },
             None => Schedule::Harmonic,
         })?,
-        OptimizerArg::Relu => sgd.optimizer(Optimizer::Relu { width: args.width })?,
+        OptimizerArg::Relu => sgd.optimizer(Optimizer::Relu { width })?,
     };
     let spec = EscapeRun::new(args.x0, args.lower, args.upper, args.max_steps, args.runs)?;
     let limit = sgd.diffusion_limit()?;
@@ -209,6 +283,52 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
             })
         }
         None => None,
+    };
+    let relu_limit = match args.optimizer {
+        OptimizerArg::Relu => {
+            let l = ReluLimit::of(&sgd)?;
+            let e = exact::interval_exit_of(&l, args.x0, args.lower, args.upper);
+            let (vp, vn) = l.variance_rates();
+            Some(ReluJson {
+                drift: l.drift_speed(),
+                variance_positive: vp,
+                variance_negative: vn,
+                time_per_step: args.lr,
+                p_exit_upper: e.as_ref().ok().map(|e| e.p_upper),
+                mean_exit_time: e.as_ref().ok().map(|e| e.mean_exit_time),
+                mean_exit_steps: e.as_ref().ok().map(|e| e.mean_exit_time / args.lr),
+                note: e.err().map(|e| format!("no exact exit values: {e}")),
+            })
+        }
+        _ => None,
+    };
+    let svrg_limit = match args.optimizer {
+        OptimizerArg::Svrg if args.perturb.is_none() => {
+            let sigma = sgd.curvature_noise();
+            let l = SvrgLimit::new(args.a, sigma).ok();
+            Some(SvrgJson {
+                sigma,
+                shape: l.as_ref().map(SvrgLimit::shape),
+                scale: l.as_ref().map(SvrgLimit::scale),
+                log_growth_per_outer_loop: l.as_ref().map(SvrgLimit::log_growth),
+                inner_time: inner as f64 * args.lr,
+                relaxation_time: l.as_ref().map(SvrgLimit::relaxation_time),
+            })
+        }
+        _ => None,
+    };
+    let tail = match args.optimizer {
+        OptimizerArg::Annealed => {
+            let schedule = match args.n0 {
+                Some(n0) => Schedule::InverseTime { n0 },
+                None => Schedule::Harmonic,
+            };
+            tail_exponent(schedule, args.a, args.lr).map(|g| TailJson {
+                exponent: g,
+                infinite_mean: g <= 1.0,
+            })
+        }
+        _ => None,
     };
     let mut progress = Progress::new("sgd");
     let runs = args.runs;
@@ -234,6 +354,9 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
         blown_up: stats.blown_up(),
         runs,
         sde,
+        relu_limit,
+        svrg_limit,
+        tail,
         version: VERSION,
     };
     if args.json {
@@ -255,7 +378,10 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
             num(out.p_exit_upper.estimate),
             num(out.p_exit_upper.stderr)
         ),
-        sde_cell(&|s| s.p_exit_upper),
+        match &out.relu_limit {
+            Some(r) => r.p_exit_upper.map_or("—".to_owned(), num),
+            None => sde_cell(&|s| s.p_exit_upper),
+        },
     ]);
     t.row(&[
         "mean exit step".to_owned(),
@@ -263,7 +389,10 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
             .map_or("— (no run exited)".to_owned(), |e| {
                 format!("{} ± {}", num(e.estimate), num(e.stderr))
             }),
-        sde_cell(&|s| s.mean_exit_steps),
+        match &out.relu_limit {
+            Some(r) => r.mean_exit_steps.map_or("—".to_owned(), num),
+            None => sde_cell(&|s| s.mean_exit_steps),
+        },
     ]);
     t.row(&[
         "censored".to_owned(),
@@ -284,9 +413,51 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
                 println!("{n}");
             }
         }
-        None => println!(
-            "no diffusion limit is established for this optimiser (annealed rates, SVRG and the ReLU loss are not a time-homogeneous saddle SDE; for momentum see saddle_sde::optim::Sgd::diffusion_limit)"
-        ),
+        None => {
+            if let Some(r) = &out.relu_limit {
+                println!(
+                    "diffusion limit (ReLU loss): Brownian motion with drift {}·sign x and variance rate {} (x > 0), {} (x < 0), one step = {} time units",
+                    num(r.drift),
+                    num(r.variance_positive),
+                    num(r.variance_negative),
+                    num(r.time_per_step)
+                );
+            } else if let Some(v) = &out.svrg_limit {
+                match (
+                    v.shape,
+                    v.scale,
+                    v.log_growth_per_outer_loop,
+                    v.relaxation_time,
+                ) {
+                    (Some(k), Some(th), Some(g), Some(rt)) => println!(
+                        "SVRG limit: (x − x*)/x* at the end of a long inner loop is InverseGamma(shape {}, scale {}); ln|x*| grows by {} per outer loop (inner loop {} time units against the relaxation time {})",
+                        num(k),
+                        num(th),
+                        num(g),
+                        num(v.inner_time),
+                        num(rt)
+                    ),
+                    _ => println!(
+                        "SVRG: σ² = {} ≤ 2a, so x − x* grows without limit in each inner loop (no inverse-gamma law)",
+                        num(v.sigma * v.sigma)
+                    ),
+                }
+            } else if let Some(t) = &out.tail {
+                println!(
+                    "annealed rate: P(escape step > n) ~ C n^(−{}){}",
+                    num(t.exponent),
+                    if t.infinite_mean {
+                        ": the mean escape step is infinite, and the mean above is over the runs that exited within --max-steps"
+                    } else {
+                        ""
+                    }
+                );
+            } else {
+                println!(
+                    "no diffusion limit is established for this optimiser (for momentum see saddle_sde::optim::Sgd::diffusion_limit)"
+                );
+            }
+        }
     }
     if let Some(s) = out.sde.as_ref().filter(|s| s.step_noise > 0.2) {
         println!(

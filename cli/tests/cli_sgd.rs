@@ -30,12 +30,35 @@ fn json_has_the_documented_fields() {
     // defaults: s_ξ = 10, s_η = 5, lr = 0.01, B = 1: σ = 1, τ = 0.5 (W1)
     assert!((sde["sigma"].as_f64().unwrap() - 1.0).abs() < 1e-12);
     assert!((sde["tau"].as_f64().unwrap() - 0.5).abs() < 1e-12);
-    // SVRG, annealed rates and the ReLU loss have no diffusion limit: null, not a guess
-    for o in ["svrg", "annealed", "relu", "momentum"] {
+    // SVRG, annealed rates and the ReLU loss are not a saddle SDE: null, not a guess;
+    // each has its own limit block instead
+    for (o, block) in [
+        ("svrg", "svrg_limit"),
+        ("annealed", "tail"),
+        ("relu", "relu_limit"),
+    ] {
         let v = json(&["sgd", "--runs", "300", "--json", "--optimizer", o]);
         assert!(v["sde"].is_null(), "{o}");
+        assert!(v[block].is_object(), "{o}: {block}");
         assert_eq!(v["runs"], 300);
     }
+    // momentum: SGD at lr/(1 − β), one step = lr/(1 − β)
+    let v = json(&[
+        "sgd",
+        "--runs",
+        "300",
+        "--json",
+        "--optimizer",
+        "momentum",
+        "--beta",
+        "0.5",
+    ]);
+    let tps = v["sde"]["time_per_step"].as_f64().unwrap();
+    assert!((tps - 0.02).abs() < 1e-15, "{tps}");
+    assert!((v["sde"]["sigma"].as_f64().unwrap() - 2f64.sqrt()).abs() < 1e-12);
+    // the ReLU limit's exact values are there
+    let v = json(&["sgd", "--runs", "300", "--json", "--optimizer", "relu"]);
+    assert!(v["relu_limit"]["mean_exit_time"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
@@ -107,4 +130,26 @@ fn runs_without_an_exact_reference_still_run() {
             "{extra:?}"
         );
     }
+}
+
+/// An option the chosen optimiser does not use is named in a warning on stderr, and the
+/// run goes on (the result is that of the run without it).
+#[test]
+fn ignored_options_are_named() {
+    let out = saddle(&[
+        "sgd", "--runs", "100", "--json", "--beta", "0.5", "--width", "2",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--beta is ignored without --optimizer momentum"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--width is ignored without --optimizer relu"),
+        "{err}"
+    );
+    let plain = json(&["sgd", "--runs", "100", "--json"]);
+    let with: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plain, with);
 }

@@ -185,6 +185,14 @@ fn curvature_noise(sgd: &Sgd<'_>) -> f64 {
     sgd.data.noise().0 * batch_factor(sgd).sqrt()
 }
 
+impl Sgd<'_> {
+    /// `σ = s_ξ √(lr φ/B)`: the curvature noise of the minibatches per unit time
+    /// `t = n·lr` (the `σ` of the diffusion limit of plain SGD, and of SVRG's inner loop).
+    pub fn curvature_noise(&self) -> f64 {
+        curvature_noise(self)
+    }
+}
+
 /// The exponent `γ` of the power tail `P(N > n) ~ C n^{−γ}` of the escape step under an
 /// annealed schedule (module docs): `a·lr₀` for `lr₀/n`, `a·lr₀·n₀` for
 /// `lr₀/(1 + n/n₀)`; `None` for a constant rate (no power tail).
@@ -249,6 +257,17 @@ impl ReluLimit {
             });
         }
         Ok(out)
+    }
+}
+
+impl ReluLimit {
+    /// The drift speed `a·w`.
+    pub fn drift_speed(&self) -> f64 {
+        self.drift
+    }
+    /// The variance rates `(v₊, v₋)` on `x > 0` and `x < 0`.
+    pub fn variance_rates(&self) -> (f64, f64) {
+        (self.v_pos, self.v_neg)
     }
 }
 

@@ -351,3 +351,122 @@ fn relu_sgd_converges_to_a_kinked_brownian_motion() {
     eprintln!("smooth SDE: {smooth}");
     assert!((t0 - smooth).abs() > Z999 * t0_se);
 }
+
+/// The post's open question, "how does momentum affect the dynamics?", measured.
+/// Heavy ball with β is SGD at lr_eff = lr/(1 − β) in the limit lr → 0 at fixed β (see
+/// `Sgd::diffusion_limit`), but it approaches the limit slowly (the velocity's memory
+/// pushes the exit boundary out by O(√lr_eff)). β = 0.9, data scaled so that σ² = 1,
+/// τ² = 0.25, ρ = 0.3 per unit time: the mean exit time from (−1, 1), x0 = 0.1, over
+/// lr_eff = 0.02 … 0.00125 (20 000 runs each), fitted as v₀ + c√lr_eff + d·lr_eff (the
+/// O(lr) term is visible at these rates), has an intercept within 3.29 se of the limit's
+/// exact value (α = 0.001); power: the same fit rejects the limit with the rate lr (one
+/// step = lr, σ² = lr s_ξ², i.e. momentum ignored), and the mean exit time at the
+/// smallest rate is still above the limit by more than 3.29 se (the slow approach).
+#[test]
+fn momentum_is_sgd_at_lr_over_one_minus_beta_in_the_limit() {
+    use saddle_sde::models::SaddleSde;
+    let (beta, x0) = (0.9, 0.1);
+    let exact = interval_exit(&SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap(), x0, -1.0, 1.0)
+        .unwrap()
+        .mean_exit_time;
+    let (mut rows, mut last) = (vec![], None);
+    for (k, lr_eff) in [0.02f64, 0.01, 0.005, 0.0025, 0.00125]
+        .into_iter()
+        .enumerate()
+    {
+        let r = lr_eff.sqrt();
+        let data = FiniteSum::new(1.0, 1.0 / r, 0.5 / r, 0.3, 100_000, 80 + k as u64).unwrap();
+        let sgd = Sgd::new(&data, lr_eff * (1.0 - beta), 1, Sampling::WithReplacement)
+            .unwrap()
+            .optimizer(Optimizer::Momentum { beta })
+            .unwrap();
+        let (m, dt) = sgd.diffusion_limit().unwrap().unwrap();
+        assert!((dt - lr_eff).abs() < 1e-15 && (m.sigma() - 1.0).abs() < 1e-12);
+        let run = EscapeRun::new(x0, -1.0, 1.0, (40.0 / lr_eff) as usize, 20_000).unwrap();
+        let st = sgd.escape(&run, 90 + k as u64, &mut |_| {}).unwrap();
+        assert_eq!(st.censored(), 0);
+        // exit times are in t = n·lr; the limit's time is n·lr_eff
+        let e = st.mean_exit_time().unwrap();
+        let (t, se) = (e.estimate / (1.0 - beta), e.stderr / (1.0 - beta));
+        eprintln!("lr_eff = {lr_eff}: E[T] = {t} ± {se} (limit {exact})");
+        rows.push((r, t, se));
+        last = Some((t, se));
+    }
+    // weighted least squares of t = v0 + c u + d u², u = √lr_eff
+    let fit = quadratic_wls(&rows);
+    eprintln!("E[T] = {} ± {} + … ; limit {exact}", fit.0, fit.1);
+    assert!((fit.0 - exact).abs() < Z999 * fit.1, "{fit:?} vs {exact}");
+    let ignored = interval_exit(
+        &SaddleSde::new(1.0, (1.0 - beta).sqrt(), 0.5 * (1.0 - beta).sqrt(), 0.3).unwrap(),
+        x0,
+        -1.0,
+        1.0,
+    )
+    .unwrap()
+    .mean_exit_time
+        / (1.0 - beta);
+    assert!((fit.0 - ignored).abs() > Z999 * fit.1, "power: {ignored}");
+    let (t, se) = last.unwrap();
+    assert!(
+        t - exact > Z999 * se,
+        "the approach is slow: {t} ± {se} vs {exact}"
+    );
+}
+
+/// `(v₀, se(v₀))` of `y = v₀ + c u + d u²` by weighted least squares (weights `1/se²`).
+fn quadratic_wls(rows: &[(f64, f64, f64)]) -> (f64, f64) {
+    use saddle_sde::nalgebra::{DMatrix, DVector};
+    let n = rows.len();
+    let x = DMatrix::from_fn(n, 3, |i, j| rows[i].0.powi(j as i32) / rows[i].2);
+    let y = DVector::from_fn(n, |i, _| rows[i].1 / rows[i].2);
+    let xtx = x.transpose() * &x;
+    let inv = xtx.try_inverse().expect("full rank");
+    let b = &inv * x.transpose() * y;
+    (b[0], inv[(0, 0)].sqrt())
+}
+
+/// Momentum moves the trap threshold, and at a large effective rate removes the trap.
+/// Lyapunov exponents λ of ln|x| per step (η ≡ 0, x0 = 1, B = 1; mean of ln|x_n|/n over
+/// runs, its se from the sample; α = 0.001 each):
+/// - β = 0.9, lr = 0.001 (lr_eff = 0.01): the naive threshold s*² = 2a(1 − β)/lr = 200
+///   is too high: at s² = 196 (naive: escape) the saddle traps (λ < 0 by 3.29 se), while
+///   at s² = 169 it repels (λ > 0) — the threshold lies between (measured 183);
+/// - β = 0.9, lr = 0.01 (lr_eff = 0.1, a·lr/(1 − β)² = 1): at s = 6 and 10 momentum
+///   escapes (λ > 0) where plain SGD at its effective rate 0.1 is trapped (λ < 0): the
+///   velocity's parametric pumping beats the attraction.
+#[test]
+fn momentum_moves_the_trap_threshold() {
+    let lyapunov = |beta: f64, lr: f64, s: f64, steps: usize, seed: u64| {
+        let data = FiniteSum::new(1.0, s, 0.0, 0.0, 100_000, seed).unwrap();
+        let sgd = Sgd::new(&data, lr, 1, Sampling::WithReplacement)
+            .unwrap()
+            .optimizer(Optimizer::Momentum { beta })
+            .unwrap();
+        let (mv, bad) = sgd
+            .terminal_of(
+                1.0,
+                steps,
+                200,
+                seed,
+                |x| x.abs().ln() / steps as f64,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(bad, 0);
+        (mv.mean(), mv.stderr())
+    };
+    let (l_in, se_in) = lyapunov(0.9, 0.001, 14.0, 20_000, 1);
+    let (l_out, se_out) = lyapunov(0.9, 0.001, 13.0, 20_000, 2);
+    eprintln!("β = 0.9, lr = 0.001: λ(s = 14) = {l_in} ± {se_in}, λ(s = 13) = {l_out} ± {se_out}");
+    assert!(
+        l_in < -Z999 * se_in,
+        "s = 14 does not trap: {l_in} ± {se_in}"
+    );
+    assert!(l_out > Z999 * se_out, "s = 13 traps: {l_out} ± {se_out}");
+    for (k, s) in [6.0, 10.0].into_iter().enumerate() {
+        let (lm, sm) = lyapunov(0.9, 0.01, s, 1_000, 10 + k as u64);
+        let (lp, sp) = lyapunov(0.0, 0.1, s, 1_000, 20 + k as u64);
+        eprintln!("s = {s}: momentum λ = {lm} ± {sm}; SGD at lr 0.1: {lp} ± {sp}");
+        assert!(lm > Z999 * sm && lp < -Z999 * sp);
+    }
+}

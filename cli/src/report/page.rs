@@ -27,13 +27,15 @@ fn claims_of(name: &str) -> impl Iterator<Item = &'static Claim> + '_ {
     CLAIMS.iter().filter(move |c| c.figure == Some(name))
 }
 
-/// The verdict in words: `holds`, `holds if …`, `wrong (…)`, `not yet checked`.
+/// The verdict in words: `holds`, `holds if …`, `wrong (…)`, `not yet checked`,
+/// `answered`.
 fn verdict_words(c: &Claim) -> String {
     let base = match c.verdict {
         Verdict::Holds => "holds".to_owned(),
         Verdict::HoldsIf => format!("holds if {}", c.condition.unwrap_or("(condition missing)")),
         Verdict::Wrong => "wrong".to_owned(),
         Verdict::NotChecked => "not yet checked".to_owned(),
+        Verdict::Answered => "answered".to_owned(),
     };
     match (c.verdict, c.note) {
         (Verdict::HoldsIf, _) | (_, None) => base,
@@ -97,7 +99,7 @@ figcaption {{ font-size: 0.92em; color: #333; margin-top: 0.4em; }}
 .failed {{ border-left-color: #cf222e; color: #cf222e; }}
 .claim {{ margin: 0.5em 0; padding: 0.5em 0.8em; border-left: 4px solid #999; background: #f6f6f6; }}
 .v {{ font-weight: bold; padding: 0 0.3em; border-radius: 3px; }}
-.v-holds {{ color: #1a7f37; }} .v-holds_if {{ color: #9a6700; }} .v-wrong {{ color: #cf222e; }} .v-not_checked {{ color: #666; }}
+.v-holds {{ color: #1a7f37; }} .v-holds_if {{ color: #9a6700; }} .v-wrong {{ color: #cf222e; }} .v-not_checked {{ color: #666; }} .v-answered {{ color: #0969da; }}
 ul.checks {{ list-style: none; padding-left: 0.2em; font-size: 0.92em; }}
 li.ok::before {{ content: "✓ "; color: #1a7f37; font-weight: bold; }}
 li.fail::before {{ content: "✗ "; color: #cf222e; font-weight: bold; }}
