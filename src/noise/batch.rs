@@ -68,7 +68,7 @@ impl NoiseSource for BatchSource<'_> {
     type Draw = BatchNoise;
     type Noise = BatchNoise;
     /// Scratch for the indices of a batch without replacement (allocated once per path).
-    type PathState = Vec<usize>;
+    type PathState = IndexSet;
     fn h(&self) -> f64 {
         self.h
     }
@@ -78,16 +78,16 @@ impl NoiseSource for BatchSource<'_> {
     fn buffer(&self) -> BatchNoise {
         BatchNoise::default()
     }
-    fn path_state(&self) -> Vec<usize> {
+    fn path_state(&self) -> IndexSet {
         match self.sampling {
-            Sampling::WithReplacement => Vec::new(),
-            Sampling::WithoutReplacement => Vec::with_capacity(self.batch),
+            Sampling::WithReplacement => IndexSet::with_capacity(0),
+            Sampling::WithoutReplacement => IndexSet::with_capacity(self.batch),
         }
     }
     #[inline]
     fn draw<R: Rng + ?Sized>(
         &self,
-        chosen: &mut Vec<usize>,
+        chosen: &mut IndexSet,
         n: usize,
         _: usize,
         rng: &mut R,
@@ -108,12 +108,15 @@ impl NoiseSource for BatchSource<'_> {
                 // the full batch: the means are exactly 0
             }
             Sampling::WithoutReplacement => {
-                // Floyd: a uniform B-subset of {0, …, N − 1}
+                // Floyd: a uniform B-subset of {0, …, N − 1}, in O(B) expected time
                 chosen.clear();
                 for k in total - self.batch..total {
                     let t = rng.random_range(0..=k);
-                    let j = if chosen.contains(&t) { k } else { t };
-                    chosen.push(j);
+                    // k itself is never in the set yet (all earlier picks are < k)
+                    let j = if chosen.insert(t) { t } else { k };
+                    if j == k {
+                        chosen.insert(k);
+                    }
                     sx += xi[j];
                     se += eta[j];
                 }
@@ -135,6 +138,48 @@ impl NoiseSource for BatchSource<'_> {
     }
 }
 
+/// A set of indices for Floyd's sampling: open addressing with linear probing in a
+/// power-of-two table at most half full, cleared in time proportional to its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSet {
+    table: Vec<usize>,
+    shift: u32,
+}
+
+impl IndexSet {
+    const EMPTY: usize = usize::MAX;
+    /// A set for up to `n` indices.
+    fn with_capacity(n: usize) -> Self {
+        let bits = (2 * n.max(1)).next_power_of_two().trailing_zeros().max(1);
+        Self {
+            table: vec![Self::EMPTY; 1 << bits],
+            shift: 64 - bits,
+        }
+    }
+    #[inline]
+    fn clear(&mut self) {
+        self.table.fill(Self::EMPTY);
+    }
+    /// Inserts `v`; `false` if it was already there.
+    #[inline]
+    fn insert(&mut self, v: usize) -> bool {
+        let mask = self.table.len() - 1;
+        // Fibonacci hashing: the top bits of v·2⁶⁴/φ
+        let mut i = ((v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        loop {
+            let slot = &mut self.table[i];
+            if *slot == v {
+                return false;
+            }
+            if *slot == Self::EMPTY {
+                *slot = v;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// `n` pairs of independent standard normals for a finite-sum data set, drawn once
 /// from `path_rng(seed, u64::MAX)` (a stream no path uses).
 pub(crate) fn normal_pairs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
@@ -142,4 +187,28 @@ pub(crate) fn normal_pairs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
     let u: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
     let v: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
     (u, v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IndexSet;
+
+    /// Insert reports membership exactly, across collisions and after clearing.
+    #[test]
+    fn index_set_is_a_set() {
+        for n in [1usize, 3, 64, 1000] {
+            let mut s = IndexSet::with_capacity(n);
+            for round in 0..2 {
+                s.clear();
+                let mut seen = std::collections::HashSet::new();
+                for k in 0..3 * n {
+                    let v = (k * 7919 + round) % (2 * n);
+                    if seen.len() == n && !seen.contains(&v) {
+                        continue; // stay within capacity
+                    }
+                    assert_eq!(s.insert(v), seen.insert(v), "n = {n}, v = {v}");
+                }
+            }
+        }
+    }
 }

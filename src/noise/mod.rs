@@ -18,7 +18,7 @@ mod seeding;
 mod source;
 mod step;
 
-pub use batch::{BatchNoise, BatchSource, Sampling};
+pub use batch::{BatchNoise, BatchSource, IndexSet, Sampling};
 pub use levy_area::{LevyArea, conditional_variance};
 pub use path::{BrownianPath, chen, correlated_increments};
 pub use seeding::{PathRng, path_rng};
