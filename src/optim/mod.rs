@@ -38,7 +38,21 @@
 //! With time `t = n·lr` and a constant rate, SGD with replacement is an Euler-type scheme
 //! (step `lr`, increments with the first two moments of Brownian ones but not Gaussian)
 //! of the saddle SDE `dx = a x dt + σ x dW + τ dU` with `σ² = lr·s_ξ²/B`,
-//! `τ² = lr·s_η²/B` and the same `ρ` ([`FiniteSum::diffusion_limit`]).
+//! `τ² = lr·s_η²/B` and the same `ρ` ([`FiniteSum::diffusion_limit`]); heavy-ball
+//! momentum is SGD at `lr/(1 − β)` in the limit ([`Sgd::diffusion_limit`]).
+//!
+//! # What each strategy does ([`theory`])
+//! - SVRG: `(x − x*)/x*` at the end of a long inner loop is inverse gamma in the trap
+//!   regime, and `|x*|` grows geometrically per outer loop ([`Sgd::landmarks`],
+//!   [`theory::SvrgLimit`]);
+//! - annealing `lr₀/n`: escape is certain but its time has the power tail `n^{−a·lr₀}`
+//!   ([`Sgd::escape_tail`], [`theory::tail_exponent`]);
+//! - the ReLU loss: a Brownian motion with drift `a·w·sign x` in the limit
+//!   ([`theory::ReluLimit`]);
+//! - perturbation, minibatch size and learning rate act through `σ` and `τ` of the
+//!   diffusion limit: the trap condition `σ² = lr s_ξ²/B > 2a` ignores the perturbation.
+//!
+//! The claims these answer are rows 31, 32, 41–48 of `docs/blog-claims.md`.
 //!
 //! ```
 //! use saddle_sde::optim::{EscapeRun, FiniteSum, Optimizer, Sampling, Schedule, Sgd};
