@@ -52,7 +52,7 @@
 //! `a·lr₀·n₀`.
 //!
 //! # ReLU: a Brownian motion with a kink
-//! On the piecewise-linear loss of [`Optimizer::Relu`](super::Optimizer::Relu) the step is
+//! On the piecewise-linear loss of [`Optimizer::Relu`] the step is
 //! `x + lr((a + ξ̄)w·sign x + η̄)`. With `t = n·lr` its diffusion limit
 //! ([`ReluLimit`]) has the constant drift `a·w·sign x` and the piecewise-constant
 //! variance rate `lr(w²s_ξ² ± 2ρ w s_ξ s_η + s_η²)φ/B` on `x ≷ 0`: no noise multiplies `x`,
