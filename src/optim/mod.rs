@@ -66,7 +66,11 @@
 
 pub use crate::noise::{BatchNoise, BatchSource, Sampling};
 
+#[macro_use]
+mod rule;
 pub mod theory;
+
+use rule::Rule;
 
 use crate::ensemble::run_ordered;
 use crate::error::{Result, count, finite, in_closed, non_negative, param, positive};
@@ -479,9 +483,8 @@ impl<'a> Sgd<'a> {
             bridge_lo: f64::NEG_INFINITY,
             bridge_hi: f64::INFINITY,
         };
-        let step = self.stepper();
         let x0 = run_spec.x0;
-        Ok(run_ordered(
+        with_stepper!(self, step => Ok(run_ordered(
             run_spec.runs,
             init,
             |i, acc: &mut A| {
@@ -501,7 +504,7 @@ impl<'a> Sgd<'a> {
                 push(acc, PathExit::from_stop(why));
             },
             |d, t| progress(d as f64 / t as f64),
-        ))
+        )))
     }
 
     /// SVRG's landmarks: `x*_k`, the iterate at the start of outer loop `k = 0, …,
@@ -527,7 +530,6 @@ impl<'a> Sgd<'a> {
         count("runs", runs as usize)?;
         let source = self.source(outer * inner)?;
         let idx: Vec<usize> = (0..=outer).map(|k| k * inner).collect();
-        let step = self.stepper();
         #[derive(Default)]
         struct Rows(Vec<f64>);
         impl crate::ensemble::Merge for Rows {
@@ -535,7 +537,7 @@ impl<'a> Sgd<'a> {
                 self.0.extend_from_slice(&o.0);
             }
         }
-        let rows = run_ordered(
+        let rows = with_stepper!(self, step => run_ordered(
             runs,
             Rows::default,
             |i, acc: &mut Rows| {
@@ -555,7 +557,7 @@ impl<'a> Sgd<'a> {
                 acc.0.extend_from_slice(mon.inner().values());
             },
             |d, t| progress(d as f64 / t as f64),
-        );
+        ));
         Ok(Landmarks {
             outer,
             values: rows.0,
@@ -763,7 +765,6 @@ impl Sgd<'_> {
         count("steps", steps)?;
         count("runs", runs as usize)?;
         let source = self.source(steps)?;
-        let step = self.stepper();
         #[derive(Default)]
         struct Acc(crate::ensemble::MeanVar, u64);
         impl crate::ensemble::Merge for Acc {
@@ -772,7 +773,7 @@ impl Sgd<'_> {
                 self.1 += o.1;
             }
         }
-        let acc = run_ordered(
+        let acc = with_stepper!(self, step => run_ordered(
             runs,
             Acc::default,
             |i, acc: &mut Acc| {
@@ -793,7 +794,7 @@ impl Sgd<'_> {
                 }
             },
             |d, t| progress(d as f64 / t as f64),
-        );
+        ));
         Ok((acc.0, acc.1))
     }
 }
@@ -853,34 +854,12 @@ impl Stepper for OptimStep {
     fn step(&mut self, _t: f64, s: &mut [f64], noise: &BatchNoise) {
         // the step's index n = 1, 2, … comes with the noise (exact, not from t)
         let lr = self.schedule.rate(self.lr0, noise.n);
-        let x = s[0];
+        let p = self.perturb;
         match self.optimizer {
-            Optimizer::Sgd => {
-                s[0] = x + lr * ((self.a + noise.xi) * x + noise.eta) + self.perturb * noise.z;
-            }
-            Optimizer::Momentum { beta } => {
-                let v = beta * s[1] + lr * ((self.a + noise.xi) * x + noise.eta);
-                s[1] = v;
-                s[0] = x + v + self.perturb * noise.z;
-            }
-            Optimizer::Svrg { inner } => {
-                if (noise.n - 1) % inner == 0 {
-                    s[1] = x; // the landmark x*, whose full gradient is −a x*
-                }
-                s[0] = x + lr * (self.a * x + noise.xi * (x - s[1])) + self.perturb * noise.z;
-            }
-            Optimizer::Relu { width } => {
-                let sign = if x > 0.0 {
-                    1.0
-                } else if x < 0.0 {
-                    -1.0
-                } else {
-                    0.0
-                };
-                s[0] = x
-                    + lr * ((self.a + noise.xi) * width * sign + noise.eta)
-                    + self.perturb * noise.z;
-            }
+            Optimizer::Sgd => rule::Sgd.apply(self.a, lr, p, s, noise),
+            Optimizer::Momentum { beta } => rule::Momentum { beta }.apply(self.a, lr, p, s, noise),
+            Optimizer::Svrg { inner } => rule::Svrg { inner }.apply(self.a, lr, p, s, noise),
+            Optimizer::Relu { width } => rule::Relu { width }.apply(self.a, lr, p, s, noise),
         }
     }
     fn is_finite(s: &[f64]) -> bool {
