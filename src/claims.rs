@@ -864,6 +864,7 @@ pub const CLAIMS: &[Claim] = &[
         tests: &[
             "tests/optim/main.rs::larger_minibatches_escape_the_trap",
             "tests/optim/main.rs::sgd_converges_to_its_diffusion_limit",
+            "tests/optim/strategies.rs::the_law_at_a_fixed_time_converges_to_the_diffusion_limit",
             "tests/optim/main.rs::diffusion_limit_parameters",
             "tests/optim/main.rs::the_discrete_trap_threshold_differs_from_the_sde_at_finite_lr",
         ],

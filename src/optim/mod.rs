@@ -799,6 +799,53 @@ impl Sgd<'_> {
     }
 }
 
+impl Sgd<'_> {
+    /// `x_n` after `steps` steps from `x0` for each of `runs` runs (run `i` draws from
+    /// `path_rng(seed, i)`), in run order: the sample of the law at `t = steps·lr`
+    /// (non-finite ends included as they are).
+    ///
+    /// # Errors
+    /// As [`terminal_of`](Self::terminal_of).
+    pub fn terminal_values(
+        &self,
+        x0: f64,
+        steps: usize,
+        runs: u64,
+        seed: u64,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Vec<f64>> {
+        finite("x0", x0)?;
+        count("steps", steps)?;
+        count("runs", runs as usize)?;
+        let source = self.source(steps)?;
+        #[derive(Default)]
+        struct Values(Vec<f64>);
+        impl crate::ensemble::Merge for Values {
+            fn merge(&mut self, o: &Self) {
+                self.0.extend_from_slice(&o.0);
+            }
+        }
+        let out = with_stepper!(self, step => run_ordered(
+            runs,
+            Values::default,
+            |i, acc: &mut Values| {
+                let mut st = step;
+                let mut state = [x0, 0.0];
+                run(
+                    &mut st,
+                    &source,
+                    &mut crate::integrate::monitor::EndValue,
+                    &mut state[..],
+                    &mut path_rng(seed, i),
+                );
+                acc.0.push(state[0]);
+            },
+            |d, t| progress(d as f64 / t as f64),
+        ));
+        Ok(out.0)
+    }
+}
+
 /// An escape experiment: start, interval, step budget and number of runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EscapeRun {
