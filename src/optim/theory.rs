@@ -212,8 +212,12 @@ pub fn tail_exponent(schedule: Schedule, a: f64, lr0: f64) -> Option<f64> {
 }
 
 /// The diffusion limit of SGD on the ReLU loss (module docs): drift `a·w·sign x` and
-/// squared diffusion `v₊` for `x > 0`, `v₋` for `x < 0`, `v₀ = lr s_η² φ/B` at `0`, in
-/// `t = n·lr`. A [`OneDimDiffusion`], so the escape module's exit references apply
+/// squared diffusion `v₊` for `x > 0`, `v₋` for `x < 0`, in `t = n·lr`. At the kink
+/// itself the drift is 0 and `b²(0) = (v₊ + v₋)/2`: a single point carries no time, so
+/// the value does not change the process, but grid solvers with a node at 0 (such as
+/// [`exit_time_cdf_of`](crate::escape::exact::exit_time_cdf_of)) would turn a smaller
+/// value there (the step at exactly `x = 0` has only the slope noise) into a sticky
+/// point. A [`OneDimDiffusion`], so the escape module's exit references apply
 /// ([`interval_exit_of`](crate::escape::exact::interval_exit_of),
 /// [`exit_time_cdf_of`](crate::escape::exact::exit_time_cdf_of)).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -221,7 +225,6 @@ pub struct ReluLimit {
     drift: f64,
     v_pos: f64,
     v_neg: f64,
-    v_zero: f64,
 }
 
 impl ReluLimit {
@@ -248,12 +251,11 @@ impl ReluLimit {
             drift: sgd.data.a() * w,
             v_pos: v(1.0),
             v_neg: v(-1.0),
-            v_zero: k * s_eta * s_eta + p,
         };
-        if !(out.v_pos > 0.0 && out.v_neg > 0.0 && out.v_zero > 0.0) {
+        if !(out.v_pos > 0.0 && out.v_neg > 0.0) {
             return Err(Error::DoesNotExist {
                 what: "diffusion limit of ReLU SGD",
-                condition: "requires a positive variance rate on both sides and at 0".into(),
+                condition: "requires a positive variance rate on both sides of the kink".into(),
             });
         }
         Ok(out)
@@ -287,7 +289,7 @@ impl OneDimDiffusion for ReluLimit {
         } else if x < 0.0 {
             self.v_neg
         } else {
-            self.v_zero
+            0.5 * (self.v_pos + self.v_neg)
         }
     }
 }
