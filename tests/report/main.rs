@@ -10,6 +10,7 @@ mod common;
 mod beyond;
 mod figures;
 mod laws;
+mod strategies;
 
 use saddle_sde::report::{Figure, Kind, SECTIONS, Settings};
 

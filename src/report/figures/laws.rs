@@ -182,7 +182,7 @@ fn count_str(n: u64) -> String {
 }
 
 /// The one-sample KS acceptance check line against the true law.
-fn ks_accept(what: &str, d: f64, n: u64) -> Check {
+pub(super) fn ks_accept(what: &str, d: f64, n: u64) -> Check {
     let crit = KS_COEFF_001 / (n as f64).sqrt();
     Check::new(
         d < crit,
@@ -228,7 +228,7 @@ fn bias_design(n: u64, dt: f64) -> Result<String> {
 /// The one-sample KS rejection (power) check against a wrong law at distance `d0`
 /// from the true one (required `≥ 2·D_crit`, so that acceptance of the true law forces
 /// rejection of this one).
-fn ks_reject(what: &str, d: f64, d0: f64, n: u64) -> Check {
+pub(super) fn ks_reject(what: &str, d: f64, d0: f64, n: u64) -> Check {
     let crit = KS_COEFF_001 / (n as f64).sqrt();
     Check::new(
         d > crit && d0 >= 2.0 * crit,

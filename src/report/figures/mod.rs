@@ -6,6 +6,7 @@ pub(crate) mod coin;
 pub(crate) mod gd;
 pub(crate) mod laws;
 pub(crate) mod sgd;
+pub(crate) mod strategies;
 mod surface;
 
 use crate::error::Result;
