@@ -120,6 +120,17 @@ pub trait Merge {
     fn merge(&mut self, other: &Self);
 }
 
+/// Values collected in path order: the accumulator of [`run_ordered`] when the whole
+/// sample is needed (a law to test, a histogram drawn after the fact).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Collect(pub(crate) Vec<f64>);
+
+impl Merge for Collect {
+    fn merge(&mut self, other: &Self) {
+        self.0.extend_from_slice(&other.0);
+    }
+}
+
 /// Which increments a scalar ensemble draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]

@@ -72,7 +72,7 @@ pub mod theory;
 
 use rule::Rule;
 
-use crate::ensemble::run_ordered;
+use crate::ensemble::{Collect, run_ordered};
 use crate::error::{Result, count, finite, in_closed, non_negative, param, positive};
 use crate::escape::{ExitStats, PathExit};
 use crate::integrate::monitor::{Exit, ExitWindow, NoVariance, Projected};
@@ -530,17 +530,10 @@ impl<'a> Sgd<'a> {
         count("runs", runs as usize)?;
         let source = self.source(outer * inner)?;
         let idx: Vec<usize> = (0..=outer).map(|k| k * inner).collect();
-        #[derive(Default)]
-        struct Rows(Vec<f64>);
-        impl crate::ensemble::Merge for Rows {
-            fn merge(&mut self, o: &Self) {
-                self.0.extend_from_slice(&o.0);
-            }
-        }
         let rows = with_stepper!(self, step => run_ordered(
             runs,
-            Rows::default,
-            |i, acc: &mut Rows| {
+            Collect::default,
+            |i, acc: &mut Collect| {
                 let mut st = step;
                 let mut state = [x0, x0];
                 let mut mon = Projected::new(
@@ -818,17 +811,10 @@ impl Sgd<'_> {
         count("steps", steps)?;
         count("runs", runs as usize)?;
         let source = self.source(steps)?;
-        #[derive(Default)]
-        struct Values(Vec<f64>);
-        impl crate::ensemble::Merge for Values {
-            fn merge(&mut self, o: &Self) {
-                self.0.extend_from_slice(&o.0);
-            }
-        }
         let out = with_stepper!(self, step => run_ordered(
             runs,
-            Values::default,
-            |i, acc: &mut Values| {
+            Collect::default,
+            |i, acc: &mut Collect| {
                 let mut st = step;
                 let mut state = [x0, 0.0];
                 run(

@@ -14,6 +14,14 @@ fn svrg_data() -> FiniteSum {
     FiniteSum::new(1.0, (8.0f64 / 1e-3).sqrt(), 1.0, 0.0, 100_000, 1).unwrap()
 }
 
+/// SVRG with inner loops of `m` steps, rate `lr`, batches of 1.
+fn svrg_with(data: &FiniteSum, lr: f64, m: usize) -> Sgd<'_> {
+    Sgd::new(data, lr, 1, Sampling::WithReplacement)
+        .unwrap()
+        .optimizer(Optimizer::Svrg { inner: m })
+        .unwrap()
+}
+
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(f64::total_cmp);
     v
@@ -36,12 +44,7 @@ fn svrg_inner_loop_is_inverse_gamma_only_in_the_long_loop_limit() {
     let lr = 1e-3;
     let n = 10_000u64;
     let crit = KS_COEFF_001 / (n as f64).sqrt();
-    let svrg = |m| {
-        Sgd::new(&data, lr, 1, Sampling::WithReplacement)
-            .unwrap()
-            .optimizer(Optimizer::Svrg { inner: m })
-            .unwrap()
-    };
+    let svrg = |m| svrg_with(&data, lr, m);
     let long = svrg(10_000);
     let limit = SvrgLimit::of(&long).unwrap();
     assert!((limit.shape() - 0.75).abs() < 1e-12 && (limit.scale() - 0.25).abs() < 1e-12);
@@ -95,12 +98,7 @@ fn svrg_escapes_geometrically_in_the_outer_loop() {
     let lr = 1e-3;
     let min_xi = data.xi().iter().copied().fold(f64::INFINITY, f64::min);
     assert!(1.0 + lr * (1.0 + min_xi) > 0.0, "precondition: {min_xi}");
-    let svrg = |m| {
-        Sgd::new(&data, lr, 1, Sampling::WithReplacement)
-            .unwrap()
-            .optimizer(Optimizer::Svrg { inner: m })
-            .unwrap()
-    };
+    let svrg = |m| svrg_with(&data, lr, m);
     let long = svrg(10_000);
     let g = SvrgLimit::of(&long).unwrap().log_growth();
     let lm = long.landmarks(0.1, 3, 2_000, 11, &mut |_| {}).unwrap();

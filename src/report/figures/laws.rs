@@ -33,7 +33,7 @@ use crate::analytic::inverse_gamma_limit::InverseGammaLimit;
 use crate::analytic::saddle::fourth_central_moment;
 use crate::analytic::stationary::StationaryLaw;
 use crate::analytic::uncorrelated::UncorrelatedLaw;
-use crate::ensemble::{Ensemble, Histogram, Merge, run_ordered};
+use crate::ensemble::{Collect, Ensemble, Histogram, run_ordered};
 use crate::error::{Error, Result};
 use crate::integrate::Grid;
 use crate::models::{LawEquivalentSaddle, SaddleSde};
@@ -49,16 +49,6 @@ use statrs::distribution::{Continuous, ContinuousCDF, InverseGamma, Normal};
 /// Bound on the CDF bias of the Milstein chain's law, per unit of `dt` (the tests'
 /// `5·10⁻³` at `dt = 2·10⁻³`); see `bias_design`.
 const BIAS_PER_DT: f64 = 2.5;
-
-/// Values collected in path order.
-#[derive(Default)]
-struct Collect(Vec<f64>);
-
-impl Merge for Collect {
-    fn merge(&mut self, other: &Self) {
-        self.0.extend_from_slice(&other.0);
-    }
-}
 
 /// Values at `times` of `paths` paths of `sde` (scheme `scheme`) from `x0`, time-major
 /// (`out[k]` holds the values at `times[k]` in path order); progress mapped to
