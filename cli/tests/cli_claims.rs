@@ -33,7 +33,7 @@ fn json_has_one_object_per_claim_with_the_documented_keys() {
         assert_eq!(row["id"], c.id);
         let verdict = row["verdict"].as_str().expect("verdict is a string");
         assert!(
-            ["holds", "holds_if", "wrong", "not_checked"].contains(&verdict),
+            ["holds", "holds_if", "wrong", "not_checked", "answered"].contains(&verdict),
             "claim {}: verdict {verdict}",
             c.id
         );

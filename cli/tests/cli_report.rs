@@ -151,6 +151,8 @@ fn claims_json_matches_docs_blog_claims() {
             "wrong"
         } else if cell.starts_with("not checked") {
             "not_checked"
+        } else if cell.starts_with("**answered**") {
+            "answered"
         } else if cell.starts_with("holds") {
             "holds"
         } else {
