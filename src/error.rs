@@ -23,11 +23,21 @@ pub struct ParamError {
 
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid parameter {} = {}: must be {}",
-            self.name, self.value, self.allowed
-        )
+        let v = self.value;
+        // scientific notation where the shortest decimal would be long (1e306, 1e-300)
+        if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+            write!(
+                f,
+                "invalid parameter {} = {v:e}: must be {}",
+                self.name, self.allowed
+            )
+        } else {
+            write!(
+                f,
+                "invalid parameter {} = {v}: must be {}",
+                self.name, self.allowed
+            )
+        }
     }
 }
 

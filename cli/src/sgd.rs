@@ -106,12 +106,13 @@ pub struct SdeJson {
     pub tau: f64,
     /// ρ of the limit.
     pub rho: f64,
-    /// The time one step stands for (lr).
+    /// The time one step stands for: lr, or lr/(1 − β) for momentum.
     pub time_per_step: f64,
     /// Exact P(exit through the upper end) (`null` when the exact reference does not
     /// exist, see `note`).
     pub p_exit_upper: Option<f64>,
-    /// Exact mean exit time, in units of t = n·time_per_step.
+    /// Exact mean exit time, in units of the limit's time t = n·time_per_step (t = n·lr
+    /// except for momentum).
     pub mean_exit_time: Option<f64>,
     /// The same in steps.
     pub mean_exit_steps: Option<f64>,
@@ -162,6 +163,8 @@ pub struct SvrgJson {
     pub inner_time: f64,
     /// `1/(σ²/2 − a)`.
     pub relaxation_time: Option<f64>,
+    /// Why there is no limit law (`null` when there is one).
+    pub note: Option<String>,
 }
 
 /// The annealed schedule's escape-time tail (`saddle_sde::optim::theory::tail_exponent`).
@@ -191,8 +194,8 @@ pub struct SgdJson {
     pub blown_up: u64,
     /// Runs.
     pub runs: u64,
-    /// The diffusion limit and its exact exit values; `null` when none is established
-    /// (annealed, svrg, relu, momentum).
+    /// The diffusion limit (the saddle SDE) and its exact exit values; `null` for
+    /// annealed rates, SVRG and the ReLU loss, which have their own blocks below.
     pub sde: Option<SdeJson>,
     /// relu: the kinked Brownian limit and its exact exit values.
     pub relu_limit: Option<ReluJson>,
@@ -305,7 +308,12 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
     let svrg_limit = match args.optimizer {
         OptimizerArg::Svrg if args.perturb.is_none() => {
             let sigma = sgd.curvature_noise();
-            let l = SvrgLimit::new(args.a, sigma).ok();
+            let l = SvrgLimit::new(args.a, sigma);
+            let note = l
+                .as_ref()
+                .err()
+                .map(|e| format!("no inverse-gamma limit: {e}"));
+            let l = l.ok();
             Some(SvrgJson {
                 sigma,
                 shape: l.as_ref().map(SvrgLimit::shape),
@@ -313,6 +321,7 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
                 log_growth_per_outer_loop: l.as_ref().map(SvrgLimit::log_growth),
                 inner_time: inner as f64 * args.lr,
                 relaxation_time: l.as_ref().map(SvrgLimit::relaxation_time),
+                note,
             })
         }
         _ => None,
@@ -438,8 +447,8 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
                         num(rt)
                     ),
                     _ => println!(
-                        "SVRG: σ² = {} ≤ 2a, so x − x* grows without limit in each inner loop (no inverse-gamma law)",
-                        num(v.sigma * v.sigma)
+                        "SVRG: {}",
+                        v.note.as_deref().unwrap_or("no inverse-gamma limit")
                     ),
                 }
             } else if let Some(t) = &out.tail {

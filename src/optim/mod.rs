@@ -268,10 +268,21 @@ impl<'a> Sgd<'a> {
     /// Plain SGD with constant rate `lr` and minibatches of `batch` samples.
     ///
     /// # Errors
-    /// A parameter error naming `lr` (not positive and finite) or `batch` (zero, or
+    /// A parameter error naming `lr` (not positive and finite, or so large that `lr·s_ξ²`
+    /// or `lr·s_η²` overflows) or `batch` (zero, or
     /// above `N` without replacement).
     pub fn new(data: &'a FiniteSum, lr: f64, batch: usize, sampling: Sampling) -> Result<Self> {
         positive("lr", lr)?;
+        let (s_xi, s_eta, _) = data.noise();
+        if !(lr * s_xi * s_xi).is_finite() || !(lr * s_eta * s_eta).is_finite() {
+            return Err(param(
+                "lr",
+                lr,
+                format!(
+                    "small enough that lr·s_xi² and lr·s_eta² are finite (s_xi = {s_xi}, s_eta = {s_eta})"
+                ),
+            ));
+        }
         count("batch", batch)?;
         if sampling == Sampling::WithoutReplacement && batch > data.samples() {
             return Err(param(
@@ -399,12 +410,25 @@ impl<'a> Sgd<'a> {
             perturb: self.perturb,
         }
     }
+    /// `steps·lr`, the time `steps` steps stand for.
+    fn horizon(&self, steps: usize) -> Result<f64> {
+        let t = steps as f64 * self.lr;
+        if t.is_finite() {
+            Ok(t)
+        } else {
+            Err(param(
+                "lr",
+                self.lr,
+                format!("small enough that lr·steps is finite (steps = {steps})"),
+            ))
+        }
+    }
     /// The noise source over `steps` steps (grid step `lr`, so `t = n·lr` at constant rate).
     ///
     /// # Errors
     /// As [`Grid::with_steps`].
     pub fn source(&self, steps: usize) -> Result<BatchSource<'a>> {
-        let grid = Grid::with_steps(steps as f64 * self.lr, steps)?;
+        let grid = Grid::with_steps(self.horizon(steps)?, steps)?;
         Ok(BatchSource::new(
             self.data,
             self.batch,
@@ -427,8 +451,7 @@ impl<'a> Sgd<'a> {
         seed: u64,
         progress: &mut dyn FnMut(f64),
     ) -> Result<ExitStats> {
-        let horizon = run_spec.max_steps as f64 * self.lr;
-        let empty = ExitStats::new(horizon, 64)?;
+        let empty = ExitStats::new(self.horizon(run_spec.max_steps)?, 64)?;
         self.escape_with(run_spec, seed, || empty.clone(), ExitStats::push, progress)
     }
 

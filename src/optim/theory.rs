@@ -32,7 +32,9 @@
 //! `g = E ln(1 + Y)` per outer loop on average ([`SvrgLimit::log_growth`]). And
 //! deterministically: if `1 + lr(a + ξ_j) > 0` for every sample `j` (so for every batch
 //! mean), then by induction `y_k ≥ lr·a·x*` keeps the sign of `x*` after the first step,
-//! and `|x*|` grows by at least the factor `1 + lr·a` per outer loop on every path.
+//! and `|x*|` grows by at least the factor `1 + lr·a` per outer loop on every path —
+//! provided `x*_0 ≠ 0`: from the saddle itself every landmark stays at 0 (η cancels and
+//! the curvature noise acts on `x − x*`), where plain SGD escapes through η.
 //!
 //! # Annealing: a power-law escape time
 //! With `lr_n = lr₀/n`, `x_n = P_n (x_0 + S_n)` with `P_n = Π_{k≤n}(1 + lr_k(a + ξ̄_k))`

@@ -210,6 +210,12 @@ fn escape_is_identical_for_any_thread_count() {
             .optimizer(Optimizer::Svrg { inner: 20 })
             .unwrap(),
         Sgd::new(&d, 0.02, 4, Sampling::WithReplacement).unwrap(),
+        base.clone()
+            .schedule(Schedule::InverseTime { n0: 50.0 })
+            .unwrap(),
+        base.clone()
+            .optimizer(Optimizer::Relu { width: 0.5 })
+            .unwrap(),
     ];
     for v in &variants {
         let in_pool = |n: usize| {

@@ -1234,16 +1234,22 @@ pub(crate) fn annealing(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
                         sig(upper, 3)
                     ),
                 ));
-                let z1 = (1.0 - e.estimate) / e.stderr;
-                checks.push(Check::new(
-                    z1 > Z999,
-                    format!(
-                        "power: the tail of {label} is not 1/n (a finite-mean boundary): \
-                         (1 − γ̂)/s.e. = {} > {Z999:.2}",
-                        sig(z1, 3)
-                    ),
-                ));
             }
+        }
+        if let (Schedule::InverseTime { n0 }, Some((e, _))) = (schedule, fit) {
+            // the exponent without n₀ (as if the rate were lr₀/n) is a plausible slip
+            let wrong = gamma / n0;
+            let z1 = (e.estimate - wrong).abs() / e.stderr;
+            checks.push(Check::new(
+                z1 > Z999,
+                format!(
+                    "power: the fit for {label} rejects the exponent a·lr₀ = {} that forgets \
+                     n₀: |γ̂ − {}|/s.e. = {} > {Z999:.2}",
+                    sig(wrong, 3),
+                    sig(wrong, 3),
+                    sig(z1, 3)
+                ),
+            ));
         }
     }
     progress(1.0);
