@@ -1,4 +1,7 @@
-//! The optimisers' update rules and rates as separate types, so that the run loops of [`Sgd`] are compiled once per (rule, rate) pair with no per-step dispatch ([`with_stepper!`]); [`OptimStep`] applies the same functions through a `match`.
+//! The optimisers' update rules and rates as separate types, so that the run loops of
+//! [`Sgd`](super::Sgd) are compiled once per (rule, rate) pair with no per-step dispatch
+//! (`with_stepper!`); [`OptimStep`](super::OptimStep) applies the same functions through
+//! a `match`.
 
 use super::BatchNoise;
 
