@@ -51,7 +51,27 @@ enum Command {
     Claims(claims::Args),
 }
 
+/// Installs a panic hook under which a write to a closed pipe (`saddle … | head`) ends
+/// the process quietly with status 141, as a shell reports a process killed by
+/// SIGPIPE, instead of a panic message; every other panic keeps the default report.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> std::process::ExitCode {
+    quiet_broken_pipe();
     let result = match Cli::parse().command {
         Command::Report(args) => report::run(args),
         Command::Simulate(args) => simulate::run(args),

@@ -153,3 +153,21 @@ fn ignored_options_are_named() {
     let with: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(plain, with);
 }
+
+/// Output into a pipe that is already closed (`saddle sgd | head` after head exits) ends
+/// the process with status 141, as SIGPIPE would, and no panic message.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_saddle"))
+        .args(["sgd", "--runs", "2000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run saddle");
+    drop(child.stdout.take()); // the reader goes away before any output
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(141), "{err}");
+}
