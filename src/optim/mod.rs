@@ -777,10 +777,6 @@ impl Sgd<'_> {
         phi: impl Fn(f64) -> f64 + Sync,
         progress: &mut dyn FnMut(f64),
     ) -> Result<(crate::ensemble::MeanVar, u64)> {
-        finite("x0", x0)?;
-        count("steps", steps)?;
-        count("runs", runs as usize)?;
-        let source = self.source(steps)?;
         #[derive(Default)]
         struct Acc(crate::ensemble::MeanVar, u64);
         impl crate::ensemble::Merge for Acc {
@@ -789,12 +785,48 @@ impl Sgd<'_> {
                 self.1 += o.1;
             }
         }
-        let acc = with_stepper!(self, step => run_ordered(
+        let acc = self.terminal_with(
+            x0,
+            steps,
             runs,
+            seed,
             Acc::default,
-            |i, acc: &mut Acc| {
+            |acc: &mut Acc, x| {
+                let v = phi(x);
+                if v.is_finite() {
+                    acc.0.push(v);
+                } else {
+                    acc.1 += 1;
+                }
+            },
+            progress,
+        )?;
+        Ok((acc.0, acc.1))
+    }
+
+    /// The runs of [`terminal_of`](Self::terminal_of): `x_n` after `steps` steps of run
+    /// `i` (from `path_rng(seed, i)`), summarised by `push` into `A` in run order.
+    #[allow(clippy::too_many_arguments)]
+    fn terminal_with<A: Send + crate::ensemble::Merge>(
+        &self,
+        x0: f64,
+        steps: usize,
+        runs: u64,
+        seed: u64,
+        init: impl Fn() -> A + Sync,
+        push: impl Fn(&mut A, f64) + Sync,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<A> {
+        finite("x0", x0)?;
+        count("steps", steps)?;
+        count("runs", runs as usize)?;
+        let source = self.source(steps)?;
+        Ok(with_stepper!(self, step => run_ordered(
+            runs,
+            init,
+            |i, acc: &mut A| {
                 let mut st = step;
-                let mut state = [x0, 0.0];
+                let mut state = [x0, 0.0]; // x and the velocity (0) or landmark (set at step 1)
                 run(
                     &mut st,
                     &source,
@@ -802,16 +834,10 @@ impl Sgd<'_> {
                     &mut state[..],
                     &mut path_rng(seed, i),
                 );
-                let v = phi(state[0]);
-                if v.is_finite() {
-                    acc.0.push(v);
-                } else {
-                    acc.1 += 1;
-                }
+                push(acc, state[0]);
             },
             |d, t| progress(d as f64 / t as f64),
-        ));
-        Ok((acc.0, acc.1))
+        )))
     }
 }
 
@@ -830,27 +856,15 @@ impl Sgd<'_> {
         seed: u64,
         progress: &mut dyn FnMut(f64),
     ) -> Result<Vec<f64>> {
-        finite("x0", x0)?;
-        count("steps", steps)?;
-        count("runs", runs as usize)?;
-        let source = self.source(steps)?;
-        let out = with_stepper!(self, step => run_ordered(
+        let out = self.terminal_with(
+            x0,
+            steps,
             runs,
+            seed,
             Collect::default,
-            |i, acc: &mut Collect| {
-                let mut st = step;
-                let mut state = [x0, 0.0];
-                run(
-                    &mut st,
-                    &source,
-                    &mut crate::integrate::monitor::EndValue,
-                    &mut state[..],
-                    &mut path_rng(seed, i),
-                );
-                acc.0.push(state[0]);
-            },
-            |d, t| progress(d as f64 / t as f64),
-        ));
+            |acc: &mut Collect, x| acc.0.push(x),
+            progress,
+        )?;
         Ok(out.0)
     }
 }
