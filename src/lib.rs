@@ -27,6 +27,7 @@
 //! | [`escape`] | exit problems: Monte Carlo with bridge or shift correction of discrete monitoring, and exact references from the scale function and speed measure |
 //! | [`claims`] | the blog post's claims with their verdicts, tests and figures: the one source of `docs/blog-claims.md` and the report's `claims.json` |
 //! | [`convergence`] | strong errors of EM and both Milsteins on shared Brownian paths against the pathwise solution (the strong-order harness), log-log slopes |
+//! | [`landscape`] | saddles in d dimensions: gradient descent, momentum, Nesterov, Newton and saddle-free Newton on quadratic saddles (deterministic and with gradient noise, as steppers of the run engine); the probability that a random symmetric (GOE) Hessian is positive definite; escape of the d-dimensional local saddle |
 //! | [`optim`] | SGD at the optimiser level on a finite-sum model of the post's noisy saddle: minibatches with and without replacement, perturbation, learning-rate schedules, momentum, SVRG, a piecewise-linear (ReLU) loss, each a stepper of the run engine; the diffusion-limit SDE |
 //! | [`report`] | the blog post's figures recomputed and checked, as data (panels, series, captions, numeric checks): what `saddle report` draws |
 //! | [`uncertainty`] | Wilson and Clopper–Pearson intervals for proportions, order-statistic intervals for quantiles, Kolmogorov–Smirnov distances, and when a sample standard error can be trusted |
@@ -72,6 +73,7 @@ pub mod error;
 pub mod escape;
 pub mod fixtures;
 pub mod integrate;
+pub mod landscape;
 pub mod models;
 pub mod noise;
 pub mod optim;
