@@ -14,6 +14,7 @@
 //! | [`BlowUp`] | `|x| > bound` or non-finite at any step | [`StopReason::BlownUp`], [`StopReason::NonFinite`] |
 //! | [`Occupation`] | time spent in `[lo, hi]` (how long the path lingers near the saddle) | never |
 //! | [`Trajectory`] | every state | never |
+//! | [`Ball`] | the norm of (part of) an n-dimensional state | [`StopReason::Exited`] (escaped or attracted), [`StopReason::NonFinite`] |
 //! | [`Closure`] | a user predicate on `(n, t, x)` | [`StopReason::Requested`] |
 //! | `(A, B)` | both; the first that stops wins | either's reason |
 
@@ -336,6 +337,83 @@ impl Monitor<f64> for Occupation {
         self.steps_inside += self.inside as u64;
         self.inside = *y >= self.lo && *y <= self.hi;
         None
+    }
+}
+
+/// Watches the Euclidean norm of the first `dims` components of an n-dimensional state
+/// (the position of an optimiser whose state also holds a velocity, or the whole state
+/// of a d-dimensional model) and stops the path when it leaves the ball `‖x‖ < outer`
+/// ([`StopReason::Exited`] through [`Side::Upper`]: escaped) or enters the ball
+/// `‖x‖ ≤ inner` ([`Side::Lower`]: attracted by the critical point at the origin), or
+/// when the norm is not a number ([`StopReason::NonFinite`]). The norm is tested at the
+/// grid points only (no bridge test).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ball {
+    dims: usize,
+    inner2: f64,
+    outer2: f64,
+}
+
+impl Ball {
+    /// The monitor of the shell `inner < ‖x_{1..dims}‖ < outer`; `inner = 0` never
+    /// stops a path for attraction unless it reaches the origin exactly.
+    ///
+    /// # Errors
+    /// A parameter error naming `dims` if it is 0, `outer` unless it is positive and
+    /// finite, `inner` unless `0 ≤ inner < outer`.
+    ///
+    /// ```
+    /// use saddle_sde::integrate::monitor::Ball;
+    /// assert!(Ball::new(2, 1e-6, 1.0).is_ok());
+    /// assert!(Ball::new(2, 1.0, 1.0).is_err());
+    /// ```
+    pub fn new(dims: usize, inner: f64, outer: f64) -> crate::Result<Self> {
+        crate::error::count("dims", dims)?;
+        crate::error::positive("outer", outer)?;
+        if !(inner >= 0.0 && inner < outer) {
+            return Err(crate::error::param(
+                "inner",
+                inner,
+                format!("in [0, outer = {outer})"),
+            ));
+        }
+        Ok(Self {
+            dims,
+            inner2: inner * inner,
+            outer2: outer * outer,
+        })
+    }
+}
+
+impl Monitor<[f64]> for Ball {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn after_step<R: Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        t: f64,
+        h: f64,
+        y: &[f64],
+        _: &mut R,
+    ) -> Option<StopReason> {
+        let r2: f64 = y.iter().take(self.dims).map(|v| v * v).sum();
+        if r2 < self.outer2 && r2 > self.inner2 {
+            return None;
+        }
+        let t = t + h;
+        Some(if r2 >= self.outer2 {
+            StopReason::Exited {
+                side: Side::Upper,
+                t,
+            }
+        } else if r2 <= self.inner2 {
+            StopReason::Exited {
+                side: Side::Lower,
+                t,
+            }
+        } else {
+            StopReason::NonFinite
+        })
     }
 }
 

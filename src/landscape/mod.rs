@@ -4,3 +4,7 @@
 //!
 //! These are the claims of the crate's other seed documents (lecture notes, slides and
 //! a talk on Dauphin et al.), checked in the second table of `docs/blog-claims.md`.
+
+mod quadratic;
+
+pub use quadratic::{EscapeSpec, EscapeSummary, Method, Optimiser, QuadStepper, Quadratic, Start};

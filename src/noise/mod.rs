@@ -6,12 +6,14 @@
 //! - [`BrownianPath`]: a fine path, coarsened exactly by Chen's relation;
 //! - [`LevyArea`]: the Lévy area of two motions given their increments;
 //! - [`correlated_increments`]: increments with a given correlation;
-//! - [`path_rng`]: the generator of path `i` of seed `s`.
+//! - [`path_rng`]: the generator of path `i` of seed `s`;
+//! - [`uniform_direction`], [`haar_orthogonal`]: random directions and rotations.
 //!
 //! Modules depend on each other in one direction only:
 //! `step` ← `levy_area` ← `source` ← `path`.
 
 pub(crate) mod batch;
+mod geometry;
 mod levy_area;
 mod path;
 mod seeding;
@@ -19,11 +21,12 @@ mod source;
 mod step;
 
 pub use batch::{BatchNoise, BatchSource, IndexSet, Sampling};
+pub use geometry::{haar_orthogonal, uniform_direction};
 pub use levy_area::{LevyArea, conditional_variance};
 pub use path::{BrownianPath, chen, correlated_increments};
 pub use seeding::{PathRng, path_rng};
 pub use source::{
-    Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise,
-    TwoPoint,
+    Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NdSilent, NoiseNeeds, NoiseSource,
+    ScalarNoise, TwoPoint,
 };
 pub use step::StepNoise;

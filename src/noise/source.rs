@@ -12,6 +12,7 @@
 //! | [`TwoPoint`] | `ΔZ_k = ±√h`, each sign with probability ½ (weak order 1 only) | 1/64 of a `u64` |
 //! | [`Given`] | the steps of a given path (a [`BrownianPath`](super::BrownianPath), your own increments) | a copy |
 //! | [`NdGaussian`] | increments (and areas, for Milstein) for n-dimensional models | as above |
+//! | [`NdSilent`] | zero increments (deterministic n-dimensional runs) | nothing |
 //!
 //! [`ScalarNoise::for_run`] is the one place where a scheme's declared needs
 //! ([`ScalarScheme::noise_needs`]) decide between [`Gaussian`] and [`GaussianAreas`].
@@ -531,6 +532,69 @@ impl NoiseSource for NdGaussian {
             }
         }
     }
+    #[inline(always)]
+    fn with_noise<T>(&self, noise: &NdNoise, f: impl FnOnce(&NdNoise) -> T) -> T {
+        f(noise)
+    }
+}
+
+/// No noise: `m` zero increments per step, and nothing drawn. The source of
+/// deterministic runs of n-dimensional steppers (gradient descent without gradient
+/// noise) through the engine: the generator is never touched.
+///
+/// ```
+/// use saddle_sde::integrate::Grid;
+/// use saddle_sde::noise::{NdSilent, NoiseSource};
+/// let s = NdSilent::new(2, &Grid::new(3.0, 1.0)?)?;
+/// assert_eq!((s.steps(), s.h()), (3, 1.0));
+/// assert_eq!(s.buffer().dz, vec![0.0, 0.0]);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NdSilent {
+    m: usize,
+    h: f64,
+    steps: usize,
+}
+
+impl NdSilent {
+    /// The silent source of `m ≥ 1` noises on `grid`.
+    ///
+    /// # Errors
+    /// A parameter error naming `noises` if `m = 0`; as [`Gaussian::new`].
+    pub fn new(m: usize, grid: &Grid) -> Result<Self> {
+        crate::error::count("noises", m)?;
+        let h = check_step(grid.h())?;
+        Ok(Self {
+            m,
+            h,
+            steps: grid.steps(),
+        })
+    }
+}
+
+impl NoiseSource for NdSilent {
+    type Draw = NdNoise;
+    type Noise = NdNoise;
+    type PathState = ();
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> NdNoise {
+        NdNoise {
+            h: self.h,
+            dz: vec![0.0; self.m],
+            iterated: Vec::new(),
+            area: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+    fn path_state(&self) {}
+    #[inline(always)]
+    fn draw<R: Rng + ?Sized>(&self, _: &mut (), _: usize, _: usize, _: &mut R, _: &mut NdNoise) {}
     #[inline(always)]
     fn with_noise<T>(&self, noise: &NdNoise, f: impl FnOnce(&NdNoise) -> T) -> T {
         f(noise)

@@ -1,0 +1,5 @@
+//! Test crate `landscape`: saddles in d dimensions (seeds 002, 003, 004).
+//!
+//! `cargo test --release --test landscape`.
+
+mod quadratic;
