@@ -64,11 +64,9 @@ use crate::ensemble::{MeanVar, Merge, run_ordered};
 use crate::error::{Error, Result, count, finite, non_negative, param, positive};
 use crate::escape::Estimate;
 use crate::integrate::monitor::{Ball, Closure};
-use crate::integrate::{Grid, Side, StopReason, Stepper, run};
+use crate::integrate::{Grid, Side, Stepper, StopReason, run};
 use crate::models::LocalSaddle;
-use crate::noise::{
-    NdGaussian, NdNoise, NdSilent, NoiseNeeds, path_rng, uniform_direction,
-};
+use crate::noise::{NdGaussian, NdNoise, NdSilent, NoiseNeeds, path_rng, uniform_direction};
 use crate::uncertainty::Proportion;
 use nalgebra::DMatrix;
 
@@ -137,9 +135,9 @@ impl Quadratic {
     /// As [`Quadratic::new`].
     pub fn diagonal(eigenvalues: &[f64]) -> Result<Self> {
         count("d (number of eigenvalues)", eigenvalues.len())?;
-        Self::new(DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(
-            eigenvalues,
-        )))
+        Self::new(DMatrix::from_diagonal(
+            &nalgebra::DVector::from_column_slice(eigenvalues),
+        ))
     }
 
     /// `H = Q diag(λ) Qᵀ` with `Q` a Haar-random rotation drawn from
@@ -441,7 +439,13 @@ impl Optimiser {
             }
         });
         let sources = Sources::new(self, &grid)?;
-        with_run!(self, sources, |st, src| run(st, src, &mut mon, &mut x[..], &mut rng));
+        with_run!(self, sources, |st, src| run(
+            st,
+            src,
+            &mut mon,
+            &mut x[..],
+            &mut rng
+        ));
         Ok(out)
     }
 
@@ -704,7 +708,12 @@ pub enum Start {
 }
 
 impl Start {
-    fn draw<R: rand::Rng + ?Sized>(&self, q: &Quadratic, stable: &[usize], rng: &mut R) -> Vec<f64> {
+    fn draw<R: rand::Rng + ?Sized>(
+        &self,
+        q: &Quadratic,
+        stable: &[usize],
+        rng: &mut R,
+    ) -> Vec<f64> {
         let d = q.dim();
         match self {
             Start::Point(x) => x.clone(),
@@ -790,7 +799,11 @@ impl EscapeSpec {
     /// A parameter error naming `inner` unless `0 ≤ inner < outer`.
     pub fn inner(mut self, inner: f64) -> Result<Self> {
         if !(inner >= 0.0 && inner < self.outer) {
-            return Err(param("inner", inner, format!("in [0, outer = {})", self.outer)));
+            return Err(param(
+                "inner",
+                inner,
+                format!("in [0, outer = {})", self.outer),
+            ));
         }
         self.inner = inner;
         Ok(self)
@@ -811,8 +824,9 @@ impl EscapeSpec {
     }
 }
 
-/// How the paths of [`Optimiser::escape`] ended: counts, and the steps to escape and to
-/// attraction. Mergeable in path order.
+/// How the paths of an escape run ([`Optimiser::escape`], [`crate::landscape::ball_exit`])
+/// ended: counts, and the times to escape and to attraction, in the run's unit of time
+/// (steps for an optimiser, `t` for an SDE). Mergeable in path order.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EscapeSummary {
@@ -820,26 +834,25 @@ pub struct EscapeSummary {
     escaped: u64,
     attracted: u64,
     non_finite: u64,
-    escape_steps: MeanVar,
-    attract_steps: MeanVar,
-    min_escape: Option<u64>,
-    max_escape: Option<u64>,
+    escape_times: MeanVar,
+    attract_times: MeanVar,
+    min_escape: Option<f64>,
+    max_escape: Option<f64>,
 }
 
 impl EscapeSummary {
-    fn push(&mut self, why: StopReason) {
+    pub(crate) fn push(&mut self, why: StopReason) {
         self.paths += 1;
         match why {
             StopReason::Exited { side, t } => {
-                let n = t.round() as u64;
                 if side == Side::Upper {
                     self.escaped += 1;
-                    self.escape_steps.push(n as f64);
-                    self.min_escape = Some(self.min_escape.map_or(n, |m| m.min(n)));
-                    self.max_escape = Some(self.max_escape.map_or(n, |m| m.max(n)));
+                    self.escape_times.push(t);
+                    self.min_escape = Some(self.min_escape.map_or(t, |m| m.min(t)));
+                    self.max_escape = Some(self.max_escape.map_or(t, |m| m.max(t)));
                 } else {
                     self.attracted += 1;
-                    self.attract_steps.push(n as f64);
+                    self.attract_times.push(t);
                 }
             }
             StopReason::EndTime => {}
@@ -874,24 +887,24 @@ impl EscapeSummary {
     pub fn p_attracted(&self) -> Option<Proportion> {
         Proportion::new(self.attracted, self.paths).ok()
     }
-    /// Mean steps to escape among the escaped paths, with its standard error (`None`
-    /// if none escaped). Conditional on escaping within the budget: read it with
-    /// [`censored`](Self::censored).
-    pub fn mean_escape_steps(&self) -> Option<Estimate> {
+    /// Mean time (steps, for an optimiser) to escape among the escaped paths, with its
+    /// standard error (`None` if none escaped). Conditional on escaping within the
+    /// budget: read it with [`censored`](Self::censored).
+    pub fn mean_escape_time(&self) -> Option<Estimate> {
         (self.escaped > 0).then(|| Estimate {
-            estimate: self.escape_steps.mean(),
-            stderr: self.escape_steps.stderr(),
+            estimate: self.escape_times.mean(),
+            stderr: self.escape_times.stderr(),
         })
     }
-    /// Mean steps to attraction among the attracted paths (`None` if none).
-    pub fn mean_attract_steps(&self) -> Option<Estimate> {
+    /// Mean time to attraction among the attracted paths (`None` if none).
+    pub fn mean_attract_time(&self) -> Option<Estimate> {
         (self.attracted > 0).then(|| Estimate {
-            estimate: self.attract_steps.mean(),
-            stderr: self.attract_steps.stderr(),
+            estimate: self.attract_times.mean(),
+            stderr: self.attract_times.stderr(),
         })
     }
-    /// The fewest and most steps any path took to escape.
-    pub fn escape_range(&self) -> Option<(u64, u64)> {
+    /// The shortest and longest time any path took to escape.
+    pub fn escape_range(&self) -> Option<(f64, f64)> {
         self.min_escape.zip(self.max_escape)
     }
 }
@@ -902,8 +915,8 @@ impl Merge for EscapeSummary {
         self.escaped += o.escaped;
         self.attracted += o.attracted;
         self.non_finite += o.non_finite;
-        self.escape_steps.merge(&o.escape_steps);
-        self.attract_steps.merge(&o.attract_steps);
+        self.escape_times.merge(&o.escape_times);
+        self.attract_times.merge(&o.attract_times);
         self.min_escape = match (self.min_escape, o.min_escape) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

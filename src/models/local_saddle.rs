@@ -121,6 +121,33 @@ impl LocalSaddle {
     pub fn tau(&self) -> &[f64] {
         &self.tau
     }
+    /// The law of direction `i` alone: `dx_i = a_i x_i dt + σ_i x_i dW_i + τ_i dU_i` is the
+    /// scalar saddle SDE with `ρ = corr(W_i, U_i)`, whatever the correlations with the
+    /// other directions (they shape the joint law only). Its exact exit results apply to
+    /// each direction's marginal.
+    ///
+    /// # Errors
+    /// A parameter error naming `direction` if `i ≥ d`.
+    ///
+    /// ```
+    /// use saddle_sde::models::LocalSaddle;
+    /// let m = LocalSaddle::with_pairwise_rho(vec![1.0, -2.0], vec![0.5, 0.1], vec![0.1, 0.2], &[0.3, 0.0])?;
+    /// assert_eq!(m.marginal(0)?.rho(), 0.3);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn marginal(&self, i: usize) -> Result<crate::models::SaddleSde> {
+        let d = self.a.len();
+        if i >= d {
+            return Err(crate::error::param(
+                "direction",
+                i as f64,
+                format!("an index in 0..{d}"),
+            ));
+        }
+        // a valid correlation matrix has |ρ| ≤ 1; the clamp removes rounding only
+        let rho = self.correlation.matrix()[(i, d + i)].clamp(-1.0, 1.0);
+        crate::models::SaddleSde::new(self.a[i], self.sigma[i], self.tau[i], rho)
+    }
 }
 
 impl Sde for LocalSaddle {

@@ -2,4 +2,5 @@
 //!
 //! `cargo test --release --test landscape`.
 
+mod escape_nd;
 mod quadratic;

@@ -54,7 +54,7 @@ fn gd_on_the_stable_axis_converges_to_the_saddle() {
     let s = gd.escape(&spec).unwrap();
     assert_eq!((s.escaped(), s.attracted()), (0, 1));
     // attracted into ‖x‖ ≤ 1e-12: ⌈ln(0.5/1e-12)/ln(1/0.8)⌉ steps
-    let n = s.mean_attract_steps().unwrap().estimate;
+    let n = s.mean_attract_time().unwrap().estimate;
     assert_eq!(n, steps_to(1e-12, 0.5, 1.0 / 0.8));
     // power: a hair off the axis escapes
     let off = EscapeSpec::new(Start::Point(vec![0.5, 1e-12]), 1.0, 100_000).unwrap();
@@ -82,7 +82,7 @@ fn gd_escape_time_grows_like_log_one_over_epsilon() {
             let spec = EscapeSpec::new(Start::Point(vec![0.5, e]), 1.0, 10_000_000).unwrap();
             let s = gd.escape(&spec).unwrap();
             assert_eq!(s.escaped(), 1);
-            let steps = s.mean_escape_steps().unwrap().estimate;
+            let steps = s.mean_escape_time().unwrap().estimate;
             let pred = steps_to(e, 1.0, m);
             // ‖x‖ includes the decaying x₁: it can only make the escape one step earlier
             assert!(
@@ -160,7 +160,7 @@ fn gd_escape_time_scales_like_one_over_the_unstable_eigenvalue() {
             .seed(4);
         let s = gd.escape(&spec).unwrap();
         assert_eq!(s.escaped(), paths);
-        s.mean_escape_steps().unwrap().estimate * eta
+        s.mean_escape_time().unwrap().estimate * eta
     };
     let (mut u, mut y) = (vec![], vec![]);
     for &mu in &mus {
@@ -200,7 +200,7 @@ fn newton_is_attracted_by_the_saddle() {
         assert!(newton.growth_factors().iter().all(|&m| m < 1.0));
         let s = newton.escape(&spec).unwrap();
         assert_eq!(s.attracted(), 2_000, "η = {eta}: {s:?}");
-        let n = s.mean_attract_steps().unwrap();
+        let n = s.mean_attract_time().unwrap();
         assert!(
             (n.estimate - steps).abs() <= 1.0 && n.stderr < 0.5,
             "η = {eta}: {n:?}, predicted {steps}"
@@ -221,15 +221,14 @@ fn newton_is_attracted_by_the_saddle() {
 fn saddle_free_newton_escapes_at_a_rate_independent_of_lambda() {
     let eta = 0.5;
     let lambdas = [1e-3, 1e-2, 1e-1, 1.0, 10.0];
-    let unstable_start = |q: &Quadratic| -> Vec<f64> {
-        (0..3).map(|r| 1e-6 * q.eigenvectors()[(r, 0)]).collect()
-    };
+    let unstable_start =
+        |q: &Quadratic| -> Vec<f64> { (0..3).map(|r| 1e-6 * q.eigenvectors()[(r, 0)]).collect() };
     let steps = |q: &Quadratic, m: Method, eta: f64| {
         let opt = Optimiser::new(q, m, eta).unwrap();
         let spec = EscapeSpec::new(Start::Point(unstable_start(q)), 1.0, 100_000_000).unwrap();
         let s = opt.escape(&spec).unwrap();
         assert_eq!(s.escaped(), 1, "{m:?}, {:?}", q.eigenvalues());
-        s.mean_escape_steps().unwrap().estimate
+        s.mean_escape_time().unwrap().estimate
     };
     let mut gd_steps = vec![];
     for &l in &lambdas {
@@ -298,8 +297,16 @@ fn momentum_grows_at_the_rate_of_its_recurrence() {
     let hb = Optimiser::new(&q, Method::HeavyBall { beta: 0.9 }, 1e-4).unwrap();
     let gd = Optimiser::new(&q, Method::GradientDescent, 1e-3).unwrap();
     let (n_hb, n_gd) = (
-        hb.escape(&spec).unwrap().mean_escape_steps().unwrap().estimate,
-        gd.escape(&spec).unwrap().mean_escape_steps().unwrap().estimate,
+        hb.escape(&spec)
+            .unwrap()
+            .mean_escape_time()
+            .unwrap()
+            .estimate,
+        gd.escape(&spec)
+            .unwrap()
+            .mean_escape_time()
+            .unwrap()
+            .estimate,
     );
     assert!((n_hb / n_gd - 1.0).abs() < 0.02, "{n_hb} vs {n_gd}");
 }
@@ -336,7 +343,8 @@ fn gradient_noise_frees_gd_but_not_newton() {
     let var = ends.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
     let m4 = ends.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / k as f64;
     let se = ((m4 - var * var) / k as f64).sqrt();
-    let exact = |l: f64, p: f64, eta: f64| eta * eta * s * s * p * p / (1.0 - (1.0 - eta * p * l).powi(2));
+    let exact =
+        |l: f64, p: f64, eta: f64| eta * eta * s * s * p * p / (1.0 - (1.0 - eta * p * l).powi(2));
     let v_newton = exact(2.0, 0.5, eta);
     let z = (var - v_newton) / se;
     assert!(z.abs() < Z999, "variance {var} vs {v_newton}, z = {z}");
@@ -396,7 +404,10 @@ fn bad_input_names_the_parameter() {
         "damping"
     );
     let gd = Optimiser::new(&q, Method::GradientDescent, 0.1).unwrap();
-    assert_eq!(param_name(gd.clone().gradient_noise(-1.0).unwrap_err()), "noise");
+    assert_eq!(
+        param_name(gd.clone().gradient_noise(-1.0).unwrap_err()),
+        "noise"
+    );
     assert_eq!(
         param_name(EscapeSpec::new(Start::Sphere { radius: 2.0 }, 1.0, 10).unwrap_err()),
         "radius"
@@ -406,7 +417,10 @@ fn bad_input_names_the_parameter() {
         "x0"
     );
     let spec = EscapeSpec::new(Start::Point(vec![0.1, 0.0, 0.0]), 1.0, 10).unwrap();
-    assert!(matches!(gd.escape(&spec).unwrap_err(), Error::Dimension { .. }));
+    assert!(matches!(
+        gd.escape(&spec).unwrap_err(),
+        Error::Dimension { .. }
+    ));
     let spec = EscapeSpec::new(Start::Point(vec![0.1, 0.0]), 1.0, 10)
         .unwrap()
         .paths(0);
