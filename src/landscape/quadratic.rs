@@ -321,7 +321,7 @@ impl Optimiser {
                         ));
                     }
                     let q = quad.vectors.column(k);
-                    p += (&q * q.transpose()) / denom;
+                    p += (q * q.transpose()) / denom;
                 }
                 precond = p;
             }
