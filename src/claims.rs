@@ -85,6 +85,17 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// The row's label: its id for the post's claims (`"12"`), `S` and the id for those
+    /// of the other seed documents ([`SEED_CLAIMS`], whose section names the seed:
+    /// `"S3"`).
+    pub fn label(&self) -> String {
+        if self.section.starts_with("seed 00") {
+            format!("S{}", self.id)
+        } else {
+            self.id.to_string()
+        }
+    }
+
     /// The verdict as printed in the Markdown table: `holds`, `holds (almost-sure
     /// rate)`, `**holds if** …`, `**wrong** (factor 2)`, `not checked`.
     pub fn verdict_markdown(&self) -> String {
@@ -122,7 +133,10 @@ impl Claim {
 
 /// The claims that figure `name` of the report shows.
 pub fn for_figure(name: &str) -> impl Iterator<Item = &'static Claim> + '_ {
-    CLAIMS.iter().filter(move |c| c.figure == Some(name))
+    CLAIMS
+        .iter()
+        .chain(SEED_CLAIMS)
+        .filter(move |c| c.figure == Some(name))
 }
 
 /// A figure of the post: what it shows and whether its stated parameters can produce
@@ -942,6 +956,174 @@ pub const CLAIMS: &[Claim] = &[
         ],
         figure: None,
     },
+    Claim {
+        id: 49,
+        section: "Open questions",
+        claim: "What are the odds of the attractive noise being significantly strong? How are they affected by the dimensionality: is it less likely in high dimensions?",
+        verdict: Verdict::Answered,
+        note: Some("independent directions"),
+        condition: None,
+        corrected: Some(
+            "in the local model with `k` unstable directions, each direction's law is the 1-D saddle SDE, so the saddle holds direction `i` (it reaches `r` before `R`) with the 1-D exact probability `p_i`; with independent directions it holds all of them with probability `Π p_i`, `p^k` for identical ones: a full trap is exponentially less likely in high dimensions. Measured for `k = 1…4` (`p = 0.821`: 0.823, 0.683, 0.549, 0.465 against `p^k` = 0.821, 0.675, 0.554, 0.455), and the number of attracted directions is Binomial(`k`, `p`); the box exit time is the minimum of the directions' exit times (`E[T] = ∫ Π P(T_i > t) dt`, measured)",
+        ),
+        basis: Some("correlated directions keep the marginals but not the product"),
+        tests: &[
+            "tests/landscape/escape_nd.rs::all_directions_attracted_is_a_product",
+            "tests/landscape/escape_nd.rs::box_exit_time_is_the_minimum_of_independent_directions",
+            "tests/report/landscape.rs::escape_nd_traps_all_directions_with_probability_p_to_the_k",
+        ],
+        figure: Some("escape_nd"),
+    },
+];
+
+/// The claims of the crate's other seed documents (`../shared/seeds/001…004`: a Q&A,
+/// lecture notes, lecture slides and a talk on Dauphin et al.) about optimisers near
+/// saddles in `d` dimensions and about how rare minima are: the second table of
+/// `docs/blog-claims.md`. The [`Claim::section`] names the seed; ids are numbered from 1
+/// and printed as `S1`, `S2`, ….
+pub const SEED_CLAIMS: &[Claim] = &[
+    Claim {
+        id: 1,
+        section: "seed 003 (slides: GD at saddle points)",
+        claim: "Gradient descent on `f = x₁² − x₂²` started on the stable axis gets stuck: it cannot escape the saddle point",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "exactly: `x₂ = 0` stays `0` at every step (in floating point too, for this diagonal Hessian) and `x₁` shrinks by `1 − 2η` per step, into `‖x‖ ≤ 10⁻¹²` after `⌈ln(0.5/10⁻¹²)/ln(1/(1 − 2η))⌉` steps; a start `10⁻¹²` off the axis escapes",
+        ),
+        basis: None,
+        tests: &[
+            "tests/landscape/quadratic.rs::gd_on_the_stable_axis_converges_to_the_saddle",
+            "tests/report/landscape.rs::optimiser_paths_gd_newton_and_sfn",
+        ],
+        figure: Some("optimiser_paths"),
+    },
+    Claim {
+        id: 2,
+        section: "seed 003 (slides: GD at saddle points)",
+        claim: "Started `ε` off the stable axis, gradient descent escapes, after a time that grows like `ln(1/ε)/|λ|`",
+        verdict: Verdict::Holds,
+        note: Some("constant measured"),
+        condition: None,
+        corrected: Some(
+            "the unstable coordinate grows by `1 + η|λ|` per step, so `‖x‖` reaches `R` after `n = ⌈ln(R/ε)/ln(1 + η|λ|)⌉` steps (every measured `n` equals it, `ε = 10⁻² … 10⁻¹⁴`); in time `t = nη` this is `C·ln(R/ε)/|λ|` with `C = η|λ|/ln(1 + η|λ|)`: fitted 1.095, 1.0097, 1.0010 at `η = 0.1, 0.01, 0.001` (exact 1.097, 1.010, 1.001), so `C → 1` as `η → 0`; in steps, `ln(1/ε)/(η|λ|)`",
+        ),
+        basis: None,
+        tests: &["tests/landscape/quadratic.rs::gd_escape_time_grows_like_log_one_over_epsilon"],
+        figure: Some("optimiser_paths"),
+    },
+    Claim {
+        id: 3,
+        section: "seed 002 (lecture notes, CME 216)",
+        claim: "Unless we approach the saddle point strictly along the positive-eigenvalue directions, we eventually fall away from it",
+        verdict: Verdict::Holds,
+        note: Some("measure zero"),
+        condition: None,
+        corrected: Some(
+            "the stable manifold of gradient descent is the span of the positive-eigenvalue eigenvectors, a set of measure zero: 20 000 random starts near an index-2 saddle in `d = 5` all escape (99.9 % upper bound on the stuck fraction 5.4·10⁻⁴), while starts on the stable subspace are all attracted",
+        ),
+        basis: None,
+        tests: &["tests/landscape/quadratic.rs::the_stable_manifold_has_measure_zero"],
+        figure: None,
+    },
+    Claim {
+        id: 4,
+        section: "seed 002 (lecture notes, CME 216)",
+        claim: "Near the saddle point the gradient becomes very small, so gradient descent takes very small steps and moves very slowly until it is far enough away",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some(
+            "the small `|λ|` is the fastest unstable direction the start has a component along",
+        ),
+        corrected: Some(
+            "the time to escape is `≈ ln(R/ε)/|λ_u|` with `λ_u` the most negative eigenvalue: against `|λ_u|` from 1 to 10⁻³ (index 1, `d = 3`) the mean escape time grows from 8.3 to 7 900, log-log slope −0.999; with a second unstable direction of eigenvalue −1 the slope is 0: a small `|λ|` slows the escape only if no steeper unstable direction exists",
+        ),
+        basis: None,
+        tests: &[
+            "tests/landscape/quadratic.rs::gd_escape_time_scales_like_one_over_the_unstable_eigenvalue",
+            "tests/report/landscape.rs::escape_vs_lambda_gd_slows_and_sfn_does_not",
+        ],
+        figure: Some("escape_vs_lambda"),
+    },
+    Claim {
+        id: 5,
+        section: "seed 004 (talk on Dauphin et al.)",
+        claim: "A step of gradient descent always points away from the saddle close to it",
+        verdict: Verdict::HoldsIf,
+        note: None,
+        condition: Some("`f(x) < f(saddle)`, i.e. `xᵀHx < 0`"),
+        corrected: Some(
+            "the GD step `−ηHx` has radial component `−η xᵀHx/‖x‖ = −2η f(x)/‖x‖`: away from the saddle where `f < 0`, towards it where `f > 0` (in the stable directions), at every distance; what points away is the unstable component",
+        ),
+        basis: Some("algebra, checked at random points"),
+        tests: &[
+            "tests/landscape/quadratic.rs::gd_step_points_away_only_where_f_is_below_the_saddle",
+        ],
+        figure: None,
+    },
+    Claim {
+        id: 6,
+        section: "seed 002 (lecture notes, CME 216)",
+        claim: "SGD's stochastic component allows moving away from the saddle point and resuming convergence",
+        verdict: Verdict::Holds,
+        note: Some("from the stable manifold"),
+        condition: None,
+        corrected: Some(
+            "with Gaussian gradient noise (`s = 10⁻³`, `η = 0.1`) all 2 000 runs started exactly on the stable axis of `x₁² − x₂²` escape; that noise can also trap is the post's point (the multiplicative noise of `optim`)",
+        ),
+        basis: None,
+        tests: &["tests/landscape/quadratic.rs::gradient_noise_frees_gd_but_not_newton"],
+        figure: None,
+    },
+    Claim {
+        id: 7,
+        section: "seed 004 (talk on Dauphin et al.)",
+        claim: "Newton's method rescales each direction by `1/λ_i`; where `λ_i < 0` its step points towards the saddle, which becomes an attractor",
+        verdict: Verdict::Holds,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "the Newton step on a quadratic is `−H⁻¹Hx = −x`: with `η = 1` every start lands on the saddle in one step, with `η = 0.5` every coordinate halves (2 000 random starts around an index-2 saddle in `d = 4`, all attracted in exactly 1 and 39 steps); with gradient noise it stays, fluctuating with variance `η²s²/(λ²(1 − (1 − η)²))` per direction (measured)",
+        ),
+        basis: None,
+        tests: &[
+            "tests/landscape/quadratic.rs::newton_is_attracted_by_the_saddle",
+            "tests/landscape/quadratic.rs::gradient_noise_frees_gd_but_not_newton",
+        ],
+        figure: Some("optimiser_paths"),
+    },
+    Claim {
+        id: 8,
+        section: "seed 004 (talk on Dauphin et al.)",
+        claim: "Saddle-free Newton, `x ← x − |H|⁻¹∇f`, is identical to Newton where `H` is positive definite but escapes saddle points",
+        verdict: Verdict::Holds,
+        note: Some("rate independent of |λ|"),
+        condition: None,
+        corrected: Some(
+            "the unstable coordinate grows by exactly `1 + η` per step whatever `λ` is: 35 steps from `10⁻⁶` to 1 at `η = 0.5` for `|λ|` from 10⁻³ to 10, where GD's steps grow 8 000-fold; damped (`(|H| + μI)⁻¹`) the factor is `1 + η|λ|/(|λ| + μ)`: independent of `λ` only for `|λ| ≫ μ`, GD at `η/μ` for `|λ| ≪ μ` (measured steps equal the prediction)",
+        ),
+        basis: None,
+        tests: &[
+            "tests/landscape/quadratic.rs::saddle_free_newton_escapes_at_a_rate_independent_of_lambda",
+            "tests/report/landscape.rs::escape_vs_lambda_gd_slows_and_sfn_does_not",
+        ],
+        figure: Some("escape_vs_lambda"),
+    },
+    Claim {
+        id: 9,
+        section: "seed 004 (talk on Dauphin et al.)",
+        claim: "Damped Newton (`(H + μI)⁻¹`), one of the methods the talk compares, near a saddle",
+        verdict: Verdict::Answered,
+        note: None,
+        condition: None,
+        corrected: Some(
+            "an unstable direction's factor is `1 + η|λ|/(μ − |λ|)` for `|λ| < μ` (escapes) and `1 − η|λ|/(|λ| − μ)` for `|λ| > μ`, attracted iff `|λ| > 2μ/(2 − η)`: damping frees Newton only from the flat unstable directions (`μ = 0.5`, `η = 1`: `λ = −0.3`, `−0.8` escape, `−1.5` is attracted, as simulated)",
+        ),
+        basis: None,
+        tests: &["tests/landscape/quadratic.rs::damped_newton_escapes_only_below_its_threshold"],
+        figure: None,
+    },
 ];
 
 /// The test of the shaken-surface figures (rows 36–38).
@@ -970,6 +1152,19 @@ checks that it is up to date; `saddle report` writes the same rows to `claims.js
 (`saddle claims --json` prints them).
 ";
 
+/// The heading and introduction of the second table ([`SEED_CLAIMS`]).
+const SEEDS_INTRO: &str = "
+## Statements of the other seed documents
+
+The crate was also built from four shorter documents about optimisers near saddles in
+`d` dimensions: a Q&A (seed 001), lecture notes (seed 002, CME 216), lecture slides
+(seed 003) and a talk on Dauphin et al., *Identifying and attacking the saddle point
+problem* (seed 004). Their claims are checked in `d` dimensions by
+`saddle_sde::landscape` (optimisers on quadratic saddles, random Hessians); the Seed
+column names the document. `saddle claims --json --seeds` prints these rows, and
+`saddle report` writes them to `seed-claims.json`.
+";
+
 /// The sentence before the Figures table.
 const FIGURES_INTRO: &str = "\
 `saddle report` draws each figure under its name (the last column), beside the claims
@@ -984,8 +1179,9 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-/// `docs/blog-claims.md`: the header, the claims table ([`CLAIMS`]) and the figures
-/// table ([`FIGURE_NOTES`]).
+/// `docs/blog-claims.md`: the header, the claims table ([`CLAIMS`]), the table of the
+/// other seed documents' claims ([`SEED_CLAIMS`]) and the figures table
+/// ([`FIGURE_NOTES`]).
 pub fn markdown() -> String {
     let mut s = String::from(HEADER);
     s.push_str("\n## Statements\n\n");
@@ -995,6 +1191,25 @@ pub fn markdown() -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} |",
+            c.id,
+            cell(c.claim),
+            cell(c.section),
+            cell(&c.verdict_markdown()),
+            cell(c.corrected.unwrap_or("—")),
+            cell(&c.tests_markdown()),
+            c.figure
+                .map_or_else(|| "—".to_string(), |f| format!("`{f}`")),
+        );
+    }
+    s.push_str(SEEDS_INTRO);
+    s.push_str(
+        "\n| # | Statement | Seed | Verdict | Corrected / precise statement | Test | Figure |\n",
+    );
+    s.push_str("|---|---|---|---|---|---|---|\n");
+    for c in SEED_CLAIMS {
+        let _ = writeln!(
+            s,
+            "| S{} | {} | {} | {} | {} | {} | {} |",
             c.id,
             cell(c.claim),
             cell(c.section),
@@ -1046,8 +1261,20 @@ mod tests {
     }
 
     #[test]
-    fn a_condition_exactly_for_holds_if() {
+    fn seed_ids_are_consecutive_from_one() {
+        for (i, c) in SEED_CLAIMS.iter().enumerate() {
+            assert_eq!(c.id as usize, i + 1, "seed claim S{}", c.id);
+            assert!(c.section.starts_with("seed 00"), "S{}: {}", c.id, c.section);
+            assert_eq!(c.label(), format!("S{}", c.id));
+        }
         for c in CLAIMS {
+            assert_eq!(c.label(), c.id.to_string());
+        }
+    }
+
+    #[test]
+    fn a_condition_exactly_for_holds_if() {
+        for c in CLAIMS.iter().chain(SEED_CLAIMS) {
             assert_eq!(
                 c.verdict == Verdict::HoldsIf,
                 c.condition.is_some(),
@@ -1061,7 +1288,7 @@ mod tests {
 
     #[test]
     fn figures_are_the_reports() {
-        for c in CLAIMS {
+        for c in CLAIMS.iter().chain(SEED_CLAIMS) {
             if let Some(f) = c.figure {
                 assert!(is_figure(f), "claim {}: unknown figure {f}", c.id);
             }

@@ -2,7 +2,8 @@
 //! results, figure by figure: what `saddle report` draws.
 //!
 //! Each [`Section`] is one figure of the post (in the post's order), or one beyond it
-//! (`strong_order`, `escape_time`). Its builder runs the simulations through the
+//! (`strong_order`, `escape_time`), or one of the figures of the other seed documents
+//! (`optimiser_paths`, `escape_vs_lambda`, `escape_nd`, `hessian_pd`). Its builder runs the simulations through the
 //! crate's engine and ensembles, computes the exact curves and the numeric checks, and
 //! returns a [`Figure`]: panels of series, a caption that states every parameter, and
 //! the checks. The post's claims and verdicts shown beside a figure are the rows of
@@ -207,5 +208,20 @@ pub const SECTIONS: &[Section] = &[
         name: "escape_time",
         post_section: "Beyond the post",
         build: Some(figures::beyond::escape_time),
+    },
+    Section {
+        name: "optimiser_paths",
+        post_section: "Saddles in d dimensions (seeds 002–004)",
+        build: Some(figures::landscape::optimiser_paths),
+    },
+    Section {
+        name: "escape_vs_lambda",
+        post_section: "Saddles in d dimensions (seeds 002–004)",
+        build: Some(figures::landscape::escape_vs_lambda),
+    },
+    Section {
+        name: "escape_nd",
+        post_section: "Saddles in d dimensions (seeds 002–004)",
+        build: Some(figures::landscape::escape_nd),
     },
 ];

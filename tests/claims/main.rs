@@ -3,7 +3,7 @@
 //!
 //! `cargo test --release --test claims`.
 
-use saddle_sde::claims::{CLAIMS, markdown};
+use saddle_sde::claims::{CLAIMS, SEED_CLAIMS, markdown};
 use std::path::Path;
 
 /// The repository's root.
@@ -42,17 +42,17 @@ fn defines(source: &str, name: &str) -> bool {
 #[test]
 fn every_named_test_exists() {
     let mut missing = Vec::new();
-    for c in CLAIMS {
+    for c in CLAIMS.iter().chain(SEED_CLAIMS) {
         for t in c.tests {
             let Some((file, name)) = t.split_once("::") else {
-                missing.push(format!("claim {}: {t} is not FILE::function", c.id));
+                missing.push(format!("claim {}: {t} is not FILE::function", c.label()));
                 continue;
             };
             let path = root().join(file);
             match std::fs::read_to_string(&path) {
                 Ok(source) if defines(&source, name) => {}
-                Ok(_) => missing.push(format!("claim {}: {file} has no fn {name}", c.id)),
-                Err(e) => missing.push(format!("claim {}: {file}: {e}", c.id)),
+                Ok(_) => missing.push(format!("claim {}: {file} has no fn {name}", c.label())),
+                Err(e) => missing.push(format!("claim {}: {file}: {e}", c.label())),
             }
         }
     }

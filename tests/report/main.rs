@@ -9,6 +9,7 @@ mod common;
 
 mod beyond;
 mod figures;
+mod landscape;
 mod laws;
 mod strategies;
 

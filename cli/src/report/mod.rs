@@ -3,7 +3,7 @@
 //!
 //! The library computes every figure ([`saddle_sde::report`]) and every claim's
 //! verdict ([`saddle_sde::claims`]); this module renders them (plotters), writes the
-//! pages, `claims.json` and `manifest.json`, and replaces the output directory only
+//! pages, `claims.json`, `seed-claims.json` and `manifest.json`, and replaces the output directory only
 //! once the new report is complete.
 
 mod page;
@@ -239,6 +239,10 @@ fn build_into(dir: &Path, args: &Args, start: Instant) -> anyhow::Result<(usize,
     std::fs::write(
         dir.join("claims.json"),
         serde_json::to_string_pretty(&crate::claims::claims_json())?,
+    )?;
+    std::fs::write(
+        dir.join("seed-claims.json"),
+        serde_json::to_string_pretty(&crate::claims::seed_claims_json())?,
     )?;
     std::fs::write(dir.join("manifest.json"), page::manifest(&meta, &built)?)?;
     std::fs::write(dir.join("index.html"), page::html(&meta, &built))?;

@@ -2,7 +2,7 @@
 
 use super::Built;
 use super::render;
-use saddle_sde::claims::{CLAIMS, Claim, Verdict};
+use saddle_sde::claims::{CLAIMS, Claim, SEED_CLAIMS, Verdict};
 use std::fmt::Write as _;
 
 /// What the pages say about the run.
@@ -24,7 +24,17 @@ pub struct Meta {
 const TITLE: &str = "Saddle Points and Stochastic Gradient Descent, reproduced and checked";
 
 fn claims_of(name: &str) -> impl Iterator<Item = &'static Claim> + '_ {
-    CLAIMS.iter().filter(move |c| c.figure == Some(name))
+    saddle_sde::claims::for_figure(name)
+}
+
+/// Who makes the claim: `The post (row 12, “Section”)`, or for the other seed
+/// documents `seed 003 (slides: …) (row S1)`.
+fn source(c: &Claim) -> String {
+    if SEED_CLAIMS.iter().any(|s| s == c) {
+        format!("The {} (row {})", c.section, c.label())
+    } else {
+        format!("The post (row {}, “{}”)", c.id, c.section)
+    }
 }
 
 /// The verdict in words: `holds`, `holds if …`, `wrong (…)`, `not yet checked`,
@@ -170,9 +180,8 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
         for c in claims_of(b.name) {
             let _ = write!(
                 h,
-                r#"<div class="claim">The post (row {id}, “{sec}”): <q>{claim}</q><br>Verdict: <span class="v v-{v}">{words}</span>"#,
-                id = c.id,
-                sec = esc(c.section),
+                r#"<div class="claim">{src}: <q>{claim}</q><br>Verdict: <span class="v v-{v}">{words}</span>"#,
+                src = esc(&source(c)),
                 claim = inline_html(c.claim),
                 v = c.verdict.as_str(),
                 words = inline_html(&verdict_words(c)),
@@ -219,6 +228,22 @@ the rows of <code>docs/blog-claims.md</code>, also in <a href="claims.json">clai
             h,
             r#"<tr><td>{}</td><td>{}</td><td>{}</td><td><span class="v v-{}">{}</span></td><td>{fig}</td></tr>"#,
             c.id,
+            esc(c.section),
+            inline_html(c.claim),
+            c.verdict.as_str(),
+            inline_html(&verdict_words(c))
+        );
+    }
+    h.push_str("</table>\n");
+    h.push_str("<h2>Claims of the other seed documents</h2>\n<p>Lecture notes, slides and a talk on saddle-free Newton, checked in d dimensions (also in <a href=\"seed-claims.json\">seed-claims.json</a>).</p>\n<table><tr><th>#</th><th>seed</th><th>claim</th><th>verdict</th><th>figure</th></tr>\n");
+    for c in SEED_CLAIMS {
+        let fig = c
+            .figure
+            .map_or(String::new(), |f| format!(r##"<a href="#{f}">{f}</a>"##));
+        let _ = writeln!(
+            h,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td><span class="v v-{}">{}</span></td><td>{fig}</td></tr>"#,
+            c.label(),
             esc(c.section),
             inline_html(c.claim),
             c.verdict.as_str(),
@@ -298,9 +323,8 @@ pub fn markdown(meta: &Meta, built: &[Built]) -> String {
         for c in claims_of(b.name) {
             let _ = writeln!(
                 m,
-                "> The post (row {}, “{}”): {}  \n> Verdict: **{}**{}\n",
-                c.id,
-                c.section,
+                "> {}: {}  \n> Verdict: **{}**{}\n",
+                source(c),
                 c.claim,
                 verdict_words(c).replace("**", ""),
                 c.corrected
