@@ -7,6 +7,7 @@
 mod analytic;
 mod claims;
 mod escape;
+mod optimise;
 mod output;
 mod report;
 mod scheme;
@@ -43,6 +44,10 @@ enum Command {
     /// SGD and its variants (perturbed, SVRG, momentum, annealed, ReLU) escaping the
     /// saddle on a finite-sum model, beside the diffusion-limit SDE's exact exit values.
     Sgd(sgd::SgdArgs),
+    /// Gradient descent, momentum, Nesterov, Newton and saddle-free Newton on a quadratic
+    /// saddle f = ½ xᵀHx, with optional gradient noise: the iterates of one run, or how
+    /// many starts escape and how fast.
+    Optimise(optimise::OptimiseArgs),
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
@@ -79,6 +84,7 @@ fn main() -> std::process::ExitCode {
         Command::Escape(args) => escape::run(args),
         Command::EscapeStudy(args) => study::run(args),
         Command::Sgd(args) => sgd::run(args),
+        Command::Optimise(args) => optimise::run(args),
         Command::Claims(args) => claims::run(args),
     };
     match result {

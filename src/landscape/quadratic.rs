@@ -461,6 +461,19 @@ impl Optimiser {
     /// As [`EscapeSpec::start`] and [`Ball::new`]; [`Error::Dimension`] for a start of
     /// the wrong length.
     pub fn escape(&self, spec: &EscapeSpec) -> Result<EscapeSummary> {
+        self.escape_with_progress(spec, |_, _| {})
+    }
+
+    /// As [`escape`](Self::escape), calling `progress(done, total)` after each batch of
+    /// paths.
+    ///
+    /// # Errors
+    /// As [`escape`](Self::escape).
+    pub fn escape_with_progress(
+        &self,
+        spec: &EscapeSpec,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<EscapeSummary> {
         let d = self.quad.dim();
         if let Start::Point(x0) = &spec.start {
             self.check_point(x0)?;
@@ -498,7 +511,7 @@ impl Optimiser {
                 ));
                 acc.push(why);
             },
-            |_, _| {},
+            progress,
         ))
     }
 
