@@ -1,5 +1,5 @@
 //! Stochastic escape of the d-dimensional local saddle
-//! ([`LocalSaddle`](crate::models::LocalSaddle)): `dx_i = a_i x_i dt + σ_i x_i dW_i + τ_i dU_i`
+//! ([`crate::models::LocalSaddle`]): `dx_i = a_i x_i dt + σ_i x_i dW_i + τ_i dU_i`
 //! with `k` unstable directions (`a_i > 0`) among `d`.
 //!
 //! Two questions, two observables of the ensemble engine

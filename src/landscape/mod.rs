@@ -5,8 +5,8 @@
 //! These are the claims of the crate's other seed documents (lecture notes, slides and
 //! a talk on Dauphin et al.), checked in the second table of `docs/blog-claims.md`.
 
-mod escape;
-mod quadratic;
+pub mod escape;
+pub mod quadratic;
 
 pub use escape::{BallObs, DirectionMonitor, DirectionObs, DirectionStats, StopWhen};
 pub use quadratic::{EscapeSpec, EscapeSummary, Method, Optimiser, QuadStepper, Quadratic, Start};

@@ -54,7 +54,7 @@
 //! # Runs
 //! [`Optimiser::escape`] runs many starts through the run engine
 //! ([`crate::integrate::run`], [`crate::ensemble::run_ordered`], path `i` drawing from
-//! [`path_rng`](crate::noise::path_rng)`(seed, i)`: random starts first, then the
+//! [`path_rng`]`(seed, i)`: random starts first, then the
 //! gradient noise), watched by a [`Ball`] monitor; [`Optimiser::path`] records one
 //! path's iterates. Both are the same bit for bit for any thread count. The stepper is
 //! compiled once per kind of update (GD, preconditioned, heavy ball, Nesterov), so no
@@ -458,7 +458,7 @@ impl Optimiser {
     /// is the same bit for bit for any number of threads.
     ///
     /// # Errors
-    /// As [`EscapeSpec::start`] and [`Ball::new`]; [`Error::Dimension`] for a start of
+    /// As [`EscapeSpec::new`] and [`Ball::new`]; [`Error::Dimension`] for a start of
     /// the wrong length.
     pub fn escape(&self, spec: &EscapeSpec) -> Result<EscapeSummary> {
         self.escape_with_progress(spec, |_, _| {})
@@ -837,7 +837,7 @@ impl EscapeSpec {
     }
 }
 
-/// How the paths of an escape run ([`Optimiser::escape`], [`crate::landscape::ball_exit`])
+/// How the paths of an escape run ([`Optimiser::escape`], [`BallObs`](crate::landscape::BallObs))
 /// ended: counts, and the times to escape and to attraction, in the run's unit of time
 /// (steps for an optimiser, `t` for an SDE). Mergeable in path order.
 #[derive(Debug, Clone, Default, PartialEq)]
