@@ -1070,7 +1070,7 @@ pub const SEED_CLAIMS: &[Claim] = &[
         note: Some("from the stable manifold"),
         condition: None,
         corrected: Some(
-            "with Gaussian gradient noise (`s = 10⁻³`, `η = 0.1`) all 2 000 runs started exactly on the stable axis of `x₁² − x₂²` escape; noisy GD is the Euler–Maruyama scheme of the local saddle with `a_i = −λ_i`, `τ_i = √η s`, and its mean escape time from the saddle matches that SDE's exact value (1.828 ± 0.009 against 1.815); that noise can also trap is the post's point (the multiplicative noise of `optim`)",
+            "with Gaussian gradient noise (`s = 10⁻³`, `η = 0.1`) all 2 000 runs started exactly on the stable axis of `x₁² − x₂²` escape; noisy GD is the Euler–Maruyama scheme of the local saddle with `a_i = −λ_i`, `τ_i = √η s`, and its mean escape time from the saddle matches that SDE's exact value (at `η = 10⁻³`, `s = √10`: 1.828 ± 0.009 against 1.815); that noise can also trap is the post's point (the multiplicative noise of `optim`)",
         ),
         basis: None,
         tests: &[

@@ -286,18 +286,15 @@ fn iterates(args: &OptimiseArgs, opt: &Optimiser, x0: &[f64], steps: usize) -> a
     let path = opt.path(x0, steps, args.seed)?;
     let q = opt.quadratic();
     if args.json {
-        let rows: Vec<serde_json::Value> = path
-            .iter()
-            .enumerate()
-            .map(|(n, x)| {
-                serde_json::json!({
-                    "n": n,
-                    "x": x,
-                    "f": q.value(x),
-                    "norm": x.iter().map(|v| v * v).sum::<f64>().sqrt(),
-                })
-            })
-            .collect();
+        let mut rows = Vec::with_capacity(path.len());
+        for (n, x) in path.iter().enumerate() {
+            rows.push(serde_json::json!({
+                "n": n,
+                "x": x,
+                "f": q.value(x)?,
+                "norm": x.iter().map(|v| v * v).sum::<f64>().sqrt(),
+            }));
+        }
         let v = serde_json::json!({
             "method": opt.method().name(),
             "eigenvalues": q.eigenvalues(),
@@ -317,13 +314,16 @@ fn iterates(args: &OptimiseArgs, opt: &Optimiser, x0: &[f64], steps: usize) -> a
     for (n, x) in path.iter().enumerate() {
         let mut row = vec![n.to_string()];
         row.extend(x.iter().map(|v| num(*v)));
-        row.push(num(q.value(x)));
+        row.push(num(q.value(x)?));
         row.push(num(x.iter().map(|v| v * v).sum::<f64>().sqrt()));
         t.row(&row);
     }
     print!("{}", t.render());
     if path.len() < steps + 1 {
-        println!("the run overflowed after {} steps", path.len() - 1);
+        println!(
+            "the run stopped after {} steps: ‖x‖² or f would overflow at the next",
+            path.len() - 1
+        );
     }
     Ok(())
 }

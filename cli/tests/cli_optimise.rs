@@ -71,6 +71,13 @@ fn iterates_are_printed() {
     // x₁ ← 0.8 x₁, x₂ ← 1.2 x₂
     assert!((it[1]["x"][0].as_f64().unwrap() - 0.4).abs() < 1e-15);
     assert!((it[1]["x"][1].as_f64().unwrap() - 1.2e-3).abs() < 1e-15);
+    // GD's x₂ grows by 1.2 per step: ‖x‖² overflows near step 1 950; the run stops at
+    // its last representable iterate instead of printing ±∞ or null
+    let v = json(&["optimise", "--json", "--iterates", "2500"]);
+    assert_eq!(v["overflowed"], true);
+    let it = v["iterates"].as_array().unwrap();
+    assert!(it.len() < 2501 && it.len() > 1900, "{}", it.len());
+    assert!(it.iter().all(|r| r["f"].is_f64() && r["norm"].is_f64()));
     let out = saddle(&["optimise", "--iterates", "2"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -122,6 +129,8 @@ fn bad_input_is_one_line_naming_the_parameter() {
         (vec!["optimise", "--eigenvalues", "nan,1"], "hessian"),
         (vec!["optimise", "--iterates", "0"], "steps"),
         (vec!["optimise", "--radius", "0.1", "--runs", "0"], "paths"),
+        (vec!["optimise", "--x0", "0,1e-13"], "x0"),
+        (vec!["optimise", "--lr", "1e308"], "lr"),
     ] {
         let out = saddle(&args);
         assert!(!out.status.success(), "{args:?}");

@@ -274,7 +274,7 @@ impl Observe<[f64]> for DirectionObs {
         Ok(())
     }
     fn summary(&self) -> DirectionStats {
-        DirectionStats::new(self.watched.len())
+        DirectionStats::new(self.watched.len(), self.stop)
     }
     fn monitor(&self, _: u64) -> DirectionMonitor<'_> {
         DirectionMonitor {
@@ -305,6 +305,7 @@ impl Observe<[f64]> for DirectionObs {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DirectionStats {
+    stop: StopWhen,
     paths: u64,
     lower: Vec<u64>,
     upper: Vec<u64>,
@@ -319,8 +320,9 @@ pub struct DirectionStats {
 }
 
 impl DirectionStats {
-    fn new(k: usize) -> Self {
+    fn new(k: usize, stop: StopWhen) -> Self {
         Self {
+            stop,
             paths: 0,
             lower: vec![0; k],
             upper: vec![0; k],
@@ -384,12 +386,13 @@ impl DirectionStats {
         crate::uncertainty::Proportion::new(*self.upper.get(j)?, self.paths).ok()
     }
     /// The fraction of paths in which every watched direction left through the lower
-    /// end: all attracted.
+    /// end: all attracted. Meaningful for [`StopWhen::All`] (with [`StopWhen::First`]
+    /// a path stops at its first exit, so only one direction can have left).
     pub fn all_attracted(&self) -> Option<crate::uncertainty::Proportion> {
         crate::uncertainty::Proportion::new(self.all_lower, self.paths).ok()
     }
     /// `count[j]`: the number of paths with exactly `j` directions attracted,
-    /// `j = 0…k`.
+    /// `j = 0…k` (for [`StopWhen::All`], as [`all_attracted`](Self::all_attracted)).
     pub fn attracted_count(&self) -> &[u64] {
         &self.lower_count
     }
@@ -413,9 +416,13 @@ impl DirectionStats {
             stderr: self.last_exit.stderr(),
         })
     }
-    /// Paths in which some watched direction had not left by the horizon.
+    /// Paths censored by the horizon: for [`StopWhen::All`] those in which some
+    /// watched direction had not left; for [`StopWhen::First`] those in which none had.
     pub fn censored(&self) -> u64 {
-        self.paths - self.all_left
+        match self.stop {
+            StopWhen::All => self.paths - self.all_left,
+            StopWhen::First => self.paths - self.any_exit,
+        }
     }
     /// Paths that overflowed.
     pub fn non_finite(&self) -> u64 {

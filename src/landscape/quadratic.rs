@@ -23,16 +23,16 @@
 //! | method | stable `λ > 0` | unstable `λ < 0` |
 //! |---|---|---|
 //! | GD | `1 − ηλ` | `1 + η|λ|`: slow when `|λ|` is small |
-//! | Newton (`μ = 0`) | `1 − η` | `1 − η`: **the saddle attracts** (the step is `+η c` towards it) |
-//! | damped Newton | `1 − ηλ/(λ + μ)` | `1 + η|λ|/(μ − |λ|)`: escapes if `|λ| < μ`; attracted iff `|λ| > 2μ/(2 − η)` |
+//! | Newton (`μ = 0`) | `1 − η` | `1 − η`: **the saddle attracts** (the change is `Δc = −ηc`, towards it) |
+//! | damped Newton | `1 − ηλ/(λ + μ)` | `1 + η|λ|/(μ − |λ|)` for `|λ| < μ` (escapes); `1 − η|λ|/(|λ| − μ)` for `|λ| > μ`: escapes by oscillation up to `|λ| = 2μ/(2 − η)`, attracted beyond |
 //! | saddle-free Newton | `1 − ηλ/(λ + μ)` | `1 + η|λ|/(|λ| + μ)`: `1 + η` for `μ = 0`, **independent of `|λ|`** |
 //!
 //! Heavy ball obeys `c_{n+1} = (1 + β − ηλ) c_n − β c_{n−1}` and Nesterov
 //! `c_{n+1} = (1 − ηλ)((1 + β) c_n − β c_{n−1})`; the growth factor of a direction is
 //! the largest modulus of the roots of `r² − (1 + β − ηλ) r + β` and
-//! `r² − (1 + β)(1 − ηλ) r + β(1 − ηλ)` ([`Optimiser::growth_factors`]). For small
-//! `ηλ` both give `1 + η|λ|/(1 − β)` in an unstable direction: momentum is gradient
-//! descent at the learning rate `η/(1 − β)`.
+//! `r² − (1 + β)(1 − ηλ) r + β(1 − ηλ)` ([`Optimiser::growth_factors`]). For
+//! `η|λ| ≪ (1 − β)²` both give `1 + η|λ|/(1 − β)` in an unstable direction: momentum is
+//! gradient descent at the learning rate `η/(1 − β)`.
 //!
 //! A deterministic start a distance `ε` from the saddle along an unstable direction with
 //! factor `m > 1` reaches radius `R` after `⌈ln(R/ε)/ln m⌉` steps, so gradient descent
@@ -47,9 +47,10 @@
 //! d-dimensional local saddle of [`crate::models::LocalSaddle`] with `a_i = −p(λ_i)λ_i`,
 //! `σ_i = 0`, `τ_i = √η s p(λ_i)` ([`Optimiser::diffusion_limit`]; for momentum with
 //! `η/(1 − β)` in place of `η`). The noise pushes the path off the stable manifold, so
-//! noisy gradient descent escapes from any start; noisy Newton keeps every direction
-//! attracted and fluctuates around the saddle with variance
-//! `η² s² p(λ)² / (1 − (1 − η)²)` per direction.
+//! noisy gradient descent escapes from any start. A direction whose factor
+//! `m = 1 − ηp(λ)λ` has `|m| < 1` stays attracted and fluctuates around the saddle with
+//! stationary variance `η² s² p(λ)² / (1 − m²)`: for undamped Newton (`m = 1 − η`,
+//! `0 < η < 2`) that is every direction, so noisy Newton stays at the saddle.
 //!
 //! # Runs
 //! [`Optimiser::escape`] runs many starts through the run engine
@@ -78,7 +79,8 @@ use nalgebra::DMatrix;
 /// let q = Quadratic::x1_squared_minus_x2_squared();
 /// assert_eq!(q.index(), 1);
 /// assert_eq!(q.eigenvalues(), &[-2.0, 2.0]);
-/// assert_eq!(q.value(&[1.0, 1.0]), 0.0);
+/// assert_eq!(q.value(&[1.0, 1.0])?, 0.0);
+/// # Ok::<(), saddle_sde::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quadratic {
@@ -141,7 +143,9 @@ impl Quadratic {
     }
 
     /// `H = Q diag(λ) Qᵀ` with `Q` a Haar-random rotation drawn from
-    /// [`path_rng`]`(seed, 0)`: the same spectrum in general position.
+    /// [`path_rng`]`(seed, 2⁶⁴ − 1)`, a stream no run uses for a path (so that path 0 of
+    /// a run with the same seed does not start along the first column of `Q`): the same
+    /// spectrum in general position.
     ///
     /// # Errors
     /// As [`Quadratic::new`].
@@ -150,7 +154,7 @@ impl Quadratic {
         for &l in eigenvalues {
             finite("eigenvalues", l)?;
         }
-        let q = crate::noise::haar_orthogonal(&mut path_rng(seed, 0), d);
+        let q = crate::noise::haar_orthogonal(&mut path_rng(seed, u64::MAX), d);
         let l = DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(eigenvalues));
         let h = &q * l * q.transpose();
         Self::new((&h + h.transpose()) * 0.5)
@@ -186,23 +190,41 @@ impl Quadratic {
     pub fn hessian(&self) -> &DMatrix<f64> {
         &self.hessian
     }
-    /// `f(x) = ½ xᵀHx` (`x` of length `d`; extra entries are ignored, missing ones are 0).
-    pub fn value(&self, x: &[f64]) -> f64 {
-        let d = self.dim().min(x.len());
+    /// `f(x) = ½ xᵀHx` for the first `d` entries of `x` (extra entries, such as an
+    /// optimiser's velocity, are ignored).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] if `x` has fewer than `d` entries.
+    pub fn value(&self, x: &[f64]) -> Result<f64> {
+        let d = self.check_len(x)?;
         let mut f = 0.0;
         for j in 0..d {
             for i in 0..d {
                 f += x[i] * self.hessian[(i, j)] * x[j];
             }
         }
-        0.5 * f
+        Ok(0.5 * f)
     }
-    /// `x` in the eigen-coordinates, `c = Qᵀx`.
-    pub fn eigen_coordinates(&self, x: &[f64]) -> Vec<f64> {
-        let d = self.dim().min(x.len());
-        (0..self.dim())
+    /// The first `d` entries of `x` in the eigen-coordinates, `c = Qᵀx`.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] if `x` has fewer than `d` entries.
+    pub fn eigen_coordinates(&self, x: &[f64]) -> Result<Vec<f64>> {
+        let d = self.check_len(x)?;
+        Ok((0..d)
             .map(|c| (0..d).map(|r| self.vectors[(r, c)] * x[r]).sum())
-            .collect()
+            .collect())
+    }
+    fn check_len(&self, x: &[f64]) -> Result<usize> {
+        let d = self.dim();
+        if x.len() < d {
+            return Err(Error::Dimension {
+                what: "x",
+                expected: d,
+                got: x.len(),
+            });
+        }
+        Ok(d)
     }
 }
 
@@ -292,7 +314,9 @@ impl Optimiser {
     /// # Errors
     /// A parameter error naming `lr` unless it is positive and finite; `beta` unless
     /// `0 ≤ β < 1`; `damping` unless it is finite and `≥ 0`, or if the preconditioned
-    /// matrix is singular (a `λ_i + μ` or `|λ_i| + μ` below `1e-12·max|λ|`).
+    /// matrix is singular (a `λ_i + μ` or `|λ_i| + μ` at most `1e-12·max(max|λ|, μ)`;
+    /// named `hessian` for undamped Newton on a singular `H`); `lr` if a growth factor
+    /// overflows (`η·|λ|` too large to represent).
     pub fn new(quad: &Quadratic, method: Method, lr: f64) -> Result<Self> {
         positive("lr", lr)?;
         let mut precond = DMatrix::zeros(0, 0);
@@ -312,7 +336,7 @@ impl Optimiser {
                     let denom = 1.0 / method.precond(l);
                     if denom.abs() <= 1e-12 * scale.max(damping) || !denom.is_finite() {
                         return Err(param(
-                            "damping",
+                            if damping == 0.0 { "hessian" } else { "damping" },
                             damping,
                             format!(
                                 "a value that keeps the preconditioned Hessian invertible \
@@ -326,13 +350,21 @@ impl Optimiser {
                 precond = p;
             }
         }
-        Ok(Self {
+        let opt = Self {
             quad: quad.clone(),
             method,
             lr,
             noise: 0.0,
             precond,
-        })
+        };
+        if let Some(g) = opt.growth_factors().into_iter().find(|g| !g.is_finite()) {
+            return Err(param(
+                "lr",
+                lr,
+                format!("a rate whose growth factors are finite (η·|λ| overflows to {g})"),
+            ));
+        }
+        Ok(opt)
     }
 
     /// The same optimiser with Gaussian gradient noise `s ξ`, `ξ ~ N(0, I)`.
@@ -416,8 +448,9 @@ impl Optimiser {
     }
 
     /// The iterates `x_0, …, x_steps` (positions) of one path from `x0`; the gradient
-    /// noise (if any) is drawn from [`path_rng`]`(seed, 0)`. A path that overflows
-    /// ends early, at its last finite iterate.
+    /// noise (if any) is drawn from [`path_rng`]`(seed, 0)`. A path whose squared norm
+    /// or value `f` overflows ends early, at its last iterate where both are finite
+    /// (fewer than `steps + 1` iterates are returned).
     ///
     /// # Errors
     /// [`Error::Dimension`] if `x0` does not have length `d`; a parameter error naming
@@ -430,8 +463,11 @@ impl Optimiser {
         let mut out = vec![x0.to_vec()];
         let mut x = self.initial_state(x0);
         let mut rng = path_rng(seed, 0);
+        let q = &self.quad;
         let mut mon = Closure::new(|_, _, y: &[f64]| {
-            if y.iter().all(|v| v.is_finite()) {
+            let r2: f64 = y[..d].iter().map(|v| v * v).sum();
+            let f = q.value(y).unwrap_or(f64::NAN);
+            if r2.is_finite() && f.is_finite() {
                 out.push(y[..d].to_vec());
                 false
             } else {
@@ -478,8 +514,9 @@ impl Optimiser {
         if let Start::Point(x0) = &spec.start {
             self.check_point(x0)?;
         }
+        let stable: Vec<usize> = (0..d).filter(|&k| self.quad.values[k] > 0.0).collect();
         if let Start::StableSphere { .. } = spec.start
-            && self.quad.index() == d
+            && stable.is_empty()
         {
             return Err(param(
                 "start",
@@ -490,10 +527,34 @@ impl Optimiser {
         if spec.paths == 0 {
             return Err(param("paths", 0.0, ">= 1"));
         }
+        // a start inside the attraction ball would count as attracted after one step,
+        // whatever the method does there
+        if spec.inner > 0.0 {
+            match &spec.start {
+                Start::Point(x0) => {
+                    let r = x0.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    if r <= spec.inner {
+                        return Err(param(
+                            "x0",
+                            r,
+                            format!("a norm above inner = {}", spec.inner),
+                        ));
+                    }
+                }
+                Start::Sphere { radius } | Start::StableSphere { radius } => {
+                    if *radius <= spec.inner {
+                        return Err(param(
+                            "radius",
+                            *radius,
+                            format!("above inner = {}", spec.inner),
+                        ));
+                    }
+                }
+            }
+        }
         let ball = Ball::new(d, spec.inner, spec.outer)?;
         let grid = Grid::uniform(spec.max_steps, 1.0);
         let sources = Sources::new(self, &grid)?;
-        let stable: Vec<usize> = (0..d).filter(|&k| self.quad.values[k] > 0.0).collect();
         Ok(run_ordered(
             spec.paths,
             EscapeSummary::default,
@@ -654,17 +715,17 @@ impl<const K: u8> Stepper for QuadStepper<'_, K> {
     #[inline]
     fn step(&mut self, _t: f64, x: &mut [f64], noise: &NdNoise) {
         let d = self.d;
-        let len = if K == HEAVY_BALL || K == NESTEROV {
-            2 * d
-        } else {
-            d
-        };
-        // a state or noise of the wrong size (a source built for another model) ends
-        // the path as non-finite instead of reading out of bounds
-        if x.len() != len || noise.dz.len() != d {
-            x.iter_mut().for_each(|v| *v = f64::NAN);
-            return;
-        }
+        // the stepper is built only by its optimiser, which sizes the state and the
+        // source: no per-step check beyond the debug build's
+        debug_assert_eq!(
+            x.len(),
+            if K == HEAVY_BALL || K == NESTEROV {
+                2 * d
+            } else {
+                d
+            }
+        );
+        debug_assert_eq!(noise.dz.len(), d);
         let (lr, beta, s) = (self.lr, self.beta, self.s);
         match K {
             GD => {
