@@ -7,6 +7,7 @@
 mod analytic;
 mod claims;
 mod escape;
+mod hessian;
 mod output;
 mod report;
 mod scheme;
@@ -43,6 +44,10 @@ enum Command {
     /// SGD and its variants (perturbed, SVRG, momentum, annealed, ReLU) escaping the
     /// saddle on a finite-sum model, beside the diffusion-limit SDE's exact exit values.
     Sgd(sgd::SgdArgs),
+    /// How rare minima are among random critical points: the probability that a random
+    /// symmetric (GOE) matrix is positive definite, n = 1 … --max-n, against the
+    /// independence heuristic 2⁻ⁿ, and saddles per minimum.
+    Hessian(hessian::HessianArgs),
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
@@ -79,6 +84,7 @@ fn main() -> std::process::ExitCode {
         Command::Escape(args) => escape::run(args),
         Command::EscapeStudy(args) => study::run(args),
         Command::Sgd(args) => sgd::run(args),
+        Command::Hessian(args) => hessian::run(args),
         Command::Claims(args) => claims::run(args),
     };
     match result {
