@@ -221,7 +221,10 @@ pub fn ln_normal_sf(c: f64) -> f64 {
 /// // P(a 2×2 GOE matrix is positive definite) = (2 − √2)/4 = 0.14645; the standard
 /// // deviation of W is below 0.03 (W ≤ ¼), so the standard error is below 10⁻⁴
 /// assert!((mean - (2.0 - 2f64.sqrt()) / 4.0).abs() < 5e-4);
-/// assert!(m.clone().cholesky().is_some());
+/// // the last matrix is L Lᵀ with L lower triangular, its diagonal positive
+/// let l = s.cholesky_factor();
+/// assert!(l.diagonal().iter().all(|&d| d > 0.0));
+/// assert!((l * l.transpose() - &m).amax() <= 1e-12 * m.amax());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositiveDefiniteSampler {
@@ -246,6 +249,12 @@ impl PositiveDefiniteSampler {
     }
     /// Draws a positive definite matrix into `m` from the proposal law and returns its
     /// log weight `ln W = Σ_k ln Φ̄(c_k)` (at most `−n ln 2`).
+    ///
+    /// The matrix is `L Lᵀ` for the factor [`cholesky_factor`](Self::cholesky_factor),
+    /// whose diagonal is positive; the weight and the factor carry every digit of the
+    /// pivots, but `M_kk = c_k + d_k` is rounded, so when a pivot `d_k` is below the
+    /// spacing of doubles at `c_k` (`c_k` large) the rounded `m` is singular to working
+    /// precision.
     ///
     /// If pivots below about `10⁻³⁰⁰` make some `c_k` overflow, the weight is 0 in
     /// floating point: the draw stops there and returns `−∞`, and only the first `k`
