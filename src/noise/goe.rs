@@ -50,8 +50,9 @@ const EXPONENTIAL_FROM: f64 = 0.25;
 
 /// A standard normal conditioned to exceed `c`: a draw from the density
 /// `φ(x)·1{x > c}/Φ̄(c)`, exactly (by rejection, no approximation of the tail). It is
-/// `c + `[`normal_excess`]`(c, rng)`; use that function when the excess `x − c` is what
-/// is needed, since for large `c` it carries digits that `x` cannot.
+/// `c + `[`normal_excess`]`(c, rng)`, rounded: use that function when the excess
+/// `x − c` is what is needed, since for large `c` it carries digits that `x` cannot
+/// (beyond `c ≈ 10⁸` the sum is `c` itself).
 ///
 /// ```
 /// use saddle_sde::noise::{normal_above, path_rng};
