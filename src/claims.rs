@@ -1127,6 +1127,45 @@ pub const SEED_CLAIMS: &[Claim] = &[
         tests: &["tests/landscape/quadratic.rs::damped_newton_escapes_only_below_its_threshold"],
         figure: None,
     },
+    Claim {
+        id: 10,
+        section: "seed 002 (lecture notes, CME 216)",
+        claim: "Assume the signs of the Hessian's eigenvalues are random: the probability that all are positive is only `1/2ⁿ`, so local minima are quite rare",
+        verdict: Verdict::Wrong,
+        note: Some("far too large"),
+        condition: None,
+        corrected: Some(
+            "for a random symmetric (GOE) Hessian the eigenvalues repel and their signs are far from independent: `P_n = P(positive definite)` is ½ at `n = 1`, `(2 − √2)/4 = 0.1464` at `n = 2` (measured 0.14676 ± 0.00035 from 10⁶ eigen-decompositions), then 0.0248, 2.44·10⁻³, 1.40·10⁻⁴, 4.53·10⁻⁶, 9.0·10⁻⁸ and `(9.63 ± 0.20)·10⁻¹⁰` at `n = 8` (exact, by de Bruijn's Pfaffian, 9.69·10⁻¹⁰): `2⁻ⁿ` overstates it 5× at `n = 3` and `4·10⁶`× at `n = 8`. `ln P_n ≈ −θn² + an + b` with `θ` fitted 0.2735 ± 0.0008 over `n = 3 … 12`, against Dean and Majumdar's `ln 3/4 = 0.2747`: minima are rarer than the heuristic says, like `e^{−θn²}` rather than `2⁻ⁿ` (always `P_n ≤ 2⁻ⁿ`)",
+        ),
+        basis: Some(
+            "beyond `n ≈ 6` plain Monte Carlo sees no hits; the estimates there come from a sequential conditional (importance) sampler with resampling, unbiased, errors from independent repetitions",
+        ),
+        tests: &[
+            "tests/landscape/goe.rs::exact_values_at_n_1_and_2",
+            "tests/landscape/goe.rs::estimators_agree_with_the_exact_reference",
+            "tests/landscape/goe.rs::independence_heuristic_is_rejected",
+            "tests/landscape/goe.rs::large_deviation_rate_is_ln3_over_4",
+            "tests/report/landscape.rs::goe_positive_definite_against_the_heuristic",
+        ],
+        figure: Some("goe_positive_definite"),
+    },
+    Claim {
+        id: 11,
+        section: "seed 003 (slides: GD at saddle points)",
+        claim: "The expected ratio of the number of saddle points to local minima grows exponentially with the dimension (also seed 001, and seed 004's claim that saddles proliferate)",
+        verdict: Verdict::Holds,
+        note: Some("faster: like e^{θn²}"),
+        condition: None,
+        corrected: Some(
+            "in the random-matrix model (a critical point's Hessian drawn from the GOE, with no energy shift) saddles per minimum are `P(0 < index < n)/P(index = 0) = (1 − 2P_n)/P_n`: 4.8 at `n = 2`, 408 at `n = 4`, 1.04·10⁹ at `n = 8`, against the independence heuristic's `2ⁿ − 2` (254 at `n = 8`): the ratio grows faster than exponentially. For real loss surfaces the index depends on the loss value (Bray and Dean's shifted semicircle), which this model does not include",
+        ),
+        basis: None,
+        tests: &[
+            "tests/landscape/goe.rs::saddles_per_minimum",
+            "tests/report/landscape.rs::goe_positive_definite_against_the_heuristic",
+        ],
+        figure: Some("goe_positive_definite"),
+    },
 ];
 
 /// The test of the shaken-surface figures (rows 36–38).

@@ -144,6 +144,10 @@ mod trait_impls {
         send_sync_clone::<crate::noise::ScalarNoise<2>>();
         send_sync_clone::<crate::noise::TwoPoint<2>>();
         send_sync_clone::<crate::noise::NdGaussian>();
+        send_sync_clone::<crate::noise::PositiveDefiniteSampler>();
+        send_sync_clone::<crate::noise::ResampledPositiveDefinite>();
+        send_sync_clone::<crate::landscape::goe::PositiveDefinite>();
+        send_sync_clone::<crate::landscape::goe::PositiveDefiniteResult>();
         send_sync_clone::<crate::Error>();
     }
 }

@@ -7,6 +7,7 @@
 mod analytic;
 mod claims;
 mod escape;
+mod hessian;
 mod optimise;
 mod output;
 mod report;
@@ -48,6 +49,10 @@ enum Command {
     /// saddle f = ½ xᵀHx, with optional gradient noise: the iterates of one run, or how
     /// many starts escape and how fast.
     Optimise(optimise::OptimiseArgs),
+    /// How rare minima are among random critical points: the probability that a random
+    /// symmetric (GOE) matrix is positive definite, n = 1 … --max-n, against the
+    /// independence heuristic 2⁻ⁿ, and saddles per minimum.
+    Hessian(hessian::HessianArgs),
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
@@ -85,6 +90,7 @@ fn main() -> std::process::ExitCode {
         Command::EscapeStudy(args) => study::run(args),
         Command::Sgd(args) => sgd::run(args),
         Command::Optimise(args) => optimise::run(args),
+        Command::Hessian(args) => hessian::run(args),
         Command::Claims(args) => claims::run(args),
     };
     match result {

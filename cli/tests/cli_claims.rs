@@ -80,3 +80,29 @@ fn markdown_is_docs_blog_claims_md() {
          `cargo run --release -- claims > docs/blog-claims.md`"
     );
 }
+
+/// `--json --seeds`: the second table's rows (the other seed documents), with the same
+/// keys, each section naming its seed.
+#[test]
+fn seed_claims_json_has_the_second_table() {
+    use saddle_sde::claims::SEED_CLAIMS;
+    let v = common::json(&["claims", "--json", "--seeds"]);
+    let rows = v.as_array().expect("a JSON array");
+    assert_eq!(rows.len(), SEED_CLAIMS.len());
+    for (row, c) in rows.iter().zip(SEED_CLAIMS) {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut want = KEYS.to_vec();
+        want.sort_unstable();
+        assert_eq!(keys, want, "S{}", c.id);
+        assert!(row["section"].as_str().unwrap().starts_with("seed 00"));
+        assert_eq!(row["verdict"], c.verdict.as_str());
+    }
+    // --seeds needs --json
+    assert!(!common::saddle(&["claims", "--seeds"]).status.success());
+}

@@ -81,8 +81,26 @@ where
 
 /// As [`run_ordered`], but `f` receives a whole chunk of consecutive path indices
 /// (at most [`CHUNK`]), so that it can run several paths in lock-step.
-pub fn run_ordered_chunks<A, F, P>(
+pub fn run_ordered_chunks<A, F, P>(paths: u64, init: impl Fn() -> A + Sync, f: F, progress: P) -> A
+where
+    A: Send + Merge,
+    F: Fn(std::ops::Range<u64>, &mut A) + Sync,
+    P: FnMut(u64, u64),
+{
+    run_ordered_grouped(paths, CHUNK, init, f, progress)
+}
+
+/// As [`run_ordered_chunks`], with chunks of `group ≥ 1` consecutive indices instead of
+/// [`CHUNK`]: for units of work so large that a few of them should already spread over
+/// the threads (`group = 1`: each unit is its own chunk). The grouping depends on
+/// `group` only, never on the thread count, so the result is still the same bit for
+/// bit on any pool.
+///
+/// # Panics
+/// If `group` is 0.
+pub fn run_ordered_grouped<A, F, P>(
     paths: u64,
+    group: u64,
     init: impl Fn() -> A + Sync,
     f: F,
     mut progress: P,
@@ -92,7 +110,8 @@ where
     F: Fn(std::ops::Range<u64>, &mut A) + Sync,
     P: FnMut(u64, u64),
 {
-    let chunks = paths.div_ceil(CHUNK);
+    assert!(group >= 1, "run_ordered_grouped: group must be >= 1");
+    let chunks = paths.div_ceil(group);
     let mut total = init();
     let mut c0 = 0;
     while c0 < chunks {
@@ -101,7 +120,7 @@ where
             .into_par_iter()
             .map(|c| {
                 let mut acc = init();
-                f(c * CHUNK..((c + 1) * CHUNK).min(paths), &mut acc);
+                f(c * group..((c + 1) * group).min(paths), &mut acc);
                 acc
             })
             .collect();
@@ -109,7 +128,7 @@ where
             total.merge(&p);
         }
         c0 = c1;
-        progress((c1 * CHUNK).min(paths), paths);
+        progress((c1 * group).min(paths), paths);
     }
     total
 }

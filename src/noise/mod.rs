@@ -6,14 +6,18 @@
 //! - [`BrownianPath`]: a fine path, coarsened exactly by Chen's relation;
 //! - [`LevyArea`]: the Lévy area of two motions given their increments;
 //! - [`correlated_increments`]: increments with a given correlation;
-//! - [`path_rng`]: the generator of path `i` of seed `s`;
-//! - [`uniform_direction`], [`haar_orthogonal`]: random directions and rotations.
+//! - [`uniform_direction`], [`haar_orthogonal`]: random directions and rotations;
+//! - [`fill_goe`], [`PositiveDefiniteSampler`], [`normal_excess`]: random symmetric
+//!   (GOE) matrices, and the GOE restricted to positive definite matrices with
+//!   likelihood-ratio weights;
+//! - [`path_rng`]: the generator of path `i` of seed `s`.
 //!
 //! Modules depend on each other in one direction only:
 //! `step` ← `levy_area` ← `source` ← `path`.
 
 pub(crate) mod batch;
 mod geometry;
+mod goe;
 mod levy_area;
 mod path;
 mod seeding;
@@ -22,6 +26,10 @@ mod step;
 
 pub use batch::{BatchNoise, BatchSource, IndexSet, Sampling};
 pub use geometry::{haar_orthogonal, uniform_direction};
+pub use goe::{
+    PositiveDefiniteSampler, ResampledPositiveDefinite, fill_goe, ln_normal_sf, normal_above,
+    normal_excess,
+};
 pub use levy_area::{LevyArea, conditional_variance};
 pub use path::{BrownianPath, chen, correlated_increments};
 pub use seeding::{PathRng, path_rng};

@@ -3,7 +3,7 @@
 //!
 //! Each [`Section`] is one figure of the post (in the post's order), or one beyond it
 //! (`strong_order`, `escape_time`), or one of the figures of the other seed documents
-//! (`optimiser_paths`, `escape_vs_lambda`, `escape_nd`, `hessian_pd`). Its builder runs the simulations through the
+//! (`optimiser_paths`, `escape_vs_lambda`, `goe_positive_definite`, `escape_nd`). Its builder runs the simulations through the
 //! crate's engine and ensembles, computes the exact curves and the numeric checks, and
 //! returns a [`Figure`]: panels of series, a caption that states every parameter, and
 //! the checks. The post's claims and verdicts shown beside a figure are the rows of
@@ -218,6 +218,11 @@ pub const SECTIONS: &[Section] = &[
         name: "escape_vs_lambda",
         post_section: "Saddles in d dimensions (seeds 002–004)",
         build: Some(figures::landscape::escape_vs_lambda),
+    },
+    Section {
+        name: "goe_positive_definite",
+        post_section: "Saddles in d dimensions (seeds 002–004)",
+        build: Some(figures::hessian::goe_positive_definite),
     },
     Section {
         name: "escape_nd",

@@ -2,5 +2,9 @@
 //!
 //! `cargo test --release --test landscape`.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod escape_nd;
+mod goe;
 mod quadratic;

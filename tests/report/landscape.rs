@@ -38,3 +38,17 @@ fn escape_nd_traps_all_directions_with_probability_p_to_the_k() {
     assert!(check(&f, "power: the one-direction value p").passed);
     assert!(check(&f, "falls as unstable directions are added").passed);
 }
+
+/// Rows S10, S11: P(a GOE matrix is positive definite) against 2⁻ⁿ and the
+/// large-deviation rate, and saddles per minimum. Every check of the figure must pass
+/// (each states its statistic and level).
+#[test]
+fn goe_positive_definite_against_the_heuristic() {
+    let f = build("goe_positive_definite", &Settings::quick(1));
+    assert_sound(&f);
+    assert!(check(&f, "P_2 = (2 − √2)/4").passed);
+    assert!(check(&f, "2⁻ⁿ is rejected for every n ≥ 2").passed);
+    assert!(check(&f, "the fit ln P_n").passed);
+    assert!(check(&f, "saddles per minimum").passed);
+    assert!(f.all_passed());
+}

@@ -4,6 +4,7 @@
 pub(crate) mod beyond;
 pub(crate) mod coin;
 pub(crate) mod gd;
+pub(crate) mod hessian;
 pub(crate) mod landscape;
 pub(crate) mod laws;
 pub(crate) mod sgd;
