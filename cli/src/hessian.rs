@@ -57,7 +57,7 @@ pub struct FitJson {
     /// The sizes of the fit.
     pub n: Vec<usize>,
     /// `ln P̂_n` of the resampled estimator at those sizes, with `se/P̂`.
-    pub ln_p: Vec<Estimate>,
+    pub ln_p: Vec<Option<Estimate>>,
 }
 
 /// The `--json` record. Every array runs over `n`; `null` where a value does not exist.
@@ -85,10 +85,11 @@ pub struct HessianJson {
     /// The conditional estimator with resampling (particle system): the mean of
     /// `replicates` independent unbiased estimates and its standard error.
     pub resampled: Vec<Weighted>,
-    /// 2⁻ⁿ/P̂ (resampled): how many times the heuristic overstates P_n.
-    pub heuristic_factor: Vec<Estimate>,
+    /// 2⁻ⁿ/P̂ (resampled): how many times the heuristic overstates P_n (`null` if P̂ = 0).
+    pub heuristic_factor: Vec<Option<Estimate>>,
     /// Saddles per minimum P(0 < index < n)/P(index = 0) from the plain index counts
-    /// (delta-method standard error); `null` for n = 1 or without hits.
+    /// (delta-method standard error); `null` for n = 1 or below 20 hits or saddles,
+    /// where that standard error is no guide (see the resampled key).
     pub saddles_per_minimum: Vec<Option<Estimate>>,
     /// The same from the resampled estimate, (1 − 2P̂)/P̂ (the GOE is symmetric, so
     /// P(index = n) = P(index = 0)); `null` for n = 1.
@@ -206,8 +207,8 @@ pub fn run(args: HessianArgs) -> anyhow::Result<()> {
         "resampled ± s.e.",
         "exact",
         "2⁻ⁿ",
-        "2⁻ⁿ/P̂",
-        "saddles/minimum",
+        "2⁻ⁿ/P̂ (resampled) ± s.e.",
+        "saddles/minimum (resampled) ± s.e.",
         "2ⁿ − 2",
     ]);
     for (i, row) in r.rows.iter().take(args.max_n).enumerate() {
@@ -226,9 +227,8 @@ pub fn run(args: HessianArgs) -> anyhow::Result<()> {
             pm(row.resampled.estimate),
             row.exact.map_or("—".to_owned(), num),
             num(row.independent_signs()),
-            num(row.heuristic_factor().estimate),
-            row.saddle_ratio()
-                .map_or("—".to_owned(), |e| num(e.estimate)),
+            row.heuristic_factor().map_or("—".to_owned(), pm),
+            row.saddle_ratio().map_or("—".to_owned(), pm),
             num(row.heuristic_saddle_ratio()),
         ]);
     }
@@ -241,16 +241,16 @@ pub fn run(args: HessianArgs) -> anyhow::Result<()> {
             "ln P̂ ± s.e.",
             "fit",
             "−(ln 3/4) n²",
-            "2⁻ⁿ/P̂",
+            "2⁻ⁿ/P̂ ± s.e.",
         ]);
         for row in &r.rows[args.max_n..] {
             t.row(&[
                 row.n.to_string(),
                 pm(row.resampled.estimate),
-                pm(row.resampled.ln_estimate()),
+                row.resampled.ln_estimate().map_or("—".to_owned(), pm),
                 num(r.fit.ln_p(row.n)),
                 num(-LD_RATE * (row.n * row.n) as f64),
-                num(row.heuristic_factor().estimate),
+                row.heuristic_factor().map_or("—".to_owned(), pm),
             ]);
         }
         print!("{}", t.render());

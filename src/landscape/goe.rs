@@ -467,12 +467,14 @@ impl PlainMc {
     /// (index strictly between 0 and `n`) and `h` (index 0), with the delta-method
     /// standard error `(s/h)·√(1/s + 1/h)` (for multinomial counts,
     /// `Var(ln(s/h)) ≈ 1/(N p_s) + 1/(N p_h)`, the covariance term cancelling the `−1/N`
-    /// terms). `None` for `n = 1` or without hits or saddles.
+    /// terms). `None` for `n = 1`, or with fewer than 20 hits or saddles, where the
+    /// delta method's standard error is no guide (use the resampled
+    /// [`Row::saddle_ratio`] there).
     pub fn saddle_ratio(&self) -> Option<Estimate> {
         let n = self.index_counts.len() - 1;
         let h = self.hits();
         let s: u64 = self.index_counts[1..n.max(1)].iter().sum();
-        if n < 2 || h == 0 || s == 0 {
+        if n < 2 || h < 20 || s < 20 {
             return None;
         }
         let r = s as f64 / h as f64;
@@ -506,7 +508,12 @@ impl Weighted {
         let k = mv.count() as f64;
         let (m, v) = (mv.mean(), mv.variance());
         // Σw² = (k − 1)v + k m², Σw = k m
-        let ess = (k * m) * (k * m) / ((k - 1.0) * v + k * m * m);
+        // all weights zero (underflowed): no effective sample at all
+        let ess = if m > 0.0 {
+            (k * m) * (k * m) / ((k - 1.0) * v + k * m * m)
+        } else {
+            0.0
+        };
         Self {
             samples: mv.count(),
             estimate: Estimate {
@@ -516,12 +523,13 @@ impl Weighted {
             effective_samples: ess,
         }
     }
-    /// `ln P̂` with the delta-method standard error `se/P̂`.
-    pub fn ln_estimate(&self) -> Estimate {
-        Estimate {
+    /// `ln P̂` with the delta-method standard error `se/P̂`; `None` if `P̂ = 0` (every
+    /// weight underflowed).
+    pub fn ln_estimate(&self) -> Option<Estimate> {
+        (self.estimate.estimate > 0.0).then(|| Estimate {
             estimate: self.estimate.estimate.ln(),
             stderr: self.estimate.stderr / self.estimate.estimate,
-        }
+        })
     }
 }
 
@@ -551,20 +559,23 @@ impl Row {
         large_deviation(self.n)
     }
     /// How many times the heuristic overstates `P_n`: `2⁻ⁿ/P̂_n` from the resampled
-    /// estimate, with the delta-method standard error `(2⁻ⁿ/P̂)·se/P̂`.
-    pub fn heuristic_factor(&self) -> Estimate {
+    /// estimate, with the delta-method standard error `(2⁻ⁿ/P̂)·se/P̂`; `None` if
+    /// `P̂ = 0`.
+    pub fn heuristic_factor(&self) -> Option<Estimate> {
         let e = self.resampled.estimate;
-        let f = self.independent_signs() / e.estimate;
-        Estimate {
-            estimate: f,
-            stderr: f * e.stderr / e.estimate,
-        }
+        (e.estimate > 0.0).then(|| {
+            let f = self.independent_signs() / e.estimate;
+            Estimate {
+                estimate: f,
+                stderr: f * e.stderr / e.estimate,
+            }
+        })
     }
     /// Saddles per minimum from the resampled estimate and the symmetry
     /// `P(index = n) = P(index = 0)`: `(1 − 2P̂)/P̂`, with the delta-method standard
-    /// error `se/P̂²`. `None` for `n = 1`.
+    /// error `se/P̂²`. `None` for `n = 1` or if `P̂ = 0`.
     pub fn saddle_ratio(&self) -> Option<Estimate> {
-        (self.n >= 2).then(|| {
+        (self.n >= 2 && self.resampled.estimate.estimate > 0.0).then(|| {
             let e = self.resampled.estimate;
             Estimate {
                 estimate: (1.0 - 2.0 * e.estimate) / e.estimate,
@@ -609,16 +620,18 @@ impl LdFit {
         let mut xtwy = Vector3::<f64>::zeros();
         let mut pts = Vec::with_capacity(rows.len());
         for r in rows {
-            let e = r.resampled.ln_estimate();
-            if !(e.stderr > 0.0 && e.stderr.is_finite() && e.estimate.is_finite()) {
-                return Err(Error::DoesNotExist {
-                    what: "large-deviation fit",
-                    condition: format!(
-                        "every resampled estimate in the fit range needs a finite ln P̂ with a positive standard error; n = {} has ln P̂ = {} ± {}",
-                        r.n, e.estimate, e.stderr
-                    ),
-                });
-            }
+            let e = match r.resampled.ln_estimate() {
+                Some(e) if e.stderr > 0.0 && e.stderr.is_finite() && e.estimate.is_finite() => e,
+                _ => {
+                    return Err(Error::DoesNotExist {
+                        what: "large-deviation fit",
+                        condition: format!(
+                            "every resampled estimate in the fit range needs a positive P̂ with a positive, finite standard error; n = {} has P̂ = {} ± {}",
+                            r.n, r.resampled.estimate.estimate, r.resampled.estimate.stderr
+                        ),
+                    });
+                }
+            };
             let n = r.n as f64;
             let x = Vector3::new(-n * n, n, 1.0);
             let w = 1.0 / (e.stderr * e.stderr);
