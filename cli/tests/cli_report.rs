@@ -337,12 +337,12 @@ fn chromium() -> Option<PathBuf> {
         "google-chrome",
         "google-chrome-stable",
     ] {
-        if let Ok(out) = Command::new("which").arg(name).output() {
-            if out.status.success() {
-                let p = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-                if !p.is_empty() {
-                    return Some(PathBuf::from(p));
-                }
+        if let Ok(out) = Command::new("which").arg(name).output()
+            && out.status.success()
+        {
+            let p = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if !p.is_empty() {
+                return Some(PathBuf::from(p));
             }
         }
     }

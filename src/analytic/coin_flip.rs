@@ -151,7 +151,7 @@ impl CoinFlip {
     /// The most likely value of `x_n/x₀` for even `n`: `(1 − σ²)^{n/2}` (`k = n/2`
     /// heads is the binomial mode); `None` for odd `n`, which has two modes.
     pub fn most_likely_factor(&self, n: u64) -> Option<f64> {
-        (n % 2 == 0).then(|| self.factor(n, n / 2))
+        n.is_multiple_of(2).then(|| self.factor(n, n / 2))
     }
 }
 

@@ -43,7 +43,7 @@ impl Rule for Svrg {
     #[inline(always)]
     fn apply(self, a: f64, lr: f64, p: f64, s: &mut [f64], noise: &BatchNoise) {
         let x = s[0];
-        if (noise.n - 1) % self.inner == 0 {
+        if (noise.n - 1).is_multiple_of(self.inner) {
             s[1] = x; // the landmark x*, whose full gradient is −a x*
         }
         s[0] = x + lr * (a * x + noise.xi * (x - s[1])) + p * noise.z;

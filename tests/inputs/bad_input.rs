@@ -129,16 +129,16 @@ proptest! {
 
     #[test]
     fn small_runs_never_panic(a in any::<f64>(), s in any::<f64>(), x0 in any::<f64>(), dt in any::<f64>(), paths in 0u64..3) {
-        if let (Ok(m), Ok(g)) = (SaddleSde::new(a, s.abs(), 0.5, 0.3), Grid::new(0.05, dt)) {
-            if g.steps() <= 10_000 {
-                let _ = terminal(&m, &Milstein, x0, &g, &mut path_rng(1, 2));
-                let _ = Ensemble::new(&m, &EulerMaruyama)
-                    .start(x0)
-                    .grid(g)
-                    .paths(paths)
-                    .seed(3)
-                    .terminal();
-            }
+        if let (Ok(m), Ok(g)) = (SaddleSde::new(a, s.abs(), 0.5, 0.3), Grid::new(0.05, dt))
+            && g.steps() <= 10_000
+        {
+            let _ = terminal(&m, &Milstein, x0, &g, &mut path_rng(1, 2));
+            let _ = Ensemble::new(&m, &EulerMaruyama)
+                .start(x0)
+                .grid(g)
+                .paths(paths)
+                .seed(3)
+                .terminal();
         }
         let _ = Gbm::new(a, s);
         let _ = OrnsteinUhlenbeck::new(a, x0, s);

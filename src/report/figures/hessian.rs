@@ -257,10 +257,10 @@ fn checks(r: &PositiveDefiniteResult, max_n: usize) -> Result<Vec<Check>> {
             stderr: 0.0,
         };
         zh_min = zh_min.min(z(res, heur).abs());
-        if let Some(p) = row.plain.as_ref().filter(|p| p.hits() >= 20) {
-            if let Some(pr) = p.saddle_ratio() {
-                zr_max = zr_max.max(z(pr, res).abs());
-            }
+        if let Some(p) = row.plain.as_ref().filter(|p| p.hits() >= 20)
+            && let Some(pr) = p.saddle_ratio()
+        {
+            zr_max = zr_max.max(z(pr, res).abs());
         }
     }
     let compared = rows[1..].iter().any(|row| {

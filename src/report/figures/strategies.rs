@@ -1223,18 +1223,18 @@ pub(crate) fn annealing(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
             None => (format!("{label}: no escape beyond n = {from}"), false),
         };
         checks.push(Check::new(passed, text));
-        if i == 0 {
-            if let Some((e, _)) = fit {
-                let upper = e.estimate + Z999 * e.stderr;
-                checks.push(Check::new(
-                    upper < 1.0,
-                    format!(
-                        "{label} escapes surely but with infinite mean time: \
+        if i == 0
+            && let Some((e, _)) = fit
+        {
+            let upper = e.estimate + Z999 * e.stderr;
+            checks.push(Check::new(
+                upper < 1.0,
+                format!(
+                    "{label} escapes surely but with infinite mean time: \
                          γ̂ + {Z999:.2} s.e. = {} < 1",
-                        sig(upper, 3)
-                    ),
-                ));
-            }
+                    sig(upper, 3)
+                ),
+            ));
         }
         if let (Schedule::InverseTime { n0 }, Some((e, _))) = (schedule, fit) {
             // the exponent without n₀ (as if the rate were lr₀/n) is a plausible slip

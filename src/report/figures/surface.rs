@@ -187,7 +187,7 @@ pub(crate) fn descend(
                 if i == 0 {
                     trace.push((x[0], x[1]));
                 }
-                if (n + 1) % plan.every == 0 && x[0] * x[0] + x[1] * x[1] < r2 {
+                if (n + 1).is_multiple_of(plan.every) && x[0] * x[0] + x[1] * x[1] < r2 {
                     near[(n + 1) / plan.every - 1] += 1;
                     inside += 1;
                 }
