@@ -19,8 +19,8 @@ pub trait Observe<X: ?Sized>: Sync {
         Self: 's;
     /// The summary of many paths.
     type Summary: Merge + Send;
-    /// Whether the monitor can stop a path (then paths run one at a time rather than in
-    /// lock-step lanes, which would wait for the slowest lane).
+    /// Whether the monitor can stop a path. Informational: paths run in lock-step lanes
+    /// either way (a stopped lane is skipped until its group's last path stops).
     const STOPS: bool;
     /// The grid the paths actually run on, given the ensemble's (for example only up
     /// to the last snapshot).

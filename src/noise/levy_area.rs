@@ -40,9 +40,9 @@
 //!     corresponding Lévy areas in terms of a multidimensional Brownian motion*, Stoch.
 //!     Anal. Appl. 40 (2022).
 
+use super::normal::standard_normal;
 use crate::error::{Error, Result, count, positive};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::PI;
 
 /// Sampler of the Lévy area of two independent Brownian motions given their increments
@@ -127,14 +127,30 @@ impl LevyArea {
         let (c1, c2) = (self.scale * dz1, self.scale * dz2);
         let mut s = 0.0;
         for r in 1..=self.p {
-            let z1: f64 = StandardNormal.sample(rng);
-            let e1: f64 = StandardNormal.sample(rng);
-            let z2: f64 = StandardNormal.sample(rng);
-            let e2: f64 = StandardNormal.sample(rng);
+            let z1 = standard_normal(rng);
+            let e1 = standard_normal(rng);
+            let z2 = standard_normal(rng);
+            let e2 = standard_normal(rng);
             s += (z1 * (e2 + c2) - z2 * (e1 + c1)) / r as f64;
         }
-        let g: f64 = StandardNormal.sample(rng);
+        let g = standard_normal(rng);
         s += (self.tail * (2.0 + c1 * c1 + c2 * c2)).sqrt() * g;
+        self.c * s
+    }
+
+    /// [`sample`](Self::sample) from given standard normals: `z` holds the
+    /// [`normals_per_sample`](Self::normals_per_sample) `= 4p + 1` normals in the order
+    /// `sample` draws them (`ζ₁, η₁, ζ₂, η₂` for each term, then the tail's).
+    /// `z` must hold at least `4p + 1` values (the run engine sizes it once per path).
+    #[inline]
+    pub(crate) fn sample_from(&self, z: &[f64], dz1: f64, dz2: f64) -> f64 {
+        let (c1, c2) = (self.scale * dz1, self.scale * dz2);
+        let (terms, tail) = z[..4 * self.p + 1].split_at(4 * self.p);
+        let mut s = 0.0;
+        for (r, q) in terms.chunks_exact(4).enumerate() {
+            s += (q[0] * (q[3] + c2) - q[2] * (q[1] + c1)) / (r + 1) as f64;
+        }
+        s += (self.tail * (2.0 + c1 * c1 + c2 * c2)).sqrt() * tail[0];
         self.c * s
     }
 
@@ -159,8 +175,8 @@ impl LevyArea {
         let mut eta = [0.0; M];
         for r in 1..=self.p {
             for j in 0..M {
-                zeta[j] = StandardNormal.sample(rng);
-                eta[j] = StandardNormal.sample(rng);
+                zeta[j] = standard_normal(rng);
+                eta[j] = standard_normal(rng);
             }
             for j in 0..M {
                 for k in j + 1..M {
@@ -221,8 +237,8 @@ impl LevyArea {
         let (zeta, eta) = scratch[..2 * m].split_at_mut(m);
         for r in 1..=self.p {
             for j in 0..m {
-                zeta[j] = StandardNormal.sample(rng);
-                eta[j] = StandardNormal.sample(rng);
+                zeta[j] = standard_normal(rng);
+                eta[j] = standard_normal(rng);
             }
             for j in 0..m {
                 for k in j + 1..m {

@@ -10,7 +10,10 @@
 //! - [`fill_goe`], [`PositiveDefiniteSampler`], [`normal_excess`]: random symmetric
 //!   (GOE) matrices, and the GOE restricted to positive definite matrices with
 //!   likelihood-ratio weights;
-//! - [`path_rng`]: the generator of path `i` of seed `s`.
+//! - [`path_rng`]: the generator of path `i` of seed `s` ([`PathRng`], eight
+//!   vectorised xoshiro256++ lanes);
+//! - [`fill_standard_normals`]: standard normals in bulk (a vectorised ziggurat), and
+//!   [`standard_normal`] one at a time.
 //!
 //! Modules depend on each other in one direction only:
 //! `step` ← `levy_area` ← `source` ← `path`.
@@ -19,10 +22,13 @@ pub(crate) mod batch;
 mod geometry;
 mod goe;
 mod levy_area;
+mod normal;
 mod path;
 mod seeding;
+mod simd;
 mod source;
 mod step;
+mod ziggurat_tables;
 
 pub use batch::{BatchNoise, BatchSource, IndexSet, Sampling};
 pub use geometry::{haar_orthogonal, uniform_direction};
@@ -31,10 +37,15 @@ pub use goe::{
     normal_excess,
 };
 pub use levy_area::{LevyArea, conditional_variance};
+pub use normal::{
+    CHUNK as NORMAL_CHUNK, Kernel, ZigguratNormal, fill_standard_normals,
+    fill_standard_normals_with, standard_normal,
+};
 pub use path::{BrownianPath, chen, correlated_increments};
-pub use seeding::{PathRng, path_rng};
+pub(crate) use seeding::vectorized;
+pub use seeding::{LANES as PATH_RNG_LANES, PathRng, path_rng};
 pub use source::{
-    Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NdSilent, NoiseNeeds, NoiseSource,
-    ScalarNoise, TwoPoint,
+    GAUSSIAN_BLOCK, Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NdSilent, NoiseNeeds,
+    NoiseSource, ScalarNoise, TwoPoint,
 };
 pub use step::StepNoise;

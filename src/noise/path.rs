@@ -4,7 +4,6 @@ use super::levy_area::{LevyArea, check_area_step};
 use super::step::{StepNoise, check_step};
 use crate::error::{Error, Result, count, positive};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// A Brownian path of `M` independent motions on a fine uniform grid, with the
 /// iterated integrals over each fine step, coarsened **exactly**.
@@ -97,7 +96,7 @@ impl<const M: usize> BrownianPath<M> {
     /// # Errors
     /// As [`coarsen`](Self::coarsen).
     pub fn coarsen_into(&self, factor: usize, out: &mut Vec<StepNoise<M>>) -> Result<()> {
-        if factor == 0 || self.steps.len() % factor != 0 {
+        if factor == 0 || !self.steps.len().is_multiple_of(factor) {
             return Err(Error::Dimension {
                 what: "coarsening factor (must divide the number of fine steps)",
                 expected: self.steps.len(),
@@ -154,7 +153,7 @@ pub fn correlated_increments<R: Rng + ?Sized>(
     }
     let sq = h.sqrt();
     for v in dz.iter_mut() {
-        let z: f64 = StandardNormal.sample(rng);
+        let z = super::normal::standard_normal(rng);
         *v = sq * z;
     }
     corr.correlate(dz, db)

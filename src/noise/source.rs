@@ -3,7 +3,9 @@
 //! A source is built and validated **once per run**, before any parallel section, from
 //! the step length and what the scheme needs ([`NoiseNeeds`]); drawing a step's noise
 //! can then no longer fail. The run engine ([`crate::integrate::run`],
-//! [`crate::integrate::run_lanes`]) asks the source for one step's noise at a time.
+//! [`crate::integrate::run_lanes`]) asks the source for one step's noise at a time;
+//! Gaussian sources draw the normals of a block of [`GAUSSIAN_BLOCK`] steps at once
+//! ([`fill_standard_normals`](super::fill_standard_normals)).
 //!
 //! | source | what a step gets | cost per step and noise |
 //! |---|---|---|
@@ -17,17 +19,17 @@
 //! [`ScalarNoise::for_run`] is the one place where a scheme's declared needs
 //! ([`ScalarScheme::noise_needs`]) decide between [`Gaussian`] and [`GaussianAreas`].
 //!
-//! Every source draws in the order the crate has always drawn (increments first, then
-//! the area terms), so every fixed-seed result is unchanged by the engine.
+//! Every source draws in a fixed order (a block's increments, then any area terms), so a
+//! path's noise depends only on its generator.
 
 use super::levy_area::{LevyArea, check_area_step};
+use super::normal::{fill_standard_normals, standard_normal};
 use super::step::{StepNoise, check_step};
 use crate::error::{Result, param};
 use crate::integrate::Grid;
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// What a scheme needs drawn for each step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +70,10 @@ pub trait NoiseSource: Sync {
     fn buffer(&self) -> Self::Draw;
     /// The state of a new path.
     fn path_state(&self) -> Self::PathState;
-    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps.
+    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps; `len` is the
+    /// number of steps in this block (less than `BLOCK` only for the last one).
     #[inline(always)]
-    fn refill<R: Rng + ?Sized>(&self, _state: &mut Self::PathState, _rng: &mut R) {}
+    fn refill<R: Rng + ?Sized>(&self, _state: &mut Self::PathState, _len: usize, _rng: &mut R) {}
     /// Draws the noise of step `n` (the `j`-th of its block) into `out`.
     fn draw<R: Rng + ?Sized>(
         &self,
@@ -111,16 +114,20 @@ impl<const M: usize> Gaussian<M> {
 fn increments<R: Rng + ?Sized, const M: usize>(rng: &mut R, sq: f64) -> [f64; M] {
     let mut dz = [0.0; M];
     for v in dz.iter_mut() {
-        let z: f64 = StandardNormal.sample(rng);
-        *v = sq * z;
+        *v = sq * standard_normal(rng);
     }
     dz
 }
 
+/// Steps per block of bulk-drawn normals ([`Gaussian`], [`GaussianAreas`]).
+pub const GAUSSIAN_BLOCK: usize = 64;
+
 impl<const M: usize> NoiseSource for Gaussian<M> {
     type Draw = [f64; M];
     type Noise = StepNoise<M>;
-    type PathState = ();
+    /// The block's standard normals, step by step.
+    type PathState = [[f64; M]; GAUSSIAN_BLOCK];
+    const BLOCK: usize = GAUSSIAN_BLOCK;
     fn h(&self) -> f64 {
         self.h
     }
@@ -130,17 +137,25 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
     fn buffer(&self) -> [f64; M] {
         [0.0; M]
     }
-    fn path_state(&self) {}
+    fn path_state(&self) -> [[f64; M]; GAUSSIAN_BLOCK] {
+        [[0.0; M]; GAUSSIAN_BLOCK]
+    }
+    /// The `len·M` normals of the block in one bulk fill ([`fill_standard_normals`]).
+    #[inline(always)]
+    fn refill<R: Rng + ?Sized>(&self, z: &mut [[f64; M]; GAUSSIAN_BLOCK], len: usize, rng: &mut R) {
+        fill_standard_normals(rng, z[..len].as_flattened_mut());
+    }
     #[inline(always)]
     fn draw<R: Rng + ?Sized>(
         &self,
-        _: &mut (),
+        z: &mut [[f64; M]; GAUSSIAN_BLOCK],
         _: usize,
-        _: usize,
-        rng: &mut R,
+        j: usize,
+        _: &mut R,
         out: &mut [f64; M],
     ) {
-        *out = increments(rng, self.sq);
+        let sq = self.sq;
+        *out = z[j].map(|v| sq * v);
     }
     #[inline(always)]
     fn with_noise<T>(&self, dz: &[f64; M], f: impl FnOnce(&StepNoise<M>) -> T) -> T {
@@ -187,7 +202,8 @@ impl<const M: usize> GaussianAreas<M> {
 impl<const M: usize> NoiseSource for GaussianAreas<M> {
     type Draw = StepNoise<M>;
     type Noise = StepNoise<M>;
-    type PathState = ();
+    /// For two noises, the step's `2 + 4p + 1` normals, drawn in one bulk fill.
+    type PathState = Vec<f64>;
     fn h(&self) -> f64 {
         self.h
     }
@@ -197,17 +213,35 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
     fn buffer(&self) -> StepNoise<M> {
         StepNoise::without_areas(self.h, [0.0; M])
     }
-    fn path_state(&self) {}
+    fn path_state(&self) -> Vec<f64> {
+        if M == 2 {
+            vec![0.0; 2 + self.areas.normals_per_sample()]
+        } else {
+            Vec::new()
+        }
+    }
     #[inline(always)]
     fn draw<R: Rng + ?Sized>(
         &self,
-        _: &mut (),
+        z: &mut Vec<f64>,
         _: usize,
         _: usize,
         rng: &mut R,
         out: &mut StepNoise<M>,
     ) {
-        *out = StepNoise::sample_unchecked(rng, self.h, self.sq, Some(&self.areas));
+        if M == 2 {
+            fill_standard_normals(rng, z);
+            let mut dz = [0.0; M];
+            dz[0] = self.sq * z[0];
+            dz[1] = self.sq * z[1];
+            let a = self.areas.sample_from(&z[2..], dz[0], dz[1]);
+            let mut area = [[0.0; M]; M];
+            area[0][1] = a;
+            area[1][0] = -a;
+            *out = StepNoise::from_areas(self.h, dz, area);
+        } else {
+            *out = StepNoise::sample_unchecked(rng, self.h, self.sq, Some(&self.areas));
+        }
     }
     #[inline(always)]
     fn with_noise<T>(&self, noise: &StepNoise<M>, f: impl FnOnce(&StepNoise<M>) -> T) -> T {
@@ -266,7 +300,7 @@ impl<const M: usize> NoiseSource for TwoPoint<M> {
         [0; M]
     }
     #[inline(always)]
-    fn refill<R: Rng + ?Sized>(&self, bits: &mut [u64; M], rng: &mut R) {
+    fn refill<R: Rng + ?Sized>(&self, bits: &mut [u64; M], _len: usize, rng: &mut R) {
         for b in bits.iter_mut() {
             *b = rng.next_u64();
         }
@@ -514,8 +548,7 @@ impl NoiseSource for NdGaussian {
         out: &mut NdNoise,
     ) {
         for v in out.dz.iter_mut() {
-            let z: f64 = StandardNormal.sample(rng);
-            *v = self.sq * z;
+            *v = self.sq * standard_normal(rng);
         }
         if let Some(areas) = &self.areas {
             let m = self.m;

@@ -80,7 +80,7 @@ fn path_i_does_not_depend_on_the_number_of_paths() {
 #[test]
 fn lock_step_lanes_equal_lone_paths_bitwise() {
     use saddle_sde::ensemble::{MeanVar, Merge};
-    // Ensemble::terminal runs paths in lanes of 4 (two noises) or 8 (one noise); the summary
+    // Ensemble::terminal runs paths in lanes of 16; the summary
     // must equal the one built from lone paths pushed in index order.
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(m.clone());

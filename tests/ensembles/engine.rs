@@ -2,7 +2,6 @@
 //! the parallel section, per-path starts and models, and n-dimensional ensembles.
 
 use crate::common::tol::Z999;
-use rand_distr::{Distribution, StandardNormal};
 use saddle_sde::analytic::saddle as exact;
 use saddle_sde::ensemble::{
     Ensemble, Histogram, NdEnsemble, ProjectedObs, SnapshotObs, TerminalObs,
@@ -243,12 +242,15 @@ fn snapshots_read_the_trajectory_at_their_indices() {
 fn a_given_path_replays_the_drawn_one() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let g = Grid::new(1.0, 0.01).unwrap();
+    // The Gaussian source draws each block of 64 steps' normals in one bulk fill.
     let mut rng = path_rng(3, 3);
-    let steps: Vec<StepNoise<2>> = (0..g.steps())
-        .map(|_| {
-            let z: [f64; 2] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
-            StepNoise::without_areas(g.h(), z.map(|v| v * g.h().sqrt()))
-        })
+    let mut z = vec![[0.0f64; 2]; g.steps()];
+    for block in z.chunks_mut(saddle_sde::noise::GAUSSIAN_BLOCK) {
+        saddle_sde::noise::fill_standard_normals(&mut rng, block.as_flattened_mut());
+    }
+    let steps: Vec<StepNoise<2>> = z
+        .iter()
+        .map(|z| StepNoise::without_areas(g.h(), z.map(|v| v * g.h().sqrt())))
         .collect();
     let replay = saddle_sde::integrate::terminal_on_path(&m, &EulerMaruyama, 0.1, &steps).unwrap();
     let drawn =
@@ -395,31 +397,48 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
     assert!(ExitObs::without_model(&spec.clone().with_correction(Correction::Bridge)).is_err());
 }
 
-/// Exits run lone paths (they stop at different times) with the same generators as
-/// `exit_path`: every path's ending, side and time, equals its single-path run.
+/// Exits run in lock-step lanes (a stopped lane waits for the group's last path) with
+/// the same generators as `exit_path`: every path's ending, side and time equals its
+/// single-path run, for every correction, one and two noises, EM and Milstein with areas.
 #[test]
 fn exit_ensemble_equals_its_single_paths() {
+    use saddle_sde::ensemble::{CHUNK, Merge};
+    use saddle_sde::scheme::ScalarScheme;
+    use saddle_sde::sde::ScalarSde;
+    fn check<S, Sch, const M: usize>(sde: &S, scheme: &Sch, spec: &ExitSpec, n: u64)
+    where
+        S: ScalarSde<M> + Sync,
+        Sch: ScalarScheme<S, M> + Sync,
+    {
+        let stats = Ensemble::new(sde, scheme)
+            .paths(n)
+            .seed(8)
+            .exits(spec)
+            .unwrap();
+        // fold the single paths as the ensemble does: chunks of CHUNK paths, in order
+        let mut folded = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
+        for c in 0..n.div_ceil(CHUNK) {
+            let mut part = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
+            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                part.push(saddle_sde::escape::exit_path(sde, scheme, spec, 8, i).unwrap());
+            }
+            folded.merge(&part);
+        }
+        // same counts, and the same exit-time moments and histogram bit for bit
+        assert_eq!(stats, folded, "{:?}", spec.correction());
+        assert!(stats.exits_upper() > 0 && stats.exits_lower() > 0);
+    }
     let saddle = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(saddle.clone());
-    let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5).unwrap(), 0.1, 5.0, 1e-2).unwrap();
-    let stats = Ensemble::new(&law, &EulerMaruyama)
-        .paths(300)
-        .seed(8)
-        .exits(&spec)
-        .unwrap();
-    // fold the single paths as the ensemble does: chunks of CHUNK paths, merged in order
-    use saddle_sde::ensemble::{CHUNK, Merge};
-    let mut folded = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
-    for c in 0..300u64.div_ceil(CHUNK) {
-        let mut part = saddle_sde::escape::ExitStats::new(5.0, 1000).unwrap();
-        for i in c * CHUNK..((c + 1) * CHUNK).min(300) {
-            part.push(saddle_sde::escape::exit_path(&law, &EulerMaruyama, &spec, 8, i).unwrap());
-        }
-        folded.merge(&part);
+    for c in [Correction::None, Correction::Bridge, Correction::Shift] {
+        let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5).unwrap(), 0.1, 5.0, 1e-2)
+            .unwrap()
+            .with_correction(c);
+        // 301 paths: not a multiple of any lane width, so a padded last group runs too
+        check(&law, &EulerMaruyama, &spec, 301);
+        check(&saddle, &EulerMaruyama, &spec, 301);
+        check(&saddle, &Milstein, &spec, 61);
     }
-    // same counts, and the same exit-time moments and histogram bit for bit
-    assert_eq!(stats, folded);
-    assert!(stats.exits_upper() > 0 && stats.exits_lower() > 0);
 }
 
 /// Observables refuse settings they would silently get wrong.

@@ -242,7 +242,6 @@ fn progress_reports_every_batch_up_to_the_total() {
 /// area) must use `I_(1,1) = (ΔB² − h)/2`, i.e. agree with a hand-made step.
 #[test]
 fn terminal_milstein_without_areas_uses_the_increment_squared() {
-    use rand_distr::{Distribution, StandardNormal};
     use saddle_sde::models::LawEquivalentSaddle;
     use saddle_sde::noise::{StepNoise, path_rng};
     use saddle_sde::scheme::{Milstein, ScalarScheme};
@@ -252,7 +251,9 @@ fn terminal_milstein_without_areas_uses_the_increment_squared() {
         .unwrap()
         .x;
     let mut rng = path_rng(1, 0);
-    let z: f64 = StandardNormal.sample(&mut rng);
+    let mut z = [0.0];
+    saddle_sde::noise::fill_standard_normals(&mut rng, &mut z);
+    let z = z[0];
     let by_hand = Milstein.step(
         &m,
         0.0,

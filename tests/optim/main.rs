@@ -268,10 +268,10 @@ fn wls(u: &[f64], y: &[f64], se: &[f64]) -> (f64, f64, f64, f64) {
 /// errors), and the intercept v₀ must match the SDE's exact value (scale function and
 /// speed measure) within 3.29 of its standard error (α = 0.001 each; six assertions,
 /// family-wise α ≈ 0.006). The rate: v₀ + c√lr fits the mean exit times (χ², 3 degrees
-/// of freedom, < 16.27; measured 0.8), and beats v₀ + d·lr by more than 4 in χ² (a
-/// likelihood ratio above e² for Gaussian errors; measured 9.6 against 0.8) — evidence
-/// for √lr, not a rejection of O(lr) at α = 0.001 (over lr up to 0.16 neither form fits:
-/// higher-order terms take over); and c > 3.29 se. The
+/// of freedom, < 16.27), and c > 3.29 se. How much better it fits than v₀ + d·lr is
+/// printed, not asserted: that comparison has no known size at this sample (over eight
+/// independent seed sets of 40 000 runs, χ²_lin − χ²_√ ranged from −4.0 to 17.8 and was
+/// below 4 in two; until issue 11 changed the generator it was asserted > 4). The
 /// intercept's standard error covers sampling only; an omitted O(lr) term would shift
 /// it by about 0.013·d over these rates, which the χ² check bounds. Power: the limit
 /// with σ² = lr·s_ξ² (the batch size forgotten) has σ = 2, whose exact mean exit time is
@@ -317,10 +317,6 @@ fn sgd_converges_to_its_diffusion_limit() {
     let (chi_sqrt, chi_lin) = (chi2(&u, &t, &t_se), chi2(&lr_u, &t, &t_se));
     eprintln!("χ²: √lr model {chi_sqrt}, lr model {chi_lin}");
     assert!(chi_sqrt < 16.27, "v₀ + c√lr does not fit: χ² = {chi_sqrt}");
-    assert!(
-        chi_lin > chi_sqrt + 4.0,
-        "v₀ + d·lr fits about as well (χ² = {chi_lin} against {chi_sqrt}): the √lr rate is not preferred"
-    );
     eprintln!(
         "E[T](lr) = {t0} ± {t0_se} + ({c} ± {c_se})√lr; exact {}",
         exact.mean_exit_time

@@ -100,7 +100,15 @@ fn special_cases_of_the_pathwise_solution() {
     let exact = 0.3 * ((0.7 - 0.405) + 0.9 * w).exp();
     assert!((pathwise_terminal(&m, 0.3, path.steps()) - exact).abs() < 1e-13 * exact.abs());
 
-    // Each special case: Milstein converges to the reference at order 1 (±0.15).
+    // Each special case: Milstein converges to the reference at order 1. The fitted
+    // slope over H = 2⁻³…2⁻⁷ with 1 000 paths is not exactly 1: for ρ = −1 (the diffusion
+    // σx + ρτ = 1.5x + 1 vanishes at x = −2/3) 20 seeds gave 0.887 ± 0.040 (mean ± sd)
+    // with this crate's normals and 0.904 ± 0.037 with rand_distr's on the same
+    // generator, and 0.89–0.91 at 20 000 paths: pre-asymptotic, not a sampling artefact. The
+    // bound |p − 1| ≤ 0.25 separates order 1 from Euler–Maruyama's order ½ (0.5 lies
+    // 6 sd beyond it) and sits 3.4 sd below the ρ = −1 mean (false-alarm rate about
+    // 3·10⁻⁴). (Until the generator changed in issue 11 the bound was ±0.15, which that
+    // case crosses in about one seed in six.)
     for (name, m, seed) in [
         ("tau = 0", SaddleSde::new(1.0, 1.0, 0.0, 0.3).unwrap(), 1),
         ("sigma = 0", SaddleSde::new(1.0, 0.0, 0.5, 0.3).unwrap(), 2),
@@ -109,7 +117,7 @@ fn special_cases_of_the_pathwise_solution() {
     ] {
         let p = milstein_slope(&m, seed);
         eprintln!("{name}: Milstein slope {p:.3}");
-        assert!((p - 1.0).abs() <= 0.15, "{name}: slope {p}");
+        assert!((p - 1.0).abs() <= 0.25, "{name}: slope {p}");
     }
     // σ = 0 is additive noise: EM is Milstein there.
     let m = SaddleSde::new(1.0, 0.0, 0.5, 0.3).unwrap();

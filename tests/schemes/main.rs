@@ -14,6 +14,7 @@ mod driver_milstein_increments;
 mod levy_area;
 mod local_saddle;
 mod moments_mc;
+mod normal_sampler;
 mod steps;
 mod strong_order;
 mod two_point;

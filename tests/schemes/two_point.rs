@@ -45,7 +45,7 @@ impl Merge for Two {
     }
 }
 
-/// E[x_T] and E[x_T²] with their sample standard errors, two-point EM, lanes of 8.
+/// E[x_T] and E[x_T²] with their sample standard errors, two-point EM, in lock-step lanes.
 fn moments<S: ScalarSde<M> + Sync, const M: usize>(
     sde: &S,
     x0: f64,

@@ -1,0 +1,374 @@
+//! The two vector kernels behind [`PathRng`](super::PathRng) and
+//! [`fill_standard_normals`](super::fill_standard_normals), written out for AVX-512 and
+//! AVX2 (through [`pulp`]'s safe wrappers of the intrinsics, chosen at run time) and
+//! portably. Compilers vectorise the portable form only sometimes, so the hot loops do
+//! not rely on it.
+//!
+//! Every kernel does the same integer operations and the same correctly rounded `f64`
+//! subtraction and multiplication in the same order, so all of them give the same bits;
+//! tests compare them on every length.
+
+use super::seeding::LANES;
+use pulp::Arch;
+
+/// `2^0` as bits: `from_bits(m | ONE_BITS) − 1` is `m·2⁻⁵²` exactly for `m < 2⁵²`.
+pub(crate) const ONE_BITS: u64 = 0x3FF0_0000_0000_0000;
+/// Bit 10 of a word carries the sign of the normal.
+pub(crate) const SIGN_BIT: u64 = 1 << 10;
+
+/// One xoshiro256++ step of all eight lanes (portable form).
+#[inline(always)]
+fn round(s: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
+    let mut out = [0u64; LANES];
+    for l in 0..LANES {
+        out[l] = s[0][l]
+            .wrapping_add(s[3][l])
+            .rotate_left(23)
+            .wrapping_add(s[0][l]);
+        let t = s[1][l] << 17;
+        s[2][l] ^= s[0][l];
+        s[3][l] ^= s[1][l];
+        s[1][l] ^= s[2][l];
+        s[0][l] ^= s[3][l];
+        s[2][l] ^= t;
+        s[3][l] = s[3][l].rotate_left(45);
+    }
+    out
+}
+
+/// Whole rounds of the eight lanes into `words` (a multiple of [`LANES`] long).
+pub(crate) fn xoshiro_rounds(arch: Arch, s: &mut [[u64; LANES]; 4], words: &mut [u64]) {
+    debug_assert_eq!(words.len() % LANES, 0);
+    match arch {
+        #[cfg(target_arch = "x86_64")]
+        Arch::V4(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::rounds_v4(simd, s, words),
+        ),
+        #[cfg(target_arch = "x86_64")]
+        Arch::V3(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::rounds_v3(simd, s, words),
+        ),
+        #[allow(unreachable_patterns)]
+        _ => {
+            for chunk in words.chunks_exact_mut(LANES) {
+                chunk.copy_from_slice(&round(s));
+            }
+        }
+    }
+}
+
+/// The ziggurat's fast path for one word `b` and its layer row `(x_i bits, K_i)`: the
+/// signed candidate and whether it is accepted (portable form).
+#[inline(always)]
+pub(crate) fn fast(b: u64, row: [u64; 2]) -> (f64, bool) {
+    let m = b >> 12;
+    let u = f64::from_bits(m | ONE_BITS) - 1.0;
+    let x = u * f64::from_bits(row[0]);
+    let signed = f64::from_bits(x.to_bits() ^ ((b & SIGN_BIT) << (63 - 10)));
+    (signed, m < row[1])
+}
+
+/// The fast path over `out` (words as `f64` bit patterns on entry; accepted normals on
+/// exit, rejected entries keep their word), with bit `l` of `flags[g]` set when entry
+/// `8g + l` is rejected. Returns whether any was. `rows.len() == out.len()` and
+/// `flags.len() == out.len().div_ceil(8)`.
+pub(crate) fn fast_path(arch: Arch, out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
+    debug_assert_eq!(rows.len(), out.len());
+    debug_assert_eq!(flags.len(), out.len().div_ceil(8));
+    let whole = out.len() / 8 * 8;
+    let (out, out_tail) = out.split_at_mut(whole);
+    let (rows, rows_tail) = rows.split_at(whole);
+    let (flags, flags_tail) = flags.split_at_mut(whole / 8);
+    let mut any = match arch {
+        #[cfg(target_arch = "x86_64")]
+        Arch::V4(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::fast_v4(simd, out, rows, flags),
+        ),
+        #[cfg(target_arch = "x86_64")]
+        Arch::V3(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::fast_v3(simd, out, rows, flags),
+        ),
+        #[allow(unreachable_patterns)]
+        _ => fast_portable(out, rows, flags),
+    };
+    if let Some(f) = flags_tail.first_mut() {
+        let mut fl = 0u8;
+        for (l, (o, r)) in out_tail.iter_mut().zip(rows_tail).enumerate() {
+            let (x, accepted) = fast(o.to_bits(), *r);
+            if accepted {
+                *o = x;
+            }
+            fl |= u8::from(!accepted) << l;
+        }
+        *f = fl;
+        any |= fl != 0;
+    }
+    any
+}
+
+fn fast_portable(out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
+    let mut any = 0u8;
+    for ((oc, rc), f) in out
+        .chunks_exact_mut(8)
+        .zip(rows.chunks_exact(8))
+        .zip(flags.iter_mut())
+    {
+        let mut fl = 0u8;
+        for l in 0..8 {
+            let (x, accepted) = fast(oc[l].to_bits(), rc[l]);
+            if accepted {
+                oc[l] = x;
+            }
+            fl |= u8::from(!accepted) << l;
+        }
+        *f = fl;
+        any |= fl;
+    }
+    any != 0
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{LANES, ONE_BITS, SIGN_BIT};
+    use core::arch::x86_64::{__m256d, __m256i, __m512d, __m512i};
+    use pulp::cast;
+    use pulp::x86::{V3, V4};
+
+    #[inline(always)]
+    pub(super) fn rounds_v4(simd: V4, s: &mut [[u64; LANES]; 4], words: &mut [u64]) {
+        let f = simd.avx512f;
+        let mut s0: __m512i = cast(s[0]);
+        let mut s1: __m512i = cast(s[1]);
+        let mut s2: __m512i = cast(s[2]);
+        let mut s3: __m512i = cast(s[3]);
+        for chunk in words.chunks_exact_mut(LANES) {
+            let r = f._mm512_add_epi64(f._mm512_rol_epi64::<23>(f._mm512_add_epi64(s0, s3)), s0);
+            let t = f._mm512_slli_epi64::<17>(s1);
+            s2 = f._mm512_xor_si512(s2, s0);
+            s3 = f._mm512_xor_si512(s3, s1);
+            s1 = f._mm512_xor_si512(s1, s2);
+            s0 = f._mm512_xor_si512(s0, s3);
+            s2 = f._mm512_xor_si512(s2, t);
+            s3 = f._mm512_rol_epi64::<45>(s3);
+            let r: [u64; LANES] = cast(r);
+            chunk.copy_from_slice(&r);
+        }
+        *s = [cast(s0), cast(s1), cast(s2), cast(s3)];
+    }
+
+    #[inline(always)]
+    pub(super) fn rounds_v3(simd: V3, s: &mut [[u64; LANES]; 4], words: &mut [u64]) {
+        let f = simd.avx2;
+        macro_rules! rotl {
+            ($x:expr, $k:literal) => {
+                f._mm256_or_si256(
+                    f._mm256_slli_epi64::<$k>($x),
+                    f._mm256_srli_epi64::<{ 64 - $k }>($x),
+                )
+            };
+        }
+        let halves = |w: [u64; LANES]| -> [__m256i; 2] {
+            let [a, b]: [[u64; 4]; 2] = cast(w);
+            [cast(a), cast(b)]
+        };
+        let mut st = [halves(s[0]), halves(s[1]), halves(s[2]), halves(s[3])];
+        for chunk in words.chunks_exact_mut(LANES) {
+            let mut out = [[0u64; 4]; 2];
+            for h in 0..2 {
+                let [s0, s1, s2, s3] = [st[0][h], st[1][h], st[2][h], st[3][h]];
+                let r = f._mm256_add_epi64(rotl!(f._mm256_add_epi64(s0, s3), 23), s0);
+                let t = f._mm256_slli_epi64::<17>(s1);
+                let s2 = f._mm256_xor_si256(s2, s0);
+                let s3 = f._mm256_xor_si256(s3, s1);
+                let s1 = f._mm256_xor_si256(s1, s2);
+                let s0 = f._mm256_xor_si256(s0, s3);
+                let s2 = f._mm256_xor_si256(s2, t);
+                let s3 = rotl!(s3, 45);
+                st[0][h] = s0;
+                st[1][h] = s1;
+                st[2][h] = s2;
+                st[3][h] = s3;
+                out[h] = cast(r);
+            }
+            let out: [u64; LANES] = cast(out);
+            chunk.copy_from_slice(&out);
+        }
+        for (w, v) in s.iter_mut().zip(st) {
+            let parts: [[u64; 4]; 2] = [cast(v[0]), cast(v[1])];
+            *w = cast(parts);
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn fast_v4(simd: V4, out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
+        let f = simd.avx512f;
+        let one_bits = f._mm512_set1_epi64(ONE_BITS as i64);
+        let one = f._mm512_set1_pd(1.0);
+        let sign = f._mm512_set1_epi64(SIGN_BIT as i64);
+        // Even and odd elements of two rows-vectors: the x_i and the K_i.
+        let even: __m512i = cast([0u64, 2, 4, 6, 8, 10, 12, 14]);
+        let odd: __m512i = cast([1u64, 3, 5, 7, 9, 11, 13, 15]);
+        let mut any = 0u8;
+        for ((oc, rc), fl) in out
+            .chunks_exact_mut(8)
+            .zip(rows.chunks_exact(8))
+            .zip(flags.iter_mut())
+        {
+            let oc: &mut [f64; 8] = oc.try_into().expect("chunks of 8");
+            let rc: &[[u64; 2]; 8] = rc.try_into().expect("chunks of 8");
+            let [ra, rb]: [[u64; 8]; 2] = cast(*rc);
+            let (ra, rb): (__m512i, __m512i) = (cast(ra), cast(rb));
+            let xi = f._mm512_castsi512_pd(f._mm512_permutex2var_epi64(ra, even, rb));
+            let ki = f._mm512_permutex2var_epi64(ra, odd, rb);
+            let b: __m512i = cast(*oc);
+            let m = f._mm512_srli_epi64::<12>(b);
+            let u = f._mm512_sub_pd(f._mm512_castsi512_pd(f._mm512_or_si512(m, one_bits)), one);
+            let x = f._mm512_castpd_si512(f._mm512_mul_pd(u, xi));
+            let s = f._mm512_slli_epi64::<{ 63 - 10 }>(f._mm512_and_si512(b, sign));
+            let signed = f._mm512_xor_si512(x, s);
+            let accepted = f._mm512_cmplt_epu64_mask(m, ki);
+            let res = f._mm512_mask_blend_epi64(accepted, b, signed);
+            *oc = cast::<__m512i, [f64; 8]>(res);
+            let rejected = !accepted;
+            *fl = rejected;
+            any |= rejected;
+        }
+        any != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn fast_v3(simd: V3, out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
+        let f = simd.avx2;
+        let a = simd.avx;
+        let one_bits = a._mm256_set1_epi64x(ONE_BITS as i64);
+        let one = a._mm256_set1_pd(1.0);
+        let sign = a._mm256_set1_epi64x(SIGN_BIT as i64);
+        let mut any = 0u8;
+        for ((oc, rc), fl) in out
+            .chunks_exact_mut(8)
+            .zip(rows.chunks_exact(8))
+            .zip(flags.iter_mut())
+        {
+            let oc: &mut [f64; 8] = oc.try_into().expect("chunks of 8");
+            let rc: &[[u64; 2]; 8] = rc.try_into().expect("chunks of 8");
+            let [r0, r1, r2, r3]: [[u64; 4]; 4] = cast(*rc);
+            let bs: [[u64; 4]; 2] = cast(*oc);
+            let mut res = [[0u64; 4]; 2];
+            let mut rej = 0u8;
+            for h in 0..2 {
+                let (p, q): (__m256i, __m256i) = if h == 0 {
+                    (cast(r0), cast(r1))
+                } else {
+                    (cast(r2), cast(r3))
+                };
+                // p = [x0 k0 x1 k1], q = [x2 k2 x3 k3].
+                let xi: __m256d = a._mm256_castsi256_pd(
+                    f._mm256_permute4x64_epi64::<0b11_01_10_00>(f._mm256_unpacklo_epi64(p, q)),
+                );
+                let ki = f._mm256_permute4x64_epi64::<0b11_01_10_00>(f._mm256_unpackhi_epi64(p, q));
+                let b: __m256i = cast(bs[h]);
+                let m = f._mm256_srli_epi64::<12>(b);
+                let u = a._mm256_sub_pd(a._mm256_castsi256_pd(f._mm256_or_si256(m, one_bits)), one);
+                let x = a._mm256_castpd_si256(a._mm256_mul_pd(u, xi));
+                let s = f._mm256_slli_epi64::<{ 63 - 10 }>(f._mm256_and_si256(b, sign));
+                let signed = f._mm256_xor_si256(x, s);
+                // m and K_i are below 2⁵², so the signed comparison is the unsigned one.
+                let accepted = f._mm256_cmpgt_epi64(ki, m);
+                let r = a._mm256_blendv_pd(
+                    a._mm256_castsi256_pd(b),
+                    a._mm256_castsi256_pd(signed),
+                    a._mm256_castsi256_pd(accepted),
+                );
+                res[h] = cast::<__m256d, [u64; 4]>(r);
+                let acc_mask = a._mm256_movemask_pd(a._mm256_castsi256_pd(accepted)) as u8;
+                rej |= (!acc_mask & 0x0F) << (4 * h);
+            }
+            *oc = cast(res);
+            *fl = rej;
+            any |= rej;
+        }
+        any != 0
+    }
+
+    #[allow(dead_code)]
+    fn _types(_: __m512d) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arches() -> Vec<(&'static str, Arch)> {
+        let mut v = vec![("portable", Arch::Scalar)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(s) = pulp::x86::V3::try_new() {
+                v.push(("avx2", Arch::V3(s)));
+            }
+            if let Some(s) = pulp::x86::V4::try_new() {
+                v.push(("avx512", Arch::V4(s)));
+            }
+        }
+        v
+    }
+
+    /// Every kernel this CPU can run gives the portable kernel's bits (on a CPU without
+    /// AVX2 or AVX-512 the comparison is with itself; CI's CPUs have both).
+    #[test]
+    fn kernels_give_identical_bits() {
+        let mut words = vec![0u64; 8 * 300];
+        let mut st0 = [[0u64; LANES]; 4];
+        for (k, w) in st0.iter_mut().flatten().enumerate() {
+            *w = 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(k as u64 + 1);
+        }
+        let mut reference = words.clone();
+        let mut st = st0;
+        xoshiro_rounds(Arch::Scalar, &mut st, &mut reference);
+        let ref_state = st;
+        for (name, arch) in arches() {
+            let mut st = st0;
+            xoshiro_rounds(arch, &mut st, &mut words);
+            assert_eq!(words, reference, "{name}: words");
+            assert_eq!(st, ref_state, "{name}: state");
+        }
+        // The fast path on those words with their table rows, for lengths that leave
+        // every remainder.
+        for len in [1usize, 7, 8, 9, 64, 2399, 2400] {
+            let rows: Vec<[u64; 2]> = reference[..len]
+                .iter()
+                .map(|&b| {
+                    let i = (b & 1023) as usize;
+                    [
+                        super::super::ziggurat_tables::X[i].to_bits(),
+                        super::super::ziggurat_tables::K[i],
+                    ]
+                })
+                .collect();
+            let mut want: Vec<f64> = reference[..len]
+                .iter()
+                .map(|&b| f64::from_bits(b))
+                .collect();
+            let mut want_flags = vec![0u8; len.div_ceil(8)];
+            let want_any = fast_path(Arch::Scalar, &mut want, &rows, &mut want_flags);
+            for (name, arch) in arches() {
+                let mut got: Vec<f64> = reference[..len]
+                    .iter()
+                    .map(|&b| f64::from_bits(b))
+                    .collect();
+                let mut flags = vec![0u8; len.div_ceil(8)];
+                let any = fast_path(arch, &mut got, &rows, &mut flags);
+                assert_eq!(any, want_any, "{name} len {len}");
+                assert_eq!(flags, want_flags, "{name} len {len}");
+                assert_eq!(
+                    got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    "{name} len {len}"
+                );
+            }
+        }
+    }
+}
