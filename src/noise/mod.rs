@@ -45,7 +45,7 @@ pub use path::{BrownianPath, chen, correlated_increments};
 pub(crate) use seeding::vectorized;
 pub use seeding::{LANES as PATH_RNG_LANES, PathRng, path_rng};
 pub use source::{
-    GAUSSIAN_BLOCK, Gaussian, GaussianAreas, Given, NdGaussian, NdNoise, NdSilent, NoiseNeeds,
-    NoiseSource, ScalarNoise, TwoPoint,
+    AREA_BLOCK_NORMALS, GAUSSIAN_BLOCK, Gaussian, GaussianAreas, Given, NdGaussian, NdNoise,
+    NdSilent, NoiseNeeds, NoiseSource, ScalarNoise, TwoPoint,
 };
 pub use step::StepNoise;

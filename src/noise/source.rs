@@ -199,11 +199,41 @@ impl<const M: usize> GaussianAreas<M> {
     }
 }
 
+/// Most normals a [`GaussianAreas`] block holds per path (32 KiB): a block of
+/// [`GAUSSIAN_BLOCK`] steps is drawn at once when its increments and area normals fit,
+/// otherwise each step's are drawn in one fill of their own.
+pub const AREA_BLOCK_NORMALS: usize = 4096;
+
+impl<const M: usize> GaussianAreas<M> {
+    /// Normals per step for two noises: 2 increments and `4p + 1` for the area.
+    fn per_step(&self) -> usize {
+        2 + self.areas.normals_per_sample()
+    }
+    /// Whether a whole block's normals are drawn at once (two noises, small enough).
+    fn blocked(&self) -> bool {
+        M == 2 && self.per_step() * GAUSSIAN_BLOCK <= AREA_BLOCK_NORMALS
+    }
+    #[inline(always)]
+    fn step_from_normals(&self, z: &[f64]) -> StepNoise<M> {
+        let mut dz = [0.0; M];
+        dz[0] = self.sq * z[0];
+        dz[1] = self.sq * z[1];
+        let a = self.areas.sample_from(&z[2..], dz[0], dz[1]);
+        let mut area = [[0.0; M]; M];
+        area[0][1] = a;
+        area[1][0] = -a;
+        StepNoise::from_areas(self.h, dz, area)
+    }
+}
+
 impl<const M: usize> NoiseSource for GaussianAreas<M> {
     type Draw = StepNoise<M>;
     type Noise = StepNoise<M>;
-    /// For two noises, the step's `2 + 4p + 1` normals, drawn in one bulk fill.
+    /// For two noises, the normals of a block of steps (or of one step when a block
+    /// would exceed [`AREA_BLOCK_NORMALS`]), step by step: 2 increments, then the area's
+    /// `4p + 1`.
     type PathState = Vec<f64>;
+    const BLOCK: usize = GAUSSIAN_BLOCK;
     fn h(&self) -> f64 {
         self.h
     }
@@ -214,10 +244,18 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
         StepNoise::without_areas(self.h, [0.0; M])
     }
     fn path_state(&self) -> Vec<f64> {
-        if M == 2 {
-            vec![0.0; 2 + self.areas.normals_per_sample()]
+        if self.blocked() {
+            vec![0.0; self.per_step() * GAUSSIAN_BLOCK]
+        } else if M == 2 {
+            vec![0.0; self.per_step()]
         } else {
             Vec::new()
+        }
+    }
+    #[inline(always)]
+    fn refill<R: Rng + ?Sized>(&self, z: &mut Vec<f64>, len: usize, rng: &mut R) {
+        if self.blocked() {
+            fill_standard_normals(rng, &mut z[..len * self.per_step()]);
         }
     }
     #[inline(always)]
@@ -225,20 +263,16 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
         &self,
         z: &mut Vec<f64>,
         _: usize,
-        _: usize,
+        j: usize,
         rng: &mut R,
         out: &mut StepNoise<M>,
     ) {
-        if M == 2 {
+        if self.blocked() {
+            let k = self.per_step();
+            *out = self.step_from_normals(&z[j * k..(j + 1) * k]);
+        } else if M == 2 {
             fill_standard_normals(rng, z);
-            let mut dz = [0.0; M];
-            dz[0] = self.sq * z[0];
-            dz[1] = self.sq * z[1];
-            let a = self.areas.sample_from(&z[2..], dz[0], dz[1]);
-            let mut area = [[0.0; M]; M];
-            area[0][1] = a;
-            area[1][0] = -a;
-            *out = StepNoise::from_areas(self.h, dz, area);
+            *out = self.step_from_normals(z);
         } else {
             *out = StepNoise::sample_unchecked(rng, self.h, self.sq, Some(&self.areas));
         }
