@@ -389,7 +389,7 @@ where
     let mut n = 0;
     while n < steps {
         let block = (steps - n).min(Src::BLOCK);
-        source.refill(&mut state, block, rng);
+        source.refill(&mut state, rng);
         for j in 0..block {
             let k = n + j;
             let t = k as f64 * h;
@@ -457,7 +457,7 @@ where
         let block = (steps - n).min(Src::BLOCK);
         for l in 0..L {
             if live(&stopped[l]) {
-                source.refill(&mut state[l], block, &mut rngs[l]);
+                source.refill(&mut state[l], &mut rngs[l]);
             }
         }
         for j in 0..block {

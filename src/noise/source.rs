@@ -70,10 +70,11 @@ pub trait NoiseSource: Sync {
     fn buffer(&self) -> Self::Draw;
     /// The state of a new path.
     fn path_state(&self) -> Self::PathState;
-    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps; `len` is the
-    /// number of steps in this block (less than `BLOCK` only for the last one).
+    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps. A source that
+    /// draws a block at once draws a whole block even when fewer steps remain, so that a
+    /// run over a prefix of a grid draws exactly what the full run draws.
     #[inline(always)]
-    fn refill<R: Rng + ?Sized>(&self, _state: &mut Self::PathState, _len: usize, _rng: &mut R) {}
+    fn refill<R: Rng + ?Sized>(&self, _state: &mut Self::PathState, _rng: &mut R) {}
     /// Draws the noise of step `n` (the `j`-th of its block) into `out`.
     fn draw<R: Rng + ?Sized>(
         &self,
@@ -140,10 +141,11 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
     fn path_state(&self) -> [[f64; M]; GAUSSIAN_BLOCK] {
         [[0.0; M]; GAUSSIAN_BLOCK]
     }
-    /// The `len·M` normals of the block in one bulk fill ([`fill_standard_normals`]).
+    /// The block's `64·M` normals in one bulk fill ([`fill_standard_normals`]); a
+    /// whole block even when fewer steps remain (see [`NoiseSource::refill`]).
     #[inline(always)]
-    fn refill<R: Rng + ?Sized>(&self, z: &mut [[f64; M]; GAUSSIAN_BLOCK], len: usize, rng: &mut R) {
-        fill_standard_normals(rng, z[..len].as_flattened_mut());
+    fn refill<R: Rng + ?Sized>(&self, z: &mut [[f64; M]; GAUSSIAN_BLOCK], rng: &mut R) {
+        fill_standard_normals(rng, z.as_flattened_mut());
     }
     #[inline(always)]
     fn draw<R: Rng + ?Sized>(
@@ -253,9 +255,9 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
         }
     }
     #[inline(always)]
-    fn refill<R: Rng + ?Sized>(&self, z: &mut Vec<f64>, len: usize, rng: &mut R) {
+    fn refill<R: Rng + ?Sized>(&self, z: &mut Vec<f64>, rng: &mut R) {
         if self.blocked() {
-            fill_standard_normals(rng, &mut z[..len * self.per_step()]);
+            fill_standard_normals(rng, z);
         }
     }
     #[inline(always)]
@@ -334,7 +336,7 @@ impl<const M: usize> NoiseSource for TwoPoint<M> {
         [0; M]
     }
     #[inline(always)]
-    fn refill<R: Rng + ?Sized>(&self, bits: &mut [u64; M], _len: usize, rng: &mut R) {
+    fn refill<R: Rng + ?Sized>(&self, bits: &mut [u64; M], rng: &mut R) {
         for b in bits.iter_mut() {
             *b = rng.next_u64();
         }

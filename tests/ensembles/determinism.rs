@@ -85,7 +85,7 @@ fn lock_step_lanes_equal_lone_paths_bitwise() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(m.clone());
     let grid = Grid::new(1.0, 1e-2).unwrap();
-    let n = 1_003; // not a multiple of the lane width: the tail runs alone
+    let n = 1_003; // not a multiple of the lane width: the last group is padded
     let lone = |f: &dyn Fn(u64) -> f64| {
         let mut a = MeanVar::default();
         let mut chunk = MeanVar::default();

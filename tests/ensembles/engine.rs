@@ -237,18 +237,56 @@ fn snapshots_read_the_trajectory_at_their_indices() {
     assert!(Snapshots::new(&[3, 2]).is_err());
 }
 
+/// A run over a prefix of a grid draws exactly what the full run draws: its end value
+/// is the full trajectory's value at that step, for prefixes that end inside a block of
+/// bulk-drawn normals (37, 64 + 5) and at a block's end (64), with and without areas.
+#[test]
+fn a_prefix_run_is_the_start_of_the_full_run() {
+    use saddle_sde::integrate::terminal;
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let g = Grid::new(1.0, 0.01).unwrap();
+    let full = |areas: bool| {
+        let mut st = ScalarStepper::new(&m, &EulerMaruyama);
+        let mut st_m = ScalarStepper::new(&m, &Milstein);
+        let mut tr = Trajectory::default();
+        let mut x = 0.1;
+        if areas {
+            let src = GaussianAreas::<2>::new(&g).unwrap();
+            run(&mut st_m, &src, &mut tr, &mut x, &mut path_rng(9, 1));
+        } else {
+            let src = Gaussian::<2>::new(&g).unwrap();
+            run(&mut st, &src, &mut tr, &mut x, &mut path_rng(9, 1));
+        }
+        tr.values
+    };
+    let (em, mil) = (full(false), full(true));
+    for k in [37usize, 64, 69] {
+        let p = g.prefix(k).unwrap();
+        let a = terminal(&m, &EulerMaruyama, 0.1, &p, &mut path_rng(9, 1)).unwrap();
+        let b = terminal(&m, &Milstein, 0.1, &p, &mut path_rng(9, 1)).unwrap();
+        assert_eq!(a.x.to_bits(), em[k].to_bits(), "EM, prefix {k}");
+        assert_eq!(
+            b.x.to_bits(),
+            mil[k].to_bits(),
+            "Milstein with areas, prefix {k}"
+        );
+    }
+}
+
 /// The given source reproduces the Gaussian source's path from the same draws.
 #[test]
 fn a_given_path_replays_the_drawn_one() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let g = Grid::new(1.0, 0.01).unwrap();
-    // The Gaussian source draws each block of 64 steps' normals in one bulk fill.
+    // The Gaussian source draws each block of 64 steps' normals in one bulk fill (a
+    // whole block even when fewer steps remain).
+    let block = saddle_sde::noise::GAUSSIAN_BLOCK;
     let mut rng = path_rng(3, 3);
-    let mut z = vec![[0.0f64; 2]; g.steps()];
-    for block in z.chunks_mut(saddle_sde::noise::GAUSSIAN_BLOCK) {
-        saddle_sde::noise::fill_standard_normals(&mut rng, block.as_flattened_mut());
+    let mut z = vec![[0.0f64; 2]; g.steps().div_ceil(block) * block];
+    for b in z.chunks_mut(block) {
+        saddle_sde::noise::fill_standard_normals(&mut rng, b.as_flattened_mut());
     }
-    let steps: Vec<StepNoise<2>> = z
+    let steps: Vec<StepNoise<2>> = z[..g.steps()]
         .iter()
         .map(|z| StepNoise::without_areas(g.h(), z.map(|v| v * g.h().sqrt())))
         .collect();

@@ -251,7 +251,8 @@ fn terminal_milstein_without_areas_uses_the_increment_squared() {
         .unwrap()
         .x;
     let mut rng = path_rng(1, 0);
-    let mut z = [0.0];
+    // one step, but the source fills a whole block of 64 steps' normals
+    let mut z = [0.0; saddle_sde::noise::GAUSSIAN_BLOCK];
     saddle_sde::noise::fill_standard_normals(&mut rng, &mut z);
     let z = z[0];
     let by_hand = Milstein.step(

@@ -1,18 +1,17 @@
 //! Pins the first outputs for fixed seeds, so that any change that alters results for a
 //! fixed seed is seen (and marked value-breaking in the changelog).
 
-/// `assert_eq!`; with `SADDLE_REPIN=1` set it prints the value it got instead of
-/// comparing (for re-pinning after a change marked value-breaking in the changelog;
-/// never set in CI).
+/// `assert_eq!`; with `SADDLE_REPIN=1` it prints the value it got before comparing (for
+/// re-pinning after a change marked value-breaking in the changelog). A differing value
+/// fails either way; run with `--no-fail-fast` style per-test output to collect them.
 macro_rules! pin_eq {
     ($got:expr, $want:expr $(, $($msg:tt)*)?) => {
         match $got {
             got => {
-                if std::env::var_os("SADDLE_REPIN").is_some() {
+                if std::env::var("SADDLE_REPIN").is_ok_and(|v| v == "1") {
                     eprintln!("PIN line {}: {:?}", line!(), got);
-                } else {
-                    assert_eq!(got, $want $(, $($msg)*)?);
                 }
+                assert_eq!(got, $want $(, $($msg)*)?);
             }
         }
     };
@@ -67,7 +66,7 @@ const PINNED_NORMALS: [u64; 3] = [
     4598524184987318498,
 ];
 const PINNED_AREA: u64 = 13778937360522270129;
-const PINNED_TERMINAL: [u64; 2] = [13820847594907480008, 13831244792725723085];
+const PINNED_TERMINAL: [u64; 2] = [13820847594907480008, 13831248036607406066];
 
 /// Ensemble outputs for fixed seeds (moments, histogram counts, snapshots, exits),
 /// re-pinned once when the generator and the normal sampler changed (value-breaking,
@@ -124,12 +123,12 @@ mod ensembles {
         pin_eq!(
             bits(&got),
             [
-                4599970533738754750,
-                4611783510132194973,
-                4600381661199080700,
-                4612974147572858038,
-                4599544870892127164,
-                4612628931457978369,
+                4599956517696778557,
+                4611739430015298162,
+                4600373043868163370,
+                4612961578511788996,
+                4599621063788001153,
+                4612797901816998096,
                 4600144641318018394,
                 4612217462566732973
             ]
@@ -153,12 +152,12 @@ mod ensembles {
             .unwrap();
         pin_eq!(
             bits(&[s.mean(), s.variance()]),
-            [4589572436836297697, 4602285356342732178]
+            [4589389263287640406, 4602286834157090807]
         );
         pin_eq!(s.blown_up, 38);
         pin_eq!(
             s.histogram.unwrap().counts(),
-            [3, 7, 8, 12, 18, 34, 57, 78, 74, 58, 49, 20, 17, 15, 8, 4]
+            [3, 7, 8, 11, 18, 36, 58, 75, 74, 60, 47, 22, 16, 14, 8, 5]
         );
     }
 
@@ -191,8 +190,8 @@ mod ensembles {
                 0,
                 4592224346017784605,
                 4595476030457042315,
-                4591888004665180322,
-                4604764470424046352
+                4591709985239839128,
+                4604769327285097392
             ]
         );
         pin_eq!(
@@ -203,7 +202,7 @@ mod ensembles {
                 4585329222009690272,
                 4591870180066957722,
                 4603348370915113623,
-                4609043041712217332
+                4608479143844482502
             ]
         );
         pin_eq!(sn.blown_up, 25);
@@ -220,7 +219,7 @@ mod ensembles {
             (
                 Correction::Bridge,
                 [1125, 855, 20],
-                4604778269944392122u64,
+                4604778588380729412u64,
                 [172, 126],
                 4604916413000930386u64,
             ),
@@ -228,15 +227,15 @@ mod ensembles {
                 Correction::Shift,
                 [1123, 857, 20],
                 4604691245842501619,
-                [174, 123],
-                4604864505537256953,
+                [174, 122],
+                4604798858267504361,
             ),
             (
                 Correction::None,
                 [1096, 874, 30],
-                4605401096551465585,
-                [169, 126],
-                4605670430640374109,
+                4605401187995112841,
+                [169, 125],
+                4605606771665080914,
             ),
         ];
         for (c, counts, t, counts_mil, t_mil) in pinned {
@@ -281,7 +280,7 @@ mod ensembles {
             .unwrap();
         pin_eq!(
             [a.exits_upper(), a.exits_lower(), a.censored(), a.blown_up()],
-            [1137, 0, 771, 92]
+            [1135, 0, 773, 92]
         );
     }
 }

@@ -18,8 +18,9 @@ fn driver_milstein_matches_manual_steps_on_the_same_draws() {
     let end = terminal(&m, &Milstein, 0.3, &grid, &mut rng).unwrap();
     let h = grid.h();
     let mut x = 0.3;
-    // The Gaussian source draws a block's normals (here all 5 steps) in one bulk fill.
-    let mut z = vec![0.0; grid.steps()];
+    // The Gaussian source draws a whole block's normals (64 steps; here 5 are used) in
+    // one bulk fill.
+    let mut z = vec![0.0; saddle_sde::noise::GAUSSIAN_BLOCK];
     saddle_sde::noise::fill_standard_normals(&mut twin, &mut z);
     for n in 0..grid.steps() {
         let noise = StepNoise::without_areas(h, [h.sqrt() * z[n]]);
