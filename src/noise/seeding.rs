@@ -70,19 +70,7 @@ impl PathRng {
     fn step_lane(&mut self) -> u64 {
         let l = self.next;
         self.next = (l + 1) % LANES;
-        let s = &mut self.s;
-        let out = s[0][l]
-            .wrapping_add(s[3][l])
-            .rotate_left(23)
-            .wrapping_add(s[0][l]);
-        let t = s[1][l] << 17;
-        s[2][l] ^= s[0][l];
-        s[3][l] ^= s[1][l];
-        s[1][l] ^= s[2][l];
-        s[0][l] ^= s[3][l];
-        s[2][l] ^= t;
-        s[3][l] = s[3][l].rotate_left(45);
-        out
+        super::simd::step_lane(&mut self.s, l)
     }
 
     /// Fills `dst` with the next words of the stream, whole rounds with the detected

@@ -17,23 +17,28 @@ pub(crate) const ONE_BITS: u64 = 0x3FF0_0000_0000_0000;
 pub(crate) const SIGN_BIT: u64 = 1 << 10;
 
 /// One xoshiro256++ step of all eight lanes (portable form).
+/// One xoshiro256++ step of lane `l`; returns its output (the portable form, shared
+/// by the scalar `PathRng::next_u64` and the portable round).
+#[inline(always)]
+pub(crate) fn step_lane(s: &mut [[u64; LANES]; 4], l: usize) -> u64 {
+    let out = s[0][l]
+        .wrapping_add(s[3][l])
+        .rotate_left(23)
+        .wrapping_add(s[0][l]);
+    let t = s[1][l] << 17;
+    s[2][l] ^= s[0][l];
+    s[3][l] ^= s[1][l];
+    s[1][l] ^= s[2][l];
+    s[0][l] ^= s[3][l];
+    s[2][l] ^= t;
+    s[3][l] = s[3][l].rotate_left(45);
+    out
+}
+
+/// One xoshiro256++ step of all eight lanes (portable form).
 #[inline(always)]
 fn round(s: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
-    let mut out = [0u64; LANES];
-    for l in 0..LANES {
-        out[l] = s[0][l]
-            .wrapping_add(s[3][l])
-            .rotate_left(23)
-            .wrapping_add(s[0][l]);
-        let t = s[1][l] << 17;
-        s[2][l] ^= s[0][l];
-        s[3][l] ^= s[1][l];
-        s[1][l] ^= s[2][l];
-        s[0][l] ^= s[3][l];
-        s[2][l] ^= t;
-        s[3][l] = s[3][l].rotate_left(45);
-    }
-    out
+    std::array::from_fn(|l| step_lane(s, l))
 }
 
 /// Whole rounds of the eight lanes into `words` (a multiple of [`LANES`] long).
