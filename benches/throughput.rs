@@ -8,7 +8,7 @@
 //! | `w1/em_two_noise` | W1: (a, σ, τ, ρ, x0) = (1, 1, 0.5, 0.3, 0.1), T = 1, dt = 1e-3, EM, terminal mean and variance |
 //! | `w1/law_equivalent_em` | W1 in the law-equivalent one-noise form |
 //! | `escape/bridge`, `escape/none` | exit from (−0.5, 1), x0 = 0.1, dt = 1e-3, horizon 50, EM on the two-noise model, with and without the Brownian-bridge correction |
-//! | `milstein/area`, `milstein/em` | one step of Milstein with the Lévy area against one EM step, h = 1e-3, the two-noise model |
+//! | `milstein/area`, `milstein/em` | one step of Milstein with the Lévy area (p = 5 terms, `LevyArea::for_step`) against one EM step, h = 1e-3, the two-noise model; `milstein/area_p10` and `milstein/area_p1` with 10 terms (before this release) and 1 |
 //!
 //! Each workload runs on a one-thread and on a two-thread rayon pool (`…/1` and
 //! `…/2`). Throughput is in path-steps (or normals) per second. Run with
@@ -177,6 +177,29 @@ fn milstein_rows(c: &mut Criterion) {
                 })
             })
         });
+        // the sampler before this release (p = ⌈0.3/√h⌉ = 10) and the cheapest (p = 1)
+        for (name, terms) in [("area_p10", 10usize), ("area_p1", 1)] {
+            if threads > 1 {
+                break;
+            }
+            g.bench_function(BenchmarkId::new(name, threads), |b| {
+                b.iter(|| {
+                    p.install(|| {
+                        black_box(
+                            Ensemble::new(&m, &Milstein)
+                                .start(0.1)
+                                .grid(grid)
+                                .paths(PATHS)
+                                .seed(1)
+                                .area_terms(terms)
+                                .terminal()
+                                .expect("Milstein")
+                                .mean(),
+                        )
+                    })
+                })
+            });
+        }
         g.bench_function(BenchmarkId::new("em", threads), |b| {
             b.iter(|| {
                 p.install(|| {

@@ -1,30 +1,50 @@
 //! # Strong error against cost: Euler–Maruyama and Milstein with the Lévy area
 //!
 //! On the saddle SDE with non-commuting noise (W1's parameters, T = 1, x0 = 0.1) this
-//! example measures, for each step h:
+//! example measures, for each step h = 2⁻⁴ … 2⁻¹⁰:
 //!
-//! - the **strong error** E|x_T^h − x_T| of EM and of Milstein (with the Lévy area)
-//!   against the closed-form pathwise solution on the same Brownian path (fine step
-//!   2⁻¹⁴ with areas, coarsened exactly by Chen's relation), over 2 000 paths, with its
-//!   standard error;
-//! - the **cost** of one path to T in nanoseconds, timed on one thread with the
-//!   ensemble engine (lock-step lanes, bulk normals), 20 000 paths per timing.
+//! - the **strong error** E|x_T^h − x_T| of EM and of Milstein fed the *exact* Lévy
+//!   areas, against the closed-form pathwise solution on the same Brownian path (fine
+//!   step 2⁻¹⁴ with areas, coarsened exactly by Chen's relation), over 2 000 paths;
+//! - the **area sampler's share** of Milstein's error, for the sampler with p Fourier
+//!   terms: e_s(p) = E|x^h(ΔW, A) − x^h(ΔW, Ã_p)|, both runs of Milstein on the same
+//!   increments, A the exact area and Ã_p the sampler's, coupled explicitly (below);
+//! - the **cost** of one path to T in nanoseconds on one thread with the ensemble engine
+//!   (lock-step lanes, bulk normals), best of five timings.
 //!
-//! and prints both, so that the cost to reach a given strong error can be read off
-//! (docs/performance.md plots it). Milstein's area needs `4p + 1` normals per step with
-//! p = ⌈0.3/√h⌉, so its cost per step grows like h^(−1/2) and its cost per path like
-//! h^(−3/2), against EM's h^(−1); its error falls like h against EM's h^(1/2).
+//! Milstein with the sampler then has strong error at most e_exact + e_s(p) (triangle
+//! inequality on a space that carries the Brownian path and both areas). The example
+//! compares the sampler before this release, p = ⌈0.3/√h⌉ (Wiktorsson's error bound),
+//! with [`LevyArea::for_step`], p = ⌈1/(π√(6h))⌉ (the Mrongowius–Rößler bound), and
+//! with p = 1 at every h (cheapest; its area error, O(√h) globally, ends strong order 1
+//! in the limit), and draws strong error against cost into
+//! `docs/img/strong_error_cost.svg`.
 //!
-//! Run with `cargo run --release --example strong_error_cost`.
+//! **The coupling.** Over a step, write the series tail r > p of 2πA/h as
+//! Σ_{r>p} [ζ₁ᵣ(η₂ᵣ + c₂) − ζ₂ᵣ(η₁ᵣ + c₁)]/r with c = √(2/h)ΔZ. Given the ζ's, the part in
+//! the η's is exactly √V·Z, V = Σ_{r>p}(ζ₁ᵣ² + ζ₂ᵣ²)/r², Z ~ N(0, 1). The exact area uses
+//! √V·Z; the sampler's uses √(2a_p)·Z, a_p = Σ_{r>p} 1/r², which gives it exactly the
+//! sampler's law (`tests/schemes/levy_area.rs`). The ζ's are drawn for r ≤ p + 100; the
+//! rest of the c-linear part is drawn exactly, and V's rest by its mean (its variance,
+//! 4Σ_{r>p+100} r⁻⁴ < 1.3·10⁻⁶, is dropped).
+//!
+//! Run with `cargo run --release --example strong_error_cost` (about a minute).
 
+use plotters::prelude::*;
 use rayon::prelude::*;
 use saddle_sde::analytic::saddle::pathwise_terminal;
 use saddle_sde::ensemble::Ensemble;
 use saddle_sde::integrate::{Grid, terminal_on_path};
 use saddle_sde::models::SaddleSde;
-use saddle_sde::noise::{BrownianPath, LevyArea, path_rng};
+use saddle_sde::noise::{BrownianPath, LevyArea, StepNoise, path_rng, standard_normal};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
+use std::f64::consts::PI;
 use std::time::Instant;
+
+const LOGS: [u32; 7] = [4, 5, 6, 7, 8, 9, 10];
+const PATHS: u64 = 2_000;
+/// ζ's drawn beyond the p kept terms in the coupling.
+const EXTRA: usize = 100;
 
 /// Mean and standard error of a sample.
 fn mean_se(v: &[f64]) -> (f64, f64) {
@@ -34,8 +54,19 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
     (m, (var / n).sqrt())
 }
 
-/// Nanoseconds per path to T = 1 at step `h`, best of three timings on one thread.
-fn cost<Sch>(model: &SaddleSde, scheme: &Sch, h: f64, paths: u64) -> f64
+/// `Σ_{r>p} 1/r²`.
+fn tail_sum(p: usize) -> f64 {
+    PI * PI / 6.0 - (1..=p).rev().map(|r| 1.0 / (r * r) as f64).sum::<f64>()
+}
+
+/// The terms before this release: p = ⌈0.3/√h⌉ (Wiktorsson's bound).
+fn terms_before(h: f64) -> usize {
+    (0.3 / h.sqrt()).ceil().max(1.0) as usize
+}
+
+/// Nanoseconds per path to T = 1 at step `h`, best of five timings on one thread
+/// (`terms`: the Lévy area's Fourier terms, `None` for the default).
+fn cost<Sch>(model: &SaddleSde, scheme: &Sch, h: f64, paths: u64, terms: Option<usize>) -> f64
 where
     Sch: saddle_sde::scheme::ScalarScheme<SaddleSde, 2> + Sync,
 {
@@ -44,17 +75,21 @@ where
         .build()
         .expect("pool");
     let grid = Grid::new(1.0, h).expect("grid");
-    (0..3)
+    (0..5)
         .map(|_| {
             let t = Instant::now();
             let s = pool.install(|| {
-                Ensemble::new(model, scheme)
+                let e = Ensemble::new(model, scheme)
                     .start(0.1)
                     .grid(grid)
                     .paths(paths)
-                    .seed(1)
-                    .terminal()
-                    .expect("run")
+                    .seed(1);
+                match terms {
+                    Some(p) => e.area_terms(p),
+                    None => e,
+                }
+                .terminal()
+                .expect("run")
             });
             std::hint::black_box(s.mean());
             t.elapsed().as_secs_f64() * 1e9 / paths as f64
@@ -62,22 +97,83 @@ where
         .fold(f64::INFINITY, f64::min)
 }
 
-fn main() -> Result<(), saddle_sde::Error> {
+/// One step's increments with the exact area and the `p`-term sampler's area, coupled
+/// as in the module docs.
+fn coupled_step(rng: &mut impl rand::Rng, h: f64, p: usize) -> (StepNoise<2>, StepNoise<2>) {
+    let sq = h.sqrt();
+    let dz = [sq * standard_normal(rng), sq * standard_normal(rng)];
+    let c = [(2.0 / h).sqrt() * dz[0], (2.0 / h).sqrt() * dz[1]];
+    let mut head = 0.0;
+    for r in 1..=p {
+        let (z1, e1, z2, e2) = (
+            standard_normal(rng),
+            standard_normal(rng),
+            standard_normal(rng),
+            standard_normal(rng),
+        );
+        head += (z1 * (e2 + c[1]) - z2 * (e1 + c[0])) / r as f64;
+    }
+    let (mut lin, mut v) = (0.0, 0.0);
+    for r in p + 1..=p + EXTRA {
+        let (z1, z2) = (standard_normal(rng), standard_normal(rng));
+        lin += (z1 * c[1] - z2 * c[0]) / r as f64;
+        v += (z1 * z1 + z2 * z2) / (r * r) as f64;
+    }
+    let rest = tail_sum(p + EXTRA);
+    lin += rest.sqrt() * (standard_normal(rng) * c[1] - standard_normal(rng) * c[0]);
+    v += 2.0 * rest;
+    let z = standard_normal(rng);
+    let k = h / (2.0 * PI);
+    let exact = k * (head + lin + v.sqrt() * z);
+    let sampled = k * (head + lin + (2.0 * tail_sum(p)).sqrt() * z);
+    let step = |a: f64| StepNoise::from_areas(h, dz, [[0.0, a], [-a, 0.0]]);
+    (step(exact), step(sampled))
+}
+
+/// e_s(p) at step `h`: mean and standard error over `PATHS` paths.
+fn sampler_error(model: &SaddleSde, h: f64, p: usize) -> (f64, f64) {
+    let n = (1.0 / h).round() as usize;
+    let d: Vec<f64> = (0..PATHS)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = path_rng(91 + p as u64, i);
+            let (exact, sampled): (Vec<_>, Vec<_>) =
+                (0..n).map(|_| coupled_step(&mut rng, h, p)).unzip();
+            let x = |s: &[StepNoise<2>]| {
+                terminal_on_path(model, &Milstein, 0.1, s)
+                    .expect("Milstein")
+                    .x
+            };
+            (x(&exact) - x(&sampled)).abs()
+        })
+        .collect();
+    mean_se(&d)
+}
+
+struct Row {
+    h: f64,
+    em: (f64, f64),
+    em_ns: f64,
+    mil: (f64, f64),
+    before: (usize, (f64, f64), f64),
+    after: (usize, (f64, f64), f64),
+    one: ((f64, f64), f64),
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
     let fine_log = 14u32;
     let fine = 1usize << fine_log;
     let areas = LevyArea::for_step(1.0 / fine as f64)?;
-    let logs = [4u32, 5, 6, 7, 8, 9, 10];
-    let paths = 2_000u64;
-    // errors[path][level] for EM and Milstein
-    let errors: Vec<[[f64; 7]; 2]> = (0..paths)
+    // errors[path][level] for EM and Milstein with exact areas
+    let errors: Vec<[[f64; 7]; 2]> = (0..PATHS)
         .into_par_iter()
         .map(|i| {
             let path = BrownianPath::<2>::sample(&mut path_rng(77, i), 1.0, fine, Some(&areas))
                 .expect("path");
             let exact = pathwise_terminal(&model, 0.1, path.steps());
             let mut e = [[0.0; 7]; 2];
-            for (k, &lg) in logs.iter().enumerate() {
+            for (k, &lg) in LOGS.iter().enumerate() {
                 let steps = path.coarsen(1 << (fine_log - lg)).expect("coarsen");
                 e[0][k] = (terminal_on_path(&model, &EulerMaruyama, 0.1, &steps)
                     .expect("EM")
@@ -93,27 +189,186 @@ fn main() -> Result<(), saddle_sde::Error> {
             e
         })
         .collect();
+    let mut rows = Vec::new();
     println!(
-        "{:>10} {:>22} {:>14} {:>22} {:>14} {:>6}",
-        "h", "EM error ± se", "EM ns/path", "Milstein error ± se", "Mil ns/path", "p"
+        "{:>9} {:>19} {:>8} {:>19} | {:>3} {:>19} {:>9} | {:>3} {:>19} {:>9}",
+        "h",
+        "EM error ± se",
+        "EM ns",
+        "Mil exact-area err",
+        "p",
+        "e_s before ± se",
+        "ns before",
+        "p",
+        "e_s after ± se",
+        "ns after"
     );
-    for (k, &lg) in logs.iter().enumerate() {
+    for (k, &lg) in LOGS.iter().enumerate() {
         let h = 0.5f64.powi(lg as i32);
         let em: Vec<f64> = errors.iter().map(|e| e[0][k]).collect();
         let mil: Vec<f64> = errors.iter().map(|e| e[1][k]).collect();
-        let (em_m, em_se) = mean_se(&em);
-        let (mil_m, mil_se) = mean_se(&mil);
-        let timing_paths = (2e7 * h).clamp(2_000.0, 20_000.0) as u64;
-        let c_em = cost(&model, &EulerMaruyama, h, timing_paths);
-        let c_mil = cost(&model, &Milstein, h, timing_paths / 4);
+        // about 4·10⁶ path-steps (≥ 15 ms) per EM timing
+        let timing_paths = (4e6 * h).clamp(2_000.0, 250_000.0) as u64;
+        let (pb, pa) = (terms_before(h), LevyArea::for_step(h)?.terms());
+        let row = Row {
+            h,
+            em: mean_se(&em),
+            em_ns: cost(&model, &EulerMaruyama, h, timing_paths, None),
+            mil: mean_se(&mil),
+            before: (
+                pb,
+                sampler_error(&model, h, pb),
+                cost(&model, &Milstein, h, timing_paths / 4, Some(pb)),
+            ),
+            after: (
+                pa,
+                sampler_error(&model, h, pa),
+                cost(&model, &Milstein, h, timing_paths / 4, None),
+            ),
+            one: (
+                sampler_error(&model, h, 1),
+                cost(&model, &Milstein, h, timing_paths / 4, Some(1)),
+            ),
+        };
         println!(
-            "{h:>10.6} {:>12.3e} ± {:>7.1e} {c_em:>14.0} {:>12.3e} ± {:>7.1e} {c_mil:>14.0} {:>6}",
-            em_m,
-            em_se,
-            mil_m,
-            mil_se,
-            LevyArea::for_step(h)?.terms()
+            "{:>9.6} {:>10.3e} ± {:>6.1e} {:>8.0} {:>10.3e} ± {:>6.1e} | {:>3} {:>10.3e} ± {:>6.1e} {:>9.0} | {:>3} {:>10.3e} ± {:>6.1e} {:>9.0}",
+            row.h,
+            row.em.0,
+            row.em.1,
+            row.em_ns,
+            row.mil.0,
+            row.mil.1,
+            row.before.0,
+            row.before.1.0,
+            row.before.1.1,
+            row.before.2,
+            row.after.0,
+            row.after.1.0,
+            row.after.1.1,
+            row.after.2
+        );
+        rows.push(row);
+    }
+    println!(
+        "\nMilstein with the sampler: strong error ≤ exact-area error + e_s (upper bound ± se)"
+    );
+    for r in &rows {
+        let ub = |e: (f64, f64)| (r.mil.0 + e.0, (r.mil.1 * r.mil.1 + e.1 * e.1).sqrt());
+        let (b, a, o) = (ub(r.before.1), ub(r.after.1), ub(r.one.0));
+        println!(
+            "h = 2^-{:<2} before {:.3e} ± {:.1e} at {:>6.0} ns; after {:.3e} ± {:.1e} at {:>6.0} ns ({:.2}× cheaper); p = 1: {:.3e} ± {:.1e} at {:>6.0} ns (e_s {:.2e} ± {:.1e})",
+            (-r.h.log2()).round(),
+            b.0,
+            b.1,
+            r.before.2,
+            a.0,
+            a.1,
+            r.after.2,
+            r.before.2 / r.after.2,
+            o.0,
+            o.1,
+            r.one.1,
+            r.one.0.0,
+            r.one.0.1
         );
     }
+    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+        .map_err(|_| "the embedded DejaVu Sans font did not load")?;
+    std::fs::create_dir_all("docs/img")?;
+    let (svg, png) = (
+        "docs/img/strong_error_cost.svg",
+        "docs/img/strong_error_cost.png",
+    );
+    draw(SVGBackend::new(svg, (760, 520)).into_drawing_area(), &rows)?;
+    draw(
+        BitMapBackend::new(png, (760, 520)).into_drawing_area(),
+        &rows,
+    )?;
+    println!("\nwrote {svg} and {png}");
+    Ok(())
+}
+
+/// Strong error against nanoseconds per path, log–log: EM, and Milstein with the
+/// sampler before, after and with one term (upper bounds e_exact + e_s).
+fn draw<DB>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    rows: &[Row],
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let em: Vec<(f64, f64)> = rows.iter().map(|r| (r.em_ns, r.em.0)).collect();
+    let before: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.before.2, r.mil.0 + r.before.1.0))
+        .collect();
+    let after: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.after.2, r.mil.0 + r.after.1.0))
+        .collect();
+    let one: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.one.1, r.mil.0 + r.one.0.0))
+        .collect();
+    let all = em.iter().chain(&before).chain(&after).chain(&one);
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, 0.0f64, f64::MAX, 0.0f64);
+    for &(x, y) in all {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Strong error at T = 1 against cost (W1's model, one core)",
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
+        .build_cartesian_2d(
+            (x0 / 1.5..x1 * 1.5).log_scale(),
+            (y0 / 1.5..y1 * 1.5).log_scale(),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("ns per path")
+        .y_desc("E|x_T^h − x_T|")
+        .x_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .label_style(("sans-serif", 13))
+        .draw()?;
+    let series = [
+        (&em, RGBColor(31, 119, 180), "Euler–Maruyama"),
+        (
+            &before,
+            RGBColor(214, 39, 40),
+            "Milstein, area p = ⌈0.3/√h⌉ (before)",
+        ),
+        (
+            &after,
+            RGBColor(44, 160, 44),
+            "Milstein, area p = ⌈0.13/√h⌉ (now)",
+        ),
+        (
+            &one,
+            RGBColor(148, 103, 189),
+            "Milstein, area p = 1 (order ½ in the limit)",
+        ),
+    ];
+    for (pts, colour, label) in series {
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), colour.stroke_width(2)))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+        chart.draw_series(pts.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+    }
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    root.present()?;
     Ok(())
 }

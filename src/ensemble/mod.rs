@@ -47,7 +47,8 @@ pub use stats::MeanVar;
 use crate::error::{Result, count, finite, param};
 use crate::integrate::{Grid, NdScheme, NdStepper, ScalarStepper, Stepper, run, run_lanes};
 use crate::noise::{
-    Gaussian, GaussianAreas, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint, path_rng,
+    Gaussian, GaussianAreas, LevyArea, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint,
+    path_rng,
 };
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};
@@ -306,6 +307,7 @@ pub struct Ensemble<'a, S, Sch, const M: usize> {
     start: Start<'a, f64>,
     common: Common<'a>,
     increments: Increments,
+    area_terms: Option<usize>,
 }
 
 impl<'a, S, Sch, const M: usize> Ensemble<'a, S, Sch, M>
@@ -322,6 +324,7 @@ where
             start: Start::Unset,
             common: Common::new(),
             increments: Increments::Gaussian,
+            area_terms: None,
         }
     }
     /// Path `i` uses the model `model(i)` instead of the one given to
@@ -384,6 +387,28 @@ where
         self.common.progress = Some(Box::new(progress));
         self
     }
+    /// The number `p ≥ 1` of Fourier terms in each step's Lévy area, when the scheme
+    /// needs areas (default [`LevyArea::for_step`](crate::noise::LevyArea::for_step),
+    /// which keeps Milstein at strong order 1). A step then draws `4p + 1` normals for
+    /// the area: fewer terms are cheaper, with an area error of RMS at most
+    /// `h/(π√6·p)` (see [`LevyArea`]). `p = 0` is refused
+    /// when the ensemble runs.
+    ///
+    /// ```
+    /// use saddle_sde::{ensemble::Ensemble, integrate::Grid, models::SaddleSde, scheme::Milstein};
+    /// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+    /// let s = Ensemble::new(&m, &Milstein).start(0.1).grid(Grid::new(1.0, 1e-3)?)
+    ///     .paths(64).area_terms(2).terminal()?;
+    /// assert!(s.mean().is_finite());
+    /// let e = Ensemble::new(&m, &Milstein).start(0.1).grid(Grid::new(1.0, 1e-3)?)
+    ///     .paths(64).area_terms(0).terminal().unwrap_err();
+    /// assert!(e.to_string().contains("terms"));
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    pub fn area_terms(mut self, p: usize) -> Self {
+        self.area_terms = Some(p);
+        self
+    }
 
     /// The increments the ensemble draws.
     pub(crate) fn increments_ref(&self) -> Increments {
@@ -431,8 +456,12 @@ where
             start,
             mut common,
             increments,
+            area_terms,
         } = self;
         let paths = common.paths()?;
+        if let Some(p) = area_terms {
+            crate::error::count("terms", p)?;
+        }
         let grid = obs.grid(&common.grid()?)?;
         if models.is_some() && obs.uses_model() {
             return Err(param(
@@ -481,7 +510,7 @@ where
                 paths,
                 &*start,
                 seed,
-                increments,
+                (increments, area_terms),
                 &mut report,
             );
         }
@@ -496,7 +525,7 @@ where
                 chunk(&|r, acc| lanes_for::<_, _, _, M>(&stepper, &src, obs, &*start, seed, r, acc))
             }
             Increments::Gaussian => {
-                let noise = ScalarNoise::for_run(scheme, sde, &grid)?;
+                let noise = ScalarNoise::for_run_with_terms(scheme, sde, &grid, area_terms)?;
                 crate::with_source!(noise, |src| chunk(&|r, acc| {
                     lanes_for::<_, _, _, M>(&stepper, src, obs, &*start, seed, r, acc)
                 }))
@@ -516,7 +545,7 @@ fn per_path_models<S, Sch, O, P, const M: usize>(
     paths: u64,
     start: &(dyn Fn(u64) -> f64 + Sync),
     seed: u64,
-    increments: Increments,
+    (increments, area_terms): (Increments, Option<usize>),
     report: P,
 ) -> Result<O::Summary>
 where
@@ -527,10 +556,15 @@ where
 {
     let gauss = Gaussian::<M>::new(grid)?;
     let two_point = TwoPoint::<M>::new(grid)?;
-    let areas = GaussianAreas::<M>::new(grid);
+    let areas = match area_terms {
+        Some(p) => {
+            LevyArea::with_terms(p, grid.h()).and_then(|a| GaussianAreas::<M>::with_areas(grid, a))
+        }
+        None => GaussianAreas::<M>::new(grid),
+    };
     if increments == Increments::Gaussian {
         for i in 0..paths {
-            ScalarNoise::for_run(scheme, &models(i), grid)?;
+            ScalarNoise::for_run_with_terms(scheme, &models(i), grid, area_terms)?;
         }
     }
     let areas = areas.ok();

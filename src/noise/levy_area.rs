@@ -17,15 +17,36 @@
 //! `p` terms exactly and, for two motions, replace the tail `r > p` by a normal with
 //! its exact conditional variance `h²/(4π²) a_p (2 + (ΔZ_j² + ΔZ_k²)·2/h)`,
 //! `a_p = Σ_{r>p} 1/r²` (Wiktorsson's tail approximation[^wik]). The sampled area then
-//! has exactly the conditional mean and variance above, and its mean-square distance
-//! to the true area (under Wiktorsson's coupling) is at most
-//! `5m²(m−1)/(24π²) · h²/p² = 0.0844 h²/p²` for `m = 2`.
+//! has exactly the conditional mean and variance above.
+//!
+//! # Accuracy, and the number of terms
+//! For two motions three published samplers coincide *in law*: Wiktorsson's, the
+//! Mrongowius–Rößler one[^mr] and this one. Given the increments, each adds to the same
+//! `p` terms an independent centred normal tail with the variance above (Mrongowius and
+//! Rößler write it as `√(2a_p)(w_j Ψ_k − w_k Ψ_j) + √(2a_p) G` with three normals, with
+//! `w = ΔZ/√h`; its conditional variance is the same). So every coupling
+//! bound proved for one of them holds for the others, and the best proved bound applies.
+//! In Mrongowius and Rößler's coupling the part of the tail that is linear in the
+//! increments is matched exactly, and the mean-square error of an area is
+//!
+//! ```text
+//! E|A_jk − Ã_jk|² ≤ m h² / (12 π² p²) = h² / (6 π² p²)    (m = 2),
+//! ```
+//!
+//! a constant 5 times below Wiktorsson's `5m²(m−1)/(24π²)` for `m = 2`
+//! (`0.0169 h²/p²` against `0.0844 h²/p²`).
 //!
 //! Milstein's local error from the area is `|σω|·|A − Ã|`, with mean zero, so it keeps
 //! strong order 1 when `E|A − Ã|² ≤ C h³`, that is `p ≥ c/√h`.
-//! [`LevyArea::for_step`] picks `p = ⌈0.3/√h⌉` (RMS area error ≤ `h^{3/2}`).
+//! [`LevyArea::for_step`] picks `p = ⌈1/(π√(6h))⌉ = ⌈0.130/√h⌉`, so that the RMS area
+//! error is at most `h^{3/2}` by the bound above (before this release it used
+//! Wiktorsson's bound and `p = ⌈0.3/√h⌉`, twice the terms). The bound is not tight:
+//! `tests/schemes/levy_area.rs` builds an explicit coupling (the tail's part that is
+//! linear in the second Fourier coefficients is exactly normal given the first ones) and
+//! measures its RMS error at 0.29, 0.37, 0.44 and 0.47 of the bound for p = 1, 2, 5, 10
+//! (tending to ½).
 //!
-//! **Cost per step:** `4p + 1` standard normals (`h = 10⁻³`: `p = 10`, 41 normals).
+//! **Cost per step:** `4p + 1` standard normals (`h = 10⁻³`: `p = 5`, 21 normals).
 //!
 //! For more than two motions the terms are shared across pairs (so the joint law of
 //! the truncated series is right), but no tail correction is added: the RMS error is
@@ -35,10 +56,10 @@
 //!     stochastic integrals*, Stoch. Anal. Appl. 10 (1992) 431–441.
 //! [^wik]: M. Wiktorsson, *Joint characteristic function and simultaneous simulation of
 //!     iterated Itô integrals for multiple independent Brownian motions*, Ann. Appl.
-//!     Probab. 11 (2001) 470–487. See also F. Mrongowius, A. Rößler, *On the
-//!     approximation and simulation of iterated stochastic integrals and the
-//!     corresponding Lévy areas in terms of a multidimensional Brownian motion*, Stoch.
-//!     Anal. Appl. 40 (2022).
+//!     Probab. 11 (2001) 470–487.
+//! [^mr]: F. Mrongowius, A. Rößler, *On the approximation and simulation of iterated
+//!     stochastic integrals and the corresponding Lévy areas in terms of a
+//!     multidimensional Brownian motion*, Stoch. Anal. Appl. 40 (2022) 397–425.
 
 use super::normal::standard_normal;
 use crate::error::{Error, Result, count, positive};
@@ -52,8 +73,8 @@ use std::f64::consts::PI;
 /// use saddle_sde::noise::LevyArea;
 /// let s = LevyArea::for_step(1e-3).unwrap();
 /// assert_eq!(s.step(), 1e-3);
-/// assert_eq!(s.terms(), 10);
-/// assert_eq!(s.normals_per_sample(), 41);
+/// assert_eq!(s.terms(), 5);
+/// assert_eq!(s.normals_per_sample(), 21);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LevyArea {
@@ -87,21 +108,22 @@ impl LevyArea {
     }
 
     /// The sampler that keeps Milstein at strong order 1 for step `h`:
-    /// `p = ⌈0.3/√h⌉`, so that the RMS area error `√0.0844·h/p ≤ h^{3/2}`.
+    /// `p = ⌈1/(π√(6h))⌉ ≈ ⌈0.130/√h⌉`, so that the RMS area error, at most
+    /// `h/(π√6·p)` by Mrongowius and Rößler's bound (module docs), is `≤ h^{3/2}`.
     ///
     /// # Errors
     /// A parameter error naming `h` unless `h` is finite and `≥ 1e-13` (below that the
-    /// series would need more than a million terms per step).
+    /// series would need more than 400 000 terms per step).
     pub fn for_step(h: f64) -> Result<Self> {
         positive("h", h)?;
         if h < 1e-13 {
             return Err(crate::error::param(
                 "h",
                 h,
-                ">= 1e-13 (a Lévy area needs p = 0.3/√h Fourier terms)",
+                ">= 1e-13 (a Lévy area needs p = 0.13/√h Fourier terms)",
             ));
         }
-        let p = (0.3 / h.sqrt()).ceil().max(1.0) as usize;
+        let p = (1.0 / (PI * (6.0 * h).sqrt())).ceil().max(1.0) as usize;
         Self::with_terms(p, h)
     }
 

@@ -466,8 +466,34 @@ impl<const M: usize> ScalarNoise<M> {
         S: ScalarSde<M>,
         Sch: ScalarScheme<S, M>,
     {
+        Self::for_run_with_terms(scheme, sde, grid, None)
+    }
+
+    /// As [`for_run`](Self::for_run), with `terms` Fourier terms in the Lévy-area
+    /// sampler when the scheme needs areas ([`LevyArea::with_terms`]; `None`:
+    /// [`LevyArea::for_step`]). Fewer terms are cheaper and less accurate.
+    ///
+    /// # Errors
+    /// As [`for_run`](Self::for_run), and a parameter error naming `terms` if
+    /// `terms = Some(0)` (checked whether or not areas are needed).
+    pub fn for_run_with_terms<S, Sch>(
+        scheme: &Sch,
+        sde: &S,
+        grid: &Grid,
+        terms: Option<usize>,
+    ) -> Result<Self>
+    where
+        S: ScalarSde<M>,
+        Sch: ScalarScheme<S, M>,
+    {
+        if let Some(p) = terms {
+            crate::error::count("terms", p)?;
+        }
         if Self::wants_areas(scheme, sde) {
-            Ok(Self::WithAreas(GaussianAreas::new(grid)?))
+            Ok(Self::WithAreas(match terms {
+                Some(p) => GaussianAreas::with_areas(grid, LevyArea::with_terms(p, grid.h())?)?,
+                None => GaussianAreas::new(grid)?,
+            }))
         } else {
             Ok(Self::Gaussian(Gaussian::new(grid)?))
         }

@@ -579,3 +579,56 @@ fn mismatched_nd_noise_ends_non_finite() {
     );
     assert_eq!(why, StopReason::EndTime);
 }
+
+/// `area_terms(p)` runs Milstein with the p-term Lévy-area sampler: each path equals a
+/// lone run on `GaussianAreas::with_areas(LevyArea::with_terms(p, h))`, bit for bit; the
+/// default equals `area_terms` with `LevyArea::for_step`'s p; p = 0 is refused, also
+/// with per-path models.
+#[test]
+fn area_terms_picks_the_levy_area_sampler() {
+    use saddle_sde::noise::LevyArea;
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let g = Grid::new(1.0, 1e-2).unwrap();
+    let n = 37u64;
+    let run_with = |p: Option<usize>| {
+        let e = Ensemble::new(&m, &Milstein)
+            .start(0.1)
+            .grid(g)
+            .paths(n)
+            .seed(5);
+        match p {
+            Some(p) => e.area_terms(p),
+            None => e,
+        }
+        .snapshots(&[1.0], n)
+        .unwrap()
+        .kept
+    };
+    for p in [1usize, 3] {
+        let got = run_with(Some(p));
+        let src =
+            GaussianAreas::<2>::with_areas(&g, LevyArea::with_terms(p, g.h()).unwrap()).unwrap();
+        for i in 0..n {
+            let mut x = 0.1;
+            run(
+                &mut ScalarStepper::new(&m, &Milstein),
+                &src,
+                &mut EndValue,
+                &mut x,
+                &mut path_rng(5, i),
+            );
+            assert_eq!(got[i as usize].to_bits(), x.to_bits(), "p = {p}, path {i}");
+        }
+    }
+    let default_p = LevyArea::for_step(g.h()).unwrap().terms();
+    assert_eq!(run_with(None), run_with(Some(default_p)));
+    assert_ne!(run_with(Some(1)), run_with(Some(default_p)));
+    let e = Ensemble::new(&m, &Milstein)
+        .model_with(|_| m.clone())
+        .start(0.1)
+        .grid(g)
+        .paths(4)
+        .area_terms(0)
+        .terminal();
+    assert!(e.unwrap_err().to_string().contains("terms"));
+}

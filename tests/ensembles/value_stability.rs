@@ -1,17 +1,20 @@
 //! Pins the first outputs for fixed seeds, so that any change that alters results for a
 //! fixed seed is seen (and marked value-breaking in the changelog).
 
-/// `assert_eq!`; with `SADDLE_REPIN=1` it prints the value it got before comparing (for
-/// re-pinning after a change marked value-breaking in the changelog). A differing value
-/// fails either way; run with `--no-fail-fast` style per-test output to collect them.
+/// `assert_eq!`; with `SADDLE_REPIN=1` it prints the value it got instead of comparing
+/// (for re-pinning after a change marked value-breaking in the changelog: run
+/// `SADDLE_REPIN=1 cargo test --release --test ensembles value_stability -- --nocapture`).
 macro_rules! pin_eq {
     ($got:expr, $want:expr $(, $($msg:tt)*)?) => {
         match $got {
             got => {
+                // SADDLE_REPIN=1 prints every pinned value instead of comparing (a
+                // developer's tool after a declared value-breaking change; CI never sets it)
                 if std::env::var("SADDLE_REPIN").is_ok_and(|v| v == "1") {
                     eprintln!("PIN line {}: {:?}", line!(), got);
+                } else {
+                    assert_eq!(got, $want $(, $($msg)*)?);
                 }
-                assert_eq!(got, $want $(, $($msg)*)?);
             }
         }
     };
@@ -66,7 +69,7 @@ const PINNED_NORMALS: [u64; 3] = [
     4598524184987318498,
 ];
 const PINNED_AREA: u64 = 13778937360522270129;
-const PINNED_TERMINAL: [u64; 2] = [13820847594907480008, 13831248036607406066];
+const PINNED_TERMINAL: [u64; 2] = [13820847594907480008, 13818302683187941085];
 
 /// Ensemble outputs for fixed seeds (moments, histogram counts, snapshots, exits),
 /// re-pinned once when the generator and the normal sampler changed (value-breaking,
@@ -125,8 +128,8 @@ mod ensembles {
             [
                 4599956517696778557,
                 4611739430015298162,
-                4600373043868163370,
-                4612961578511788996,
+                4600395612591723089,
+                4614394127083976689,
                 4599621063788001153,
                 4612797901816998096,
                 4600144641318018394,
@@ -152,12 +155,12 @@ mod ensembles {
             .unwrap();
         pin_eq!(
             bits(&[s.mean(), s.variance()]),
-            [4589389263287640406, 4602286834157090807]
+            [4593117755008010250, 4602772595597936899]
         );
-        pin_eq!(s.blown_up, 38);
+        pin_eq!(s.blown_up, 36);
         pin_eq!(
             s.histogram.unwrap().counts(),
-            [3, 7, 8, 11, 18, 36, 58, 75, 74, 60, 47, 22, 16, 14, 8, 5]
+            [1, 3, 4, 14, 24, 38, 62, 64, 82, 46, 46, 26, 18, 16, 9, 11]
         );
     }
 
@@ -220,22 +223,22 @@ mod ensembles {
                 Correction::Bridge,
                 [1125, 855, 20],
                 4604778588380729412u64,
-                [172, 126],
-                4604916413000930386u64,
+                [167, 129],
+                4604324154522997743u64,
             ),
             (
                 Correction::Shift,
                 [1123, 857, 20],
                 4604691245842501619,
-                [174, 122],
-                4604798858267504361,
+                [171, 128],
+                4604438386090604838,
             ),
             (
                 Correction::None,
                 [1096, 874, 30],
                 4605401187995112841,
-                [169, 125],
-                4605606771665080914,
+                [167, 130],
+                4605037977522903820,
             ),
         ];
         for (c, counts, t, counts_mil, t_mil) in pinned {

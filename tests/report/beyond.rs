@@ -20,8 +20,8 @@ fn strong_order_quick() {
             c.text
         );
     }
-    // the Fourier terms of the reference's Lévy areas: p = ⌈0.3/√h₀⌉ = 28 at h₀ = 2⁻¹³
-    assert!(f.caption.contains("28 Fourier terms"), "{}", f.caption);
+    // the Fourier terms of the reference's Lévy areas: p = ⌈1/(π√(6h₀))⌉ = 12 at h₀ = 2⁻¹³
+    assert!(f.caption.contains("12 Fourier terms"), "{}", f.caption);
     let labels: Vec<_> = f.panels[0]
         .series
         .iter()
