@@ -28,7 +28,7 @@
 //! rest of the c-linear part is drawn exactly, and V's rest by its mean (its variance,
 //! 4Σ_{r>p+100} r⁻⁴ < 1.3·10⁻⁶, is dropped).
 //!
-//! Run with `cargo run --release --example strong_error_cost` (about a minute).
+//! Run with `cargo run --release --example strong_error_cost` (under a minute).
 
 use plotters::prelude::*;
 use rayon::prelude::*;

@@ -392,7 +392,9 @@ where
     /// which keeps Milstein at strong order 1). A step then draws `4p + 1` normals for
     /// the area: fewer terms are cheaper, with an area error of RMS at most
     /// `h/(π√6·p)` (see [`LevyArea`]). `p = 0` is refused
-    /// when the ensemble runs.
+    /// when the ensemble runs. The lone-path drivers (`integrate::terminal`,
+    /// `escape::exit_path`) use the default; for a lone path with another `p`, run
+    /// [`run`] on `GaussianAreas::with_areas`.
     ///
     /// ```
     /// use saddle_sde::{ensemble::Ensemble, integrate::Grid, models::SaddleSde, scheme::Milstein};

@@ -258,7 +258,7 @@ pub enum NdScheme {
     EulerMaruyama,
     /// Milstein with all iterated integrals (Lévy areas from
     /// [`crate::noise::LevyArea::sample_all`]: exact conditional variance for two
-    /// motions, truncated series with `p = ⌈0.13/√h⌉` terms for more).
+    /// motions, truncated series with `p = ⌈0.3/√h⌉` terms for more, [`LevyArea::for_step_many`](crate::noise::LevyArea::for_step_many)).
     Milstein,
 }
 

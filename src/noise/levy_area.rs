@@ -127,6 +127,20 @@ impl LevyArea {
         Self::with_terms(p, h)
     }
 
+    /// The sampler for steps of length `h` when **more than two** motions share the
+    /// series terms ([`sample_all`](Self::sample_all) with `m > 2`, which adds no tail):
+    /// `p = ⌈0.3/√h⌉`, as before the two-motion bound was sharpened. The RMS area error is
+    /// then `h/(π√(2p))`; the Mrongowius–Rößler argument behind
+    /// [`for_step`](Self::for_step) does not apply without the tail.
+    ///
+    /// # Errors
+    /// As [`for_step`](Self::for_step).
+    pub fn for_step_many(h: f64) -> Result<Self> {
+        Self::for_step(h)?;
+        let p = (0.3 / h.sqrt()).ceil().max(1.0) as usize;
+        Self::with_terms(p, h)
+    }
+
     /// Number of Fourier terms `p`.
     pub fn terms(&self) -> usize {
         self.p

@@ -552,12 +552,14 @@ impl NdGaussian {
     ///
     /// # Errors
     /// A parameter error naming `noises` if `m = 0`; as [`Gaussian::new`] or
-    /// [`LevyArea::for_step`].
+    /// [`LevyArea::for_step`] (`m ≤ 2`) / [`LevyArea::for_step_many`] (`m > 2`).
     pub fn new(m: usize, grid: &Grid, needs: NoiseNeeds) -> Result<Self> {
         crate::error::count("noises", m)?;
         let h = check_step(grid.h())?;
         let areas = match needs {
-            NoiseNeeds::IncrementsAndAreas => Some(LevyArea::for_step(h)?),
+            // two motions: the tail makes the Mrongowius–Rößler bound hold; more: no tail
+            NoiseNeeds::IncrementsAndAreas if m <= 2 => Some(LevyArea::for_step(h)?),
+            NoiseNeeds::IncrementsAndAreas => Some(LevyArea::for_step_many(h)?),
             NoiseNeeds::Increments => None,
         };
         Ok(Self {

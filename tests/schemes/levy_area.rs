@@ -125,7 +125,7 @@ fn tail_sum(p: usize) -> f64 {
 /// E|A − Ã|² = E(√V − √(2a_p))² / (4π²),
 ///
 /// whatever the increments. The test estimates that mean from N = 200 000 draws of the
-/// X's (terms p+1…p+400; the omitted terms change Var V by 4Σ_{k>p+400} k⁻⁴ < 2·10⁻⁸)
+/// X's (terms p+1…p+400; the omitted terms change Var V by 4Σ_{k>p+400} k⁻⁴ ≤ 2.1·10⁻⁸)
 /// and checks, one-sided at α = 0.001 (mean + 3.09 measured standard errors), that it is
 /// below Mrongowius and Rößler's bound 1/(6π²p²), the bound `for_step` relies on.
 /// Power check: the same estimate must exceed the bound for 4p terms, so a coupling error
