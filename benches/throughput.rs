@@ -161,41 +161,25 @@ fn milstein_rows(c: &mut Criterion) {
     g.throughput(Throughput::Elements(PATHS * 1000));
     for threads in [1, 2] {
         let p = pool(threads);
-        g.bench_function(BenchmarkId::new("area", threads), |b| {
-            b.iter(|| {
-                p.install(|| {
-                    black_box(
-                        Ensemble::new(&m, &Milstein)
-                            .start(0.1)
-                            .grid(grid)
-                            .paths(PATHS)
-                            .seed(1)
-                            .terminal()
-                            .expect("Milstein")
-                            .mean(),
-                    )
-                })
-            })
-        });
-        // the sampler before this release (p = ⌈0.3/√h⌉ = 10) and the cheapest (p = 1)
-        for (name, terms) in [("area_p10", 10usize), ("area_p1", 1)] {
-            if threads > 1 {
-                break;
+        // the default sampler (p = 5 at this h), the one before this release
+        // (p = ⌈0.3/√h⌉ = 10) and the cheapest (p = 1); the last two on one thread only
+        for (name, terms) in [("area", None), ("area_p10", Some(10)), ("area_p1", Some(1))] {
+            if threads > 1 && terms.is_some() {
+                continue;
             }
             g.bench_function(BenchmarkId::new(name, threads), |b| {
                 b.iter(|| {
                     p.install(|| {
-                        black_box(
-                            Ensemble::new(&m, &Milstein)
-                                .start(0.1)
-                                .grid(grid)
-                                .paths(PATHS)
-                                .seed(1)
-                                .area_terms(terms)
-                                .terminal()
-                                .expect("Milstein")
-                                .mean(),
-                        )
+                        let e = Ensemble::new(&m, &Milstein)
+                            .start(0.1)
+                            .grid(grid)
+                            .paths(PATHS)
+                            .seed(1);
+                        let e = match terms {
+                            Some(t) => e.area_terms(t),
+                            None => e,
+                        };
+                        black_box(e.terminal().expect("Milstein").mean())
                     })
                 })
             });

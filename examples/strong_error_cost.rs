@@ -14,7 +14,8 @@
 //!
 //! Milstein with the sampler then has strong error at most e_exact + e_s(p) (triangle
 //! inequality on a space that carries the Brownian path and both areas). The example
-//! compares the sampler before this release, p = ⌈0.3/√h⌉ (Wiktorsson's error bound),
+//! compares the sampler before this release, p = ⌈0.3/√h⌉ (Wiktorsson's error bound, kept
+//! as [`LevyArea::for_step_many`]),
 //! with [`LevyArea::for_step`], p = ⌈1/(π√(6h))⌉ (the Mrongowius–Rößler bound), and
 //! with p = 1 at every h (cheapest; its area error, O(√h) globally, ends strong order 1
 //! in the limit), and draws strong error against cost into
@@ -57,11 +58,6 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
 /// `Σ_{r>p} 1/r²`.
 fn tail_sum(p: usize) -> f64 {
     PI * PI / 6.0 - (1..=p).rev().map(|r| 1.0 / (r * r) as f64).sum::<f64>()
-}
-
-/// The terms before this release: p = ⌈0.3/√h⌉ (Wiktorsson's bound).
-fn terms_before(h: f64) -> usize {
-    (0.3 / h.sqrt()).ceil().max(1.0) as usize
 }
 
 /// Nanoseconds per path to T = 1 at step `h`, best of five timings on one thread
@@ -209,7 +205,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mil: Vec<f64> = errors.iter().map(|e| e[1][k]).collect();
         // about 4·10⁶ path-steps (≥ 15 ms) per EM timing
         let timing_paths = (4e6 * h).clamp(2_000.0, 250_000.0) as u64;
-        let (pb, pa) = (terms_before(h), LevyArea::for_step(h)?.terms());
+        let (pb, pa) = (
+            LevyArea::for_step_many(h)?.terms(),
+            LevyArea::for_step(h)?.terms(),
+        );
         let row = Row {
             h,
             em: mean_se(&em),

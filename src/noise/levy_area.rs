@@ -115,16 +115,7 @@ impl LevyArea {
     /// A parameter error naming `h` unless `h` is finite and `≥ 1e-13` (below that the
     /// series would need more than 400 000 terms per step).
     pub fn for_step(h: f64) -> Result<Self> {
-        positive("h", h)?;
-        if h < 1e-13 {
-            return Err(crate::error::param(
-                "h",
-                h,
-                ">= 1e-13 (a Lévy area needs p = 0.13/√h Fourier terms)",
-            ));
-        }
-        let p = (1.0 / (PI * (6.0 * h).sqrt())).ceil().max(1.0) as usize;
-        Self::with_terms(p, h)
+        Self::with_terms(terms_for(h, 1.0 / (PI * 6f64.sqrt()))?, h)
     }
 
     /// The sampler for steps of length `h` when **more than two** motions share the
@@ -136,9 +127,7 @@ impl LevyArea {
     /// # Errors
     /// As [`for_step`](Self::for_step).
     pub fn for_step_many(h: f64) -> Result<Self> {
-        Self::for_step(h)?;
-        let p = (0.3 / h.sqrt()).ceil().max(1.0) as usize;
-        Self::with_terms(p, h)
+        Self::with_terms(terms_for(h, 0.3)?, h)
     }
 
     /// Number of Fourier terms `p`.
@@ -293,6 +282,20 @@ impl LevyArea {
         }
         Ok(())
     }
+}
+
+/// `p = ⌈c/√h⌉ ≥ 1` Fourier terms for step `h`, refusing steps below `1e-13` (more than
+/// 400 000 terms per step for `c = 0.13`).
+fn terms_for(h: f64, c: f64) -> Result<usize> {
+    positive("h", h)?;
+    if h < 1e-13 {
+        return Err(crate::error::param(
+            "h",
+            h,
+            ">= 1e-13 (a Lévy area needs p = 0.13/√h Fourier terms)",
+        ));
+    }
+    Ok((c / h.sqrt()).ceil().max(1.0) as usize)
 }
 
 /// The Lévy-area sampler must be for the step being drawn.
