@@ -80,6 +80,7 @@ impl CoinFlip {
     ///   rounding, so correctly rounded; exact as a float for `n ≤ 53`);
     /// - `62 < n ≤ 2²⁰`: the binomial probabilities summed over the window
     ///   `|k − n/2| ≤ 40√n` (the rest is below `e⁻³²⁰⁰`), relative error `~10⁻¹⁰`;
+    ///   for `K ≥ n/2` as one minus the upper tail, so the result never exceeds 1;
     /// - `n > 2²⁰`: the normal approximation with continuity correction, whose error
     ///   for the symmetric binomial is `O(1/n)` (`< 10⁻⁶`). statrs' `Binomial::cdf` is
     ///   not used: its incomplete-beta continued fraction stops after 140 terms, too
@@ -135,8 +136,16 @@ impl CoinFlip {
             Ok(hits as f64 / 2f64.powi(n as i32))
         } else if n <= 1 << 20 {
             let half = 0.5 * n as f64;
-            let lo = (half - 40.0 * (n as f64).sqrt()).max(0.0) as u64;
-            Ok((lo..=k_max).map(|k| self.prob_heads(n, k)).sum())
+            let w = 40.0 * (n as f64).sqrt();
+            if (k_max as f64) < half {
+                let lo = (half - w).max(0.0) as u64;
+                Ok((lo..=k_max).map(|k| self.prob_heads(n, k)).sum())
+            } else {
+                // past the median, 1 minus the upper tail (below ½): summing the lower
+                // side's ~10⁻¹⁰-accurate terms could exceed 1 when K is near n
+                let hi = ((half + w) as u64).min(n);
+                Ok(1.0 - (k_max + 1..=hi).map(|k| self.prob_heads(n, k)).sum::<f64>())
+            }
         } else {
             let z = (k_max as f64 + 0.5 - 0.5 * n as f64) / (0.5 * (n as f64).sqrt());
             Ok(Normal::standard().cdf(z))

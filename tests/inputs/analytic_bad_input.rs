@@ -121,3 +121,14 @@ proptest! {
         }
     }
 }
+
+/// The case proptest found: past the median the window sum of ~10⁻¹⁰-accurate binomial
+/// terms came to 1 + 6.4·10⁻¹⁴; it is now one minus the upper tail.
+#[test]
+fn p_shrink_near_one_stays_a_probability() {
+    let c = CoinFlip::new(1.012214139857066).unwrap();
+    for n in [63u64, 142, 1000, 1 << 20] {
+        let p = c.p_shrink(n).unwrap();
+        assert!((0.0..=1.0).contains(&p), "p_shrink({n}) = {p}");
+    }
+}
