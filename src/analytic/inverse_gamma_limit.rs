@@ -104,7 +104,8 @@ impl InverseGammaLimit {
     /// point mass at `−ρτ/σ`; for `|ρ| < 1` see
     /// [`crate::analytic::stationary::StationaryLaw`]), and also when the shape or the
     /// scale `2|aτ|/σ³` is not finite and positive in double precision (underflow or
-    /// overflow for extreme parameters) or the shape exceeds `2·10⁸` (`σ` tiny against
+    /// overflow for extreme parameters), the shift `−ρτ/σ` or the mode overflows, or the
+    /// shape exceeds `2·10⁸` (`σ` tiny against
     /// `|a|`; the incomplete gamma functions would take too long and lose accuracy).
     pub fn new(sde: &SaddleSde) -> Result<Self> {
         let (a, sigma, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
@@ -141,6 +142,17 @@ impl InverseGammaLimit {
                  > 0 in double precision (a = {a}, sigma = {sigma}, tau = {tau})"
             )));
         }
+        // the shift −ρτ/σ and the mode ρστ/(a − σ²) overflow when τ/σ does (σ tiny
+        // against a huge τ): no finite location to report, so refuse it too
+        let shift = -rho * tau / sigma;
+        let mode = shift - (a * rho * tau).signum() * scale / (shape + 1.0);
+        if !(shift.is_finite() && mode.is_finite()) {
+            return Err(fail(format!(
+                "here the shift -rho*tau/sigma = {shift} or the mode rho*sigma*tau/(a - \
+                 sigma^2) = {mode} is not finite in double precision (a = {a}, sigma = \
+                 {sigma}, tau = {tau})"
+            )));
+        }
         let z = InverseGamma::new(shape, scale).map_err(|_| {
             fail(format!(
                 "shape {shape} and scale {scale} must be finite and > 0"
@@ -149,7 +161,7 @@ impl InverseGammaLimit {
         Ok(Self {
             shape,
             scale,
-            shift: -rho * tau / sigma,
+            shift,
             sign: -(a * rho * tau).signum(),
             z,
         })

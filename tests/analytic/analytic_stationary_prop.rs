@@ -10,7 +10,7 @@ use saddle_sde::models::SaddleSde;
 use statrs::distribution::{Continuous, ContinuousCDF};
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(crate::common::proptest_config(512))]
     #[test]
     fn stationary_law_is_consistent(
         sigma in 0.05f64..3.0,

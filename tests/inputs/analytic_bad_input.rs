@@ -43,7 +43,7 @@ fn typed(e: &Error) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(crate::common::proptest_config(192))]
 
     #[test]
     fn stationary_law_is_an_error_or_usable(a in real(), s in real(), t in real(), r in corr(), x in real()) {
@@ -130,5 +130,43 @@ fn p_shrink_near_one_stays_a_probability() {
     for n in [63u64, 142, 1000, 1 << 20] {
         let p = c.p_shrink(n).unwrap();
         assert!((0.0..=1.0).contains(&p), "p_shrink({n}) = {p}");
+    }
+}
+
+/// The case proptest found in CI: τ/σ = 6.8e307/1.5e-49 overflows, so the shift −ρτ/σ
+/// was −∞ and `cdf(shift)` was NaN; such a law is now refused with a typed error.
+#[test]
+fn inverse_gamma_limit_with_an_overflowing_shift_is_refused() {
+    let sde = SaddleSde::new(
+        5.249468895712625e-238,
+        1.5392996551992712e-49,
+        6.809595142988895e307,
+        1.0,
+    )
+    .unwrap();
+    let e = InverseGammaLimit::new(&sde).unwrap_err();
+    assert!(typed(&e) && e.to_string().contains("shift"), "{e}");
+}
+
+/// The case a wider proptest search found: at `m + |ν| ≈ 4.6·10⁶` (a = −6.6·10⁶, tiny τ)
+/// the centre −μ lies in the upper tail and the directly integrated lower mass came to
+/// 1 + 1.9·10⁻⁹; the far side is now the complement of the near side when it exceeds ½.
+#[test]
+fn stationary_cdf_of_a_skewed_law_stays_a_probability() {
+    let sde = SaddleSde::new(
+        -6633310.446937562,
+        2.7283877000070196,
+        6.835876250763139e-47,
+        -0.9021043910775294,
+    )
+    .unwrap();
+    let law = StationaryLaw::new(&sde).unwrap();
+    let (.., loc) = law.pearson_parameters();
+    for v in [-0.0, 0.0, loc, law.mode(), 2.2601897753241447e-47] {
+        let (c, sf) = (law.cdf(v), law.sf(v));
+        assert!(
+            (0.0..=1.0).contains(&c) && (0.0..=1.0).contains(&sf),
+            "cdf({v}) = {c}, sf = {sf}"
+        );
     }
 }

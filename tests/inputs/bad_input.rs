@@ -98,7 +98,7 @@ fn named_errors() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(crate::common::proptest_config(256))]
 
     #[test]
     fn saddle_constructor_never_panics(a in any::<f64>(), s in any::<f64>(), t in any::<f64>(), r in any::<f64>()) {

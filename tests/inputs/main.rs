@@ -10,5 +10,8 @@
 //! takes the directory holding `main.rs` as the source root and looks in a sibling
 //! directory named `proptest-regressions`.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod analytic_bad_input;
 mod bad_input;
