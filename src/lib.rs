@@ -74,6 +74,7 @@ pub mod escape;
 pub mod fixtures;
 pub mod integrate;
 pub mod landscape;
+pub mod mlmc;
 pub mod models;
 pub mod noise;
 pub mod optim;

@@ -8,6 +8,7 @@ mod analytic;
 mod claims;
 mod escape;
 mod hessian;
+mod mlmc;
 mod optimise;
 mod output;
 mod report;
@@ -56,6 +57,9 @@ enum Command {
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
+    /// Multilevel Monte Carlo: E[x_T], E[x_T²] or P(x_T > K) to a target RMSE, with the
+    /// level table, the fitted rates and the cost beside plain Monte Carlo's.
+    Mlmc(mlmc::MlmcArgs),
     /// The blog post's claims with their verdicts, tests and figures: the Markdown of
     /// docs/blog-claims.md, or with --json the report's claims.json.
     Claims(claims::Args),
@@ -91,6 +95,7 @@ fn main() -> std::process::ExitCode {
         Command::Sgd(args) => sgd::run(args),
         Command::Optimise(args) => optimise::run(args),
         Command::Hessian(args) => hessian::run(args),
+        Command::Mlmc(args) => mlmc::run(args),
         Command::Claims(args) => claims::run(args),
     };
     match result {

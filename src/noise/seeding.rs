@@ -40,6 +40,15 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The seed of stream `stream` of run `seed` (for example one level of a multilevel
+/// estimator): two rounds of splitmix64, so nearby seeds and streams give unrelated
+/// seeds, and `path_rng(sub_seed(seed, s), i)` is a fixed generator for each `(s, i)`.
+pub(crate) fn sub_seed(seed: u64, stream: u64) -> u64 {
+    let mut st = stream;
+    let mut z = seed ^ splitmix64(&mut st);
+    splitmix64(&mut z)
+}
+
 /// The instruction set chosen once per process for the vector kernels.
 pub(crate) fn detected_arch() -> Arch {
     static ARCH: OnceLock<Arch> = OnceLock::new();

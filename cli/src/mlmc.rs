@@ -1,0 +1,293 @@
+//! `saddle mlmc`: a multilevel Monte Carlo estimate to a target RMSE, with the level
+//! table, the fitted rates and the cost beside plain Monte Carlo's.
+
+use crate::output::{DEFAULT_SEED, Table, VERSION, num, with_threads};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use saddle_sde::analytic::saddle as exact;
+use saddle_sde::mlmc::{Coupling, Mlmc, MlmcEstimate, Tail, Terminal};
+use saddle_sde::models::SaddleSde;
+use serde_json::{Value, json};
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// What to estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QuantityArg {
+    /// E[x_T].
+    Mean,
+    /// E[x_T²].
+    SecondMoment,
+    /// P(x_T > K) (needs --threshold), smoothed over the last step.
+    Tail,
+}
+
+/// The coupling of fine and coarse paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CouplingArg {
+    /// Euler–Maruyama (β = 1).
+    Em,
+    /// Milstein with Lévy areas (β = 2).
+    Milstein,
+    /// Milstein without the Lévy area (β = 1 for this non-commutative noise).
+    TruncatedMilstein,
+    /// Giles–Szpruch antithetic truncated Milstein (β = 2 for smooth payoffs; not for
+    /// --quantity tail).
+    Antithetic,
+}
+
+impl From<CouplingArg> for Coupling {
+    fn from(c: CouplingArg) -> Self {
+        match c {
+            CouplingArg::Em => Coupling::EulerMaruyama,
+            CouplingArg::Milstein => Coupling::Milstein,
+            CouplingArg::TruncatedMilstein => Coupling::TruncatedMilstein,
+            CouplingArg::Antithetic => Coupling::Antithetic,
+        }
+    }
+}
+
+/// Arguments of `saddle mlmc`. The model defaults are benchmark W1.
+#[derive(Args, Debug)]
+pub struct MlmcArgs {
+    /// Drift rate a.
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    pub a: f64,
+    /// Multiplicative noise σ ≥ 0.
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    pub sigma: f64,
+    /// Additive noise τ.
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
+    pub tau: f64,
+    /// Correlation ρ of W and U, in [−1, 1].
+    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
+    pub rho: f64,
+    /// Initial state x0.
+    #[arg(long, default_value_t = 0.1, allow_hyphen_values = true)]
+    pub x0: f64,
+    /// End time T.
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    pub t: f64,
+    /// The quantity.
+    #[arg(long, value_enum, default_value_t = QuantityArg::SecondMoment)]
+    pub quantity: QuantityArg,
+    /// The threshold K of --quantity tail.
+    #[arg(long, allow_hyphen_values = true)]
+    pub threshold: Option<f64>,
+    /// Target root-mean-square error ε.
+    #[arg(long, default_value_t = 1e-2, allow_hyphen_values = true)]
+    pub eps: f64,
+    /// Coupling of the fine and coarse paths.
+    #[arg(long, value_enum, default_value_t = CouplingArg::Milstein)]
+    pub coupling: CouplingArg,
+    /// Refinement factor R between levels (2 or 4).
+    #[arg(long, default_value_t = 2)]
+    pub refine: usize,
+    /// Steps on level 0.
+    #[arg(long, default_value_t = 1)]
+    pub base_steps: usize,
+    /// Samples on each new level before its variance is estimated.
+    #[arg(long, default_value_t = 1000)]
+    pub initial_samples: u64,
+    /// The largest finest level L_max.
+    #[arg(long, default_value_t = 20)]
+    pub max_level: usize,
+    /// Seed; sample i of level ℓ uses a generator fixed by (seed, ℓ, i).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn input(args: &MlmcArgs) -> Value {
+    json!({
+        "command": "mlmc",
+        "version": VERSION,
+        "a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho,
+        "x0": args.x0, "t": args.t,
+        "quantity": format!("{:?}", args.quantity).to_lowercase(),
+        "threshold": args.threshold,
+        "eps": args.eps, "coupling": Coupling::from(args.coupling).name(),
+        "refine": args.refine, "base_steps": args.base_steps,
+        "initial_samples": args.initial_samples, "max_level": args.max_level,
+        "seed": args.seed,
+    })
+}
+
+/// Runs the command.
+pub fn run(args: MlmcArgs) -> Result<()> {
+    let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
+    let threshold = match (args.quantity, args.threshold) {
+        (QuantityArg::Tail, None) => {
+            anyhow::bail!("invalid parameter threshold: --quantity tail needs --threshold K")
+        }
+        (QuantityArg::Tail, Some(k)) if !k.is_finite() => {
+            anyhow::bail!("invalid parameter threshold = {k}: must be finite")
+        }
+        (QuantityArg::Tail, Some(k)) => k,
+        (_, Some(k)) => anyhow::bail!(
+            "invalid parameter threshold = {k}: only --quantity tail takes a threshold"
+        ),
+        (_, None) => f64::NAN,
+    };
+    let start = Instant::now();
+    let verbose =
+        std::io::stderr().is_terminal() || std::env::var_os("SADDLE_PROGRESS_SECS").is_some();
+    let r: MlmcEstimate = with_threads(args.threads, || {
+        let mut last = (usize::MAX, 0u64);
+        let progress = |level: usize, n: u64| {
+            if verbose && (level, n) != last {
+                last = (level, n);
+                eprintln!(
+                    "mlmc: level {level}: {n} samples ({:.1} s)",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        };
+        let mlmc = Mlmc::new(&model, args.coupling.into())
+            .start(args.x0)
+            .horizon(args.t)
+            .refine(args.refine)
+            .base_steps(args.base_steps)
+            .initial_samples(args.initial_samples)
+            .levels(2.min(args.max_level), args.max_level)
+            .seed(args.seed)
+            .progress(progress);
+        match args.quantity {
+            QuantityArg::Mean => mlmc.estimate(&Terminal(|x: f64| x), args.eps),
+            QuantityArg::SecondMoment => mlmc.estimate(&Terminal(|x: f64| x * x), args.eps),
+            QuantityArg::Tail => mlmc.estimate(&Tail { threshold }, args.eps),
+        }
+    })??;
+    let seconds = start.elapsed().as_secs_f64();
+    let exact_value = match args.quantity {
+        QuantityArg::Mean => Some(exact::mean(&model, args.x0, args.t)),
+        QuantityArg::SecondMoment => Some(exact::second_moment(&model, args.x0, args.t)),
+        QuantityArg::Tail => None,
+    }
+    .filter(|v| v.is_finite());
+    let record = json!({
+        "input": input(&args),
+        "estimate": r.estimate,
+        "rmse": r.rmse(),
+        "std_error": r.std_error,
+        "bias": r.bias,
+        "converged": r.converged,
+        "exact": exact_value,
+        "rates": {"alpha": r.rates.alpha, "beta": r.rates.beta, "gamma": r.rates.gamma},
+        "levels": r.levels.iter().map(|l| json!({
+            "level": l.level, "steps": l.steps, "samples": l.samples,
+            "mean": l.mean, "variance": l.variance, "kurtosis": l.kurtosis,
+            "mean_fine": l.mean_fine, "variance_fine": l.variance_fine,
+            "cost": l.cost, "seconds": l.seconds,
+        })).collect::<Vec<_>>(),
+        "path_steps": r.path_steps,
+        "plain_path_steps": r.plain_path_steps,
+        "seconds": seconds,
+    });
+    if args.json {
+        println!("{record}");
+    } else {
+        print_tables(&args, &r, exact_value, seconds);
+    }
+    if !r.converged {
+        anyhow::bail!(
+            "did not converge: the estimated bias {} after level L_max = {} exceeds eps/√2 = {}; \
+             raise --max-level or --base-steps",
+            num(r.bias),
+            args.max_level,
+            num(args.eps / 2f64.sqrt())
+        );
+    }
+    Ok(())
+}
+
+fn print_tables(args: &MlmcArgs, r: &MlmcEstimate, exact_value: Option<f64>, seconds: f64) {
+    let what = match args.quantity {
+        QuantityArg::Mean => "E[x_T]".to_string(),
+        QuantityArg::SecondMoment => "E[x_T²]".to_string(),
+        QuantityArg::Tail => format!("P(x_T > {})", args.threshold.unwrap_or(f64::NAN)),
+    };
+    println!(
+        "saddle SDE  a = {}, σ = {}, τ = {}, ρ = {}, x0 = {}, T = {}",
+        args.a, args.sigma, args.tau, args.rho, args.x0, args.t
+    );
+    println!(
+        "MLMC of {what}, coupling {}, R = {}, n0 = {}, eps = {}, seed {}",
+        r.coupling.name(),
+        r.refine,
+        args.base_steps,
+        args.eps,
+        args.seed
+    );
+    let mut t = Table::new(&["", "value"]);
+    t.row(&["estimate".to_string(), num(r.estimate)]);
+    t.row(&["RMSE (estimated)".to_string(), num(r.rmse())]);
+    t.row(&[
+        "  standard error √(Σ V_ℓ/N_ℓ)".to_string(),
+        num(r.std_error),
+    ]);
+    t.row(&["  bias (extrapolated)".to_string(), num(r.bias)]);
+    if let Some(e) = exact_value {
+        t.row(&["exact".to_string(), num(e)]);
+        t.row(&["error".to_string(), num(r.estimate - e)]);
+    }
+    print!("{}", t.render());
+    let mut t = Table::new(&[
+        "ℓ",
+        "steps",
+        "N_ℓ",
+        "E[P_ℓ−P_ℓ₋₁]",
+        "V_ℓ",
+        "kurtosis",
+        "E[P_ℓ]",
+        "Var[P_ℓ]",
+        "cost/sample",
+        "s",
+    ]);
+    for l in &r.levels {
+        t.row(&[
+            l.level.to_string(),
+            l.steps.to_string(),
+            l.samples.to_string(),
+            num(l.mean),
+            num(l.variance),
+            format!("{:.1}", l.kurtosis),
+            num(l.mean_fine),
+            num(l.variance_fine),
+            num(l.cost),
+            format!("{:.2}", l.seconds),
+        ]);
+    }
+    print!("{}", t.render());
+    // the relative standard error of a sample variance is about √((κ − 1)/N)
+    if let Some((l, rel)) = r
+        .levels
+        .iter()
+        .map(|l| (l.level, ((l.kurtosis - 1.0) / l.samples as f64).sqrt()))
+        .filter(|(_, rel)| rel.is_finite())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, rel)| *rel > 0.25)
+    {
+        println!(
+            "warning: heavy tails: V_{l} has a relative standard error of about {:.0}% \
+             (√((κ − 1)/N)), so the RMSE estimate and the rates are uncertain",
+            100.0 * rel
+        );
+    }
+    println!(
+        "fitted over ℓ ≥ 1: α = {:.2} (weak), β = {:.2} (variance), γ = {:.2} (cost)",
+        r.rates.alpha, r.rates.beta, r.rates.gamma
+    );
+    println!(
+        "cost: {} path-steps; plain MC at the finest step would need {} ({}× more); {:.2} s",
+        num(r.path_steps),
+        num(r.plain_path_steps),
+        num(r.plain_path_steps / r.path_steps),
+        seconds
+    );
+}
