@@ -5,7 +5,8 @@ use crate::output::{DEFAULT_SEED, Table, VERSION, num, with_threads};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::mlmc::{Coupling, Mlmc, MlmcEstimate, Tail, Terminal};
+use saddle_sde::escape::exact::{exit_time_cdf, interval_exit};
+use saddle_sde::mlmc::{Coupling, ExitPayoff, ExitQuantity, Mlmc, MlmcEstimate, Tail, Terminal};
 use saddle_sde::models::SaddleSde;
 use serde_json::{Value, json};
 use std::io::IsTerminal;
@@ -20,6 +21,10 @@ pub enum QuantityArg {
     SecondMoment,
     /// P(x_T > K) (needs --threshold), smoothed over the last step.
     Tail,
+    /// P(exit from (--lower, --upper) through the upper end before T).
+    ExitUpper,
+    /// E[min(τ, T)], τ the exit time from (--lower, --upper).
+    ExitTime,
 }
 
 /// The coupling of fine and coarse paths.
@@ -74,6 +79,12 @@ pub struct MlmcArgs {
     /// The threshold K of --quantity tail.
     #[arg(long, allow_hyphen_values = true)]
     pub threshold: Option<f64>,
+    /// Lower end of the exit interval (exit quantities; -inf for none).
+    #[arg(long, default_value_t = -0.5, allow_hyphen_values = true)]
+    pub lower: f64,
+    /// Upper end of the exit interval (exit quantities; inf for none).
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    pub upper: f64,
     /// Target root-mean-square error ε.
     #[arg(long, default_value_t = 1e-2, allow_hyphen_values = true)]
     pub eps: f64,
@@ -89,6 +100,9 @@ pub struct MlmcArgs {
     /// Samples on each new level before its variance is estimated.
     #[arg(long, default_value_t = 1000)]
     pub initial_samples: u64,
+    /// Fix the weak order α of the bias test (default: fitted, clamped to [0.5, 1]).
+    #[arg(long, allow_hyphen_values = true)]
+    pub weak_order: Option<f64>,
     /// The largest finest level L_max.
     #[arg(long, default_value_t = 20)]
     pub max_level: usize,
@@ -111,11 +125,22 @@ fn input(args: &MlmcArgs) -> Value {
         "x0": args.x0, "t": args.t,
         "quantity": format!("{:?}", args.quantity).to_lowercase(),
         "threshold": args.threshold,
+        "lower": exit_quantity(args.quantity).map(|_| args.lower),
+        "upper": exit_quantity(args.quantity).map(|_| args.upper),
         "eps": args.eps, "coupling": Coupling::from(args.coupling).name(),
         "refine": args.refine, "base_steps": args.base_steps,
         "initial_samples": args.initial_samples, "max_level": args.max_level,
+        "weak_order": args.weak_order,
         "seed": args.seed,
     })
+}
+
+fn exit_quantity(q: QuantityArg) -> Option<ExitQuantity> {
+    match q {
+        QuantityArg::ExitUpper => Some(ExitQuantity::UpperBeforeHorizon),
+        QuantityArg::ExitTime => Some(ExitQuantity::MeanExitTime),
+        _ => None,
+    }
 }
 
 /// Runs the command.
@@ -148,28 +173,60 @@ pub fn run(args: MlmcArgs) -> Result<()> {
                 );
             }
         };
-        let mlmc = Mlmc::new(&model, args.coupling.into())
+        let mut mlmc = Mlmc::new(&model, args.coupling.into())
             .start(args.x0)
             .horizon(args.t)
             .refine(args.refine)
             .base_steps(args.base_steps)
             .initial_samples(args.initial_samples)
-            .levels(2.min(args.max_level), args.max_level)
+            .levels(2, args.max_level)
             .seed(args.seed)
             .progress(progress);
+        if let Some(a) = args.weak_order {
+            mlmc = mlmc.weak_order(a);
+        }
         match args.quantity {
             QuantityArg::Mean => mlmc.estimate(&Terminal(|x: f64| x), args.eps),
             QuantityArg::SecondMoment => mlmc.estimate(&Terminal(|x: f64| x * x), args.eps),
             QuantityArg::Tail => mlmc.estimate(&Tail { threshold }, args.eps),
+            QuantityArg::ExitUpper | QuantityArg::ExitTime => mlmc.estimate_exit(
+                &ExitPayoff {
+                    lower: args.lower,
+                    upper: args.upper,
+                    quantity: exit_quantity(args.quantity).expect("an exit quantity"),
+                },
+                args.eps,
+            ),
         }
     })??;
     let seconds = start.elapsed().as_secs_f64();
     let exact_value = match args.quantity {
         QuantityArg::Mean => Some(exact::mean(&model, args.x0, args.t)),
         QuantityArg::SecondMoment => Some(exact::second_moment(&model, args.x0, args.t)),
-        QuantityArg::Tail => None,
+        _ => None,
     }
     .filter(|v| v.is_finite());
+    // exits: the exact values without a horizon (scale function, speed measure) and
+    // the probability of not having exited by T, which bounds the gap for P(exit up)
+    let unbounded = match exit_quantity(args.quantity) {
+        Some(q) if args.lower.is_finite() && args.upper.is_finite() => {
+            interval_exit(&model, args.x0, args.lower, args.upper)
+                .ok()
+                .zip(
+                    exit_time_cdf(&model, args.x0, args.lower, args.upper, &[args.t])
+                        .ok()
+                        .map(|c| 1.0 - c[0]),
+                )
+                .map(|(e, tail)| {
+                    let v = match q {
+                        ExitQuantity::UpperBeforeHorizon => e.p_upper,
+                        ExitQuantity::MeanExitTime => e.mean_exit_time,
+                    };
+                    (v, tail)
+                })
+        }
+        _ => None,
+    };
     let record = json!({
         "input": input(&args),
         "estimate": r.estimate,
@@ -178,7 +235,10 @@ pub fn run(args: MlmcArgs) -> Result<()> {
         "bias": r.bias,
         "converged": r.converged,
         "exact": exact_value,
+        "exact_without_horizon": unbounded.map(|u| u.0),
+        "p_not_exited_by_t": unbounded.map(|u| u.1),
         "rates": {"alpha": r.rates.alpha, "beta": r.rates.beta, "gamma": r.rates.gamma},
+        "alpha_used": r.alpha_used,
         "levels": r.levels.iter().map(|l| json!({
             "level": l.level, "steps": l.steps, "samples": l.samples,
             "mean": l.mean, "variance": l.variance, "kurtosis": l.kurtosis,
@@ -192,7 +252,7 @@ pub fn run(args: MlmcArgs) -> Result<()> {
     if args.json {
         println!("{record}");
     } else {
-        print_tables(&args, &r, exact_value, seconds);
+        print_tables(&args, &r, exact_value, unbounded, seconds);
     }
     if !r.converged {
         anyhow::bail!(
@@ -206,11 +266,25 @@ pub fn run(args: MlmcArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_tables(args: &MlmcArgs, r: &MlmcEstimate, exact_value: Option<f64>, seconds: f64) {
+fn print_tables(
+    args: &MlmcArgs,
+    r: &MlmcEstimate,
+    exact_value: Option<f64>,
+    unbounded: Option<(f64, f64)>,
+    seconds: f64,
+) {
     let what = match args.quantity {
         QuantityArg::Mean => "E[x_T]".to_string(),
         QuantityArg::SecondMoment => "E[x_T²]".to_string(),
         QuantityArg::Tail => format!("P(x_T > {})", args.threshold.unwrap_or(f64::NAN)),
+        QuantityArg::ExitUpper => format!(
+            "P(exit ({}, {}) at the upper end before T)",
+            args.lower, args.upper
+        ),
+        QuantityArg::ExitTime => format!(
+            "E[min(τ, T)], τ the exit time from ({}, {})",
+            args.lower, args.upper
+        ),
     };
     println!(
         "saddle SDE  a = {}, σ = {}, τ = {}, ρ = {}, x0 = {}, T = {}",
@@ -235,6 +309,10 @@ fn print_tables(args: &MlmcArgs, r: &MlmcEstimate, exact_value: Option<f64>, sec
     if let Some(e) = exact_value {
         t.row(&["exact".to_string(), num(e)]);
         t.row(&["error".to_string(), num(r.estimate - e)]);
+    }
+    if let Some((v, tail)) = unbounded {
+        t.row(&["exact without a horizon (T = ∞)".to_string(), num(v)]);
+        t.row(&["P(not exited by T) (exact)".to_string(), num(tail)]);
     }
     print!("{}", t.render());
     let mut t = Table::new(&[
@@ -280,8 +358,9 @@ fn print_tables(args: &MlmcArgs, r: &MlmcEstimate, exact_value: Option<f64>, sec
         );
     }
     println!(
-        "fitted over ℓ ≥ 1: α = {:.2} (weak), β = {:.2} (variance), γ = {:.2} (cost)",
-        r.rates.alpha, r.rates.beta, r.rates.gamma
+        "fitted over ℓ ≥ 1: α = {:.2} (weak), β = {:.2} (variance), γ = {:.2} (cost); the bias \
+         test used α = {:.2}",
+        r.rates.alpha, r.rates.beta, r.rates.gamma, r.alpha_used
     );
     println!(
         "cost: {} path-steps; plain MC at the finest step would need {} ({}× more); {:.2} s",

@@ -28,13 +28,15 @@
 //!    extrapolation from the level below, as Giles does, against a level whose few
 //!    samples happen to agree);
 //! 3. once no level needs more than 1 % more samples, estimate the remaining bias as
-//!    `max(|E Y_L|, |E Y_{L−1}|/R^α)/(R^α − 1)` and add a level while it exceeds `ε/√2`.
+//!    `max_{k ≤ 2} |E Y_{L−k}| R^{−kα}/(R^α − 1)` (the last three levels ≥ 1) and add a
+//!    level while it exceeds `ε/√2`.
 //!
 //! `α`, `β`, `γ` are fitted by least squares on `ln` against `ln h` over the levels
-//! `ℓ ≥ 1` (floored at ½, as Giles does). **Costs are counted in path-steps** (fine +
-//! coarse steps per sample), not seconds, so that the number of samples, and with it
-//! every result, is fixed by the seed; the wall time per level is measured and
-//! reported beside it.
+//! `ℓ ≥ 1` (floored at ½, as Giles does; the `α` of the bias test is also capped at 1,
+//! the weak order of every scheme here, unless fixed by [`Mlmc::weak_order`]).
+//! **Costs are counted in path-steps** (fine + coarse steps per sample), not seconds, so
+//! that the number of samples, and with it every result, is fixed by the seed; the wall
+//! time per level is measured and reported beside it.
 //!
 //! # Couplings
 //! | [`Coupling`] | fine and coarse scheme | `β` (saddle SDE, non-commutative noise) |
@@ -70,9 +72,12 @@
 
 use crate::ensemble::{MeanVar, Merge, run_ordered_chunks};
 use crate::error::{Error, Result, count, finite, param, positive};
-use crate::integrate::monitor::EndValue;
+use crate::integrate::monitor::{EndValue, Monitor};
 use crate::integrate::{Grid, ScalarStepper, Stepper, StopReason, run};
-use crate::noise::{Gaussian, NoiseSource, ScalarNoise, StepNoise, path_rng, sub_seed};
+use crate::noise::{
+    GAUSSIAN_BLOCK, Gaussian, GaussianAreas, LevyArea, NoiseSource, ScalarNoise, StepNoise,
+    Stepwise, path_rng, sub_seed,
+};
 use crate::scheme::{CommutativeMilstein, EulerMaruyama, Milstein, ScalarScheme};
 use crate::sde::{ScalarMilsteinSde, ScalarSde};
 use statrs::function::erf::erfc;
@@ -165,6 +170,164 @@ impl<S: ScalarSde<M>, const M: usize> Payoff<S, M> for Tail {
         } else {
             f64::from(u8::from(d > 0.0))
         }
+    }
+}
+
+/// An exit quantity of the interval `(lower, upper)` by the horizon `T`, for
+/// [`Mlmc::estimate_exit`]: `P(τ ≤ T, x_τ = upper)` or `E[min(τ, T)]`, `τ` the first
+/// exit time (one end may be infinite).
+///
+/// Each path carries its **conditional survival** instead of a random bridge test:
+/// between steps `x → y` both inside, a Brownian bridge with the local variance `b²(t, x)`
+/// crosses the end `c` with probability `p_c = exp(−2(c − x)(c − y)/(b² h))` (the test of
+/// [`Exit`](crate::integrate::monitor::Exit)). Where that monitor draws a uniform and
+/// stops the path, this one multiplies the probability of being alive by
+/// `1 − min(p_l + p_u, 1)` and adds the alive mass times the upper share to the exit
+/// probability. The result is the conditional expectation of the randomised test given
+/// the path, with the same mean and a smaller variance. Because no uniform is drawn, the
+/// fine and coarse payoffs are smooth functions of the shared Brownian path. A discrete
+/// exit `y ∉ (lower, upper)` ends the path.
+/// `E[min(τ, T)]` adds `h` times the alive mass over each step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExitPayoff {
+    /// The lower end (`−∞` for none).
+    pub lower: f64,
+    /// The upper end (`+∞` for none).
+    pub upper: f64,
+    /// What is estimated.
+    pub quantity: ExitQuantity,
+}
+
+/// Which exit quantity [`ExitPayoff`] estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ExitQuantity {
+    /// `P(τ ≤ T, x_τ = upper)`: exit through the upper end before the horizon.
+    UpperBeforeHorizon,
+    /// `E[min(τ, T)]`: the mean exit time capped at the horizon.
+    MeanExitTime,
+}
+
+/// One path's conditional survival (see [`ExitPayoff`]).
+#[derive(Debug, Clone, Copy)]
+struct Survival {
+    /// Probability that the path has not exited.
+    alive: f64,
+    /// Probability that it has exited through the upper end.
+    up: f64,
+    /// `E[min(τ, t)]` so far.
+    time: f64,
+    /// The state at the start of the step.
+    x: f64,
+    /// A non-finite state was met.
+    failed: bool,
+}
+
+impl Survival {
+    fn new(x0: f64) -> Self {
+        Self {
+            alive: 1.0,
+            up: 0.0,
+            time: 0.0,
+            x: x0,
+            failed: false,
+        }
+    }
+    /// One step to `y` of length `h`, with `b2h = b²(t, x)·h`.
+    #[inline(always)]
+    fn step(&mut self, exit: &ExitPayoff, b2h: f64, y: f64, h: f64) {
+        if self.alive == 0.0 {
+            return;
+        }
+        self.time += self.alive * h;
+        let x = self.x;
+        self.x = y;
+        let (lo, hi) = (exit.lower, exit.upper);
+        if y >= hi {
+            self.up += self.alive;
+            self.alive = 0.0;
+        } else if y <= lo {
+            self.alive = 0.0;
+        } else if y.is_nan() {
+            self.failed = true;
+            self.alive = 0.0;
+        } else {
+            let cut = crate::integrate::monitor::BRIDGE_CUTOFF * b2h;
+            let (e_lo, e_hi) = (2.0 * (x - lo) * (y - lo), 2.0 * (hi - x) * (hi - y));
+            let p_lo = if e_lo < cut { (-e_lo / b2h).exp() } else { 0.0 };
+            let p_hi = if e_hi < cut { (-e_hi / b2h).exp() } else { 0.0 };
+            // the randomised test exits below when U < p_lo and above when
+            // p_lo <= U < p_lo + p_hi
+            let q_lo = p_lo.min(1.0);
+            let q_hi = (p_lo + p_hi).min(1.0) - q_lo;
+            self.up += self.alive * q_hi;
+            self.alive *= 1.0 - q_lo - q_hi;
+        }
+    }
+}
+
+/// `b²(t, x) = Σ_k G_k(t, x)²`.
+#[inline(always)]
+fn b2<S: ScalarSde<M>, const M: usize>(sde: &S, t: f64, x: f64) -> f64 {
+    sde.diffusion(t, x).iter().map(|g| g * g).sum()
+}
+
+/// The exit monitor of a lone path (level 0): stops it once it has surely exited.
+struct LoneExit<'a, S, const M: usize> {
+    sde: &'a S,
+    exit: &'a ExitPayoff,
+    path: Survival,
+}
+
+impl<S: ScalarSde<M>, const M: usize> Monitor<f64> for LoneExit<'_, S, M> {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn after_step<R: rand::Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        t: f64,
+        h: f64,
+        y: &f64,
+        _: &mut R,
+    ) -> Option<StopReason> {
+        let b2h = b2(self.sde, t, self.path.x) * h;
+        self.path.step(self.exit, b2h, *y, h);
+        (self.path.alive == 0.0).then_some(StopReason::Requested { t: t + h })
+    }
+}
+
+/// The exit monitor of a coupled sample: the fine path after every fine step, the
+/// coarse path after every `R`-th (each with its own step and local variance); stops
+/// the sample once both have surely exited.
+struct CoupledExit<'a, S, const M: usize> {
+    sde: &'a S,
+    exit: &'a ExitPayoff,
+    h_coarse: f64,
+    fine: Survival,
+    coarse: Survival,
+}
+
+impl<S: ScalarSde<M>, const M: usize> Monitor<CoupledState<M>> for CoupledExit<'_, S, M> {
+    const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn after_step<R: rand::Rng + ?Sized>(
+        &mut self,
+        _: usize,
+        t: f64,
+        h: f64,
+        y: &CoupledState<M>,
+        _: &mut R,
+    ) -> Option<StopReason> {
+        let b2h = b2(self.sde, t, self.fine.x) * h;
+        self.fine.step(self.exit, b2h, y.fine, h);
+        if y.j == 0 {
+            // a coarse step from t_coarse has just been taken
+            let hc = self.h_coarse;
+            let b2h = b2(self.sde, y.t_coarse, self.coarse.x) * hc;
+            self.coarse.step(self.exit, b2h, y.coarse, hc);
+        }
+        (self.fine.alive == 0.0 && self.coarse.alive == 0.0)
+            .then_some(StopReason::Requested { t: t + h })
     }
 }
 
@@ -417,6 +580,30 @@ pub struct Rates {
     pub gamma: f64,
 }
 
+/// One batch of samples of one level.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    level: usize,
+    /// The level's seed.
+    seed: u64,
+    /// Index of the first sample and number of samples.
+    first: u64,
+    n: u64,
+    /// Refinement factor and coarse step.
+    r: usize,
+    h_coarse: f64,
+}
+
+/// A level's fine noise source.
+enum LevelNoise<const M: usize> {
+    /// Fewer steps than a block: step by step.
+    Short(Stepwise<M, false>),
+    /// Fewer steps than a block, with areas.
+    ShortAreas(Stepwise<M, true>),
+    /// Bulk-drawn blocks.
+    Long(ScalarNoise<M>),
+}
+
 /// The result of [`Mlmc::estimate`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -427,7 +614,7 @@ pub struct MlmcEstimate {
     pub eps: f64,
     /// The estimated standard deviation of the estimator, `√(Σ V_ℓ/N_ℓ)`.
     pub std_error: f64,
-    /// The estimated bias `max(|E Y_L|, |E Y_{L−1}|/R^α)/(R^α − 1)`.
+    /// The estimated bias `max_{k ≤ 2} |E Y_{L−k}| R^{−kα}/(R^α − 1)` (levels ≥ 1).
     pub bias: f64,
     /// Whether the bias estimate is below `ε/√2` (false when `L_max` was reached first).
     pub converged: bool,
@@ -435,6 +622,8 @@ pub struct MlmcEstimate {
     pub levels: Vec<LevelStats>,
     /// Rates fitted over the levels `ℓ ≥ 1`.
     pub rates: Rates,
+    /// The weak order `α` the bias test used (see [`Mlmc::weak_order`]).
+    pub alpha_used: f64,
     /// Total path-steps.
     pub path_steps: f64,
     /// Path-steps plain Monte Carlo would need for the same `ε` with the finest level's
@@ -466,8 +655,12 @@ pub struct Mlmc<'a, S, const M: usize> {
     initial_samples: u64,
     min_levels: usize,
     max_levels: usize,
-    progress: Option<Box<dyn FnMut(usize, u64) + 'a>>,
+    weak_order: Option<f64>,
+    progress: Progress<'a>,
 }
+
+/// The progress callback of a run.
+type Progress<'a> = Option<Box<dyn FnMut(usize, u64) + 'a>>;
 
 impl<'a, S, const M: usize> Mlmc<'a, S, M>
 where
@@ -488,6 +681,7 @@ where
             initial_samples: 1000,
             min_levels: 2,
             max_levels: 20,
+            weak_order: None,
             progress: None,
         }
     }
@@ -521,10 +715,20 @@ where
         self.initial_samples = n;
         self
     }
-    /// The first and the largest finest level, `L_min ≤ L_max`.
+    /// The first and the largest finest level, `2 ≤ L_min ≤ L_max ≤ 40`.
     pub fn levels(mut self, min: usize, max: usize) -> Self {
         self.min_levels = min;
         self.max_levels = max;
+        self
+    }
+    /// Fixes the weak order `α` used in the bias test (Giles' `alpha_0`). By default
+    /// `α` is fitted over the levels `ℓ ≥ 1` and clamped to `[½, 1]`: 1 is the weak
+    /// order of every scheme and payoff here (EM and Milstein, the smoothed tail, exits
+    /// with the bridge test), and a fit over two or three noisy level means can come
+    /// out far above it, which would extrapolate a small bias and stop too early (seen
+    /// on an exit probability: a fit of 1.9 from levels 1 and 2).
+    pub fn weak_order(mut self, alpha: f64) -> Self {
+        self.weak_order = Some(alpha);
         self
     }
     /// Called with `(level, samples so far on it)` after each batch of samples.
@@ -534,8 +738,23 @@ where
     }
 
     fn validate<P: Payoff<S, M>>(&self) -> Result<()> {
+        let refuse = P::SMOOTHED.then_some(
+            "em or milstein for a smoothed tail probability (the antithetic twin's last \
+             step is not conditionally Gaussian given the coarse path)",
+        );
+        self.validate_with(P::SMOOTHED, refuse)
+    }
+
+    /// The checks of every run: `smoothed` if the last fine step is integrated out,
+    /// `no_antithetic` the reason the quantity refuses the antithetic coupling.
+    fn validate_with(&self, smoothed: bool, no_antithetic: Option<&str>) -> Result<()> {
         finite("x0", self.x0)?;
         positive("t_end", self.t_end)?;
+        if let Some(a) = self.weak_order
+            && !(a > 0.0 && a.is_finite())
+        {
+            return Err(param("weak_order", a, "finite and > 0"));
+        }
         count("base_steps", self.base_steps)?;
         if !(self.refine == 2 || self.refine == 4) {
             return Err(param("refine", self.refine as f64, "2 or 4"));
@@ -547,13 +766,8 @@ where
                 "2 with the antithetic coupling (it swaps pairs of fine steps)",
             ));
         }
-        if self.coupling == Coupling::Antithetic && P::SMOOTHED {
-            return Err(param(
-                "coupling",
-                f64::NAN,
-                "em or milstein for a smoothed tail probability (the antithetic twin's last \
-                 step is not conditionally Gaussian given the coarse path)",
-            ));
+        if let (Coupling::Antithetic, Some(why)) = (self.coupling, no_antithetic) {
+            return Err(param("coupling", f64::NAN, why));
         }
         if self.initial_samples < 2 {
             return Err(param(
@@ -562,11 +776,15 @@ where
                 ">= 2 (a level's variance needs two samples)",
             ));
         }
-        if self.min_levels > self.max_levels || self.max_levels > 40 {
+        if self.min_levels < 2 || self.min_levels > self.max_levels || self.max_levels > 40 {
             return Err(param(
                 "levels",
-                self.max_levels as f64,
-                format!("L_min = {} <= L_max <= 40", self.min_levels),
+                self.min_levels as f64,
+                format!(
+                    "2 <= L_min <= L_max <= 40 (here L_max = {}; the rates and the bias \
+                     need two levels >= 1)",
+                    self.max_levels
+                ),
             ));
         }
         let finest = (self.base_steps as f64) * (self.refine as f64).powi(self.max_levels as i32);
@@ -585,7 +803,7 @@ where
         }
         // every level's grid must carry the noise its coupling draws
         for l in 0..=self.max_levels {
-            self.fine_noise(l, P::SMOOTHED)?;
+            self.fine_noise(l, smoothed)?;
         }
         Ok(())
     }
@@ -600,14 +818,24 @@ where
 
     /// The fine source of a level: what the fine scheme needs, over the whole grid or,
     /// for a smoothed payoff, all but its last step (a grid prefix draws exactly what
-    /// the full run draws for those steps).
-    fn fine_noise(&self, level: usize, smoothed: bool) -> Result<ScalarNoise<M>> {
+    /// the full run draws for those steps). Levels shorter than half a block of
+    /// [`GAUSSIAN_BLOCK`] steps draw step by step ([`Stepwise`]): a bulk source would
+    /// fill a whole block (and, with areas, allocate its buffer) for every sample.
+    /// Measured on W1 with Milstein: level 0 (1 step) went from 400 to 80 ns per sample;
+    /// at 32 steps the bulk source is faster again (730 against 950 ns per sample).
+    fn fine_noise(&self, level: usize, smoothed: bool) -> Result<LevelNoise<M>> {
         let full = self.grid(level)?;
         let g = full.prefix(full.steps() - usize::from(smoothed))?;
-        match self.coupling {
-            Coupling::Milstein => ScalarNoise::for_run(&Milstein, self.sde, &g),
-            _ => Ok(ScalarNoise::Gaussian(Gaussian::new(&g)?)),
-        }
+        let areas = self.coupling == Coupling::Milstein
+            && ScalarNoise::<M>::wants_areas(&Milstein, self.sde);
+        Ok(match (full.steps() < GAUSSIAN_BLOCK / 2, areas) {
+            (true, true) => {
+                LevelNoise::ShortAreas(Stepwise::with_areas(&g, LevyArea::for_step(g.h())?)?)
+            }
+            (true, false) => LevelNoise::Short(Stepwise::new(&g)?),
+            (false, true) => LevelNoise::Long(ScalarNoise::WithAreas(GaussianAreas::new(&g)?)),
+            (false, false) => LevelNoise::Long(ScalarNoise::Gaussian(Gaussian::new(&g)?)),
+        })
     }
 
     /// Path-steps per sample of a level.
@@ -629,85 +857,62 @@ where
         payoff: &P,
     ) -> Result<LevelSums> {
         let noise = self.fine_noise(level, P::SMOOTHED)?;
-        let seed = sub_seed(self.seed, level as u64);
-        let (r, h_c) = (
-            self.refine,
-            self.t_end / self.steps(level.max(1) - 1) as f64,
-        );
-        let out = crate::with_source!(noise, |src| match self.coupling {
-            Coupling::EulerMaruyama => {
-                self.batch::<_, _, _, false, false>(
-                    src,
-                    EulerMaruyama,
-                    level,
-                    seed,
-                    first,
-                    n,
-                    payoff,
-                    r,
-                    h_c,
-                )
-            }
-            Coupling::Milstein => {
-                self.batch::<_, _, _, true, false>(
-                    src, Milstein, level, seed, first, n, payoff, r, h_c,
-                )
-            }
-            Coupling::TruncatedMilstein => self.batch::<_, _, _, false, false>(
-                src,
-                CommutativeMilstein,
-                level,
-                seed,
-                first,
-                n,
-                payoff,
-                r,
-                h_c
-            ),
-            Coupling::Antithetic => self.batch::<_, _, _, false, true>(
-                src,
-                CommutativeMilstein,
-                level,
-                seed,
-                first,
-                n,
-                payoff,
-                r,
-                h_c
-            ),
-        });
-        if out.failed > 0 {
-            return Err(Error::DoesNotExist {
-                what: "multilevel estimate",
-                condition: format!(
-                    "requires paths and payoffs that stay finite; {} of {n} samples on level \
-                     {level} did not (the first is sample {}): shorten the horizon, take more \
-                     base steps or bound the payoff",
-                    out.failed, out.first_failed
-                ),
-            });
+        let job = Job {
+            level,
+            seed: sub_seed(self.seed, level as u64),
+            first,
+            n,
+            r: self.refine,
+            h_coarse: self.t_end / self.steps(level.max(1) - 1) as f64,
+        };
+        // the source and the coupling are resolved here, once per batch: each arm
+        // compiles its own stepping loop
+        macro_rules! by_coupling {
+            ($src:expr) => {
+                match self.coupling {
+                    Coupling::EulerMaruyama => {
+                        self.batch::<_, _, _, false, false>($src, EulerMaruyama, &job, payoff)
+                    }
+                    Coupling::Milstein => {
+                        self.batch::<_, _, _, true, false>($src, Milstein, &job, payoff)
+                    }
+                    Coupling::TruncatedMilstein => {
+                        self.batch::<_, _, _, false, false>($src, CommutativeMilstein, &job, payoff)
+                    }
+                    Coupling::Antithetic => {
+                        self.batch::<_, _, _, false, true>($src, CommutativeMilstein, &job, payoff)
+                    }
+                }
+            };
         }
-        Ok(out)
+        let out = match noise {
+            LevelNoise::Short(src) => by_coupling!(&src),
+            LevelNoise::ShortAreas(src) => by_coupling!(&src),
+            LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
+        };
+        self.check_finite(out, level, n)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn batch<Src, Sch, P, const CHEN: bool, const ANTI: bool>(
         &self,
         src: &Src,
         scheme: Sch,
-        level: usize,
-        seed: u64,
-        first: u64,
-        n: u64,
+        job: &Job,
         payoff: &P,
-        r: usize,
-        h_coarse: f64,
     ) -> LevelSums
     where
         Src: NoiseSource<Noise = StepNoise<M>>,
         Sch: ScalarScheme<S, M> + Copy + Sync,
         P: Payoff<S, M>,
     {
+        let Job {
+            level,
+            seed,
+            first,
+            n,
+            r,
+            h_coarse,
+        } = *job;
         let sde = self.sde;
         let x0 = self.x0;
         let h = src.h();
@@ -761,6 +966,129 @@ where
         )
     }
 
+    /// Samples `first..first + n` of `level` for an exit quantity.
+    fn sample_exit_level(
+        &self,
+        level: usize,
+        first: u64,
+        n: u64,
+        exit: &ExitPayoff,
+    ) -> Result<LevelSums> {
+        let noise = self.fine_noise(level, false)?;
+        let job = Job {
+            level,
+            seed: sub_seed(self.seed, level as u64),
+            first,
+            n,
+            r: self.refine,
+            h_coarse: self.t_end / self.steps(level.max(1) - 1) as f64,
+        };
+        macro_rules! by_coupling {
+            ($src:expr) => {
+                match self.coupling {
+                    Coupling::EulerMaruyama => {
+                        self.batch_exit::<_, _, false>($src, EulerMaruyama, &job, exit)
+                    }
+                    Coupling::Milstein => self.batch_exit::<_, _, true>($src, Milstein, &job, exit),
+                    // refused by validate_exit; the truncated coupling otherwise
+                    Coupling::TruncatedMilstein | Coupling::Antithetic => {
+                        self.batch_exit::<_, _, false>($src, CommutativeMilstein, &job, exit)
+                    }
+                }
+            };
+        }
+        let out = match noise {
+            LevelNoise::Short(src) => by_coupling!(&src),
+            LevelNoise::ShortAreas(src) => by_coupling!(&src),
+            LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
+        };
+        self.check_finite(out, level, n)
+    }
+
+    fn check_finite(&self, out: LevelSums, level: usize, n: u64) -> Result<LevelSums> {
+        if out.failed > 0 {
+            return Err(Error::DoesNotExist {
+                what: "multilevel estimate",
+                condition: format!(
+                    "requires paths and payoffs that stay finite; {} of {n} samples on level \
+                     {level} did not (the first is sample {}): shorten the horizon, take more \
+                     base steps or bound the payoff",
+                    out.failed, out.first_failed
+                ),
+            });
+        }
+        Ok(out)
+    }
+
+    /// As [`batch`](Self::batch) for an exit quantity: each path carries its
+    /// conditional survival ([`Survival`]) through an exit monitor.
+    fn batch_exit<Src, Sch, const CHEN: bool>(
+        &self,
+        src: &Src,
+        scheme: Sch,
+        job: &Job,
+        exit: &ExitPayoff,
+    ) -> LevelSums
+    where
+        Src: NoiseSource<Noise = StepNoise<M>>,
+        Sch: ScalarScheme<S, M> + Copy + Sync,
+    {
+        let Job {
+            level,
+            seed,
+            first,
+            n,
+            r,
+            h_coarse,
+        } = *job;
+        let (sde, x0) = (self.sde, self.x0);
+        let value = |s: &Survival| match exit.quantity {
+            ExitQuantity::UpperBeforeHorizon => s.up,
+            ExitQuantity::MeanExitTime => s.time,
+        };
+        run_ordered_chunks(
+            n,
+            LevelSums::default,
+            |range, acc| {
+                for k in range {
+                    let i = first + k;
+                    let mut rng = path_rng(seed, i);
+                    if level == 0 {
+                        let mut st = ScalarStepper::new(sde, &scheme);
+                        let mut mon = LoneExit::<S, M> {
+                            sde,
+                            exit,
+                            path: Survival::new(x0),
+                        };
+                        let mut x = x0;
+                        run(&mut st, src, &mut mon, &mut x, &mut rng);
+                        let p = value(&mon.path);
+                        acc.push(i, p, p, !mon.path.failed);
+                    } else {
+                        let mut st = CoupledStepper::<S, Sch, M, CHEN, false> {
+                            sde,
+                            scheme,
+                            r,
+                            h_coarse,
+                        };
+                        let mut mon = CoupledExit {
+                            sde,
+                            exit,
+                            h_coarse,
+                            fine: Survival::new(x0),
+                            coarse: Survival::new(x0),
+                        };
+                        let mut x = CoupledState::new(x0);
+                        run(&mut st, src, &mut mon, &mut x, &mut rng);
+                        let (pf, pc) = (value(&mon.fine), value(&mon.coarse));
+                        acc.push(i, pf - pc, pf, !(mon.fine.failed || mon.coarse.failed));
+                    }
+                }
+            },
+            |_, _| {},
+        )
+    }
+
     /// Draws `samples[ℓ]` samples on each level `ℓ = 0…samples.len() − 1` and returns the
     /// level table with the fitted rates: Giles' `mlmc_test` survey, to check a
     /// coupling's `β` before trusting it.
@@ -775,17 +1103,51 @@ where
         payoff: &P,
         samples: &[u64],
     ) -> Result<(Vec<LevelStats>, Rates)> {
+        self.survey_levels(samples)?;
+        self.validate::<P>()?;
+        let mut progress = self.progress.take();
+        self.survey_with(samples, &mut progress, |l, first, n| {
+            self.sample_level(l, first, n, payoff)
+        })
+    }
+
+    /// As [`survey`](Self::survey), for an exit quantity.
+    ///
+    /// # Errors
+    /// As [`survey`](Self::survey) and [`estimate_exit`](Self::estimate_exit).
+    pub fn survey_exit(
+        mut self,
+        exit: &ExitPayoff,
+        samples: &[u64],
+    ) -> Result<(Vec<LevelStats>, Rates)> {
+        self.survey_levels(samples)?;
+        self.validate_exit(exit)?;
+        let mut progress = self.progress.take();
+        self.survey_with(samples, &mut progress, |l, first, n| {
+            self.sample_exit_level(l, first, n, exit)
+        })
+    }
+
+    fn survey_levels(&mut self, samples: &[u64]) -> Result<()> {
         if samples.is_empty() || samples.contains(&0) {
             return Err(param("samples", 0.0, "one count >= 1 per level"));
         }
-        self.max_levels = self.max_levels.max(samples.len() - 1);
-        self.min_levels = self.min_levels.min(self.max_levels);
-        self.validate::<P>()?;
+        self.max_levels = self.max_levels.max(samples.len() - 1).max(2);
+        self.min_levels = 2;
+        Ok(())
+    }
+
+    fn survey_with(
+        &self,
+        samples: &[u64],
+        progress: &mut Progress<'a>,
+        sample: impl Fn(usize, u64, u64) -> Result<LevelSums>,
+    ) -> Result<(Vec<LevelStats>, Rates)> {
         let mut table = Vec::with_capacity(samples.len());
         for (l, &n) in samples.iter().enumerate() {
             let t0 = Instant::now();
-            let s = self.sample_level(l, 0, n, payoff)?;
-            if let Some(p) = self.progress.as_mut() {
+            let s = sample(l, 0, n)?;
+            if let Some(p) = progress.as_mut() {
                 p(l, n);
             }
             table.push(self.stats(l, &s, t0.elapsed().as_secs_f64()));
@@ -830,6 +1192,59 @@ where
     pub fn estimate<P: Payoff<S, M>>(mut self, payoff: &P, eps: f64) -> Result<MlmcEstimate> {
         positive("eps", eps)?;
         self.validate::<P>()?;
+        let mut progress = self.progress.take();
+        self.adaptive(eps, &mut progress, |l, first, n| {
+            self.sample_level(l, first, n, payoff)
+        })
+    }
+
+    /// Runs Giles' adaptive algorithm to RMSE `eps` for an exit quantity (see
+    /// [`ExitPayoff`]).
+    ///
+    /// # Errors
+    /// As [`estimate`](Self::estimate); parameter errors naming `lower` or `upper`
+    /// unless `lower < x0 < upper` with at least one of them finite, and `coupling` for
+    /// the antithetic coupling.
+    pub fn estimate_exit(mut self, exit: &ExitPayoff, eps: f64) -> Result<MlmcEstimate> {
+        positive("eps", eps)?;
+        self.validate_exit(exit)?;
+        let mut progress = self.progress.take();
+        self.adaptive(eps, &mut progress, |l, first, n| {
+            self.sample_exit_level(l, first, n, exit)
+        })
+    }
+
+    fn validate_exit(&self, exit: &ExitPayoff) -> Result<()> {
+        let (lo, hi) = (exit.lower, exit.upper);
+        if lo.is_nan() || lo >= self.x0 || lo == f64::INFINITY {
+            return Err(param("lower", lo, format!("< x0 = {}", self.x0)));
+        }
+        if hi.is_nan() || hi <= self.x0 || hi == f64::NEG_INFINITY {
+            return Err(param("upper", hi, format!("> x0 = {}", self.x0)));
+        }
+        if lo == f64::NEG_INFINITY && hi == f64::INFINITY {
+            return Err(param(
+                "upper",
+                hi,
+                "finite, or lower finite (an exit needs a barrier)",
+            ));
+        }
+        self.validate_with(
+            false,
+            Some(
+                "em, milstein or truncated-milstein for an exit quantity (the antithetic \
+                 twin is seen only every other fine step, so its bridge test would differ)",
+            ),
+        )
+    }
+
+    /// The adaptive loop of [`estimate`](Self::estimate) over a level sampler.
+    fn adaptive(
+        &self,
+        eps: f64,
+        progress: &mut Progress<'a>,
+        sample: impl Fn(usize, u64, u64) -> Result<LevelSums>,
+    ) -> Result<MlmcEstimate> {
         let r = self.refine as f64;
         let theta = 0.5;
         let mut sums: Vec<LevelSums> = vec![LevelSums::default(); self.min_levels + 1];
@@ -841,10 +1256,10 @@ where
             for l in 0..sums.len() {
                 if extra[l] > 0 {
                     let t0 = Instant::now();
-                    let s = self.sample_level(l, sums[l].y.count(), extra[l], payoff)?;
+                    let s = sample(l, sums[l].y.count(), extra[l])?;
                     sums[l].merge(&s);
                     secs[l] += t0.elapsed().as_secs_f64();
-                    if let Some(p) = self.progress.as_mut() {
+                    if let Some(p) = progress.as_mut() {
                         p(l, sums[l].y.count());
                     }
                 }
@@ -855,7 +1270,11 @@ where
                 .collect();
             let fitted = self.rates(&table);
             rates = Rates {
-                alpha: fitted.alpha.max(0.5),
+                alpha: self.weak_order.unwrap_or(if fitted.alpha.is_nan() {
+                    1.0
+                } else {
+                    fitted.alpha.clamp(0.5, 1.0)
+                }),
                 beta: fitted.beta.max(0.5),
                 gamma: fitted.gamma.max(0.5),
             };
@@ -939,6 +1358,7 @@ where
             bias,
             converged: converged && bias <= theta.sqrt() * eps,
             rates: self.rates(&levels),
+            alpha_used: rates.alpha,
             levels,
             path_steps,
             plain_path_steps,
@@ -955,17 +1375,17 @@ where
     }
 }
 
-/// `max(|E Y_L|, |E Y_{L−1}|/R^α)/(R^α − 1)`: the bias left after level `L` if the
-/// level means fall like `h^α` (Giles 2015, §2.1).
+/// `max_{k=0,1,2} |E Y_{L−k}|/R^{kα} / (R^α − 1)`: the bias left after level `L` if the
+/// level means fall like `h^α`, extrapolated from each of the last three levels ≥ 1
+/// (as Giles' `mlmc` routine does), so that one level whose mean happens to be near 0
+/// cannot end the run early.
 fn remaining_bias(ml: &[f64], r: f64, alpha: f64) -> f64 {
     let l = ml.len() - 1;
     let ra = r.powf(alpha);
-    let last = if l >= 1 {
-        ml[l].max(ml[l - 1] / ra)
-    } else {
-        ml[l]
-    };
-    last / (ra - 1.0)
+    let worst = (0..=2usize.min(l.saturating_sub(1)))
+        .map(|k| ml[l - k] / ra.powi(k as i32))
+        .fold(0.0, f64::max);
+    worst / (ra - 1.0)
 }
 
 #[cfg(test)]

@@ -46,6 +46,6 @@ pub use seeding::{LANES as PATH_RNG_LANES, PathRng, path_rng};
 pub(crate) use seeding::{sub_seed, vectorized};
 pub use source::{
     AREA_BLOCK_NORMALS, GAUSSIAN_BLOCK, Gaussian, GaussianAreas, Given, NdGaussian, NdNoise,
-    NdSilent, NoiseNeeds, NoiseSource, ScalarNoise, TwoPoint,
+    NdSilent, NoiseNeeds, NoiseSource, ScalarNoise, Stepwise, TwoPoint,
 };
 pub use step::StepNoise;

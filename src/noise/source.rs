@@ -285,6 +285,89 @@ impl<const M: usize> NoiseSource for GaussianAreas<M> {
     }
 }
 
+/// Gaussian increments, and with `AREAS` the Lévy areas of every pair
+/// ([`LevyArea`]), drawn **step by step** with the scalar ziggurat: no block and no
+/// per-path buffer, so a path of a few steps costs only its own normals.
+///
+/// For many short paths, such as the coarse levels of multilevel Monte Carlo
+/// ([`crate::mlmc`]), where [`Gaussian`] would fill a block of [`GAUSSIAN_BLOCK`]
+/// steps for a path of one or two and [`GaussianAreas`] would allocate its block
+/// buffer per path. Long runs are faster with those. The law is the same; the values
+/// are not (the normals are drawn in another order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stepwise<const M: usize, const AREAS: bool> {
+    h: f64,
+    sq: f64,
+    steps: usize,
+    areas: Option<LevyArea>,
+}
+
+impl<const M: usize> Stepwise<M, false> {
+    /// Increments only, for `grid`.
+    ///
+    /// # Errors
+    /// As [`Gaussian::new`].
+    pub fn new(grid: &Grid) -> Result<Self> {
+        let h = check_step(grid.h())?;
+        Ok(Self {
+            h,
+            sq: h.sqrt(),
+            steps: grid.steps(),
+            areas: None,
+        })
+    }
+}
+
+impl<const M: usize> Stepwise<M, true> {
+    /// Increments and areas from `areas`, for `grid`.
+    ///
+    /// # Errors
+    /// As [`GaussianAreas::with_areas`].
+    pub fn with_areas(grid: &Grid, areas: LevyArea) -> Result<Self> {
+        let h = check_step(grid.h())?;
+        check_area_step(h, &areas)?;
+        Ok(Self {
+            h,
+            sq: h.sqrt(),
+            steps: grid.steps(),
+            areas: Some(areas),
+        })
+    }
+}
+
+impl<const M: usize, const AREAS: bool> NoiseSource for Stepwise<M, AREAS> {
+    type Draw = StepNoise<M>;
+    type Noise = StepNoise<M>;
+    type PathState = ();
+    fn h(&self) -> f64 {
+        self.h
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn buffer(&self) -> StepNoise<M> {
+        StepNoise::without_areas(self.h, [0.0; M])
+    }
+    fn path_state(&self) {}
+    #[inline(always)]
+    fn draw<R: Rng + ?Sized>(
+        &self,
+        _: &mut (),
+        _: usize,
+        _: usize,
+        rng: &mut R,
+        out: &mut StepNoise<M>,
+    ) {
+        // AREAS is a constant: the branch is resolved at compile time
+        let areas = if AREAS { self.areas.as_ref() } else { None };
+        *out = StepNoise::sample_unchecked(rng, self.h, self.sq, areas);
+    }
+    #[inline(always)]
+    fn with_noise<T>(&self, noise: &StepNoise<M>, f: impl FnOnce(&StepNoise<M>) -> T) -> T {
+        f(noise)
+    }
+}
+
 /// Two-point increments `ΔZ_k = ±√h`, each sign with probability ½: the simplified
 /// weak Euler scheme (Kloeden–Platen 1992, §14.1).
 ///
