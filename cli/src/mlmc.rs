@@ -79,12 +79,13 @@ pub struct MlmcArgs {
     /// The threshold K of --quantity tail.
     #[arg(long, allow_hyphen_values = true)]
     pub threshold: Option<f64>,
-    /// Lower end of the exit interval (exit quantities; -inf for none).
-    #[arg(long, default_value_t = -0.5, allow_hyphen_values = true)]
-    pub lower: f64,
-    /// Upper end of the exit interval (exit quantities; inf for none).
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    pub upper: f64,
+    /// Lower end of the exit interval (exit quantities only; default -0.5; -inf for
+    /// none).
+    #[arg(long, allow_hyphen_values = true)]
+    pub lower: Option<f64>,
+    /// Upper end of the exit interval (exit quantities only; default 1; inf for none).
+    #[arg(long, allow_hyphen_values = true)]
+    pub upper: Option<f64>,
     /// Target root-mean-square error ε.
     #[arg(long, default_value_t = 1e-2, allow_hyphen_values = true)]
     pub eps: f64,
@@ -123,16 +124,30 @@ fn input(args: &MlmcArgs) -> Value {
         "version": VERSION,
         "a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho,
         "x0": args.x0, "t": args.t,
-        "quantity": format!("{:?}", args.quantity).to_lowercase(),
+        "quantity": args.quantity.to_possible_value().map(|v| v.get_name().to_string()),
         "threshold": args.threshold,
-        "lower": exit_quantity(args.quantity).map(|_| args.lower),
-        "upper": exit_quantity(args.quantity).map(|_| args.upper),
+        "lower": exit_quantity(args.quantity).map(|_| lower(args)),
+        "upper": exit_quantity(args.quantity).map(|_| upper(args)),
         "eps": args.eps, "coupling": Coupling::from(args.coupling).name(),
         "refine": args.refine, "base_steps": args.base_steps,
         "initial_samples": args.initial_samples, "max_level": args.max_level,
         "weak_order": args.weak_order,
         "seed": args.seed,
     })
+}
+
+fn lower(args: &MlmcArgs) -> f64 {
+    args.lower.unwrap_or(-0.5)
+}
+
+fn upper(args: &MlmcArgs) -> f64 {
+    args.upper.unwrap_or(1.0)
+}
+
+/// A number for a table, or `n/a` where it is undefined (a kurtosis or a rate when a
+/// level's variance or mean is 0).
+fn cell(x: f64) -> String {
+    if x.is_finite() { num(x) } else { "n/a".into() }
 }
 
 fn exit_quantity(q: QuantityArg) -> Option<ExitQuantity> {
@@ -159,6 +174,35 @@ pub fn run(args: MlmcArgs) -> Result<()> {
         ),
         (_, None) => f64::NAN,
     };
+    let exit = exit_quantity(args.quantity);
+    if exit.is_none()
+        && let Some((name, v)) = [("lower", args.lower), ("upper", args.upper)]
+            .into_iter()
+            .find_map(|(n, v)| v.map(|v| (n, v)))
+    {
+        anyhow::bail!(
+            "invalid parameter {name} = {v}: only the exit quantities (--quantity exit-upper or \
+             exit-time) take an interval"
+        );
+    }
+    if args.coupling == CouplingArg::Antithetic
+        && args.quantity != QuantityArg::Mean
+        && args.quantity != QuantityArg::SecondMoment
+    {
+        anyhow::bail!(
+            "invalid parameter coupling = antithetic: must be em, milstein or truncated-milstein \
+             for --quantity {} (the antithetic twin's last step and exits are not handled)",
+            args.quantity
+                .to_possible_value()
+                .map_or(String::new(), |v| v.get_name().to_string())
+        );
+    }
+    if !(2..=40).contains(&args.max_level) {
+        anyhow::bail!(
+            "invalid parameter max_level = {}: must be in [2, 40]",
+            args.max_level
+        );
+    }
     let start = Instant::now();
     let verbose =
         std::io::stderr().is_terminal() || std::env::var_os("SADDLE_PROGRESS_SECS").is_some();
@@ -191,9 +235,9 @@ pub fn run(args: MlmcArgs) -> Result<()> {
             QuantityArg::Tail => mlmc.estimate(&Tail { threshold }, args.eps),
             QuantityArg::ExitUpper | QuantityArg::ExitTime => mlmc.estimate_exit(
                 &ExitPayoff {
-                    lower: args.lower,
-                    upper: args.upper,
-                    quantity: exit_quantity(args.quantity).expect("an exit quantity"),
+                    lower: lower(&args),
+                    upper: upper(&args),
+                    quantity: exit.expect("an exit quantity"),
                 },
                 args.eps,
             ),
@@ -208,23 +252,22 @@ pub fn run(args: MlmcArgs) -> Result<()> {
     .filter(|v| v.is_finite());
     // exits: the exact values without a horizon (scale function, speed measure) and
     // the probability of not having exited by T, which bounds the gap for P(exit up)
-    let unbounded = match exit_quantity(args.quantity) {
-        Some(q) if args.lower.is_finite() && args.upper.is_finite() => {
-            interval_exit(&model, args.x0, args.lower, args.upper)
-                .ok()
-                .zip(
-                    exit_time_cdf(&model, args.x0, args.lower, args.upper, &[args.t])
-                        .ok()
-                        .map(|c| 1.0 - c[0]),
-                )
-                .map(|(e, tail)| {
-                    let v = match q {
-                        ExitQuantity::UpperBeforeHorizon => e.p_upper,
-                        ExitQuantity::MeanExitTime => e.mean_exit_time,
-                    };
-                    (v, tail)
-                })
-        }
+    let (lo, hi) = (lower(&args), upper(&args));
+    let unbounded = match exit {
+        Some(q) if lo.is_finite() && hi.is_finite() => interval_exit(&model, args.x0, lo, hi)
+            .ok()
+            .zip(
+                exit_time_cdf(&model, args.x0, lo, hi, &[args.t])
+                    .ok()
+                    .map(|c| 1.0 - c[0]),
+            )
+            .map(|(e, tail)| {
+                let v = match q {
+                    ExitQuantity::UpperBeforeHorizon => e.p_upper,
+                    ExitQuantity::MeanExitTime => e.mean_exit_time,
+                };
+                (v, tail)
+            }),
         _ => None,
     };
     let record = json!({
@@ -279,11 +322,13 @@ fn print_tables(
         QuantityArg::Tail => format!("P(x_T > {})", args.threshold.unwrap_or(f64::NAN)),
         QuantityArg::ExitUpper => format!(
             "P(exit ({}, {}) at the upper end before T)",
-            args.lower, args.upper
+            lower(args),
+            upper(args)
         ),
         QuantityArg::ExitTime => format!(
             "E[min(τ, T)], τ the exit time from ({}, {})",
-            args.lower, args.upper
+            lower(args),
+            upper(args)
         ),
     };
     println!(
@@ -332,11 +377,15 @@ fn print_tables(
             l.level.to_string(),
             l.steps.to_string(),
             l.samples.to_string(),
-            num(l.mean),
-            num(l.variance),
-            format!("{:.1}", l.kurtosis),
-            num(l.mean_fine),
-            num(l.variance_fine),
+            cell(l.mean),
+            cell(l.variance),
+            if l.kurtosis.is_finite() {
+                format!("{:.1}", l.kurtosis)
+            } else {
+                "n/a".into()
+            },
+            cell(l.mean_fine),
+            cell(l.variance_fine),
             num(l.cost),
             format!("{:.2}", l.seconds),
         ]);
@@ -357,16 +406,26 @@ fn print_tables(
             100.0 * rel
         );
     }
+    let rate = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.2}")
+        } else {
+            "n/a".into()
+        }
+    };
     println!(
-        "fitted over ℓ ≥ 1: α = {:.2} (weak), β = {:.2} (variance), γ = {:.2} (cost); the bias \
-         test used α = {:.2}",
-        r.rates.alpha, r.rates.beta, r.rates.gamma, r.alpha_used
+        "fitted over ℓ ≥ 1: α = {} (weak), β = {} (variance), γ = {} (cost); the bias test \
+         used α = {:.2}",
+        rate(r.rates.alpha),
+        rate(r.rates.beta),
+        rate(r.rates.gamma),
+        r.alpha_used
     );
     println!(
         "cost: {} path-steps; plain MC at the finest step would need {} ({}× more); {:.2} s",
         num(r.path_steps),
-        num(r.plain_path_steps),
-        num(r.plain_path_steps / r.path_steps),
+        cell(r.plain_path_steps),
+        cell(r.plain_path_steps / r.path_steps),
         seconds
     );
 }

@@ -72,6 +72,14 @@ fn bad_input_names_the_parameter() {
             "coupling",
         ),
         (vec!["--rho", "2"], "rho"),
+        (vec!["--lower", "-1"], "lower"),
+        (vec!["--max-level", "1"], "max_level"),
+        (vec!["--quantity", "exit-upper", "--lower", "0.5"], "lower"),
+        (
+            vec!["--quantity", "exit-time", "--coupling", "antithetic"],
+            "coupling",
+        ),
+        (vec!["--weak-order", "0"], "weak_order"),
     ] {
         let mut args = vec!["mlmc"];
         args.extend(extra.iter().copied());

@@ -1,5 +1,6 @@
-//! Multilevel Monte Carlo (Giles 2008): `E[φ(x_T)]` to a root-mean-square error `ε`
-//! at the least cost.
+//! Multilevel Monte Carlo (Giles 2008): `E[φ(x_T)]`, a smoothed `P(x_T > K)`, and exit
+//! probabilities and mean exit times ([`ExitPayoff`]) to a root-mean-square error `ε` at
+//! the least cost.
 //!
 //! # The estimator
 //! Level `ℓ = 0, 1, …, L` uses `n_ℓ = n₀·R^ℓ` steps of `h_ℓ = T/n_ℓ` (refinement
@@ -118,6 +119,13 @@ pub trait Payoff<S: ScalarSde<M>, const M: usize>: Sync {
     const SMOOTHED: bool;
     /// `φ(x)` at the end state (used when not [`SMOOTHED`](Self::SMOOTHED)).
     fn terminal(&self, x: f64) -> f64;
+    /// Checks the payoff's own parameters before a run (default: nothing to check).
+    ///
+    /// # Errors
+    /// A parameter error naming the payoff's bad parameter.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
     /// For a smoothed payoff: `E[φ(x + f(t, x) h + Σ_k G_k(t, x)(known_k + ΔZ_k))]` with
     /// `ΔZ_k ~ N(0, h_rest)` independent: the conditional expectation over the rest of
     /// an Euler step of length `h` of which increments `known` are already drawn.
@@ -141,8 +149,10 @@ impl<S: ScalarSde<M>, F: Fn(f64) -> f64 + Sync, const M: usize> Payoff<S, M> for
 
 /// `P(x_T > K)`, with the last step integrated out: given the state before it, an
 /// Euler step ends above `K` with probability `Φ((x + f h + Σ G_k known_k − K)/(|G|√h_rest))`.
-/// Without smoothing the indicator's level differences are `O(1)` with probability
-/// `O(h^{1/2})` and `β` collapses to ½; smoothed, `β ≈ 1.5` with Milstein (Giles 2008b).
+/// Without smoothing the indicator's level differences are `O(1)` on the event that the
+/// fine and coarse paths end on different sides of `K`, whose probability is of the
+/// order of the strong error: `β` collapses to ½ with EM and to 1 with Milstein.
+/// Smoothed, `β ≈ 1.5` with Milstein (Giles 2008b).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tail {
     /// The threshold `K`.
@@ -151,6 +161,9 @@ pub struct Tail {
 
 impl<S: ScalarSde<M>, const M: usize> Payoff<S, M> for Tail {
     const SMOOTHED: bool = true;
+    fn check(&self) -> Result<()> {
+        finite("threshold", self.threshold).map(|_| ())
+    }
     fn terminal(&self, x: f64) -> f64 {
         f64::from(u8::from(x > self.threshold))
     }
@@ -243,13 +256,14 @@ impl Survival {
         let x = self.x;
         self.x = y;
         let (lo, hi) = (exit.lower, exit.upper);
-        if y >= hi {
+        if !y.is_finite() {
+            // a blown-up path is a failure, never an exit through an infinite end
+            self.failed = true;
+            self.alive = 0.0;
+        } else if y >= hi {
             self.up += self.alive;
             self.alive = 0.0;
         } else if y <= lo {
-            self.alive = 0.0;
-        } else if y.is_nan() {
-            self.failed = true;
             self.alive = 0.0;
         } else {
             let cut = crate::integrate::monitor::BRIDGE_CUTOFF * b2h;
@@ -614,7 +628,9 @@ pub struct MlmcEstimate {
     pub eps: f64,
     /// The estimated standard deviation of the estimator, `√(Σ V_ℓ/N_ℓ)`.
     pub std_error: f64,
-    /// The estimated bias `max_{k ≤ 2} |E Y_{L−k}| R^{−kα}/(R^α − 1)` (levels ≥ 1).
+    /// The estimated bias `max_{k ≤ 2} |E Y_{L−k}| R^{−kα}/(R^α − 1)` (levels ≥ 1), from
+    /// the level means as sampled (the stopping rule used them after Giles' floors, so it
+    /// may have seen a slightly larger value).
     pub bias: f64,
     /// Whether the bias estimate is below `ε/√2` (false when `L_max` was reached first).
     pub converged: bool,
@@ -727,6 +743,7 @@ where
     /// with the bridge test), and a fit over two or three noisy level means can come
     /// out far above it, which would extrapolate a small bias and stop too early (seen
     /// on an exit probability: a fit of 1.9 from levels 1 and 2).
+    /// `α` must be in `[0.25, 10]` (checked when the run starts).
     pub fn weak_order(mut self, alpha: f64) -> Self {
         self.weak_order = Some(alpha);
         self
@@ -737,10 +754,11 @@ where
         self
     }
 
-    fn validate<P: Payoff<S, M>>(&self) -> Result<()> {
+    fn validate<P: Payoff<S, M>>(&self, payoff: &P) -> Result<()> {
+        payoff.check()?;
         let refuse = P::SMOOTHED.then_some(
-            "em or milstein for a smoothed tail probability (the antithetic twin's last \
-             step is not conditionally Gaussian given the coarse path)",
+            "em, milstein or truncated-milstein for a smoothed tail probability (the \
+             antithetic twin's last step is not conditionally Gaussian given the coarse path)",
         );
         self.validate_with(P::SMOOTHED, refuse)
     }
@@ -751,9 +769,9 @@ where
         finite("x0", self.x0)?;
         positive("t_end", self.t_end)?;
         if let Some(a) = self.weak_order
-            && !(a > 0.0 && a.is_finite())
+            && !(0.25..=10.0).contains(&a)
         {
-            return Err(param("weak_order", a, "finite and > 0"));
+            return Err(param("weak_order", a, "in [0.25, 10]"));
         }
         count("base_steps", self.base_steps)?;
         if !(self.refine == 2 || self.refine == 4) {
@@ -776,21 +794,23 @@ where
                 ">= 2 (a level's variance needs two samples)",
             ));
         }
-        if self.min_levels < 2 || self.min_levels > self.max_levels || self.max_levels > 40 {
+        if self.min_levels < 2 || self.min_levels > self.max_levels {
             return Err(param(
-                "levels",
+                "min_level",
                 self.min_levels as f64,
                 format!(
-                    "2 <= L_min <= L_max <= 40 (here L_max = {}; the rates and the bias \
-                     need two levels >= 1)",
+                    "in [2, L_max = {}] (the rates and the bias need two levels >= 1)",
                     self.max_levels
                 ),
             ));
         }
+        if self.max_levels > 40 {
+            return Err(param("max_level", self.max_levels as f64, "in [2, 40]"));
+        }
         let finest = (self.base_steps as f64) * (self.refine as f64).powi(self.max_levels as i32);
         if finest > 2f64.powi(48) {
             return Err(param(
-                "levels",
+                "max_level",
                 self.max_levels as f64,
                 format!(
                     "at most {} with base_steps = {} and refine = {} (n_L <= 2^48 steps)",
@@ -803,7 +823,18 @@ where
         }
         // every level's grid must carry the noise its coupling draws
         for l in 0..=self.max_levels {
-            self.fine_noise(l, smoothed)?;
+            self.fine_noise(l, smoothed).map_err(|e| match e {
+                Error::Param(p) if p.name == "h" => param(
+                    "max_level",
+                    self.max_levels as f64,
+                    format!(
+                        "small enough that level {l}'s step T/n = {} is allowed ({})",
+                        self.t_end / self.steps(l) as f64,
+                        p.allowed
+                    ),
+                ),
+                e => e,
+            })?;
         }
         Ok(())
     }
@@ -1094,8 +1125,9 @@ where
     /// coupling's `β` before trusting it.
     ///
     /// # Errors
-    /// Parameter errors naming `x0`, `t_end`, `base_steps`, `refine`, `levels`,
-    /// `coupling` (the antithetic coupling with a smoothed payoff) or `samples` (an
+    /// Parameter errors naming `x0`, `t_end`, `base_steps`, `refine`, `min_level`,
+    /// `max_level`, `weak_order`, `threshold` (a payoff's own parameter), `coupling`
+    /// (the antithetic coupling with a smoothed payoff) or `samples` (an
     /// empty list or a zero count); [`Error::DoesNotExist`] when a path or a payoff is
     /// not finite.
     pub fn survey<P: Payoff<S, M>>(
@@ -1104,7 +1136,7 @@ where
         samples: &[u64],
     ) -> Result<(Vec<LevelStats>, Rates)> {
         self.survey_levels(samples)?;
-        self.validate::<P>()?;
+        self.validate(payoff)?;
         let mut progress = self.progress.take();
         self.survey_with(samples, &mut progress, |l, first, n| {
             self.sample_level(l, first, n, payoff)
@@ -1186,12 +1218,13 @@ where
     ///
     /// # Errors
     /// Parameter errors naming `eps` (finite and `> 0`), `x0`, `t_end`, `base_steps`,
-    /// `refine`, `levels`, `initial_samples` or `coupling`, and `eps` when the samples
+    /// `refine`, `min_level`, `max_level`, `weak_order`, `initial_samples`, `coupling` or
+    /// a payoff's own parameter (`threshold`), and `eps` when the samples
     /// it needs would exceed `2⁶²`; [`Error::DoesNotExist`] when a path or a payoff is
     /// not finite.
     pub fn estimate<P: Payoff<S, M>>(mut self, payoff: &P, eps: f64) -> Result<MlmcEstimate> {
         positive("eps", eps)?;
-        self.validate::<P>()?;
+        self.validate(payoff)?;
         let mut progress = self.progress.take();
         self.adaptive(eps, &mut progress, |l, first, n| {
             self.sample_level(l, first, n, payoff)
@@ -1215,6 +1248,7 @@ where
     }
 
     fn validate_exit(&self, exit: &ExitPayoff) -> Result<()> {
+        finite("x0", self.x0)?;
         let (lo, hi) = (exit.lower, exit.upper);
         if lo.is_nan() || lo >= self.x0 || lo == f64::INFINITY {
             return Err(param("lower", lo, format!("< x0 = {}", self.x0)));
@@ -1324,6 +1358,9 @@ where
                         ml.push(ml[big_l] / r.powf(rates.alpha));
                         let cl: Vec<f64> = (0..=big_l + 1).map(|l| self.cost(l)).collect();
                         extra = want(&vl, &cl, &sums)?;
+                        // a new level starts with at least N_init samples, so that its
+                        // variance (and so the standard error) is estimated
+                        extra[big_l + 1] = extra[big_l + 1].max(self.initial_samples);
                         continue;
                     }
                 }
