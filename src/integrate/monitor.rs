@@ -487,6 +487,19 @@ impl LocalVariance for NoVariance {
     }
 }
 
+/// The Brownian-bridge crossing probabilities `(p_lo, p_hi)` of one step `x → y`
+/// (both inside `(lo, hi)`) with `g2h = b²h`: `p_c = exp(−2(c − x)(c − y)/g2h)`, or
+/// `None` when both exponents exceed [`BRIDGE_CUTOFF`] (no crossing worth a draw). The
+/// one formula of the [`Exit`] monitor's test and of its conditional form in
+/// [`crate::mlmc::ExitPayoff`].
+#[inline(always)]
+pub(crate) fn bridge_crossing(x: f64, y: f64, lo: f64, hi: f64, g2h: f64) -> Option<(f64, f64)> {
+    let e_lo = 2.0 * (x - lo) * (y - lo);
+    let e_hi = 2.0 * (hi - x) * (hi - y);
+    let cut = BRIDGE_CUTOFF * g2h;
+    (e_lo < cut || e_hi < cut).then(|| ((-e_lo / g2h).exp(), (-e_hi / g2h).exp()))
+}
+
 /// Exit of a scalar state from the window `(lo, hi)`.
 ///
 /// After each step to `y`: if `lo < y < hi` the path goes on (with `BRIDGE`, after the
@@ -561,12 +574,7 @@ impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
             if BRIDGE {
                 let x = self.x;
                 let g2h = self.var.b2(t, x) * h;
-                let e_lo = 2.0 * (x - w.bridge_lo) * (y - w.bridge_lo);
-                let e_hi = 2.0 * (w.bridge_hi - x) * (w.bridge_hi - y);
-                let cut = BRIDGE_CUTOFF * g2h;
-                if e_lo < cut || e_hi < cut {
-                    let p_lo = (-e_lo / g2h).exp();
-                    let p_hi = (-e_hi / g2h).exp();
+                if let Some((p_lo, p_hi)) = bridge_crossing(x, y, w.bridge_lo, w.bridge_hi, g2h) {
                     let u: f64 = rng.random();
                     if u < p_lo {
                         return Some(StopReason::Exited {

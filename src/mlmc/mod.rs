@@ -73,7 +73,7 @@
 
 use crate::ensemble::{MeanVar, Merge, run_ordered_chunks};
 use crate::error::{Error, Result, count, finite, param, positive};
-use crate::integrate::monitor::{EndValue, Monitor};
+use crate::integrate::monitor::{EndValue, LocalVariance, ModelVariance, Monitor, bridge_crossing};
 use crate::integrate::{Grid, ScalarStepper, Stepper, StopReason, run};
 use crate::noise::{
     GAUSSIAN_BLOCK, Gaussian, GaussianAreas, LevyArea, NoiseSource, ScalarNoise, StepNoise,
@@ -265,11 +265,7 @@ impl Survival {
             self.alive = 0.0;
         } else if y <= lo {
             self.alive = 0.0;
-        } else {
-            let cut = crate::integrate::monitor::BRIDGE_CUTOFF * b2h;
-            let (e_lo, e_hi) = (2.0 * (x - lo) * (y - lo), 2.0 * (hi - x) * (hi - y));
-            let p_lo = if e_lo < cut { (-e_lo / b2h).exp() } else { 0.0 };
-            let p_hi = if e_hi < cut { (-e_hi / b2h).exp() } else { 0.0 };
+        } else if let Some((p_lo, p_hi)) = bridge_crossing(x, y, lo, hi, b2h) {
             // the randomised test exits below when U < p_lo and above when
             // p_lo <= U < p_lo + p_hi
             let q_lo = p_lo.min(1.0);
@@ -278,12 +274,6 @@ impl Survival {
             self.alive *= 1.0 - q_lo - q_hi;
         }
     }
-}
-
-/// `b²(t, x) = Σ_k G_k(t, x)²`.
-#[inline(always)]
-fn b2<S: ScalarSde<M>, const M: usize>(sde: &S, t: f64, x: f64) -> f64 {
-    sde.diffusion(t, x).iter().map(|g| g * g).sum()
 }
 
 /// The exit monitor of a lone path (level 0): stops it once it has surely exited.
@@ -304,7 +294,7 @@ impl<S: ScalarSde<M>, const M: usize> Monitor<f64> for LoneExit<'_, S, M> {
         y: &f64,
         _: &mut R,
     ) -> Option<StopReason> {
-        let b2h = b2(self.sde, t, self.path.x) * h;
+        let b2h = ModelVariance::<S, M>(self.sde).b2(t, self.path.x) * h;
         self.path.step(self.exit, b2h, *y, h);
         (self.path.alive == 0.0).then_some(StopReason::Requested { t: t + h })
     }
@@ -332,12 +322,12 @@ impl<S: ScalarSde<M>, const M: usize> Monitor<CoupledState<M>> for CoupledExit<'
         y: &CoupledState<M>,
         _: &mut R,
     ) -> Option<StopReason> {
-        let b2h = b2(self.sde, t, self.fine.x) * h;
+        let b2h = ModelVariance::<S, M>(self.sde).b2(t, self.fine.x) * h;
         self.fine.step(self.exit, b2h, y.fine, h);
         if y.j == 0 {
             // a coarse step from t_coarse has just been taken
             let hc = self.h_coarse;
-            let b2h = b2(self.sde, y.t_coarse, self.coarse.x) * hc;
+            let b2h = ModelVariance::<S, M>(self.sde).b2(y.t_coarse, self.coarse.x) * hc;
             self.coarse.step(self.exit, b2h, y.coarse, hc);
         }
         (self.fine.alive == 0.0 && self.coarse.alive == 0.0)
@@ -888,14 +878,7 @@ where
         payoff: &P,
     ) -> Result<LevelSums> {
         let noise = self.fine_noise(level, P::SMOOTHED)?;
-        let job = Job {
-            level,
-            seed: sub_seed(self.seed, level as u64),
-            first,
-            n,
-            r: self.refine,
-            h_coarse: self.t_end / self.steps(level.max(1) - 1) as f64,
-        };
+        let job = self.job(level, first, n);
         // the source and the coupling are resolved here, once per batch: each arm
         // compiles its own stepping loop
         macro_rules! by_coupling {
@@ -997,6 +980,18 @@ where
         )
     }
 
+    /// Samples `first..first + n` of `level`: its seed, refinement and coarse step.
+    fn job(&self, level: usize, first: u64, n: u64) -> Job {
+        Job {
+            level,
+            seed: sub_seed(self.seed, level as u64),
+            first,
+            n,
+            r: self.refine,
+            h_coarse: self.t_end / self.steps(level.max(1) - 1) as f64,
+        }
+    }
+
     /// Samples `first..first + n` of `level` for an exit quantity.
     fn sample_exit_level(
         &self,
@@ -1006,14 +1001,7 @@ where
         exit: &ExitPayoff,
     ) -> Result<LevelSums> {
         let noise = self.fine_noise(level, false)?;
-        let job = Job {
-            level,
-            seed: sub_seed(self.seed, level as u64),
-            first,
-            n,
-            r: self.refine,
-            h_coarse: self.t_end / self.steps(level.max(1) - 1) as f64,
-        };
+        let job = self.job(level, first, n);
         macro_rules! by_coupling {
             ($src:expr) => {
                 match self.coupling {
