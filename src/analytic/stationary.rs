@@ -447,14 +447,13 @@ impl StationaryLaw {
         v.exp()
     }
 
-    /// `(P(X ≤ x), P(X > x))`. The mass on the far side of `x` from the centre `−μ` is
-    /// integrated directly; when it is at most ½ the other is its complement. When it
-    /// exceeds ½ (a skewed law whose centre lies in a tail), the near side is
-    /// integrated directly instead (the centre's half-mass plus the part between the
-    /// centre and `x`) and the far side is its complement. Either way the smaller mass
-    /// is accurate relative to its own size, the two sum to 1, and neither leaves
-    /// `[0, 1]` through the closed-form constant's error (about `10⁻¹⁴ (m + |ν|)`,
-    /// which once made a far-side mass `1 + 1.9·10⁻⁹` at `m + |ν| ≈ 4.6·10⁶`).
+    /// `(P(X ≤ x), P(X > x))`. The mass on the far side of `x` from the centre is
+    /// integrated directly; the other is its complement when it exceeds ½, and is
+    /// otherwise integrated directly too (the centre's half-mass plus the part between
+    /// the centre and `x`), so both are accurate relative to their own size. A directly
+    /// integrated mass carries the closed-form constant's error (about
+    /// `10⁻¹⁴ (m + |ν|)` relative), which once made a far-side mass `1 + 1.9·10⁻⁹` at
+    /// `m + |ν| ≈ 4.6·10⁶`: a mass is reported as at most 1, its nearest probability.
     fn masses(&self, x: f64) -> (f64, f64) {
         let y = x + self.mu;
         if y.is_nan() {
@@ -462,21 +461,19 @@ impl StationaryLaw {
         }
         if y <= 0.0 {
             let phi = self.alpha.atan2(-y);
-            let lower = self.lower_mass(phi);
+            let lower = self.lower_mass(phi).min(1.0);
             if lower <= 0.5 {
                 (lower, 1.0 - lower)
             } else {
-                let upper = self.between_mass(phi, false) + self.upper_total();
-                (1.0 - upper, upper)
+                (lower, self.between_mass(phi, false) + self.upper_total())
             }
         } else {
             let psi = self.alpha.atan2(y);
-            let upper = self.upper_mass(psi);
+            let upper = self.upper_mass(psi).min(1.0);
             if upper <= 0.5 {
                 (1.0 - upper, upper)
             } else {
-                let lower = self.p0 + self.between_mass(psi, true);
-                (lower, 1.0 - lower)
+                (self.p0 + self.between_mass(psi, true), upper)
             }
         }
     }
