@@ -57,7 +57,7 @@ enum Command {
     /// The escape study: mean exit time and P(escape before a horizon) across the
     /// transition σ²/(2a) = 1, and mean exit time against the radius R.
     EscapeStudy(study::StudyArgs),
-    /// Multilevel Monte Carlo: E[x_T], E[x_T²], P(x_T > K), P(exit through the upper end
+    /// Multilevel Monte Carlo: E(x_T), E(x_T²), P(x_T > K), P(exit through the upper end
     /// before T) or E[min(τ, T)] to a target RMSE, with the level table, the fitted rates
     /// and the cost beside plain Monte Carlo's.
     Mlmc(mlmc::MlmcArgs),

@@ -15,9 +15,9 @@ use std::time::Instant;
 /// What to estimate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum QuantityArg {
-    /// E[x_T].
+    /// E(x_T), the mean.
     Mean,
-    /// E[x_T²].
+    /// E(x_T²), the second moment.
     SecondMoment,
     /// P(x_T > K) (needs --threshold), smoothed over the last step.
     Tail,
