@@ -14,9 +14,10 @@
 //!
 //! # Determinism
 //! Paths are grouped in fixed chunks of [`CHUNK`] consecutive indices; each chunk is
-//! summarised on its own, and chunk summaries are merged **in index order**. Neither
-//! the grouping nor the merge order depends on the thread count, so results are the
-//! same bit for bit on any rayon pool. Chunks run in batches of [`BATCH`], so memory
+//! summarised on its own, and chunk summaries are merged along **one fixed binary tree
+//! over chunk indices** ([`Partial`]). Neither the grouping nor the tree depends on the
+//! thread count, so results are the same bit for bit on any rayon pool, and a run split
+//! into shards or interrupted and resumed merges back to the same bits. Chunks run in batches of [`BATCH`], so memory
 //! does not grow with the number of paths. Within a chunk, paths whose monitor cannot
 //! stop run in lock-step lanes, each bit-identical to a lone path.
 //!
@@ -39,10 +40,12 @@
 mod histogram;
 mod observe;
 mod stats;
+mod tree;
 
 pub use histogram::Histogram;
 pub use observe::{Observe, ProjectedObs, SnapshotObs, Snapshots, TerminalObs, TerminalSummary};
 pub use stats::MeanVar;
+pub use tree::{PartError, Partial, run_ordered_part};
 
 use crate::error::{Result, count, finite, param};
 use crate::integrate::{Grid, NdScheme, NdStepper, ScalarStepper, Stepper, run, run_lanes};
@@ -52,7 +55,7 @@ use crate::noise::{
 };
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};
-use rayon::prelude::*;
+use std::ops::ControlFlow;
 
 /// Paths per chunk (the unit of work and of ordered merging).
 pub const CHUNK: u64 = 256;
@@ -112,26 +115,15 @@ where
     P: FnMut(u64, u64),
 {
     assert!(group >= 1, "run_ordered_grouped: group must be >= 1");
-    let chunks = paths.div_ceil(group);
-    let mut total = init();
-    let mut c0 = 0;
-    while c0 < chunks {
-        let c1 = (c0 + BATCH).min(chunks);
-        let parts: Vec<A> = (c0..c1)
-            .into_par_iter()
-            .map(|c| {
-                let mut acc = init();
-                f(c * group..((c + 1) * group).min(paths), &mut acc);
-                acc
-            })
-            .collect();
-        for p in parts {
-            total.merge(&p);
-        }
-        c0 = c1;
-        progress((c1 * group).min(paths), paths);
+    if paths == 0 {
+        return init();
     }
-    total
+    let mut part = Partial::whole(paths, group).expect("paths and group checked above");
+    run_ordered_part(&mut part, init, f, |p| {
+        progress(p.paths_done(), paths);
+        std::ops::ControlFlow::Continue(())
+    });
+    part.finish().expect("the whole run was folded")
 }
 
 /// An accumulator that can absorb another (merge must be deterministic).
@@ -412,6 +404,10 @@ where
         self
     }
 
+    /// The number of paths (an error if zero).
+    pub(crate) fn paths_ref(&self) -> Result<u64> {
+        self.common.paths()
+    }
     /// The increments the ensemble draws.
     pub(crate) fn increments_ref(&self) -> Increments {
         self.increments
@@ -451,6 +447,46 @@ where
     /// start not finite, or one the observable rejects), `h` (a step that cannot carry
     /// the noise the scheme needs), or what the observable's checks report.
     pub fn observe<O: Observe<f64>>(self, obs: &O) -> Result<O::Summary> {
+        let mut part = Partial::whole(self.common.paths()?, CHUNK)?;
+        self.observe_part(obs, &mut part, |_| ControlFlow::Continue(()))?;
+        part.finish()
+    }
+
+    /// Runs the chunks of `part` not yet done (a shard of the run, or a checkpoint to
+    /// resume: see [`Partial`]) and folds them into it. After each batch of chunks,
+    /// `after_batch(&part)` may save the part or stop the run with
+    /// [`ControlFlow::Break`]; the part then holds every chunk finished so far.
+    /// [`Partial::finish`] on the whole run (after [`Partial::merge_all`] of its shards)
+    /// gives, bit for bit, what [`observe`](Self::observe) gives.
+    ///
+    /// ```
+    /// use saddle_sde::{ensemble::{CHUNK, Ensemble, Partial, TerminalObs}, integrate::Grid,
+    ///                  models::SaddleSde, scheme::EulerMaruyama};
+    /// use std::ops::ControlFlow;
+    /// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+    /// let ens = || Ensemble::new(&m, &EulerMaruyama).start(0.1)
+    ///     .grid(Grid::new(1.0, 1e-2).unwrap()).paths(5_000).seed(3);
+    /// let whole = ens().terminal()?;
+    /// let mut shards = Vec::new();
+    /// for k in 1..=3 {
+    ///     let mut part = Partial::shard(5_000, CHUNK, k, 3)?;
+    ///     ens().observe_part(&TerminalObs::new(), &mut part, |_| ControlFlow::Continue(()))?;
+    ///     shards.push(part);
+    /// }
+    /// assert_eq!(Partial::merge_all(shards)?.finish()?, whole);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`observe`](Self::observe), and a parameter error naming `paths` if `part`
+    /// is of a run with another number of paths or another chunk size than
+    /// [`CHUNK`].
+    pub fn observe_part<O: Observe<f64>>(
+        self,
+        obs: &O,
+        part: &mut Partial<O::Summary>,
+        mut after_batch: impl FnMut(&Partial<O::Summary>) -> ControlFlow<()>,
+    ) -> Result<()> {
         let Self {
             sde,
             models,
@@ -461,6 +497,7 @@ where
             area_terms,
         } = self;
         let paths = common.paths()?;
+        check_part(part, paths)?;
         if let Some(p) = area_terms {
             crate::error::count("terms", p)?;
         }
@@ -498,10 +535,12 @@ where
         })?;
         let seed = common.seed;
         let mut progress = common.progress.take();
-        let mut report = |d, t| {
-            if let Some(p) = progress.as_mut() {
-                p(d, t)
+        let total = part.path_range().end - part.path_range().start;
+        let mut report = |p: &Partial<O::Summary>| {
+            if let Some(progress) = progress.as_mut() {
+                progress(p.paths_done(), total)
             }
+            after_batch(p)
         };
         if let Some(models) = models {
             return per_path_models(
@@ -509,8 +548,7 @@ where
                 scheme,
                 obs,
                 &grid,
-                paths,
-                &*start,
+                (part, &*start),
                 seed,
                 (increments, area_terms),
                 &mut report,
@@ -518,10 +556,10 @@ where
         }
         let stepper = ScalarStepper::new(sde, scheme);
         let mut chunk = |src: &(dyn Fn(std::ops::Range<u64>, &mut O::Summary) + Sync)| {
-            run_ordered_chunks(paths, || obs.summary(), src, &mut report)
+            run_ordered_part(part, || obs.summary(), src, &mut report)
         };
         // The source is chosen once, here, and each arm compiles its own loop.
-        Ok(match increments {
+        match increments {
             Increments::TwoPoint => {
                 let src = TwoPoint::<M>::new(&grid)?;
                 chunk(&|r, acc| lanes_for::<_, _, _, M>(&stepper, &src, obs, &*start, seed, r, acc))
@@ -532,8 +570,25 @@ where
                     lanes_for::<_, _, _, M>(&stepper, src, obs, &*start, seed, r, acc)
                 }))
             }
-        })
+        }
+        Ok(())
     }
+}
+
+/// Checks that `part` is of a run of `paths` paths in chunks of [`CHUNK`].
+fn check_part<A: Merge>(part: &Partial<A>, paths: u64) -> Result<()> {
+    if part.paths() != paths || part.group() != CHUNK {
+        return Err(param(
+            "paths",
+            part.paths() as f64,
+            format!(
+                "{paths} in chunks of {CHUNK} (the part given is of {} paths in chunks of {})",
+                part.paths(),
+                part.group()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An ensemble whose path `i` has its own model `models(i)`: every model's noise needs
@@ -544,18 +599,18 @@ fn per_path_models<S, Sch, O, P, const M: usize>(
     scheme: &Sch,
     obs: &O,
     grid: &Grid,
-    paths: u64,
-    start: &(dyn Fn(u64) -> f64 + Sync),
+    (part, start): (&mut Partial<O::Summary>, &(dyn Fn(u64) -> f64 + Sync)),
     seed: u64,
     (increments, area_terms): (Increments, Option<usize>),
     report: P,
-) -> Result<O::Summary>
+) -> Result<()>
 where
     S: ScalarSde<M> + Sync,
     Sch: ScalarScheme<S, M> + Sync,
     O: Observe<f64>,
-    P: FnMut(u64, u64),
+    P: FnMut(&Partial<O::Summary>) -> ControlFlow<()>,
 {
+    let paths = part.paths();
     let gauss = Gaussian::<M>::new(grid)?;
     let two_point = TwoPoint::<M>::new(grid)?;
     let areas = match area_terms {
@@ -570,8 +625,8 @@ where
         }
     }
     let areas = areas.ok();
-    Ok(run_ordered_chunks(
-        paths,
+    run_ordered_part(
+        part,
         || obs.summary(),
         |range, acc| {
             for i in range {
@@ -593,7 +648,8 @@ where
             }
         },
         report,
-    ))
+    );
+    Ok(())
 }
 
 /// Lane width: 16 (measured on W1 with bulk normals: 1.5e8 path-steps/s with 4 lanes,

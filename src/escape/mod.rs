@@ -33,7 +33,7 @@ pub mod exact;
 
 pub use crate::integrate::monitor::BRIDGE_CUTOFF;
 
-use crate::ensemble::{Ensemble, Histogram, Increments, MeanVar, Merge, Observe};
+use crate::ensemble::{CHUNK, Ensemble, Histogram, Increments, MeanVar, Merge, Observe, Partial};
 use crate::error::{Result, count, finite, param, positive};
 use crate::integrate::monitor::{Exit, ExitWindow, LocalVariance, ModelVariance, NoVariance};
 use crate::integrate::{Grid, ScalarStepper, Side, StopReason, run};
@@ -41,6 +41,11 @@ use crate::noise::{ScalarNoise, path_rng};
 use crate::scheme::ScalarScheme;
 use crate::sde::ScalarSde;
 use crate::uncertainty::Proportion;
+use std::ops::ControlFlow;
+
+/// The most bins an exit-time histogram may have (10⁶: each chunk of paths in flight
+/// holds its own, 64 at a time).
+pub const MAX_TIME_BINS: usize = 1_000_000;
 
 /// The Broadie–Glasserman–Kou constant `β = −ζ(½)/√(2π)`.
 pub const BGK_BETA: f64 = 0.582_597_157_939_010_7;
@@ -218,9 +223,17 @@ impl ExitSpec {
     /// Sets the number of bins of the exit-time histogram on `[0, horizon]`.
     ///
     /// # Errors
-    /// A parameter error naming `bins` if zero.
+    /// A parameter error naming `bins` if zero or more than [`MAX_TIME_BINS`].
     pub fn with_time_bins(mut self, bins: usize) -> Result<Self> {
         count("bins", bins)?;
+        // every chunk of paths in flight holds its own histogram (64 at a time)
+        if bins > MAX_TIME_BINS {
+            return Err(param(
+                "bins",
+                bins as f64,
+                format!("at most {MAX_TIME_BINS} (each batch of paths holds 64 histograms)"),
+            ));
+        }
         self.time_bins = bins;
         Ok(self)
     }
@@ -668,6 +681,24 @@ where
     /// # Ok::<(), saddle_sde::Error>(())
     /// ```
     pub fn exits(self, spec: &ExitSpec) -> Result<ExitStats> {
+        let mut part = Partial::whole(self.paths_ref()?, CHUNK)?;
+        self.exits_part(spec, &mut part, |_| ControlFlow::Continue(()))?;
+        part.finish()
+    }
+
+    /// [`exits`](Self::exits) for the chunks of `part` not yet done: a shard of the
+    /// run, or a checkpoint to resume, with `after_batch` as in
+    /// [`observe_part`](Self::observe_part). Merged and finished, the parts give
+    /// [`exits`](Self::exits)'s result bit for bit.
+    ///
+    /// # Errors
+    /// As [`exits`](Self::exits) and [`observe_part`](Self::observe_part).
+    pub fn exits_part(
+        self,
+        spec: &ExitSpec,
+        part: &mut Partial<ExitStats>,
+        after_batch: impl FnMut(&Partial<ExitStats>) -> ControlFlow<()>,
+    ) -> Result<()> {
         let Some(sde) = self.model() else {
             return Err(param(
                 "model",
@@ -684,10 +715,16 @@ where
         }
         let ens = self.start(spec.x0).grid(spec.grid);
         match spec.correction {
-            Correction::Bridge => {
-                ens.observe(&ExitObs::<_, true>::new(sde, spec, ModelVariance(sde))?)
-            }
-            _ => ens.observe(&ExitObs::<_, false>::new(sde, spec, NoVariance)?),
+            Correction::Bridge => ens.observe_part(
+                &ExitObs::<_, true>::new(sde, spec, ModelVariance(sde))?,
+                part,
+                after_batch,
+            ),
+            _ => ens.observe_part(
+                &ExitObs::<_, false>::new(sde, spec, NoVariance)?,
+                part,
+                after_batch,
+            ),
         }
     }
 }

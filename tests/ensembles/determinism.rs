@@ -79,25 +79,24 @@ fn path_i_does_not_depend_on_the_number_of_paths() {
 
 #[test]
 fn lock_step_lanes_equal_lone_paths_bitwise() {
-    use saddle_sde::ensemble::{MeanVar, Merge};
+    use saddle_sde::ensemble::{CHUNK, MeanVar, Partial};
     // Ensemble::terminal runs paths in lanes of 16; the summary
     // must equal the one built from lone paths pushed in index order.
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(m.clone());
     let grid = Grid::new(1.0, 1e-2).unwrap();
     let n = 1_003; // not a multiple of the lane width: the last group is padded
+    // lone paths pushed in index order into chunks, merged along the fixed tree
     let lone = |f: &dyn Fn(u64) -> f64| {
-        let mut a = MeanVar::default();
-        let mut chunk = MeanVar::default();
-        for i in 0..n {
-            chunk.push(f(i));
-            if (i + 1) % saddle_sde::ensemble::CHUNK == 0 {
-                a.merge(&chunk);
-                chunk = MeanVar::default();
+        let mut part = Partial::whole(n, CHUNK).unwrap();
+        while !part.is_complete() {
+            let mut chunk = MeanVar::default();
+            for i in part.chunk_paths(part.next_chunk()) {
+                chunk.push(f(i));
             }
+            part.push(chunk).unwrap();
         }
-        a.merge(&chunk);
-        a
+        part.finish().unwrap()
     };
     let run = |i: u64| {
         saddle_sde::integrate::terminal(
