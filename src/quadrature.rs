@@ -126,6 +126,12 @@ pub(crate) fn tanh_sinh(
 /// `∫_a^b f` over a finite interval by [`tanh_sinh`] with [`Stop::Absolute`]; nodes
 /// are placed from the nearer end, so they resolve both ends to full precision.
 fn panel(f: &impl Fn(f64) -> f64, a: f64, b: f64, tol: f64, max_halvings: u32) -> Estimate {
+    if !take_panel() {
+        return Estimate {
+            value: f64::NAN,
+            error: 0.0,
+        };
+    }
     let mid = 0.5 * (b - a);
     tanh_sinh(
         |s, r| f(if s <= mid { a + s } else { b - r }),
@@ -140,6 +146,71 @@ fn panel(f: &impl Fn(f64) -> f64, a: f64, b: f64, tol: f64, max_halvings: u32) -
 /// algebraic tails, are resolved), each bisected adaptively until its error estimate is
 /// below its share of `rel_tol` times a first estimate of the whole integral.
 pub(crate) fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64, rel_tol: f64) -> f64 {
+    with_budget(|| integrate_within_budget(f, a, b, rel_tol))
+}
+
+/// Adaptive panels (of up to a few hundred evaluations each) that one outermost
+/// quadrature, nested ones included, may bisect into before it gives up with NaN: an
+/// integrand too sharp to resolve (a scale density `exp(−F)` with `F` of order 10⁶, say)
+/// would otherwise make nested quadratures run for days.
+const PANEL_BUDGET: u64 = 1_000_000;
+
+thread_local! {
+    /// Panels left to the outermost quadrature running on this thread (`None`: none
+    /// runs), and whether it ran out.
+    static PANELS_LEFT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+    static EXHAUSTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Ends the outermost quadrature's budget, also when its integrand panics.
+struct BudgetGuard;
+
+impl Drop for BudgetGuard {
+    fn drop(&mut self) {
+        PANELS_LEFT.with(|b| b.set(None));
+        EXHAUSTED.with(|e| e.set(false));
+    }
+}
+
+/// Runs `body` under the panel budget: the outermost call sets it, nested calls share
+/// it; the outermost call returns NaN if the budget ran out.
+fn with_budget(body: impl FnOnce() -> f64) -> f64 {
+    let outermost = PANELS_LEFT.with(|b| {
+        let none = b.get().is_none();
+        if none {
+            b.set(Some(PANEL_BUDGET));
+            EXHAUSTED.with(|e| e.set(false));
+        }
+        none
+    });
+    if !outermost {
+        return body();
+    }
+    let _guard = BudgetGuard;
+    let v = body();
+    if EXHAUSTED.with(|e| e.get()) {
+        f64::NAN
+    } else {
+        v
+    }
+}
+
+/// Takes one panel from the budget; `false` when it is spent.
+fn take_panel() -> bool {
+    PANELS_LEFT.with(|b| match b.get() {
+        Some(0) => {
+            EXHAUSTED.with(|e| e.set(true));
+            false
+        }
+        Some(n) => {
+            b.set(Some(n - 1));
+            true
+        }
+        None => true,
+    })
+}
+
+fn integrate_within_budget(f: impl Fn(f64) -> f64, a: f64, b: f64, rel_tol: f64) -> f64 {
     if a == b {
         return 0.0;
     }
@@ -179,7 +250,7 @@ pub(crate) fn integrate_short(f: impl Fn(f64) -> f64, a: f64, b: f64, abs_tol: f
         return 0.0;
     }
     let (lo, hi, sign) = if a < b { (a, b, 1.0) } else { (b, a, -1.0) };
-    sign * adapt(&f, lo, hi, abs_tol, 0)
+    with_budget(|| sign * adapt(&f, lo, hi, abs_tol, 0))
 }
 
 fn adapt(f: &impl Fn(f64) -> f64, a: f64, b: f64, tol: f64, depth: u32) -> f64 {

@@ -36,6 +36,31 @@ pub struct Histogram {
 }
 
 impl Histogram {
+    /// Adds the counts of `other`, which must have the same range and bins.
+    ///
+    /// # Errors
+    /// A parameter error naming `bins` if the layouts differ (nothing is added).
+    pub fn try_merge(&mut self, other: &Self) -> Result<()> {
+        if !self.same_layout(other) {
+            return Err(param(
+                "bins",
+                other.counts.len() as f64,
+                format!(
+                    "the same layout: {} bins on [{}, {}) (the other has {} on [{}, {}))",
+                    self.counts.len(),
+                    self.lo,
+                    self.hi,
+                    other.counts.len(),
+                    other.lo,
+                    other.hi
+                ),
+            ));
+        }
+        self.merge(other);
+        Ok(())
+    }
+    /// The most bins a histogram may have (10⁸, 800 MB of counts).
+    pub const MAX_BINS: usize = 100_000_000;
     /// An empty histogram of `bins` equal bins on `[lo, hi)`.
     ///
     /// # Errors
@@ -48,6 +73,13 @@ impl Histogram {
             return Err(param("hi", hi, format!("> lo = {lo}")));
         }
         count("bins", bins)?;
+        if bins > Self::MAX_BINS {
+            return Err(param(
+                "bins",
+                bins as f64,
+                format!("at most {} (8 bytes each)", Self::MAX_BINS),
+            ));
+        }
         Ok(Self {
             lo,
             hi,
@@ -161,6 +193,8 @@ impl Merge for Histogram {
     /// # Panics
     /// If the two histograms have different ranges or bin counts (a programming
     /// error: accumulators of one run are always built by the same constructor).
+    /// # Panics
+    /// If the layouts differ ([`Histogram::try_merge`] returns an error instead).
     fn merge(&mut self, o: &Self) {
         assert!(
             self.same_layout(o),

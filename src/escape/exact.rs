@@ -695,10 +695,17 @@ impl<'a, D: OneDimDiffusion + ?Sized> Numeric<'a, D> {
         v
     }
     fn check(&self) -> Result<()> {
-        match self.bad.get() {
-            None => Ok(()),
-            Some(x) => Err(not_positive(x)),
+        if let Some(x) = self.bad.get() {
+            return Err(not_positive(x));
         }
+        // a table entry the quadrature could not resolve within its budget
+        if !self.fs.iter().chain(&self.cells).all(|v| v.is_finite()) {
+            return Err(Error::DoesNotExist {
+                what: "exit reference",
+                condition: "a scale density the quadrature resolves (this one is too sharp)".into(),
+            });
+        }
+        Ok(())
     }
 }
 

@@ -74,6 +74,8 @@ impl Grid {
         } else {
             ratio.ceil()
         } as usize;
+        // a step longer than T gives one step of T (T/dt ≤ 1e-9 would round to none)
+        let steps = if t_end > 0.0 { steps.max(1) } else { steps };
         let h = if steps == 0 { dt } else { t_end / steps as f64 };
         Ok(Self { t_end, steps, h })
     }
