@@ -1,16 +1,18 @@
 //! `saddle escape`: first exit of the saddle SDE from an interval or past a level.
 
 use crate::output::{
-    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, domain_text, file_format, num,
+    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, check_cost, domain_text, file_format, num,
     with_threads, write_atomic,
 };
+use crate::parts::{self, Outcome, PartArgs};
 use crate::scheme::SchemeArg;
-use saddle_sde::ensemble::Ensemble;
+use saddle_sde::ensemble::{Ensemble, Partial};
 use saddle_sde::escape::{Correction, Estimate, ExitDomain, ExitSpec, ExitStats, exact};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use saddle_sde::uncertainty::{Proportion, QuantileInterval};
 use serde::Serialize;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 /// The monitoring correction.
@@ -96,9 +98,13 @@ pub struct EscapeArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Also write the result to FILE (.json or .csv), atomically.
+    /// Also write the result to FILE (.json or .csv), atomically; with --shard, the
+    /// shard's file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Checkpoints, resumption and shards.
+    #[command(flatten)]
+    pub parts: PartArgs,
 }
 
 /// Exact infinite-horizon references.
@@ -186,8 +192,14 @@ fn exact_refs(model: &SaddleSde, x0: f64, domain: ExitDomain) -> Option<(ExactJs
     }
 }
 
-/// Runs the Monte Carlo on the chosen scheme.
-fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::Result<ExitStats> {
+/// Runs the Monte Carlo on the chosen scheme, for the chunks of `part` not yet done.
+fn simulate(
+    args: &EscapeArgs,
+    saddle: &SaddleSde,
+    spec: &ExitSpec,
+    part: &mut Partial<ExitStats>,
+    after: &mut (dyn FnMut(&Partial<ExitStats>) -> ControlFlow<()> + Send),
+) -> anyhow::Result<()> {
     let mut progress = Progress::new("escape");
     let cb = |d, t| progress.update(d, t);
     let (paths, seed) = (args.paths, args.seed);
@@ -203,22 +215,22 @@ fn simulate(args: &EscapeArgs, saddle: &SaddleSde, spec: &ExitSpec) -> anyhow::R
             .paths(paths)
             .seed(seed)
             .progress(cb)
-            .exits(spec),
+            .exits_part(spec, part, after),
         SchemeArg::Milstein => Ensemble::new(saddle, &Milstein)
             .paths(paths)
             .seed(seed)
             .progress(cb)
-            .exits(spec),
+            .exits_part(spec, part, after),
         SchemeArg::LawEm => Ensemble::new(&law, &EulerMaruyama)
             .paths(paths)
             .seed(seed)
             .progress(cb)
-            .exits(spec),
+            .exits_part(spec, part, after),
         _ => Ensemble::new(&law, &Milstein)
             .paths(paths)
             .seed(seed)
             .progress(cb)
-            .exits(spec),
+            .exits_part(spec, part, after),
     })?
     .map_err(Into::into)
 }
@@ -232,8 +244,8 @@ fn plug_in(p: Option<Proportion>) -> anyhow::Result<Estimate> {
     })
 }
 
-/// Runs `saddle escape`.
-pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
+/// The model, the exit problem and the full input of `saddle escape`.
+fn setup(args: &EscapeArgs) -> anyhow::Result<(SaddleSde, ExitSpec, serde_json::Value)> {
     let saddle = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
     let (lower, upper) = match (args.lower, args.upper) {
         (None, None) => (Some(-1.0), Some(1.0)),
@@ -244,8 +256,48 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
         .with_correction(args.correction.into())
         .with_bound(args.bound)?
         .with_time_bins(args.time_bins)?;
+    let input = serde_json::json!({
+        "command": "escape",
+        "version": VERSION,
+        "a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho, "x0": args.x0,
+        "lower": domain.lower(), "upper": domain.upper(),
+        "horizon": spec.grid().t_end(), "dt_requested": args.dt, "dt": spec.grid().h(),
+        "steps": spec.grid().steps(), "paths": args.paths, "seed": args.seed,
+        "scheme": args.scheme.name(), "correction": spec.correction().name(),
+        "bound": args.bound, "time_bins": args.time_bins,
+    });
+    Ok((saddle, spec, input))
+}
+
+/// Runs `saddle escape`.
+pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
+    let (saddle, spec, input) = setup(&args)?;
+    check_cost("escape", args.paths, spec.grid().steps())?;
+    if args.parts.shard.is_none() {
+        args.out.as_deref().map(file_format).transpose()?;
+    }
+    let outcome = parts::drive(
+        &args.parts,
+        parts::header("escape", &input),
+        args.paths,
+        args.out.as_deref(),
+        |part, after| simulate(&args, &saddle, &spec, part, after),
+    )?;
+    match outcome {
+        Outcome::Done(stats) => report(&args, &stats),
+        Outcome::ShardWritten { path, paths } => {
+            parts::shard_done(&path, &paths, &args.parts);
+            Ok(())
+        }
+    }
+}
+
+/// Prints (and with --out writes) the result of a finished run, here or in
+/// `saddle merge`.
+pub fn report(args: &EscapeArgs, stats: &ExitStats) -> anyhow::Result<()> {
+    let (saddle, spec, input) = setup(args)?;
+    let domain = spec.domain();
     let format = args.out.as_deref().map(file_format).transpose()?;
-    let stats = simulate(&args, &saddle, &spec)?;
     let refs = exact_refs(&saddle, args.x0, domain);
     let n = stats.paths();
     let exited = stats.exits_upper() + stats.exits_lower();
@@ -262,16 +314,6 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let input = serde_json::json!({
-        "command": "escape",
-        "version": VERSION,
-        "a": args.a, "sigma": args.sigma, "tau": args.tau, "rho": args.rho, "x0": args.x0,
-        "lower": domain.lower(), "upper": domain.upper(),
-        "horizon": spec.grid().t_end(), "dt_requested": args.dt, "dt": spec.grid().h(),
-        "steps": spec.grid().steps(), "paths": args.paths, "seed": args.seed,
-        "scheme": args.scheme.name(), "correction": spec.correction().name(),
-        "bound": args.bound, "time_bins": args.time_bins,
-    });
     let record = EscapeJson {
         p_exit_upper: plug_in(stats.p_upper())?,
         p_exit_lower: plug_in(stats.p_lower())?,
@@ -288,7 +330,7 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&record)?);
     } else {
-        print_table(&args, &spec, &stats, &record, refs.map(|r| r.1));
+        print_table(args, &spec, stats, &record, refs.map(|r| r.1));
     }
     if let (Some(path), Some(format)) = (&args.out, format) {
         let text = match format {

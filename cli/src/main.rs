@@ -11,6 +11,7 @@ mod hessian;
 mod mlmc;
 mod optimise;
 mod output;
+mod parts;
 mod report;
 mod scheme;
 mod sgd;
@@ -64,6 +65,64 @@ enum Command {
     /// The blog post's claims with their verdicts, tests and figures: the Markdown of
     /// docs/blog-claims.md, or with --json the report's claims.json.
     Claims(claims::Args),
+    /// Combines the shard files of one run (`escape` or `simulate` with --shard K/N
+    /// --out FILE) into the run's result, bit for bit what the single run gives.
+    Merge(parts::MergeArgs),
+}
+
+/// Runs `saddle merge`: rebuilds the sharded command from the files' recorded
+/// arguments and prints its result from the merged state.
+fn merge(args: parts::MergeArgs) -> anyhow::Result<()> {
+    let head = std::fs::read(&args.files[0])
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", args.files[0].display()))?;
+    let command = if head.starts_with(b"saddle-part 1\n") {
+        let line = head[14..].split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let h: serde_json::Value = serde_json::from_slice(line).unwrap_or_default();
+        h["command"].as_str().unwrap_or("").to_string()
+    } else {
+        String::new()
+    };
+    let rebuild = |h: &parts::Header| {
+        let mut argv = vec!["saddle".to_string(), h.command.clone()];
+        argv.extend(h.argv.iter().cloned());
+        Cli::try_parse_from(argv).map(|c| c.command).map_err(|e| {
+            let first = e.to_string().lines().next().unwrap_or("").to_string();
+            anyhow::anyhow!(
+                "{}: the recorded arguments do not parse ({first})",
+                args.files[0].display()
+            )
+        })
+    };
+    match command.as_str() {
+        "escape" => {
+            let (h, stats) = parts::merge_files(&args.files)?;
+            let Command::Escape(mut e) = rebuild(&h)? else {
+                anyhow::bail!(
+                    "{}: not a shard file of `saddle escape`",
+                    args.files[0].display()
+                );
+            };
+            e.parts = parts::PartArgs::default();
+            (e.json, e.out) = (args.json, args.out);
+            escape::report(&e, &stats)
+        }
+        "simulate" => {
+            let (h, summary) = parts::merge_files(&args.files)?;
+            let Command::Simulate(mut e) = rebuild(&h)? else {
+                anyhow::bail!(
+                    "{}: not a shard file of `saddle simulate`",
+                    args.files[0].display()
+                );
+            };
+            e.parts = parts::PartArgs::default();
+            (e.json, e.out) = (args.json, args.out);
+            simulate::report(&e, &summary, None)
+        }
+        _ => anyhow::bail!(
+            "{} is not a shard file of `saddle escape` or `saddle simulate`",
+            args.files[0].display()
+        ),
+    }
 }
 
 /// Installs a panic hook under which a write to a closed pipe (`saddle … | head`) ends
@@ -85,9 +144,45 @@ fn quiet_broken_pipe() {
     }));
 }
 
+/// Joins a negative number given as its own word to the option before it
+/// (`--lower -inf` → `--lower=-inf`, `--paths -1` → `--paths=-1`), so that clap reads it
+/// as that option's value and the usual range check refuses it with the flag's name,
+/// instead of clap taking it for an unknown option.
+pub(crate) fn join_negative_values(
+    args: impl Iterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--" {
+            // everything after `--` is positional, as given
+            out.push(a);
+            out.extend(args.by_ref());
+            break;
+        }
+        let negative = a
+            .to_str()
+            .is_some_and(|s| s.starts_with('-') && s.len() > 1 && s.parse::<f64>().is_ok());
+        let prev_takes = out
+            .last()
+            .and_then(|p| p.to_str())
+            .is_some_and(|p| p.starts_with("--") && p.len() > 2 && !p.contains('='));
+        if negative && prev_takes {
+            let mut joined = out.pop().expect("checked above");
+            joined.push("=");
+            joined.push(&a);
+            out.push(joined);
+        } else {
+            out.push(a);
+        }
+    }
+    out
+}
+
 fn main() -> std::process::ExitCode {
     quiet_broken_pipe();
-    let result = match Cli::parse().command {
+    parts::install_signal_handler();
+    let result = match Cli::parse_from(join_negative_values(std::env::args_os())).command {
         Command::Report(args) => report::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Analytic(args) => analytic::run(args),
@@ -98,9 +193,14 @@ fn main() -> std::process::ExitCode {
         Command::Hessian(args) => hessian::run(args),
         Command::Mlmc(args) => mlmc::run(args),
         Command::Claims(args) => claims::run(args),
+        Command::Merge(args) => merge(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<parts::Interrupted>().is_some() => {
+            eprintln!("{e:#}");
+            std::process::ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::from(2)

@@ -3,36 +3,114 @@
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Writes `contents` to `path` atomically: a temporary file in the same directory,
-/// flushed and synced, then renamed over `path`. An interrupted run leaves either the
-/// old file or none, never a half-written one.
+/// Writes `contents` to `path` atomically (see [`write_atomic_bytes`]).
 pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("--out {}: not a file name", path.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    write_atomic_bytes(path, contents.as_bytes())
+}
+
+/// Temporary files being written, removed by the signal handler if the process is
+/// interrupted (`tempfile` removes them on every other exit).
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary files of writes in flight (from the signal handler).
+pub fn remove_temporaries() {
+    if let Ok(list) = TEMPORARIES.lock() {
+        for p in list.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file created exclusively, with
+/// an unpredictable name, in the same directory (so a planted symlink is never
+/// followed), flushed and synced, given the permissions of the file it replaces, then
+/// renamed over `path`. An interrupted run leaves either the old file or none, never a
+/// half-written one; SIGINT and SIGTERM remove the temporary.
+///
+/// # Errors
+/// If `path` has no file name, is a directory or a read-only file, or its directory
+/// cannot be written.
+pub fn write_atomic_bytes(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let dir = check_out(path)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".saddle-").suffix(".tmp");
+    // a new file gets the usual permissions (0666 less the umask), not tempfile's 0600;
+    // a replaced file keeps its own (set below)
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(&dir).with_context(|| {
+        format!(
+            "--out {}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let tmp_path = tmp.path().to_path_buf();
+    if let Ok(mut list) = TEMPORARIES.lock() {
+        list.push(tmp_path.clone());
+    }
     let result = (|| -> anyhow::Result<()> {
-        let mut f =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        f.write_all(contents.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+        tmp.write_all(contents)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            tmp.as_file().set_permissions(meta.permissions())?;
+        }
+        tmp.as_file().sync_all()?;
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    })()
+    .with_context(|| format!("writing {}", path.display()));
+    let result = result.and_then(|()| {
+        tmp.persist(path)
+            .map(|_| ())
+            .with_context(|| format!("--out {}: cannot replace it", path.display()))
+    });
+    if let Ok(mut list) = TEMPORARIES.lock() {
+        list.retain(|p| p != &tmp_path);
     }
     result
+}
+
+/// Checks, before a run, that `path` can be written: a file name in an existing,
+/// writable directory, not a directory and not read-only. Returns the directory.
+///
+/// # Errors
+/// A one-line message naming `path` and what is wrong.
+pub fn check_out(path: &Path) -> anyhow::Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if path.file_name().is_none() {
+        anyhow::bail!("--out {}: not a file name", path.display());
+    }
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => anyhow::bail!(
+            "--out {}: {} is not a directory",
+            path.display(),
+            dir.display()
+        ),
+        Err(_) => anyhow::bail!(
+            "--out {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        ),
+    }
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.is_dir() {
+            anyhow::bail!("--out {}: is a directory", path.display());
+        }
+        if m.permissions().readonly() {
+            anyhow::bail!(
+                "--out {}: the file is read-only; it is not replaced",
+                path.display()
+            );
+        }
+    }
+    Ok(dir)
 }
 
 /// The output format implied by a file's extension.
@@ -46,6 +124,7 @@ pub enum FileFormat {
 
 /// The format of `--out FILE`, from its extension.
 pub fn file_format(path: &Path) -> anyhow::Result<FileFormat> {
+    check_out(path)?;
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -67,10 +146,38 @@ pub fn with_threads<T: Send>(
 ) -> anyhow::Result<T> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        anyhow::ensure!(n >= 1, "invalid parameter threads = {n}: must be >= 1");
+        anyhow::ensure!(
+            (1..=MAX_THREADS).contains(&n),
+            "invalid parameter threads = {n}: must be in [1, {MAX_THREADS}]"
+        );
         b = b.num_threads(n);
     }
     Ok(b.build()?.install(f))
+}
+
+/// The most worker threads `--threads` accepts (results never depend on the count;
+/// thousands of threads only cost time to start).
+pub const MAX_THREADS: usize = 1024;
+
+/// Refuses a run whose `paths × steps` overflows, and says on stderr how many
+/// path-steps a long run (over 10¹⁰) will take before it starts.
+pub fn check_cost(label: &str, paths: u64, steps: usize) -> anyhow::Result<()> {
+    let total = paths.checked_mul(steps as u64).ok_or_else(|| {
+        anyhow::anyhow!(
+            "invalid parameter paths = {paths}: paths × steps ({steps} steps) must be at most \
+             {:e} path-steps",
+            u64::MAX as f64
+        )
+    })?;
+    if total > 10_000_000_000 {
+        eprintln!(
+            "{label}: up to {:.2e} path-steps ({paths} paths × {steps} steps), about {:.1} \
+             core-hours at 1e8 path-steps/s",
+            total as f64,
+            total as f64 / 1e8 / 3600.0
+        );
+    }
+    Ok(())
 }
 
 /// The seed every subcommand uses when `--seed` is not given.

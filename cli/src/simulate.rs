@@ -2,18 +2,22 @@
 //! each with its uncertainty.
 
 use crate::output::{
-    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, file_format, num, with_threads,
+    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, check_cost, file_format, num, with_threads,
     write_atomic,
 };
+use crate::parts::{self, Outcome, PartArgs};
 use crate::scheme::SchemeArg;
 use anyhow::Result;
 use clap::Args;
 use saddle_sde::analytic::saddle as exact;
-use saddle_sde::ensemble::{Ensemble, Histogram, Increments, MeanVar, TerminalObs};
+use saddle_sde::ensemble::{
+    Ensemble, Histogram, Increments, Partial, TerminalObs, TerminalSummary,
+};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::uncertainty::{ExactMoments, Proportion, QuantileInterval, mean_report};
 use serde_json::{Value, json};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 /// Arguments of `saddle simulate`. The defaults are benchmark W1 with fewer paths.
@@ -58,18 +62,20 @@ pub struct SimulateArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Also write the result, with the full input, to FILE (.json or .csv), atomically.
+    /// Also write the result, with the full input, to FILE (.json or .csv), atomically;
+    /// with --shard, the shard's file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Checkpoints, resumption and shards.
+    #[command(flatten)]
+    pub parts: PartArgs,
 }
 
-/// What the ensemble run returns to this command.
-struct Run {
-    moments: MeanVar,
-    blown_up: u64,
-    /// Histogram of the terminal values.
-    histogram: Option<Histogram>,
-}
+/// The part of a run this command folds paths into, and what it calls after each batch.
+type Part<'p> = (
+    &'p mut Partial<TerminalSummary>,
+    &'p mut (dyn FnMut(&Partial<TerminalSummary>) -> ControlFlow<()> + Send),
+);
 
 /// Paths of the pilot run that sets the histogram's range.
 const PILOT: u64 = 2_000;
@@ -80,7 +86,7 @@ const BINS: usize = 20_000;
 /// terminal values. The histogram's range comes from a pilot of the first paths (their
 /// 0.1% and 99.9% sample quantiles, widened by half the span each side); quantiles
 /// outside it come out as unbounded interval ends, never wrong ones.
-fn run_ensemble(args: &SimulateArgs, model: &SaddleSde, grid: &Grid) -> Result<Run> {
+fn run_ensemble(args: &SimulateArgs, model: &SaddleSde, grid: &Grid, part: Part) -> Result<()> {
     use saddle_sde::scheme::{EulerMaruyama, Milstein};
     let law = LawEquivalentSaddle::new(model.clone());
     let increments = match args.scheme {
@@ -99,6 +105,7 @@ fn run_ensemble(args: &SimulateArgs, model: &SaddleSde, grid: &Grid) -> Result<R
                 },
                 args,
                 grid,
+                part,
             )
         };
     }
@@ -115,7 +122,8 @@ fn summarise<'a, S, Sch, const M: usize>(
     make: impl Fn() -> Ensemble<'a, S, Sch, M> + Sync,
     args: &SimulateArgs,
     grid: &Grid,
-) -> Result<Run>
+    (part, after): Part,
+) -> Result<()>
 where
     S: saddle_sde::sde::ScalarSde<M> + Sync + 'a,
     Sch: saddle_sde::scheme::ScalarScheme<S, M> + Sync + 'a,
@@ -134,18 +142,14 @@ where
         let pad = 0.5 * (hi - lo).max(1e-12 * lo.abs().max(1.0));
         obs = obs.histogram(Histogram::new(lo - pad, hi + pad, BINS)?)?;
     }
-    let summary = with_threads(args.threads, || {
+    with_threads(args.threads, || {
         let mut progress = Progress::new("simulate");
         make()
             .paths(args.paths)
             .progress(|d, t| progress.update(d, t))
-            .observe(&obs)
+            .observe_part(&obs, part, after)
     })??;
-    Ok(Run {
-        moments: summary.moments,
-        blown_up: summary.blown_up,
-        histogram: summary.histogram,
-    })
+    Ok(())
 }
 
 /// The full input, recorded in every output.
@@ -177,10 +181,33 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             args.paths
         );
     }
-    let format = args.out.as_deref().map(file_format).transpose()?;
+    check_cost("simulate", args.paths, grid.steps())?;
+    if args.parts.shard.is_none() {
+        args.out.as_deref().map(file_format).transpose()?;
+    }
     let start = std::time::Instant::now();
-    let ens = run_ensemble(&args, &model, &grid)?;
-    let seconds = start.elapsed().as_secs_f64();
+    let outcome = parts::drive(
+        &args.parts,
+        parts::header("simulate", &input(&args, &grid)),
+        args.paths,
+        args.out.as_deref(),
+        |part, after| run_ensemble(&args, &model, &grid, (part, after)),
+    )?;
+    match outcome {
+        Outcome::Done(summary) => report(&args, &summary, Some(start.elapsed().as_secs_f64())),
+        Outcome::ShardWritten { path, paths } => {
+            parts::shard_done(&path, &paths, &args.parts);
+            Ok(())
+        }
+    }
+}
+
+/// Prints (and with --out writes) the result of a finished run, here or in
+/// `saddle merge` (`seconds`: the run's wall time, when it ran in one piece).
+pub fn report(args: &SimulateArgs, ens: &TerminalSummary, seconds: Option<f64>) -> Result<()> {
+    let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
+    let grid = Grid::new(args.t, args.dt)?;
+    let format = args.out.as_deref().map(file_format).transpose()?;
     let t = grid.t_end();
     let n = ens.moments.count();
     let exact_moments = ExactMoments {
@@ -230,7 +257,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     if args.json {
         println!("{record}");
     } else {
-        print_table(&args, &model, &grid, &record, &quantiles);
+        print_table(args, &model, &grid, &record, &quantiles);
     }
     if let (Some(path), Some(format)) = (&args.out, format) {
         let text = match format {
@@ -309,12 +336,14 @@ fn print_table(
         println!("quantiles: not available with --scheme {}", args.scheme);
     }
     let b = &r["blown_up"];
+    let secs = r["seconds"]
+        .as_f64()
+        .map_or(String::new(), |s| format!("; {s:.2} s"));
     println!(
-        "blown up {} ({}% Wilson interval of the fraction [{}, {}]); {:.2} s",
+        "blown up {} ({}% Wilson interval of the fraction [{}, {}]){secs}",
         b["count"],
         args.confidence * 100.0,
         f(&b["wilson"][0]),
         f(&b["wilson"][1]),
-        r["seconds"].as_f64().unwrap_or(0.0)
     );
 }

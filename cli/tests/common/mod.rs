@@ -12,6 +12,7 @@ pub fn saddle(args: &[&str]) -> Output {
 
 /// Runs `saddle ARGS…`, which must succeed, and parses its standard output as one JSON
 /// value.
+#[allow(dead_code)] // not every test binary that includes this module uses it
 pub fn json(args: &[&str]) -> serde_json::Value {
     let out = saddle(args);
     assert!(
