@@ -235,7 +235,7 @@ pub fn report(args: &SimulateArgs, ens: &TerminalSummary, seconds: Option<f64>) 
     };
     let heavy = mean.heavy_tail.map(|h| h.to_string());
     let record = json!({
-        "input": input(&args, &grid),
+        "input": input(args, &grid),
         "mean": {
             "estimate": mean.estimate,
             "stderr": mean.stderr,

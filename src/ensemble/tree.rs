@@ -18,24 +18,6 @@
 //! Whatever the split (threads, shards, interruptions), every node is computed from
 //! the same two children, so [`Partial::finish`] returns the same summary, bit for bit,
 //! as an uninterrupted single run.
-//!
-//! ```
-//! use saddle_sde::ensemble::{MeanVar, Merge, Partial, run_ordered_part};
-//! use std::ops::ControlFlow;
-//! // the mean of f(i) = i² over 10 000 indices, in one run and in three shards
-//! let f = |r: std::ops::Range<u64>, acc: &mut MeanVar| r.for_each(|i| acc.push((i * i) as f64));
-//! let mut whole = Partial::new(10_000, 256, 0..40)?;
-//! run_ordered_part(&mut whole, MeanVar::default, f, |_| ControlFlow::Continue(()));
-//! let mut parts = Vec::new();
-//! for k in 1..=3 {
-//!     let mut p = Partial::shard(10_000, 256, k, 3)?;
-//!     run_ordered_part(&mut p, MeanVar::default, f, |_| ControlFlow::Continue(()));
-//!     parts.push(p);
-//! }
-//! let merged = Partial::merge_all(parts)?.finish()?;
-//! assert_eq!(merged, whole.finish()?); // bit for bit
-//! # Ok::<(), saddle_sde::Error>(())
-//! ```
 
 use super::{BATCH, Merge};
 use crate::error::{Error, Result, param};
@@ -53,7 +35,28 @@ struct Node<A> {
 
 /// The mergeable state of the chunks `[begin, next)` of a run that is to cover the
 /// chunks `[begin, end)`: the tree nodes inside that range (at most two per level).
-/// See the [module documentation](self).
+/// Chunk summaries are merged along one fixed binary tree over chunk indices (the node
+/// covering chunks `[m·2ˡ, (m+1)·2ˡ)` is the merge of its two halves; the result folds
+/// the roots left to right), so any split of a run into parts — shards, checkpoints,
+/// threads — merges back to the single run's bits.
+///
+/// ```
+/// use saddle_sde::ensemble::{MeanVar, Partial, run_ordered_part};
+/// use std::ops::ControlFlow;
+/// // the mean of f(i) = i² over 10 000 indices, in one run and in three shards
+/// let f = |r: std::ops::Range<u64>, acc: &mut MeanVar| r.for_each(|i| acc.push((i * i) as f64));
+/// let mut whole = Partial::new(10_000, 256, 0..40)?;
+/// run_ordered_part(&mut whole, MeanVar::default, f, |_| ControlFlow::Continue(()));
+/// let mut parts = Vec::new();
+/// for k in 1..=3 {
+///     let mut p = Partial::shard(10_000, 256, k, 3)?;
+///     run_ordered_part(&mut p, MeanVar::default, f, |_| ControlFlow::Continue(()));
+///     parts.push(p);
+/// }
+/// let merged = Partial::merge_all(parts)?.finish()?;
+/// assert_eq!(merged, whole.finish()?); // bit for bit
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Partial<A> {
@@ -186,9 +189,9 @@ impl<A: Merge> Partial<A> {
             let size = 1u64.checked_shl(n.level).unwrap_or(0);
             let sibling_of_previous = i > 0 && {
                 let p = &self.nodes[i - 1];
-                p.level == n.level && p.first % (size << 1) == 0
+                p.level == n.level && p.first.is_multiple_of(size << 1)
             };
-            if size == 0 || n.first != at || n.first % size != 0 || sibling_of_previous {
+            if size == 0 || n.first != at || !n.first.is_multiple_of(size) || sibling_of_previous {
                 return Err(param(
                     "nodes",
                     i as f64,
@@ -234,7 +237,7 @@ impl<A: Merge> Partial<A> {
         while let Some(top) = self.nodes.last() {
             let size = 1u64 << top.level;
             let siblings = top.level == node.level
-                && top.first % (size << 1) == 0
+                && top.first.is_multiple_of(size << 1)
                 && top.first + size == node.first;
             if !siblings {
                 break;

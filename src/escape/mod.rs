@@ -43,8 +43,9 @@ use crate::sde::ScalarSde;
 use crate::uncertainty::Proportion;
 use std::ops::ControlFlow;
 
-/// The most bins an exit-time histogram may have (10⁶: each chunk of paths in flight
-/// holds its own, 64 at a time).
+/// The most bins an exit-time histogram may have (10⁶, 8 MB: each chunk of paths in
+/// flight holds its own, 64 at a time, and so does each pending node of the merge tree,
+/// up to about two per level).
 pub const MAX_TIME_BINS: usize = 1_000_000;
 
 /// The Broadie–Glasserman–Kou constant `β = −ζ(½)/√(2π)`.
