@@ -422,11 +422,10 @@ pub struct MergeArgs {
 pub fn merge_files<A: Merge + DeserializeOwned>(files: &[PathBuf]) -> anyhow::Result<(Header, A)> {
     let mut headers = Vec::new();
     let mut parts = Vec::new();
-    let command = files
-        .first()
-        .map(|f| load::<A>(f, None).map(|(h, _)| h.command))
-        .transpose()?;
+    // each file is read once; the later ones must be of the first one's command
+    // (checked before their state is decoded)
     for f in files {
+        let command = headers.first().map(|h: &Header| h.command.clone());
         let (h, p) = load::<A>(f, command.as_deref())?;
         headers.push(h);
         parts.push(p);
