@@ -91,6 +91,11 @@ pub fn save<A: Merge + Serialize>(
     header: &Header,
     part: &Partial<A>,
 ) -> anyhow::Result<()> {
+    write_atomic_bytes(path, &encode(header, part)?)
+}
+
+/// The bytes of a part file holding `part` (the header's chunk fields are set from it).
+pub fn encode<A: Merge + Serialize>(header: &Header, part: &Partial<A>) -> anyhow::Result<Vec<u8>> {
     let mut h = header.clone();
     let c = part.chunks();
     h.chunks = (c.start, c.end);
@@ -102,7 +107,7 @@ pub fn save<A: Merge + Serialize>(
     bytes.extend(postcard::to_stdvec(part)?);
     let crc = crc32fast::hash(&bytes);
     bytes.extend(crc.to_le_bytes());
-    write_atomic_bytes(path, &bytes)
+    Ok(bytes)
 }
 
 /// Reads a part file: its header and its state.
@@ -115,7 +120,19 @@ pub fn load<A: Merge + DeserializeOwned>(
     command: Option<&str>,
 ) -> anyhow::Result<(Header, Partial<A>)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = path.display();
+    decode(&bytes, &path.display().to_string(), command)
+}
+
+/// Decodes the bytes of a part file (from a file or another process) called `name` in
+/// messages, refusing them as [`load`] does.
+///
+/// # Errors
+/// As [`load`].
+pub fn decode<A: Merge + DeserializeOwned>(
+    bytes: &[u8],
+    name: &str,
+    command: Option<&str>,
+) -> anyhow::Result<(Header, Partial<A>)> {
     if !bytes.starts_with(MAGIC.as_bytes()) {
         bail!("{name} is not a saddle part file (written by --checkpoint or --shard)");
     }
@@ -430,31 +447,47 @@ pub fn merge_files<A: Merge + DeserializeOwned>(files: &[PathBuf]) -> anyhow::Re
         headers.push(h);
         parts.push(p);
     }
-    let first = &headers[0];
-    for (h, f) in headers.iter().zip(files).skip(1) {
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    merge_loaded(&names, headers, parts)
+}
+
+/// Merges the decoded shards of one run, `names[i]` naming shard `i` in messages: the
+/// checks and the fixed merge tree of `saddle merge`, for shard files and for the
+/// states gathered from MPI ranks alike.
+///
+/// # Errors
+/// Shards of different commands, runs or versions, and missing, duplicated or
+/// overlapping shards, each named.
+pub fn merge_loaded<A: Merge>(
+    names: &[String],
+    mut headers: Vec<Header>,
+    parts: Vec<Partial<A>>,
+) -> anyhow::Result<(Header, A)> {
+    let Some(first) = headers.first() else {
+        bail!("no shards to merge");
+    };
+    for (h, f) in headers.iter().zip(names).skip(1) {
         if h.command != first.command {
             bail!(
-                "{} is of `saddle {}` and {} of `saddle {}`: shards of different runs",
-                files[0].display(),
+                "{} is of `saddle {}` and {f} of `saddle {}`: shards of different runs",
+                names[0],
                 first.command,
-                f.display(),
                 h.command
             );
         }
         if let Some(d) = input_difference(&first.input, &h.input) {
             bail!(
-                "{} and {} are shards of different runs ({d})",
-                files[0].display(),
-                f.display(),
+                "{} and {f} are shards of different runs ({d})",
+                names[0],
                 d = d
                     .replace("in the file", "in the first")
                     .replace("here", "in the second")
             );
         }
     }
-    let names = |ix: &[usize]| {
+    let which = |ix: &[usize]| {
         ix.iter()
-            .map(|&i| files[i].display().to_string())
+            .map(|&i| names[i].as_str())
             .collect::<Vec<_>>()
             .join(" and ")
     };
@@ -462,7 +495,7 @@ pub fn merge_files<A: Merge + DeserializeOwned>(files: &[PathBuf]) -> anyhow::Re
         let which = if e.parts.is_empty() {
             String::new()
         } else {
-            format!("{}: ", names(&e.parts))
+            format!("{}: ", which(&e.parts))
         };
         anyhow::anyhow!("{which}{}", e.error)
     })?;
