@@ -105,6 +105,12 @@ pub struct EscapeArgs {
     /// Checkpoints, resumption and shards.
     #[command(flatten)]
     pub parts: PartArgs,
+    /// Run as one rank of `mpirun -np R saddle escape … --mpi`: rank r runs shard r+1
+    /// of R and rank 0 merges the R states and prints the result, bit for bit the
+    /// single process's (needs saddle built with `--features mpi`; not with --shard,
+    /// --checkpoint or --resume).
+    #[arg(long)]
+    pub mpi: bool,
 }
 
 /// Exact infinite-horizon references.
@@ -199,9 +205,15 @@ fn simulate(
     spec: &ExitSpec,
     part: &mut Partial<ExitStats>,
     after: &mut (dyn FnMut(&Partial<ExitStats>) -> ControlFlow<()> + Send),
+    label: Option<String>,
 ) -> anyhow::Result<()> {
-    let mut progress = Progress::new("escape");
-    let cb = |d, t| progress.update(d, t);
+    // progress lines labelled `label`, or none (the ranks of an MPI run but rank 0)
+    let mut progress = label.map(Progress::new);
+    let cb = |d, t| {
+        if let Some(p) = progress.as_mut() {
+            p.update(d, t);
+        }
+    };
     let (paths, seed) = (args.paths, args.seed);
     let law = LawEquivalentSaddle::new(saddle.clone());
     if args.scheme == SchemeArg::LawTwoPoint {
@@ -271,6 +283,15 @@ fn setup(args: &EscapeArgs) -> anyhow::Result<(SaddleSde, ExitSpec, serde_json::
 
 /// Runs `saddle escape`.
 pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
+    if args.mpi {
+        #[cfg(feature = "mpi")]
+        return crate::mpi_run::escape(&args);
+        #[cfg(not(feature = "mpi"))]
+        anyhow::bail!(
+            "--mpi needs saddle built with MPI support: cargo build --release -p saddle-cli \
+             --features mpi"
+        );
+    }
     let (saddle, spec, input) = setup(&args)?;
     check_cost("escape", args.paths, spec.grid().steps())?;
     if args.parts.shard.is_none() {
@@ -281,7 +302,7 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
         parts::header("escape", &input),
         args.paths,
         args.out.as_deref(),
-        |part, after| simulate(&args, &saddle, &spec, part, after),
+        |part, after| simulate(&args, &saddle, &spec, part, after, Some("escape".into())),
     )?;
     match outcome {
         Outcome::Done(stats) => report(&args, &stats),
@@ -289,6 +310,69 @@ pub fn run(args: EscapeArgs) -> anyhow::Result<()> {
             parts::shard_done(&path, &paths, &args.parts);
             Ok(())
         }
+    }
+}
+
+/// Shard `k` of `n` of a run, its parameters checked, ready to run: what `--shard K/N`
+/// computes before it writes its file (the same paths, the same random numbers), for a
+/// rank of an MPI run.
+#[cfg(feature = "mpi")]
+pub struct Shard<'a> {
+    args: &'a EscapeArgs,
+    saddle: SaddleSde,
+    spec: ExitSpec,
+    header: parts::Header,
+    part: Partial<ExitStats>,
+    label: Option<String>,
+}
+
+/// Checks the parameters of shard `k` of `n`. `lead`: whether this process notes a long
+/// run's cost, checks --out (it alone writes it) and prints progress lines.
+///
+/// # Errors
+/// Invalid parameters, an --out FILE of the wrong kind, and `n` larger than the run's
+/// number of chunks.
+#[cfg(feature = "mpi")]
+pub fn prepare_shard(args: &EscapeArgs, k: u64, n: u64, lead: bool) -> anyhow::Result<Shard<'_>> {
+    let (saddle, spec, input) = setup(args)?;
+    let steps = spec.grid().steps();
+    // the note on a long run's cost from the lead only, the refusal of an overflow on
+    // every rank
+    if lead || args.paths.checked_mul(steps as u64).is_none() {
+        check_cost("escape", args.paths, steps)?;
+    }
+    if lead {
+        args.out.as_deref().map(file_format).transpose()?;
+    }
+    let mut header = parts::header("escape", &input);
+    header.shard = Some((k, n));
+    let part = Partial::shard(args.paths, saddle_sde::ensemble::CHUNK, k, n)?;
+    Ok(Shard {
+        args,
+        saddle,
+        spec,
+        header,
+        part,
+        label: lead.then(|| format!("escape, shard {k}/{n}")),
+    })
+}
+
+#[cfg(feature = "mpi")]
+impl Shard<'_> {
+    /// Runs the shard to its end: its part-file header and its state.
+    ///
+    /// # Errors
+    /// What the simulation returns.
+    pub fn run(mut self) -> anyhow::Result<(parts::Header, Partial<ExitStats>)> {
+        simulate(
+            self.args,
+            &self.saddle,
+            &self.spec,
+            &mut self.part,
+            &mut |_| ControlFlow::Continue(()),
+            self.label,
+        )?;
+        Ok((self.header, self.part))
     }
 }
 

@@ -9,6 +9,8 @@ mod claims;
 mod escape;
 mod hessian;
 mod mlmc;
+#[cfg(feature = "mpi")]
+mod mpi_run;
 mod optimise;
 mod output;
 mod parts;
@@ -103,6 +105,7 @@ fn merge(args: parts::MergeArgs) -> anyhow::Result<()> {
                 );
             };
             e.parts = parts::PartArgs::default();
+            e.mpi = false;
             (e.json, e.out) = (args.json, args.out);
             escape::report(&e, &stats)
         }
@@ -197,6 +200,11 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // the failure of an MPI run, already printed by rank 0
+        #[cfg(feature = "mpi")]
+        Err(e) if e.downcast_ref::<mpi_run::ReportedByRoot>().is_some() => {
+            std::process::ExitCode::from(2)
+        }
         Err(e) if e.downcast_ref::<parts::Interrupted>().is_some() => {
             eprintln!("{e:#}");
             std::process::ExitCode::from(130)

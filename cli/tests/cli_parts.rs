@@ -347,3 +347,12 @@ fn runs_killed_at_random_points_resume_to_the_same_bits() {
         "both signals used: {signals:?}"
     );
 }
+
+/// Without the `mpi` feature, `--mpi` is refused in one line that says how to build it
+/// (with the feature, tests/cli_mpi.rs runs it under mpirun).
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn mpi_without_the_feature_is_refused() {
+    let e = refused(&["escape", "--paths", "1000", "--mpi"]);
+    assert!(e.contains("--features mpi"), "{e}");
+}
