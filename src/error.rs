@@ -23,20 +23,29 @@ pub struct ParamError {
 
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.value;
-        // scientific notation where the shortest decimal would be long (1e306, 1e-300)
+        write!(
+            f,
+            "invalid parameter {} = {}: must be {}",
+            self.name,
+            Show(self.value),
+            self.allowed
+        )
+    }
+}
+
+/// A number in a message: the shortest decimal that reads back to it, or scientific
+/// notation where that would be long (magnitudes from 1e9 up and below 1e-6), so that
+/// 1e308 is not printed as a 309-digit string.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Show(pub(crate) f64);
+
+impl fmt::Display for Show {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
         if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
-            write!(
-                f,
-                "invalid parameter {} = {v:e}: must be {}",
-                self.name, self.allowed
-            )
+            write!(f, "{v:e}")
         } else {
-            write!(
-                f,
-                "invalid parameter {} = {v}: must be {}",
-                self.name, self.allowed
-            )
+            write!(f, "{v}")
         }
     }
 }

@@ -149,10 +149,12 @@ pub(crate) fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64, rel_tol: f64) ->
     with_budget(|| integrate_within_budget(f, a, b, rel_tol))
 }
 
-/// Adaptive panels (of up to a few hundred evaluations each) that one outermost
-/// quadrature, nested ones included, may bisect into before it gives up with NaN: an
-/// integrand too sharp to resolve (a scale density `exp(−F)` with `F` of order 10⁶, say)
-/// would otherwise make nested quadratures run for days.
+/// Adaptive panels (of up to about a thousand evaluations each) that one outermost
+/// quadrature, nested ones included (or all the quadratures of one [`call_scope`]), may
+/// bisect into before it gives up with NaN: an integrand too sharp to resolve (a scale
+/// density `exp(−F)` with `F` of order 10⁶, say) would otherwise make nested quadratures
+/// run for days. Spending a whole budget takes 20–70 s on one core here; the largest
+/// use by one answer in the test suite is 2.5·10⁵ panels.
 const PANEL_BUDGET: u64 = 1_000_000;
 
 thread_local! {
@@ -160,6 +162,28 @@ thread_local! {
     /// runs), and whether it ran out.
     static PANELS_LEFT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
     static EXHAUSTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Panels left to the [`call_scope`] running on this thread (`None`: none runs).
+    static SCOPE_LEFT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `body` as one answer made of several quadratures, which then share one panel
+/// budget: once they have spent it (and the one that ran out returned NaN, which makes
+/// the answer an error), the later ones return NaN at once. This bounds the time of a
+/// hopeless call by about one budget, not one per integral. Scopes nest (the outermost
+/// one counts).
+pub(crate) fn call_scope<T>(body: impl FnOnce() -> T) -> T {
+    struct ScopeGuard;
+    impl Drop for ScopeGuard {
+        fn drop(&mut self) {
+            SCOPE_LEFT.with(|s| s.set(None));
+        }
+    }
+    if SCOPE_LEFT.with(|s| s.get().is_some()) {
+        return body();
+    }
+    SCOPE_LEFT.with(|s| s.set(Some(PANEL_BUDGET)));
+    let _guard = ScopeGuard;
+    body()
 }
 
 /// Ends the outermost quadrature's budget, also when its integrand panics.
@@ -178,7 +202,8 @@ fn with_budget(body: impl FnOnce() -> f64) -> f64 {
     let outermost = PANELS_LEFT.with(|b| {
         let none = b.get().is_none();
         if none {
-            b.set(Some(PANEL_BUDGET));
+            // the scope's remainder, if one runs
+            b.set(Some(SCOPE_LEFT.with(|s| s.get()).unwrap_or(PANEL_BUDGET)));
             EXHAUSTED.with(|e| e.set(false));
         }
         none
@@ -187,7 +212,17 @@ fn with_budget(body: impl FnOnce() -> f64) -> f64 {
         return body();
     }
     let _guard = BudgetGuard;
+    if SCOPE_LEFT.with(|s| s.get() == Some(0)) {
+        return f64::NAN;
+    }
     let v = body();
+    // hand the remainder back to the scope
+    let left = PANELS_LEFT.with(|b| b.get()).unwrap_or(0);
+    SCOPE_LEFT.with(|s| {
+        if s.get().is_some() {
+            s.set(Some(left));
+        }
+    });
     if EXHAUSTED.with(|e| e.get()) {
         f64::NAN
     } else {

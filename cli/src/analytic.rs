@@ -7,7 +7,7 @@ use anyhow::Result;
 use saddle_sde::analytic::coin_flip::CoinFlip;
 use saddle_sde::analytic::growth::lyapunov_rate;
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
-use saddle_sde::analytic::saddle::{mean, variance};
+use saddle_sde::analytic::saddle::moments;
 use saddle_sde::analytic::stationary::{StationaryLaw, gaussian_limit};
 use saddle_sde::models::SaddleSde;
 use serde_json::{Value, json};
@@ -60,8 +60,8 @@ fn missing(given: &[(&str, bool)]) -> Option<String> {
 /// and under `not_computed` the options each other answer needs.
 ///
 /// # Errors
-/// A parameter error naming the parameter for invalid input (and naming `t` when the
-/// moments overflow); an error listing the options when no answer can be computed.
+/// A parameter error naming the parameter for invalid input (and the overflowing term
+/// and its parameters when the moments overflow); an error listing the options when no answer can be computed.
 pub fn report(args: &Args) -> Result<Value> {
     let mut out = serde_json::Map::new();
     let mut reasons = serde_json::Map::new();
@@ -85,21 +85,11 @@ pub fn report(args: &Args) -> Result<Value> {
     // moments at time t: all six
     match (&full, args.x0, args.t) {
         (Some(sde), Some(x0), Some(t)) => {
-            if !x0.is_finite() {
-                anyhow::bail!("invalid parameter x0 = {x0}: must be finite");
-            }
-            if !(t >= 0.0 && t.is_finite()) {
-                anyhow::bail!("invalid parameter t = {t}: must be finite and >= 0");
-            }
-            let m = mean(sde, x0, t);
-            let v = variance(sde, x0, t);
-            if !(m.is_finite() && v.is_finite()) {
-                anyhow::bail!(
-                    "invalid parameter t = {t}: the mean or variance at this time overflows f64"
-                );
-            }
-            out.insert("mean".into(), json!(m));
-            out.insert("variance".into(), json!(v));
+            // x0 and t checked, and an overflow blamed on the term (and so the
+            // parameters) that causes it
+            let m = moments(sde, x0, t)?;
+            out.insert("mean".into(), json!(m.mean));
+            out.insert("variance".into(), json!(m.variance));
         }
         _ => {
             let m = missing(&[

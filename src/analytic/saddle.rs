@@ -40,6 +40,7 @@
 //! φ(c, t) = (e^{ct} − 1)/c   (= t at c = 0).
 //! ```
 
+use crate::error::{Error, Result, finite, non_negative};
 use crate::models::SaddleSde;
 use crate::noise::StepNoise;
 
@@ -56,7 +57,113 @@ pub(crate) fn phi(c: f64, t: f64) -> f64 {
 /// assert!((mean(&m, 0.1, 1.0) - 0.1 * 1f64.exp()).abs() < 1e-15);
 /// ```
 pub fn mean(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
-    x0 * (sde.a() * t).exp()
+    times(x0, (sde.a() * t).exp())
+}
+
+/// `e^{bt}(e^{ct} − 1)` without `0·∞`: as `e^{(b+c)t}(1 − e^{−ct})` when `ct > 0`.
+fn bump(b: f64, c: f64, t: f64) -> f64 {
+    if c * t > 0.0 {
+        ((b + c) * t).exp() * -(-c * t).exp_m1()
+    } else {
+        times((c * t).exp_m1(), (b * t).exp())
+    }
+}
+
+/// `e^{bt} φ(c, t)`, from [`bump`] (`t e^{bt}` at `c = 0`).
+fn e_phi(b: f64, c: f64, t: f64) -> f64 {
+    if c == 0.0 {
+        times(t, (b * t).exp())
+    } else {
+        bump(b, c, t) / c
+    }
+}
+
+/// `c·e`, but `0` when `c = 0` whatever `e` is: a term whose coefficient vanishes is
+/// absent, so `x₀ = 0` with an overflowing `e^{kt}` gives `0`, not `0·∞ = NaN`.
+fn times(c: f64, e: f64) -> f64 {
+    if c == 0.0 { 0.0 } else { c * e }
+}
+
+/// The first two moments at one time, from [`moments`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Moments {
+    /// `E[x_t]`.
+    pub mean: f64,
+    /// `E[x_t²]`.
+    pub second_moment: f64,
+    /// `Var[x_t]`, without the cancellation of `E[x_t²] − E[x_t]²`.
+    pub variance: f64,
+}
+
+/// [`mean`], [`second_moment`] and [`variance`] with the input checked and the result
+/// guaranteed finite.
+///
+/// # Errors
+/// A parameter error naming `x0` if it is not finite or `t` if it is negative or not
+/// finite; [`Error::DoesNotExist`] when a moment overflows `f64`, naming the term that
+/// overflows and the parameters it grows with (the exponent `(2a + σ²)t` against
+/// `ln f64::MAX ≈ 709.8`, or a large `x₀` or `τ`), so that the message blames the
+/// parameter responsible rather than `t` alone.
+///
+/// ```
+/// use saddle_sde::{analytic::saddle::moments, models::SaddleSde};
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+/// let mo = moments(&m, 0.1, 1.0)?;
+/// assert!((mo.mean - 0.1 * 1f64.exp()).abs() < 1e-15);
+/// // x0 = 0 with a growth exponent past f64: the x0 terms vanish and τ² φ overflows
+/// let e = moments(&m, 0.0, 400.0).unwrap_err().to_string();
+/// assert!(e.contains("τ² φ(2a + σ², t)") && e.contains("(2a + σ²)t = 1.200000e3"));
+/// // a huge x0 at a moderate time: x0 is to blame
+/// assert!(moments(&m, 1e300, 1.0).unwrap_err().to_string().contains("x0² e^{(2a + σ²)t}"));
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn moments(sde: &SaddleSde, x0: f64, t: f64) -> Result<Moments> {
+    finite("x0", x0)?;
+    non_negative("t", t)?;
+    let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
+    let k = 2.0 * a + s * s;
+    let terms = [
+        (
+            "x0² e^{(2a + σ²)t}",
+            times(x0 * x0, (k * t).exp()),
+            times(x0 * x0, bump(2.0 * a, s * s, t)),
+        ),
+        (
+            "2ρστ x0 e^{at} φ(a + σ², t)",
+            times(2.0 * rho * s * tau * x0, e_phi(a, a + s * s, t)),
+            0.0,
+        ),
+        ("τ² φ(2a + σ², t)", times(tau * tau, phi(k, t)), 0.0),
+    ];
+    let m = mean(sde, x0, t);
+    let m2 = terms.iter().map(|t| t.1).sum::<f64>();
+    let v = terms[0].2 + terms[1].1 + terms[2].1;
+    if m.is_finite() && m2.is_finite() && v.is_finite() {
+        return Ok(Moments {
+            mean: m,
+            second_moment: m2,
+            variance: v,
+        });
+    }
+    let culprit = if !m.is_finite() {
+        "x0 e^{at}"
+    } else {
+        terms
+            .iter()
+            .find(|t| !(t.1.is_finite() && t.2.is_finite()))
+            .map_or("the sum of its terms", |t| t.0)
+    };
+    Err(Error::DoesNotExist {
+        what: "E[x_t²]",
+        condition: format!(
+            "a finite f64; at a = {a}, sigma = {s}, tau = {tau}, rho = {rho}, x0 = {x0}, \
+             t = {t} its term {culprit} overflows ((2a + σ²)t = {kt:.6e}, at = {at:.6e}; \
+             e^z overflows past z = 709.78)",
+            kt = k * t,
+            at = a * t,
+        ),
+    })
 }
 
 /// `E[x_t²]` for `x_0 = x0` (see the module docs).
@@ -71,9 +178,9 @@ pub fn mean(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
 pub fn second_moment(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
     let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
     let k = 2.0 * a + s * s;
-    x0 * x0 * (k * t).exp()
-        + 2.0 * rho * s * tau * x0 * (a * t).exp() * phi(a + s * s, t)
-        + tau * tau * phi(k, t)
+    times(x0 * x0, (k * t).exp())
+        + times(2.0 * rho * s * tau * x0, e_phi(a, a + s * s, t))
+        + times(tau * tau, phi(k, t))
 }
 
 /// `Var[x_t]`, written without the cancellation of `E[x_t²] − E[x_t]²`:
@@ -92,9 +199,9 @@ pub fn second_moment(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
 /// ```
 pub fn variance(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
     let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
-    x0 * x0 * (2.0 * a * t).exp() * (s * s * t).exp_m1()
-        + 2.0 * rho * s * tau * x0 * (a * t).exp() * phi(a + s * s, t)
-        + tau * tau * phi(2.0 * a + s * s, t)
+    times(x0 * x0, bump(2.0 * a, s * s, t))
+        + times(2.0 * rho * s * tau * x0, e_phi(a, a + s * s, t))
+        + times(tau * tau, phi(2.0 * a + s * s, t))
 }
 
 /// The blog's pathwise solution on a discrete Brownian path of `(W, V)`, returning

@@ -58,7 +58,7 @@
 //! distribution*, CDF/MEMO/STATISTICS/PUBLIC/6820 (2004).
 
 use crate::analytic::special::{ln_gamma_ratio_sq, solve_increasing, tanh_sinh};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Show};
 use crate::models::SaddleSde;
 use crate::quadrature::gauss_legendre_10;
 use rand::Rng;
@@ -247,10 +247,17 @@ impl StationaryLaw {
                 what: "Pearson IV stationary law (in double precision)",
                 condition: format!(
                     "requires finite Pearson parameters with m + |nu| <= {MAX_M_PLUS_NU:e}, \
-                     m = 1 - a/sigma^2, nu = 2 a rho tau/(sigma^2 |omega|); here a = {a}, \
-                     sigma = {sigma}, tau = {tau}, rho = {rho} give m = {m}, nu = {nu}, \
-                     alpha = {alpha}, ln C = {ln_c} (sigma too small against |a|: for a < 0 \
-                     the law is close to the Gaussian N(0, tau^2/(-2a - sigma^2)))"
+                     m = 1 - a/sigma^2, nu = 2 a rho tau/(sigma^2 |omega|); here a = {}, \
+                     sigma = {}, tau = {}, rho = {rho} give m = {}, nu = {}, \
+                     alpha = {}, ln C = {} (sigma too small against |a|: for a < 0 \
+                     the law is close to the Gaussian N(0, tau^2/(-2a - sigma^2)))",
+                    Show(a),
+                    Show(sigma),
+                    Show(tau),
+                    Show(m),
+                    Show(nu),
+                    Show(alpha),
+                    Show(ln_c)
                 ),
             });
         }

@@ -65,12 +65,20 @@ impl Histogram {
     ///
     /// # Errors
     /// A parameter error naming `lo` or `hi` if either is not finite, `hi` if
-    /// `hi ≤ lo`, or `bins` if it is zero.
+    /// `hi ≤ lo` or `hi − lo` overflows, or `bins` if it is zero, more than
+    /// [`MAX_BINS`](Self::MAX_BINS) or so many that the bin width is not representable.
     pub fn new(lo: f64, hi: f64, bins: usize) -> Result<Self> {
         finite("lo", lo)?;
         finite("hi", hi)?;
         if hi <= lo {
             return Err(param("hi", hi, format!("> lo = {lo}")));
+        }
+        if !(hi - lo).is_finite() {
+            return Err(param(
+                "hi",
+                hi,
+                format!("with hi − lo finite (lo = {lo}: the bin width overflows)"),
+            ));
         }
         count("bins", bins)?;
         if bins > Self::MAX_BINS {
@@ -80,10 +88,21 @@ impl Histogram {
                 format!("at most {} (8 bytes each)", Self::MAX_BINS),
             ));
         }
+        let inv_width = bins as f64 / (hi - lo);
+        if !inv_width.is_finite() {
+            return Err(param(
+                "bins",
+                bins as f64,
+                format!(
+                    "with (hi − lo)/bins representable (hi − lo = {:e})",
+                    hi - lo
+                ),
+            ));
+        }
         Ok(Self {
             lo,
             hi,
-            inv_width: bins as f64 / (hi - lo),
+            inv_width,
             counts: vec![0; bins],
             below: 0,
             above: 0,
@@ -190,9 +209,6 @@ impl Histogram {
 impl Merge for Histogram {
     /// Adds the counts of `other`.
     ///
-    /// # Panics
-    /// If the two histograms have different ranges or bin counts (a programming
-    /// error: accumulators of one run are always built by the same constructor).
     /// # Panics
     /// If the layouts differ ([`Histogram::try_merge`] returns an error instead).
     fn merge(&mut self, o: &Self) {

@@ -78,7 +78,7 @@
 //! SDE the closed form [`scale_exponent`] and [`level_passage`] stay the reference
 //! (they decide the transition `σ² = 2a` exactly).
 
-use crate::error::{Error, Result, finite, param};
+use crate::error::{Error, Result, Show, finite, param};
 use crate::models::SaddleSde;
 use crate::sde::ScalarSde;
 use std::cell::Cell;
@@ -123,13 +123,22 @@ struct Coeffs {
 
 impl Coeffs {
     fn new(m: &SaddleSde) -> Self {
+        // ω = τ√(1−ρ²) carries the sign of τ; only ω² enters b², so use |ω|, and 0
+        // where ω² underflows (a subnormal τ): then the formulas for ω = 0 apply
+        let omega = m.omega().abs();
+        let omega = if omega * omega > 0.0 { omega } else { 0.0 };
+        // likewise σ where σ² underflows: the σ = 0 forms are its limit
+        let sigma = if m.sigma() * m.sigma() > 0.0 {
+            m.sigma()
+        } else {
+            0.0
+        };
         Self {
             a: m.a(),
-            s2: m.sigma() * m.sigma(),
-            sigma: m.sigma(),
+            s2: sigma * sigma,
+            sigma,
             rt: m.rho() * m.tau(),
-            // ω = τ√(1−ρ²) carries the sign of τ; only ω² enters b², so use |ω|
-            omega: m.omega().abs(),
+            omega,
             tau2: m.tau() * m.tau(),
         }
     }
@@ -141,7 +150,10 @@ impl Coeffs {
     /// `F(x)` up to an additive constant.
     #[inline]
     fn f(&self, x: f64) -> f64 {
-        if self.sigma == 0.0 {
+        if self.a == 0.0 {
+            // F' = 2ax/b² ≡ 0 (also where b² is 0 in f64 and the forms below read 0·∞)
+            0.0
+        } else if self.sigma == 0.0 {
             self.a * x * x / self.tau2
         } else if self.omega > 0.0 {
             let c = 2.0 * self.a * self.rt / (self.s2 * self.omega);
@@ -194,12 +206,23 @@ impl Coeffs {
             None => Ok(()),
             Some(z) if z.is_nan() => Err(Error::DoesNotExist {
                 what: "exit reference",
-                condition: "the diffusion b(x) vanishes everywhere (sigma = tau = 0)".into(),
+                condition: format!(
+                    "the diffusion b(x)² = σ²x² + 2ρστx + τ² must be > 0, but with sigma = 0 \
+                     it is tau² = {:e} everywhere",
+                    self.tau2
+                ),
             }),
             Some(z) if z >= lo && z <= hi => Err(Error::DoesNotExist {
                 what: "exit reference",
                 condition: format!(
-                    "b(x)² = σ²x² + 2ρστx + τ² must be > 0 on the domain, but b({z}) = 0"
+                    "b(x)² = σ²x² + 2ρστx + τ² must be > 0 on the domain, but with sigma = {}, \
+                     rho·tau = {} and tau² = {} it vanishes at x = {}, inside [{}, {}]",
+                    Show(self.sigma),
+                    Show(self.rt),
+                    Show(self.tau2),
+                    Show(z),
+                    Show(lo),
+                    Show(hi)
                 ),
             }),
             Some(_) => Ok(()),
@@ -243,7 +266,21 @@ pub fn scale_exponent(model: &SaddleSde, x: f64) -> Result<f64> {
     finite("x", x)?;
     let c = Coeffs::new(model);
     c.check_positive_on(x.min(0.0), x.max(0.0))?;
-    Ok(c.f(x) - c.f(0.0))
+    if x == 0.0 {
+        return Ok(0.0);
+    }
+    let v = c.f(x) - c.f(0.0);
+    if v.is_nan() {
+        return Err(Error::DoesNotExist {
+            what: "scale exponent",
+            condition: format!(
+                "F(x) − F(0) must be representable, but b² = σ²x² + 2ρστx + τ² is out of \
+                 f64's range between 0 and x = {x:e} (sigma = {:e}, rho·tau = {:e})",
+                c.sigma, c.rt
+            ),
+        });
+    }
+    Ok(v)
 }
 
 /// Exact exit quantities from an interval.
@@ -304,6 +341,15 @@ fn check_interval(x0: f64, lower: f64, upper: f64) -> Result<()> {
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn interval_exit(model: &SaddleSde, x0: f64, lower: f64, upper: f64) -> Result<IntervalExit> {
+    crate::quadrature::call_scope(|| interval_exit_unscoped(model, x0, lower, upper))
+}
+
+fn interval_exit_unscoped(
+    model: &SaddleSde,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+) -> Result<IntervalExit> {
     let c = interval_coeffs(model, x0, lower, upper)?;
     interval_exit_with(&c, x0, lower, upper)
 }
@@ -375,6 +421,10 @@ pub struct LevelPassage {
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn level_passage(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPassage> {
+    crate::quadrature::call_scope(|| level_passage_unscoped(model, x0, level))
+}
+
+fn level_passage_unscoped(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPassage> {
     finite("x0", x0)?;
     finite("level", level)?;
     if level == x0 {
@@ -433,6 +483,16 @@ pub fn level_passage(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPass
     } else {
         None
     };
+    if !(0.0..=1.0).contains(&probability) {
+        return Err(Error::DoesNotExist {
+            what: "passage probability",
+            condition: format!(
+                "the scale integrals must be representable in f64, but they give {probability} \
+                 (a = {a:e}, sigma = {:e}, tau² = {:e}, x0 = {x0:e}, level = {level:e})",
+                c.sigma, c.tau2
+            ),
+        });
+    }
     Ok(LevelPassage {
         probability,
         mean_time,
@@ -461,6 +521,16 @@ pub fn level_passage(model: &SaddleSde, x0: f64, level: f64) -> Result<LevelPass
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn exit_time_cdf(
+    model: &SaddleSde,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+    times: &[f64],
+) -> Result<Vec<f64>> {
+    crate::quadrature::call_scope(|| exit_time_cdf_unscoped(model, x0, lower, upper, times))
+}
+
+fn exit_time_cdf_unscoped(
     model: &SaddleSde,
     x0: f64,
     lower: f64,
@@ -778,6 +848,10 @@ fn numeric_on<'a, D: OneDimDiffusion + ?Sized>(
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn scale_exponent_of<D: OneDimDiffusion + ?Sized>(d: &D, x: f64) -> Result<f64> {
+    crate::quadrature::call_scope(|| scale_exponent_of_unscoped(d, x))
+}
+
+fn scale_exponent_of_unscoped<D: OneDimDiffusion + ?Sized>(d: &D, x: f64) -> Result<f64> {
     finite("x", x)?;
     let n = Numeric::new(d, 0.0, x);
     let v = n.fs[ANCHORS];
@@ -811,6 +885,15 @@ pub fn interval_exit_of<D: OneDimDiffusion + ?Sized>(
     lower: f64,
     upper: f64,
 ) -> Result<IntervalExit> {
+    crate::quadrature::call_scope(|| interval_exit_of_unscoped(d, x0, lower, upper))
+}
+
+fn interval_exit_of_unscoped<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+) -> Result<IntervalExit> {
     let n = numeric_on(d, x0, lower, upper)?;
     let e = interval_exit_with(&n, x0, lower, upper)?;
     n.check()?;
@@ -835,6 +918,16 @@ pub fn interval_exit_of<D: OneDimDiffusion + ?Sized>(
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn exit_time_cdf_of<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    lower: f64,
+    upper: f64,
+    times: &[f64],
+) -> Result<Vec<f64>> {
+    crate::quadrature::call_scope(|| exit_time_cdf_of_unscoped(d, x0, lower, upper, times))
+}
+
+fn exit_time_cdf_of_unscoped<D: OneDimDiffusion + ?Sized>(
     d: &D,
     x0: f64,
     lower: f64,
@@ -997,6 +1090,15 @@ fn ln_tail_integral(g: impl Fn(f64) -> f64, peak: f64, v_end: f64) -> f64 {
 /// # Ok::<(), saddle_sde::Error>(())
 /// ```
 pub fn level_passage_of<D: OneDimDiffusion + ?Sized>(
+    d: &D,
+    x0: f64,
+    level: f64,
+    far: f64,
+) -> Result<LevelPassage> {
+    crate::quadrature::call_scope(|| level_passage_of_unscoped(d, x0, level, far))
+}
+
+fn level_passage_of_unscoped<D: OneDimDiffusion + ?Sized>(
     d: &D,
     x0: f64,
     level: f64,

@@ -201,7 +201,10 @@ impl ExitSpec {
             return Err(param(
                 "bound",
                 bound,
-                format!("> {need} (beyond |x0| and the barriers)"),
+                format!(
+                    "> {} (beyond |x0| and the barriers lower and upper)",
+                    crate::error::Show(need)
+                ),
             ));
         }
         Ok(())

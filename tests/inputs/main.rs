@@ -15,3 +15,4 @@ mod common;
 
 mod analytic_bad_input;
 mod bad_input;
+mod public_numbers;

@@ -1,0 +1,153 @@
+//! Every public constructor and function that takes user numbers beyond the model
+//! constructors — `ExitDomain`/`ExitSpec`, `Histogram`, the exact escape references and
+//! the exact moments — over arbitrary `f64` (NaN, ±inf, subnormals, ±f64::MAX
+//! included): no panic, no hang (the quadrature's panel budget bounds every exact
+//! reference), an `Ok` that is finite and in range, and an error that names its
+//! parameter and value.
+
+use proptest::prelude::*;
+use saddle_sde::Error;
+use saddle_sde::analytic::saddle::moments;
+use saddle_sde::ensemble::Histogram;
+use saddle_sde::escape::exact::{interval_exit, level_passage, scale_exponent};
+use saddle_sde::escape::{ExitDomain, ExitSpec};
+use saddle_sde::models::SaddleSde;
+
+/// A value as messages show it: the shortest decimal, or scientific notation where
+/// that would be long (1e9 and up, below 1e-6).
+fn shown(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// A parameter error names its parameter, shows its value and the allowed range; any
+/// other error is a typed `DoesNotExist` with a reason.
+fn well_formed(e: &Error) -> bool {
+    let text = e.to_string();
+    match e {
+        Error::Param(p) => {
+            text.contains(p.name) && text.contains("must be") && text.contains(&shown(p.value))
+        }
+        Error::DoesNotExist { condition, .. } => !condition.is_empty(),
+        _ => false,
+    }
+}
+
+/// Mostly hostile values, some ordinary ones, so that both the refusals and the
+/// computations are exercised.
+fn num() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => any::<f64>(),
+        3 => -3.0..3.0f64,
+        1 => prop::sample::select(vec![
+            0.0, -0.0, 1.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX,
+            f64::MIN, f64::MIN_POSITIVE, 5e-324, 1e-300, 1e300, 1e-12,
+        ]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(crate::common::proptest_config(512))]
+
+    #[test]
+    fn exit_spec_never_panics(lo in num(), hi in num(), x0 in num(), horizon in num(),
+                              dt in num(), bound in num(), bins in any::<usize>()) {
+        let domain = match ExitDomain::from_ends(Some(lo).filter(|v| *v != 0.0), Some(hi)) {
+            Ok(d) => d,
+            Err(e) => { prop_assert!(well_formed(&e), "{e}"); return Ok(()); }
+        };
+        match ExitSpec::new(domain, x0, horizon, dt) {
+            Ok(s) => {
+                prop_assert!(domain.contains(s.x0()));
+                prop_assert!(s.grid().steps() >= 1 && s.grid().h() > 0.0 && s.grid().h().is_finite());
+                match s.clone().with_bound(bound) {
+                    Ok(b) => prop_assert!(b.bound() > s.x0().abs()),
+                    Err(e) => prop_assert!(well_formed(&e), "{e}"),
+                }
+                // any usize: refused above the cap without allocating
+                if let Err(e) = s.with_time_bins(bins) {
+                    prop_assert!(well_formed(&e), "{e}");
+                }
+            }
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+    }
+
+    #[test]
+    fn histogram_never_panics(lo in num(), hi in num(), bins in prop_oneof![1usize..5000, any::<usize>()],
+                              xs in prop::collection::vec(num(), 0..50), p in num()) {
+        let mut h = match Histogram::new(lo, hi, bins) {
+            Ok(h) => h,
+            Err(e) => { prop_assert!(well_formed(&e), "{e}"); return Ok(()); }
+        };
+        prop_assert!(h.resolution() > 0.0 && h.resolution().is_finite());
+        for &x in &xs {
+            h.push(x);
+        }
+        prop_assert_eq!(h.total(), xs.len() as u64);
+        if let Some(q) = h.quantile(p) {
+            prop_assert!(q >= h.lo() && q <= h.hi(), "quantile {} outside [{}, {}]", q, h.lo(), h.hi());
+        }
+        if let Some(c) = h.cdf(p) {
+            prop_assert!((0.0..=1.0).contains(&c));
+        }
+        // a different layout is an error, never a panic or a silent mix
+        if let Ok(other) = Histogram::new(lo, hi, if bins == 1 { 2 } else { 1 }) {
+            let before = h.total();
+            let e = h.try_merge(&other).unwrap_err();
+            prop_assert!(well_formed(&e), "{e}");
+            prop_assert_eq!(h.total(), before);
+        }
+    }
+
+    #[test]
+    fn exact_moments_are_finite_or_an_error(a in num(), s in num(), tau in num(), rho in -1.0..=1.0f64,
+                                            x0 in num(), t in num()) {
+        let Ok(m) = SaddleSde::new(a, s.abs(), tau, rho) else { return Ok(()) };
+        match moments(&m, x0, t) {
+            Ok(mo) => {
+                prop_assert!(mo.mean.is_finite() && mo.second_moment.is_finite() && mo.variance.is_finite());
+                prop_assert!(mo.second_moment >= 0.0 || mo.second_moment.abs() <= 1e-12 * mo.mean.abs().max(1.0),
+                             "E[x²] = {}", mo.second_moment);
+            }
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+    }
+}
+
+proptest! {
+    // A hostile case may spend a whole panel budget (10⁶ panels, 20–70 s) before it is
+    // refused; 16 cases here take about a minute. Longer:
+    // PROPTEST_CASES=500 cargo test --release --test inputs -- exact_escape
+    #![proptest_config(crate::common::proptest_config(16))]
+
+    #[test]
+    fn exact_escape_is_in_range_or_an_error(a in num(), s in num(), tau in num(), rho in -1.0..=1.0f64,
+                                            x0 in num(), lo in num(), hi in num()) {
+        let Ok(m) = SaddleSde::new(a, s.abs(), tau, rho) else { return Ok(()) };
+        match interval_exit(&m, x0, lo, hi) {
+            Ok(e) => {
+                prop_assert!((0.0..=1.0).contains(&e.p_upper) && (0.0..=1.0).contains(&e.p_lower));
+                prop_assert!((e.p_upper + e.p_lower - 1.0).abs() < 1e-9);
+                prop_assert!(e.mean_exit_time.is_finite() && e.mean_exit_time >= 0.0);
+            }
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+        match level_passage(&m, x0, hi) {
+            Ok(p) => {
+                prop_assert!((0.0..=1.0).contains(&p.probability));
+                if let Some(t) = p.mean_time {
+                    prop_assert!(t.is_finite() && t >= 0.0);
+                }
+            }
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+        match scale_exponent(&m, x0) {
+            Ok(f) => prop_assert!(!f.is_nan()),
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+    }
+}
