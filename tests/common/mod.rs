@@ -152,10 +152,17 @@ pub fn loglog_slope(x: &[f64], y: &[f64]) -> f64 {
     saddle_sde::convergence::loglog_slope(x, y)
 }
 
-/// Standard normal upper quantile by bisection on erfc (accurate to 1e-10).
+/// The standard normal upper quantile `Φ⁻¹(1 − α)` (statrs' inverse CDF): the critical
+/// value of a **one-sided** z-test at level `α`.
 pub fn z_upper(alpha: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, Normal};
     Normal::standard().inverse_cdf(1.0 - alpha)
+}
+
+/// The critical value of a **two-sided** z-test at level `α`: `Φ⁻¹(1 − α/2)`, so that
+/// `P(|Z| ≥ z) = α` (3.29 at 10⁻³, 3.66 at 2.5·10⁻⁴, 4.21 at 2.5·10⁻⁵).
+pub fn z_two_sided(alpha: f64) -> f64 {
+    z_upper(0.5 * alpha)
 }
 
 /// The seed of every property test's generator unless `PROPTEST_RNG_SEED` is set.

@@ -7,7 +7,9 @@
 //! - the mean: Z = ΣA / √(Σv) ~ N(0, 1);
 //! - the variance: Z = Σ(A² − v) / √(Σ(A² − v)²) ~ N(0, 1) (self-normalised);
 //!
-//! 20 two-sided z-tests with family-wise α = 0.001 (Bonferroni: |z| < Φ⁻¹(1 − 0.001/40) = 4.06 each).
+//! 20 two-sided z-tests per sampler, for the samplers with p = 1 and p = 4 terms: 40 in
+//! all, with family-wise α = 0.001 (Bonferroni, two-sided: |z| < Φ⁻¹(1 − 0.001/80) =
+//! 4.21 each).
 //! The same statistic must reject the wrong formula v' = h²/12 (power check), so the
 //! test can fail.
 //!
@@ -59,7 +61,8 @@ fn binned_z(sampler: &LevyArea, h: f64, n: usize, wrong: bool) -> Vec<(f64, f64)
 
 #[test]
 fn conditional_mean_and_variance_per_bin() {
-    let crit = common::z_upper(0.001 / 40.0);
+    // 40 two-sided tests (2 samplers × 10 bins × mean and variance)
+    let crit = common::z_two_sided(0.001 / 40.0);
     for p in [1, 4] {
         let sampler = LevyArea::with_terms(p, 0.5).unwrap();
         let z = binned_z(&sampler, 0.5, 400_000, false);
