@@ -159,6 +159,15 @@ fn exit_quantity(q: QuantityArg) -> Option<ExitQuantity> {
 }
 
 /// Runs the command.
+/// A number in a message: scientific where the shortest decimal would be long.
+fn short(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 pub fn run(args: MlmcArgs) -> Result<()> {
     let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
     let threshold = match (args.quantity, args.threshold) {
@@ -242,7 +251,21 @@ pub fn run(args: MlmcArgs) -> Result<()> {
                 args.eps,
             ),
         }
-    })??;
+    })?
+    .map_err(|e| match e {
+        // a run that blew up: say at which options
+        saddle_sde::Error::DoesNotExist { .. } => anyhow::anyhow!(
+            "{e} (at --a {} --sigma {} --tau {} --rho {} --x0 {} --t {} --base-steps {})",
+            short(args.a),
+            short(args.sigma),
+            short(args.tau),
+            short(args.rho),
+            short(args.x0),
+            short(args.t),
+            args.base_steps
+        ),
+        other => other.into(),
+    })?;
     let seconds = start.elapsed().as_secs_f64();
     let exact_value = match args.quantity {
         QuantityArg::Mean => Some(exact::mean(&model, args.x0, args.t)),

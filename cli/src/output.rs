@@ -162,16 +162,21 @@ pub const MAX_THREADS: usize = 1024;
 /// Refuses a run whose `paths × steps` overflows, and says on stderr how many
 /// path-steps a long run (over 10¹⁰) will take before it starts.
 pub fn check_cost(label: &str, paths: u64, steps: usize) -> anyhow::Result<()> {
+    check_cost_of(label, "paths", paths, steps)
+}
+
+/// [`check_cost`] for a count typed as `--{count}` (`runs` for the optimisers).
+pub fn check_cost_of(label: &str, count: &str, paths: u64, steps: usize) -> anyhow::Result<()> {
     let total = paths.checked_mul(steps as u64).ok_or_else(|| {
         anyhow::anyhow!(
-            "invalid parameter paths = {paths}: paths × steps ({steps} steps) must be at most \
-             {:e} path-steps",
+            "invalid parameter {count} = {paths}: {count} × steps ({steps} steps) must be at \
+             most {:e} path-steps",
             u64::MAX as f64
         )
     })?;
     if total > 10_000_000_000 {
         eprintln!(
-            "{label}: up to {:.2e} path-steps ({paths} paths × {steps} steps), about {:.1} \
+            "{label}: up to {:.2e} path-steps ({paths} {count} × {steps} steps), about {:.1} \
              core-hours at 1e8 path-steps/s",
             total as f64,
             total as f64 / 1e8 / 3600.0

@@ -269,6 +269,8 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
         OptimizerArg::Relu => sgd.optimizer(Optimizer::Relu { width })?,
     };
     let spec = EscapeRun::new(args.x0, args.lower, args.upper, args.max_steps, args.runs)?;
+    // runs × steps: an overflow refused, a long run announced
+    crate::output::check_cost_of("sgd", "runs", args.runs, args.max_steps)?;
     let limit = sgd.diffusion_limit()?;
     let sde = match limit {
         Some((m, dt)) => {

@@ -202,6 +202,15 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     }
 }
 
+/// A number in a message: scientific where the shortest decimal would be long.
+fn short(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Prints (and with --out writes) the result of a finished run, here or in
 /// `saddle merge` (`seconds`: the run's wall time, when it ran in one piece).
 pub fn report(args: &SimulateArgs, ens: &TerminalSummary, seconds: Option<f64>) -> Result<()> {
@@ -210,6 +219,21 @@ pub fn report(args: &SimulateArgs, ens: &TerminalSummary, seconds: Option<f64>) 
     let format = args.out.as_deref().map(file_format).transpose()?;
     let t = grid.t_end();
     let n = ens.moments.count();
+    // no statistics of fewer than two finite terminal values: say why, by the options
+    anyhow::ensure!(
+        n >= 2,
+        "no terminal statistics: {} of {} paths blew up (|x| past the bound or not finite) \
+         before t = {t} at --a {} --sigma {} --tau {} --rho {} --x0 {} --dt {}; at least 2 \
+         must stay finite (shorten --t or --dt, or lower --a and --sigma)",
+        ens.blown_up,
+        args.paths,
+        short(args.a),
+        short(args.sigma),
+        short(args.tau),
+        short(args.rho),
+        short(args.x0),
+        short(args.dt)
+    );
     let exact_moments = ExactMoments {
         mean: Some(exact::mean(&model, args.x0, t)),
         variance: Some(exact::variance(&model, args.x0, t)),

@@ -65,6 +65,25 @@ fn wilson(p: &saddle_sde::uncertainty::Proportion) -> String {
     }
 }
 
+/// A number in a message: scientific where the shortest decimal would be long.
+fn show(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Checks one scalar option, named as it is typed.
+fn check_scalar(name: &str, v: f64, ok: bool, allowed: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        ok,
+        "invalid parameter {name} = {}: must be {allowed}",
+        show(v)
+    );
+    Ok(())
+}
+
 /// Checks a list option: non-empty, every value finite and `> 0` (or `≥ 0`).
 fn check_list(name: &str, values: &[f64], zero_ok: bool) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -76,7 +95,8 @@ fn check_list(name: &str, values: &[f64], zero_ok: bool) -> anyhow::Result<()> {
         let allowed = if zero_ok { ">= 0" } else { "> 0" };
         anyhow::ensure!(
             ok,
-            "invalid parameter {name} = {v}: must be finite and {allowed}"
+            "invalid parameter {name} = {}: must be finite and {allowed}",
+            show(v)
         );
     }
     Ok(())
@@ -84,6 +104,46 @@ fn check_list(name: &str, values: &[f64], zero_ok: bool) -> anyhow::Result<()> {
 
 /// Runs `saddle escape-study`.
 pub fn run(args: StudyArgs) -> anyhow::Result<()> {
+    // every option checked here, under the name it is typed with, before the tables
+    // build their models and intervals from it
+    check_scalar(
+        "a",
+        args.a,
+        args.a > 0.0 && args.a.is_finite(),
+        "finite and > 0",
+    )?;
+    check_scalar("tau", args.tau, args.tau.is_finite(), "finite")?;
+    check_scalar(
+        "rho",
+        args.rho,
+        (-1.0..=1.0).contains(&args.rho),
+        "in [-1, 1]",
+    )?;
+    let positive = |v: f64| v > 0.0 && v.is_finite();
+    check_scalar(
+        "radius",
+        args.radius,
+        positive(args.radius),
+        "finite and > 0",
+    )?;
+    check_scalar(
+        "horizon",
+        args.horizon,
+        positive(args.horizon),
+        "finite and > 0",
+    )?;
+    check_scalar("dt", args.dt, positive(args.dt), "finite and > 0")?;
+    anyhow::ensure!(args.paths >= 1, "invalid parameter paths = 0: must be >= 1");
+    // the longest rows: the horizon, and the largest radius at the slowest ratio
+    let steps = args.horizon / args.dt;
+    anyhow::ensure!(
+        steps <= 1e12,
+        "invalid parameter dt = {}: the horizon {} needs {} steps per path, more than 1e12",
+        show(args.dt),
+        show(args.horizon),
+        show(steps.ceil())
+    );
+    crate::output::check_cost("escape-study", args.paths, steps.ceil() as usize)?;
     check_list("ratios", &args.ratios, true)?;
     check_list("radii", &args.radii, false)?;
     check_list("radius-ratios", &args.radius_ratios, true)?;
@@ -108,7 +168,24 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
         let r = radius_table(&cfg, |d, n| p.update(d as u64, n as u64));
         (t, r)
     })?;
-    let (transition, radius) = (transition?, radius?);
+    // a reference or a run that fails: say at which options
+    let at = |e: saddle_sde::Error| {
+        anyhow::anyhow!(
+            "{e} (at --a {} --tau {} --rho {} --radius {} --radii {} --horizon {} --dt {})",
+            show(args.a),
+            show(args.tau),
+            show(args.rho),
+            show(args.radius),
+            args.radii
+                .iter()
+                .map(|&r| show(r))
+                .collect::<Vec<_>>()
+                .join(","),
+            show(args.horizon),
+            show(args.dt)
+        )
+    };
+    let (transition, radius) = (transition.map_err(at)?, radius.map_err(at)?);
     if args.json {
         let v = serde_json::json!({ "transition": transition, "radius": radius });
         println!("{}", serde_json::to_string_pretty(&v)?);
