@@ -184,6 +184,18 @@ pub fn run(args: HessianArgs) -> anyhow::Result<()> {
     if let Some(k) = args.conditional_samples {
         study = study.conditional_samples(k)?;
     }
+    // draws × sizes (and particles): an overflow refused, a long run announced
+    let sizes = args.max_n.max(1);
+    crate::output::check_cost_of("hessian", "samples", args.samples, sizes)?;
+    if let Some(k) = args.conditional_samples {
+        crate::output::check_cost_of("hessian", "conditional-samples", k, sizes)?;
+    }
+    crate::output::check_cost_of(
+        "hessian",
+        "replicates",
+        args.replicates,
+        args.particles.saturating_mul(sizes),
+    )?;
     let mut progress = Progress::new("hessian");
     let r = with_threads(args.threads, || {
         study.run(&mut |f| progress.update((f * 1e6) as u64, 1_000_000))

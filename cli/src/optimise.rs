@@ -176,6 +176,10 @@ pub fn run(args: OptimiseArgs) -> anyhow::Result<()> {
         MethodArg::Newton => Method::Newton { damping },
         MethodArg::Sfn => Method::SaddleFreeNewton { damping },
     };
+    // checked under the option's name (the library names the matrix it builds)
+    if let Some(v) = args.eigenvalues.iter().find(|v| !v.is_finite()) {
+        anyhow::bail!("invalid parameter eigenvalues = {v}: must be finite (each of them)");
+    }
     let q = match args.rotate {
         Some(seed) => Quadratic::rotated(&args.eigenvalues, seed)?,
         None => Quadratic::diagonal(&args.eigenvalues)?,
@@ -191,6 +195,9 @@ pub fn run(args: OptimiseArgs) -> anyhow::Result<()> {
         "invalid parameter x0: {} values given, one per eigenvalue ({d}) needed",
         x0.len()
     );
+    if args.iterates == Some(0) {
+        anyhow::bail!("invalid parameter iterates = 0: must be >= 1");
+    }
     if let Some(steps) = args.iterates {
         return iterates(&args, &opt, &x0, steps);
     }

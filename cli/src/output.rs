@@ -169,8 +169,9 @@ pub fn check_cost(label: &str, paths: u64, steps: usize) -> anyhow::Result<()> {
 pub fn check_cost_of(label: &str, count: &str, paths: u64, steps: usize) -> anyhow::Result<()> {
     let total = paths.checked_mul(steps as u64).ok_or_else(|| {
         anyhow::anyhow!(
-            "invalid parameter {count} = {paths}: {count} × steps ({steps} steps) must be at \
-             most {:e} path-steps",
+            "invalid parameter {count} = {paths}: {count} × steps per path ({steps}) must be \
+             at most {:e} path-steps; lower {count} or the steps (--max-steps, or the time \
+             over --dt)",
             u64::MAX as f64
         )
     })?;

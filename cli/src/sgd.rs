@@ -269,8 +269,24 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
         OptimizerArg::Relu => sgd.optimizer(Optimizer::Relu { width })?,
     };
     let spec = EscapeRun::new(args.x0, args.lower, args.upper, args.max_steps, args.runs)?;
-    // runs × steps: an overflow refused, a long run announced
-    crate::output::check_cost_of("sgd", "runs", args.runs, args.max_steps)?;
+    // runs × steps × batch gradient evaluations: an overflow refused, a long run announced
+    let per_run = (args.max_steps as u128) * (args.batch as u128);
+    anyhow::ensure!(
+        (args.runs as u128) * per_run <= u64::MAX as u128,
+        "invalid parameter batch = {}: runs × max-steps × batch ({} × {} × {}) must be at most \
+         {:e} sample gradients",
+        args.batch,
+        args.runs,
+        args.max_steps,
+        args.batch,
+        u64::MAX as f64
+    );
+    crate::output::check_cost_of(
+        "sgd",
+        "runs",
+        args.runs,
+        per_run.min(u64::MAX as u128) as usize,
+    )?;
     let limit = sgd.diffusion_limit()?;
     let sde = match limit {
         Some((m, dt)) => {

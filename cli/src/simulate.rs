@@ -140,7 +140,11 @@ where
         let q = |f: f64| xs[((f * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)];
         let (lo, hi) = (q(0.001), q(0.999));
         let pad = 0.5 * (hi - lo).max(1e-12 * lo.abs().max(1.0));
-        obs = obs.histogram(Histogram::new(lo - pad, hi + pad, BINS)?)?;
+        // a pilot range past f64 (values near ±1e308) gives no histogram: the quantiles
+        // are then reported as not available
+        if let Ok(h) = Histogram::new(lo - pad, hi + pad, BINS) {
+            obs = obs.histogram(h)?;
+        }
     }
     with_threads(args.threads, || {
         let mut progress = Progress::new("simulate");

@@ -194,11 +194,18 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
     println!(
         "Escape of dx = a x dt + σ x dW + τ dU from (−R, R), a = {}, τ = {}, ρ = {}, x0 = {}, \
          MC: scheme em + bridge, dt = {}, {} paths/row, seed {}",
-        cfg.a, cfg.tau, cfg.rho, cfg.x0, cfg.dt, cfg.paths, cfg.seed
+        show(cfg.a),
+        show(cfg.tau),
+        cfg.rho,
+        show(cfg.x0),
+        show(cfg.dt),
+        cfg.paths,
+        cfg.seed
     );
     println!(
         "\nMean exit time and P(T ≤ {}) across the transition, R = {}",
-        cfg.horizon, cfg.radius
+        show(cfg.horizon),
+        show(cfg.radius)
     );
     let mut t = Table::new(&[
         "σ²/(2a)",

@@ -41,11 +41,11 @@ fn hostile_numbers_are_refused_by_name() {
             "--paths",
             "10",
         ],
-        "bins",
+        "time_bins",
     );
     refused(
         &["escape", "--time-bins", "1000000000000", "--paths", "10"],
-        "bins",
+        "time_bins",
     );
     refused(
         &["escape", "--paths", "10", "--threads", "100000"],

@@ -342,10 +342,17 @@ fn check(cmd_ix: usize, changes: &[(usize, usize)], json: bool) -> Result<(), Te
     } else {
         prop_assert_eq!(code, 2, "`saddle {}`: exit status {}: {}", shown, code, err);
         let lower = err.to_lowercase();
-        let names_one = changed.iter().any(|(flag, _)| {
-            let bare = flag.trim_start_matches("--");
-            lower.contains(flag) || lower.contains(bare) || lower.contains(&bare.replace('-', "_"))
-        });
+        // an answer that does not exist, or a run that did not converge, is not a refusal
+        // of one value: it must name the options that would change it
+        let outcome = lower.contains("does not exist") || lower.contains("did not converge");
+        let names_an_option = flags.iter().any(|f| lower.contains(f));
+        let names_one = (outcome && names_an_option)
+            || changed.iter().any(|(flag, _)| {
+                let bare = flag.trim_start_matches("--");
+                lower.contains(flag)
+                    || lower.contains(bare)
+                    || lower.contains(&bare.replace('-', "_"))
+            });
         prop_assert!(
             names_one,
             "`saddle {shown}`: the refusal names none of {:?}: {err}",
@@ -375,7 +382,7 @@ fn config(cases: u32, seed: u64) -> Config {
 proptest! {
     #![proptest_config(config(5_000, 0x5add_1e00_c11a))]
     #[test]
-    #[ignore = "not yet green: refusals that name internal parameters (h for --horizon 1e-308, hessian for --eigenvalues inf) remain; issue 13 item 4"]
+    #[ignore = "not yet green: `mlmc --sigma 3 --eps 0.2` runs for minutes with no cost estimate first, and the exact escape reference at sigma = 1e-3 spends its whole quadrature budget (about a minute); issue 13 item 4"]
     fn hostile_arguments_first_half((c, ch, j) in case()) {
         check(c, &ch, j)?;
     }
@@ -384,7 +391,7 @@ proptest! {
 proptest! {
     #![proptest_config(config(5_000, 0x5add_1e00_c11b))]
     #[test]
-    #[ignore = "not yet green: refusals that name internal parameters (h for --horizon 1e-308, hessian for --eigenvalues inf) remain; issue 13 item 4"]
+    #[ignore = "not yet green: `mlmc --sigma 3 --eps 0.2` runs for minutes with no cost estimate first, and the exact escape reference at sigma = 1e-3 spends its whole quadrature budget (about a minute); issue 13 item 4"]
     fn hostile_arguments_second_half((c, ch, j) in case()) {
         check(c, &ch, j)?;
     }

@@ -387,6 +387,21 @@ fn interval_exit_with<C: ExitCoeffs>(
     })
 }
 
+/// Refuses a distribution function with a value that is not finite (an interval too
+/// narrow or coefficients too large for the solver's grid).
+fn finite_cdf(v: Vec<f64>) -> Result<Vec<f64>> {
+    match v.iter().find(|p| !p.is_finite()) {
+        None => Ok(v),
+        Some(p) => Err(Error::DoesNotExist {
+            what: "exit-time distribution",
+            condition: format!(
+                "the backward equation's solution must be finite on its grid of 2000 cells, \
+                 but it gives {p} (an interval too narrow or coefficients too large for it)"
+            ),
+        }),
+    }
+}
+
 /// Exact quantities for the first passage to one level.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -528,6 +543,7 @@ pub fn exit_time_cdf(
     times: &[f64],
 ) -> Result<Vec<f64>> {
     crate::quadrature::call_scope(|| exit_time_cdf_unscoped(model, x0, lower, upper, times))
+        .and_then(finite_cdf)
 }
 
 fn exit_time_cdf_unscoped(
@@ -925,6 +941,7 @@ pub fn exit_time_cdf_of<D: OneDimDiffusion + ?Sized>(
     times: &[f64],
 ) -> Result<Vec<f64>> {
     crate::quadrature::call_scope(|| exit_time_cdf_of_unscoped(d, x0, lower, upper, times))
+        .and_then(finite_cdf)
 }
 
 fn exit_time_cdf_of_unscoped<D: OneDimDiffusion + ?Sized>(

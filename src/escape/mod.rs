@@ -180,6 +180,15 @@ impl ExitSpec {
         check_inside(&domain, x0)?;
         positive("horizon", horizon)?;
         positive("dt", dt)?;
+        // the step min(dt, horizon) must be one the noise sources can draw for
+        if horizon.min(dt) < 1e-300 {
+            let (name, v) = if horizon < dt {
+                ("horizon", horizon)
+            } else {
+                ("dt", dt)
+            };
+            return Err(param(name, v, ">= 1e-300 (the step is min(dt, horizon))"));
+        }
         let grid = Grid::new(horizon, dt)?;
         let spec = Self {
             domain,
@@ -227,13 +236,13 @@ impl ExitSpec {
     /// Sets the number of bins of the exit-time histogram on `[0, horizon]`.
     ///
     /// # Errors
-    /// A parameter error naming `bins` if zero or more than [`MAX_TIME_BINS`].
+    /// A parameter error naming `time_bins` if zero or more than [`MAX_TIME_BINS`].
     pub fn with_time_bins(mut self, bins: usize) -> Result<Self> {
-        count("bins", bins)?;
+        count("time_bins", bins)?;
         // every chunk of paths in flight holds its own histogram (64 at a time)
         if bins > MAX_TIME_BINS {
             return Err(param(
-                "bins",
+                "time_bins",
                 bins as f64,
                 format!("at most {MAX_TIME_BINS} (each batch of paths holds 64 histograms)"),
             ));
@@ -637,7 +646,14 @@ fn check_in_window(w: &ExitWindow, correction: Correction, x0: f64) -> Result<()
 
 fn check_inside(domain: &ExitDomain, x0: f64) -> Result<()> {
     if !domain.contains(x0) {
-        return Err(param("x0", x0, format!("in {}", domain)));
+        use crate::error::Show;
+        let allowed = match (domain.lower, domain.upper) {
+            (Some(l), Some(r)) => format!("in (lower, upper) = ({}, {})", Show(l), Show(r)),
+            (None, Some(r)) => format!("below upper = {}", Show(r)),
+            (Some(l), None) => format!("above lower = {}", Show(l)),
+            (None, None) => "finite".into(),
+        };
+        return Err(param("x0", x0, allowed));
     }
     Ok(())
 }
@@ -645,10 +661,11 @@ fn check_inside(domain: &ExitDomain, x0: f64) -> Result<()> {
 impl std::fmt::Display for ExitDomain {
     /// `(l, r)`, `x < r` or `x > l`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::error::Show;
         match (self.lower, self.upper) {
-            (Some(l), Some(r)) => write!(f, "({l}, {r})"),
-            (None, Some(r)) => write!(f, "x < {r}"),
-            (Some(l), None) => write!(f, "x > {l}"),
+            (Some(l), Some(r)) => write!(f, "({}, {})", Show(l), Show(r)),
+            (None, Some(r)) => write!(f, "x < {}", Show(r)),
+            (Some(l), None) => write!(f, "x > {}", Show(l)),
             (None, None) => write!(f, "ℝ"),
         }
     }

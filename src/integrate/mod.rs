@@ -56,7 +56,8 @@ impl Grid {
     ///
     /// # Errors
     /// Parameter errors naming `t_end` (must be finite and `≥ 0`) or `dt` (must be
-    /// finite and `> 0`), or `dt` if `T/dt` exceeds 2⁴⁸ steps.
+    /// finite and `> 0`), `dt` if `T/dt` exceeds 2⁴⁸ steps, and `dt` or `t_end` if the
+    /// step is below `1e-300` (which the noise sources refuse).
     pub fn new(t_end: f64, dt: f64) -> Result<Self> {
         crate::error::non_negative("t_end", t_end)?;
         positive("dt", dt)?;
@@ -77,6 +78,19 @@ impl Grid {
         // a step longer than T gives one step of T (T/dt ≤ 1e-9 would round to none)
         let steps = if t_end > 0.0 { steps.max(1) } else { steps };
         let h = if steps == 0 { dt } else { t_end / steps as f64 };
+        // a step below what the noise sources accept (√h and h² stay normal)
+        if h < 1e-300 {
+            let (name, v) = if t_end > 0.0 && t_end < dt {
+                ("t_end", t_end)
+            } else {
+                ("dt", dt)
+            };
+            return Err(crate::error::param(
+                name,
+                v,
+                ">= 1e-300 (the step is min(dt, t_end))",
+            ));
+        }
         Ok(Self { t_end, steps, h })
     }
 
