@@ -158,7 +158,6 @@ fn exit_quantity(q: QuantityArg) -> Option<ExitQuantity> {
     }
 }
 
-/// Runs the command.
 /// A number in a message: scientific where the shortest decimal would be long.
 fn short(v: f64) -> String {
     if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
@@ -168,6 +167,7 @@ fn short(v: f64) -> String {
     }
 }
 
+/// Runs the command.
 pub fn run(args: MlmcArgs) -> Result<()> {
     let model = SaddleSde::new(args.a, args.sigma, args.tau, args.rho)?;
     let threshold = match (args.quantity, args.threshold) {

@@ -207,6 +207,7 @@ pub fn run(args: OptimiseArgs) -> anyhow::Result<()> {
     };
     let deterministic = args.noise == 0.0 && args.radius.is_none();
     let runs = args.runs.unwrap_or(if deterministic { 1 } else { 1_000 });
+    anyhow::ensure!(runs >= 1, "invalid parameter runs = 0: must be >= 1");
     // runs × steps: an overflow refused, a long run announced
     crate::output::check_cost_of("optimise", "runs", runs, args.max_steps)?;
     let spec = EscapeSpec::new(start, args.outer, args.max_steps)?

@@ -134,13 +134,16 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
     )?;
     check_scalar("dt", args.dt, positive(args.dt), "finite and > 0")?;
     anyhow::ensure!(args.paths >= 1, "invalid parameter paths = 0: must be >= 1");
-    // the longest rows: the horizon, and the largest radius at the slowest ratio
-    let steps = args.horizon / args.dt;
+    // the longest rows: the mean-exit-time runs go up to their own cap (1000), the
+    // probability runs to --horizon
+    let longest = args.horizon.max(StudyConfig::default().mean_horizon);
+    let steps = longest / args.dt;
     anyhow::ensure!(
         steps <= 1e12,
-        "invalid parameter dt = {}: the horizon {} needs {} steps per path, more than 1e12",
+        "invalid parameter dt = {}: runs of up to {} time units (--horizon, and the mean \
+         exit time's cap) need {} steps per path, more than 1e12",
         show(args.dt),
-        show(args.horizon),
+        show(longest),
         show(steps.ceil())
     );
     crate::output::check_cost("escape-study", args.paths, steps.ceil() as usize)?;

@@ -126,9 +126,9 @@ fn bad_input_is_one_line_naming_the_parameter() {
         (vec!["optimise", "--noise", "-1"], "noise"),
         (vec!["optimise", "--x0", "1,2,3"], "x0"),
         (vec!["optimise", "--radius", "2"], "radius"),
-        (vec!["optimise", "--eigenvalues", "nan,1"], "hessian"),
-        (vec!["optimise", "--iterates", "0"], "steps"),
-        (vec!["optimise", "--radius", "0.1", "--runs", "0"], "paths"),
+        (vec!["optimise", "--eigenvalues", "nan,1"], "eigenvalues"),
+        (vec!["optimise", "--iterates", "0"], "iterates"),
+        (vec!["optimise", "--radius", "0.1", "--runs", "0"], "runs"),
         (vec!["optimise", "--x0", "0,1e-13"], "x0"),
         (vec!["optimise", "--lr", "1e308"], "lr"),
     ] {

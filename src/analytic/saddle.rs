@@ -40,7 +40,7 @@
 //! φ(c, t) = (e^{ct} − 1)/c   (= t at c = 0).
 //! ```
 
-use crate::error::{Error, Result, finite, non_negative};
+use crate::error::{Error, Result, Show, finite, non_negative};
 use crate::models::SaddleSde;
 use crate::noise::StepNoise;
 
@@ -57,31 +57,68 @@ pub(crate) fn phi(c: f64, t: f64) -> f64 {
 /// assert!((mean(&m, 0.1, 1.0) - 0.1 * 1f64.exp()).abs() < 1e-15);
 /// ```
 pub fn mean(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
-    times(x0, (sde.a() * t).exp())
+    let a = sde.a();
+    term(x0 * (a * t).exp(), &[x0], || a * t)
 }
 
-/// `e^{bt}(e^{ct} − 1)` without `0·∞`: as `e^{(b+c)t}(1 − e^{−ct})` when `ct > 0`.
-fn bump(b: f64, c: f64, t: f64) -> f64 {
-    if c * t > 0.0 {
-        ((b + c) * t).exp() * -(-c * t).exp_m1()
+/// One term `c₁⋯c_k · e` of a moment, with `e > 0` given by its direct value's
+/// computation (`direct`) and its logarithm (`ln_e`). A term with a zero factor is 0
+/// (never `0·∞ = NaN`); a term whose direct value is finite and non-zero is that value
+/// (so ordinary inputs keep the plain formula's bits); otherwise (a factor that
+/// underflowed, or an `e` that overflowed) it is `±exp(Σ ln|c_i| + ln e)`, which is right
+/// whenever the term itself is representable.
+fn term(direct: f64, factors: &[f64], ln_e: impl FnOnce() -> f64) -> f64 {
+    if factors.contains(&0.0) {
+        return 0.0;
+    }
+    if direct.is_finite() && direct != 0.0 {
+        return direct;
+    }
+    let sign: f64 = factors.iter().map(|f| f.signum()).product();
+    let ln = factors.iter().map(|f| f.abs().ln()).sum::<f64>() + ln_e();
+    sign * ln.exp()
+}
+
+/// `ln(e^{bt} φ(c, t))`, `φ(c, t) = (e^{ct} − 1)/c` (`t ≥ 0`; `−∞` at `t = 0`).
+fn ln_e_phi(b: f64, c: f64, t: f64) -> f64 {
+    if t == 0.0 {
+        f64::NEG_INFINITY
+    } else if c == 0.0 {
+        b * t + t.ln()
+    } else if c * t > 0.0 {
+        (b + c) * t + (-(-c * t).exp_m1()).ln() - c.ln()
     } else {
-        times((c * t).exp_m1(), (b * t).exp())
+        b * t + ((c * t).exp_m1() / c).ln()
     }
 }
 
-/// `e^{bt} φ(c, t)`, from [`bump`] (`t e^{bt}` at `c = 0`).
-fn e_phi(b: f64, c: f64, t: f64) -> f64 {
-    if c == 0.0 {
-        times(t, (b * t).exp())
+/// `ln(e^{bt}(e^{ct} − 1))` for `c ≥ 0` (`−∞` where `ct = 0`).
+fn ln_bump(b: f64, c: f64, t: f64) -> f64 {
+    if c * t == 0.0 {
+        f64::NEG_INFINITY
     } else {
-        bump(b, c, t) / c
+        (b + c) * t + (-(-c * t).exp_m1()).ln()
     }
 }
 
-/// `c·e`, but `0` when `c = 0` whatever `e` is: a term whose coefficient vanishes is
-/// absent, so `x₀ = 0` with an overflowing `e^{kt}` gives `0`, not `0·∞ = NaN`.
-fn times(c: f64, e: f64) -> f64 {
-    if c == 0.0 { 0.0 } else { c * e }
+/// The three terms of `E[x_t²]` and the first of `Var[x_t]`, each from [`term`].
+fn terms(sde: &SaddleSde, x0: f64, t: f64) -> [f64; 4] {
+    let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
+    let k = 2.0 * a + s * s;
+    [
+        term(x0 * x0 * (k * t).exp(), &[x0, x0], || k * t),
+        term(
+            2.0 * rho * s * tau * x0 * (a * t).exp() * phi(a + s * s, t),
+            &[2.0 * rho, s, tau, x0],
+            || ln_e_phi(a, a + s * s, t),
+        ),
+        term(tau * tau * phi(k, t), &[tau, tau], || ln_e_phi(0.0, k, t)),
+        term(
+            x0 * x0 * (2.0 * a * t).exp() * (s * s * t).exp_m1(),
+            &[x0, x0],
+            || ln_bump(2.0 * a, s * s, t),
+        ),
+    ]
 }
 
 /// The first two moments at one time, from [`moments`].
@@ -123,18 +160,11 @@ pub fn moments(sde: &SaddleSde, x0: f64, t: f64) -> Result<Moments> {
     non_negative("t", t)?;
     let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
     let k = 2.0 * a + s * s;
+    let [t1, t2, t3, t1v] = terms(sde, x0, t);
     let terms = [
-        (
-            "x0² e^{(2a + σ²)t}",
-            times(x0 * x0, (k * t).exp()),
-            times(x0 * x0, bump(2.0 * a, s * s, t)),
-        ),
-        (
-            "2ρστ x0 e^{at} φ(a + σ², t)",
-            times(2.0 * rho * s * tau * x0, e_phi(a, a + s * s, t)),
-            0.0,
-        ),
-        ("τ² φ(2a + σ², t)", times(tau * tau, phi(k, t)), 0.0),
+        ("x0² e^{(2a + σ²)t}", t1, t1v),
+        ("2ρστ x0 e^{at} φ(a + σ², t)", t2, 0.0),
+        ("τ² φ(2a + σ², t)", t3, 0.0),
     ];
     let m = mean(sde, x0, t);
     let m2 = terms.iter().map(|t| t.1).sum::<f64>();
@@ -155,11 +185,16 @@ pub fn moments(sde: &SaddleSde, x0: f64, t: f64) -> Result<Moments> {
             .map_or("the sum of its terms", |t| t.0)
     };
     Err(Error::DoesNotExist {
-        what: "E[x_t²]",
+        what: if m.is_finite() { "E[x_t²]" } else { "E[x_t]" },
         condition: format!(
-            "a finite f64; at a = {a}, sigma = {s}, tau = {tau}, rho = {rho}, x0 = {x0}, \
-             t = {t} its term {culprit} overflows ((2a + σ²)t = {kt:.6e}, at = {at:.6e}; \
-             e^z overflows past z = 709.78)",
+            "a finite f64; at a = {}, sigma = {}, tau = {}, rho = {rho}, x0 = {}, t = {} its \
+             term {culprit} overflows ((2a + σ²)t = {kt:.6e}, at = {at:.6e}; e^z overflows \
+             past z = 709.78)",
+            Show(a),
+            Show(s),
+            Show(tau),
+            Show(x0),
+            Show(t),
             kt = k * t,
             at = a * t,
         ),
@@ -176,11 +211,8 @@ pub fn moments(sde: &SaddleSde, x0: f64, t: f64) -> Result<Moments> {
 /// assert!((second_moment(&m, 1.0, 1.0) - (e + 4.0 * (e - 1.0))).abs() < 1e-12);
 /// ```
 pub fn second_moment(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
-    let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
-    let k = 2.0 * a + s * s;
-    times(x0 * x0, (k * t).exp())
-        + times(2.0 * rho * s * tau * x0, e_phi(a, a + s * s, t))
-        + times(tau * tau, phi(k, t))
+    let [t1, t2, t3, _] = terms(sde, x0, t);
+    t1 + t2 + t3
 }
 
 /// `Var[x_t]`, written without the cancellation of `E[x_t²] − E[x_t]²`:
@@ -198,10 +230,8 @@ pub fn second_moment(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
 /// assert!((v - 1e-18 * (2f64.exp() - 1.0) / 2.0).abs() < 1e-30);
 /// ```
 pub fn variance(sde: &SaddleSde, x0: f64, t: f64) -> f64 {
-    let (a, s, tau, rho) = (sde.a(), sde.sigma(), sde.tau(), sde.rho());
-    times(x0 * x0, bump(2.0 * a, s * s, t))
-        + times(2.0 * rho * s * tau * x0, e_phi(a, a + s * s, t))
-        + times(tau * tau, phi(2.0 * a + s * s, t))
+    let [_, t2, t3, t1v] = terms(sde, x0, t);
+    t1v + t2 + t3
 }
 
 /// The blog's pathwise solution on a discrete Brownian path of `(W, V)`, returning

@@ -194,7 +194,8 @@ impl Histogram {
             let next = cum + c as f64;
             if next >= target && c > 0 {
                 let frac = ((target - cum) / c as f64).clamp(0.0, 1.0);
-                return Some(self.lo + (k as f64 + frac) * w);
+                // rounding of lo + bins·w can pass hi by an ulp
+                return Some((self.lo + (k as f64 + frac) * w).min(self.hi));
             }
             cum = next;
         }

@@ -151,3 +151,26 @@ proptest! {
         }
     }
 }
+
+/// A coefficient that underflows (τ² with τ = 1e-170) times a growth factor that
+/// overflows (e^{1200}) is a representable term, τ²(e^{3t} − 1)/3 ≈ 4.7e180 at t = 400: not
+/// 0 and not NaN. Likewise x0² e^{(2a+σ²)t} with x0 = 1e-170.
+#[test]
+fn moments_of_underflowed_coefficients() {
+    let m = SaddleSde::new(1.0, 1.0, 1e-170, 0.0).unwrap();
+    let mo = moments(&m, 0.0, 400.0).unwrap();
+    // ln(τ² φ(3, 400)) = −340 ln 10 + 1200 − ln 3 (to 1e-10 relative here)
+    let want = (-340.0 * 10f64.ln() + 1200.0 - 3f64.ln()).exp();
+    assert!(
+        (mo.second_moment / want - 1.0).abs() < 1e-10,
+        "{mo:?} vs {want}"
+    );
+    assert!((mo.variance / want - 1.0).abs() < 1e-10, "{mo:?}");
+    let g = SaddleSde::new(1.0, 1.0, 0.0, 0.0).unwrap();
+    let mo = moments(&g, 1e-170, 400.0).unwrap();
+    let want = (-340.0 * 10f64.ln() + 1200.0).exp();
+    assert!(
+        (mo.second_moment / want - 1.0).abs() < 1e-10,
+        "{mo:?} vs {want}"
+    );
+}
