@@ -460,15 +460,23 @@ fn level_passage_unscoped(model: &SaddleSde, x0: f64, level: f64) -> Result<Leve
     let transient = gap < 0.0 && !at_transition; // s(−∞) finite
     let recurrent_positive = gap > 0.0 && !at_transition; // ∫_{−∞} m finite
     // y = y0 − e^v maps v ∈ ℝ onto (−∞, y0). The integrands below, times
-    // |dy/dv| = e^v, decay like e^{−κv} with κ = |2a/σ² − 1| (σ > 0) or like a
-    // Gaussian in e^v (σ = 0), so v ∈ [−40, v_hi] with e^{−κ v_hi} < e^{−40} suffices.
-    // F is evaluated in log form there, so no intermediate overflows.
+    // |dy/dv| = e^v, behave like a Gaussian in e^v (scale τ/√|a|) while |y| ≪ |τ|/σ,
+    // and decay like e^{−κv} with κ = |2a/σ² − 1| once |y| ≫ |τ|/σ (σ > 0), so
+    // v ∈ [−40, v_hi] covers both: past the Gaussian core, and 40/κ past the crossover
+    // ln(|τ|/σ) (for small σ, 40/κ alone would stop inside the core). F is evaluated in
+    // log form there, so no intermediate overflows.
     let y0 = x0.min(0.0) - 1.0;
     let v_lo = -40.0;
-    let v_hi = if c.sigma > 0.0 {
-        40.0 / (2.0 * a / c.s2 - 1.0).abs()
-    } else {
+    let gauss = if a != 0.0 {
         1.0 + 0.5 * (60.0 * c.tau2 / a.abs()).ln().max(0.0)
+    } else {
+        0.0
+    };
+    let v_hi = if c.sigma > 0.0 {
+        let cross = (c.tau2.sqrt() / c.sigma).ln().max(0.0);
+        (cross + 40.0 / (2.0 * a / c.s2 - 1.0).abs()).max(gauss)
+    } else {
+        gauss
     };
     let f_ref = c.f(x0);
     let probability = if transient {
