@@ -1,7 +1,7 @@
 //! `saddle mlmc`: a multilevel Monte Carlo estimate to a target RMSE, with the level
 //! table, the fitted rates and the cost beside plain Monte Carlo's.
 
-use crate::output::{DEFAULT_SEED, Table, VERSION, num, with_threads};
+use crate::output::{DEFAULT_SEED, Table, VERSION, num, short, with_threads};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use saddle_sde::analytic::saddle as exact;
@@ -155,15 +155,6 @@ fn exit_quantity(q: QuantityArg) -> Option<ExitQuantity> {
         QuantityArg::ExitUpper => Some(ExitQuantity::UpperBeforeHorizon),
         QuantityArg::ExitTime => Some(ExitQuantity::MeanExitTime),
         _ => None,
-    }
-}
-
-/// A number in a message: scientific where the shortest decimal would be long.
-fn short(v: f64) -> String {
-    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
     }
 }
 

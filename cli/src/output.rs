@@ -257,6 +257,17 @@ impl Progress {
     }
 }
 
+/// A number in a message: the shortest decimal that reads back to it, or scientific
+/// notation where that would be long (from 1e9 up and below 1e-6), so that 1e308 is not
+/// printed as a 309-digit string (the library's messages follow the same rule).
+pub fn short(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A number for a table: fixed notation with 6 significant digits for magnitudes in
 /// [1e-4, 1e6), scientific otherwise, so that large values stay short.
 pub fn num(x: f64) -> String {

@@ -2,8 +2,8 @@
 //! each with its uncertainty.
 
 use crate::output::{
-    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, check_cost, file_format, num, with_threads,
-    write_atomic,
+    DEFAULT_SEED, FileFormat, Progress, Table, VERSION, check_cost, file_format, num, short,
+    with_threads, write_atomic,
 };
 use crate::parts::{self, Outcome, PartArgs};
 use crate::scheme::SchemeArg;
@@ -203,15 +203,6 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             parts::shard_done(&path, &paths, &args.parts);
             Ok(())
         }
-    }
-}
-
-/// A number in a message: scientific where the shortest decimal would be long.
-fn short(v: f64) -> String {
-    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
     }
 }
 

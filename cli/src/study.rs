@@ -1,6 +1,6 @@
 //! `saddle escape-study`: the two tables of the escape study.
 
-use crate::output::{DEFAULT_SEED, Progress, Table, num, with_threads};
+use crate::output::{DEFAULT_SEED, Progress, Table, num, short, with_threads};
 use crate::tables::{StudyConfig, radius_table, transition_table};
 use saddle_sde::escape::Estimate;
 
@@ -65,21 +65,12 @@ fn wilson(p: &saddle_sde::uncertainty::Proportion) -> String {
     }
 }
 
-/// A number in a message: scientific where the shortest decimal would be long.
-fn show(v: f64) -> String {
-    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
-    }
-}
-
 /// Checks one scalar option, named as it is typed.
 fn check_scalar(name: &str, v: f64, ok: bool, allowed: &str) -> anyhow::Result<()> {
     anyhow::ensure!(
         ok,
         "invalid parameter {name} = {}: must be {allowed}",
-        show(v)
+        short(v)
     );
     Ok(())
 }
@@ -96,7 +87,7 @@ fn check_list(name: &str, values: &[f64], zero_ok: bool) -> anyhow::Result<()> {
         anyhow::ensure!(
             ok,
             "invalid parameter {name} = {}: must be finite and {allowed}",
-            show(v)
+            short(v)
         );
     }
     Ok(())
@@ -142,9 +133,9 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
         steps <= 1e12,
         "invalid parameter dt = {}: runs of up to {} time units (--horizon, and the mean \
          exit time's cap) need {} steps per path, more than 1e12",
-        show(args.dt),
-        show(longest),
-        show(steps.ceil())
+        short(args.dt),
+        short(longest),
+        short(steps.ceil())
     );
     crate::output::check_cost("escape-study", args.paths, steps.ceil() as usize)?;
     check_list("ratios", &args.ratios, true)?;
@@ -175,17 +166,17 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
     let at = |e: saddle_sde::Error| {
         anyhow::anyhow!(
             "{e} (at --a {} --tau {} --rho {} --radius {} --radii {} --horizon {} --dt {})",
-            show(args.a),
-            show(args.tau),
-            show(args.rho),
-            show(args.radius),
+            short(args.a),
+            short(args.tau),
+            short(args.rho),
+            short(args.radius),
             args.radii
                 .iter()
-                .map(|&r| show(r))
+                .map(|&r| short(r))
                 .collect::<Vec<_>>()
                 .join(","),
-            show(args.horizon),
-            show(args.dt)
+            short(args.horizon),
+            short(args.dt)
         )
     };
     let (transition, radius) = (transition.map_err(at)?, radius.map_err(at)?);
@@ -197,18 +188,18 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
     println!(
         "Escape of dx = a x dt + σ x dW + τ dU from (−R, R), a = {}, τ = {}, ρ = {}, x0 = {}, \
          MC: scheme em + bridge, dt = {}, {} paths/row, seed {}",
-        show(cfg.a),
-        show(cfg.tau),
+        short(cfg.a),
+        short(cfg.tau),
         cfg.rho,
-        show(cfg.x0),
-        show(cfg.dt),
+        short(cfg.x0),
+        short(cfg.dt),
         cfg.paths,
         cfg.seed
     );
     println!(
         "\nMean exit time and P(T ≤ {}) across the transition, R = {}",
-        show(cfg.horizon),
-        show(cfg.radius)
+        short(cfg.horizon),
+        short(cfg.radius)
     );
     let mut t = Table::new(&[
         "σ²/(2a)",
