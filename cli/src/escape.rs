@@ -544,7 +544,21 @@ fn print_table(
             t.row(&[
                 format!("{}% quantile", q.p * 100.0),
                 est,
-                format!("[{}, {}]", num(q.lower), num(q.upper)),
+                // an order-statistic bound past the sample: exit times are >= 0, and
+                // above there is no bound
+                format!(
+                    "[{}, {}]",
+                    if q.lower == f64::NEG_INFINITY {
+                        num(0.0)
+                    } else {
+                        num(q.lower)
+                    },
+                    if q.upper == f64::INFINITY {
+                        "none".to_string()
+                    } else {
+                        num(q.upper)
+                    }
+                ),
             ]);
         }
         print!("{}", t.render());

@@ -185,7 +185,14 @@ pub(crate) fn join_negative_values(
 fn main() -> std::process::ExitCode {
     quiet_broken_pipe();
     parts::install_signal_handler();
-    let result = match Cli::parse_from(join_negative_values(std::env::args_os())).command {
+    let command = Cli::parse_from(join_negative_values(std::env::args_os())).command;
+    // the library's names that differ from the options that set them
+    let renames: &[(&str, &str)] = match &command {
+        Command::Simulate(_) | Command::Mlmc(_) | Command::Analytic(_) => &[("t_end", "t")],
+        Command::Escape(_) | Command::EscapeStudy(_) => &[("t_end", "horizon")],
+        _ => &[],
+    };
+    let result = match command {
         Command::Report(args) => report::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Analytic(args) => analytic::run(args),
@@ -210,8 +217,47 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", rename_words(&format!("{e:#}"), renames));
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+/// `text` with each whole word `from` (not part of a longer name) replaced by `to`.
+fn rename_words(text: &str, renames: &[(&str, &str)]) -> String {
+    let part = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = text.to_string();
+    for (from, to) in renames {
+        let mut s = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(from) {
+            let before = rest[..i].chars().next_back();
+            let after = rest[i + from.len()..].chars().next();
+            s.push_str(&rest[..i]);
+            if before.is_none_or(|c| !part(c)) && after.is_none_or(|c| !part(c)) {
+                s.push_str(to);
+            } else {
+                s.push_str(from);
+            }
+            rest = &rest[i + from.len()..];
+        }
+        s.push_str(rest);
+        out = s;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rename_words;
+
+    #[test]
+    fn renames_whole_words_only() {
+        let r = [("t_end", "t")];
+        assert_eq!(
+            rename_words("invalid parameter t_end = -2: > t_end/2", &r),
+            "invalid parameter t = -2: > t/2"
+        );
+        assert_eq!(rename_words("t_end_x and xt_end", &r), "t_end_x and xt_end");
     }
 }

@@ -107,6 +107,11 @@ pub struct MlmcArgs {
     /// The largest finest level L_max.
     #[arg(long, default_value_t = 20)]
     pub max_level: usize,
+    /// The most path-steps the run may plan to spend (fine and coarse steps of every
+    /// sample; 1e12 is about 3 core-hours at 1e8 path-steps/s). The run stops with the
+    /// planned cost, before drawing, when the target needs more.
+    #[arg(long, default_value_t = 1e12, allow_hyphen_values = true)]
+    pub max_cost: f64,
     /// Seed; sample i of level ℓ uses a generator fixed by (seed, ℓ, i).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
@@ -224,6 +229,7 @@ pub fn run(args: MlmcArgs) -> Result<()> {
             .base_steps(args.base_steps)
             .initial_samples(args.initial_samples)
             .levels(2, args.max_level)
+            .max_cost(args.max_cost)
             .seed(args.seed)
             .progress(progress);
         if let Some(a) = args.weak_order {

@@ -71,6 +71,35 @@ fn hostile_numbers_are_refused_by_name() {
 }
 
 #[test]
+fn mlmc_stops_at_its_cost_cap_before_drawing_the_plan() {
+    for v in ["nan", "-1", "0", "-inf"] {
+        refused(&["mlmc", "--max-cost", v], "max_cost");
+    }
+    // σ = 3: the variance of x_T² is about e³⁶ times its square mean, so reaching
+    // eps = 0.2 needs far more than 10⁸ path-steps; the pilot rounds show it
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saddle"))
+        .args(["mlmc", "--sigma", "3", "--eps", "0.2", "--max-cost", "1e8"])
+        .output()
+        .expect("run saddle");
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains("max_cost") && e.contains("planned"), "{e}");
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+    // and a run within the cap is not stopped: the default model at eps = 0.05 plans
+    // about 10⁷ path-steps
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saddle"))
+        .args(["mlmc", "--eps", "0.05", "--max-cost", "1e8", "--json"])
+        .output()
+        .expect("run saddle");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn a_step_longer_than_the_horizon_is_one_step_not_none() {
     let out = saddle(&["simulate", "--dt", "1e308", "--paths", "1000", "--json"]);
     assert!(

@@ -147,7 +147,19 @@ impl Coeffs {
         let g = self.sigma * x + self.rt;
         g * g + self.omega * self.omega
     }
-    /// `F(x)` up to an additive constant.
+    /// `F(x)`, with `F(0) = 0` when `τ ≠ 0` (when `τ = 0`, `b` vanishes at 0 and `F` is
+    /// taken up to an additive constant).
+    ///
+    /// With `w = σx/|τ|`, `ρ' = ρ sign τ`, `r = √(1 − ρ'²)`:
+    /// `F(x) = (2a/σ²) G(w)`, `G(w) = ∫₀^w t/(1 + 2ρ't + t²) dt`. The closed form of the
+    /// module docs subtracts two terms of size `(a/σ²) ln τ²` whose rounding, `a/σ²` times
+    /// an ulp, made `F(y) − F(z)` noisy past the quadrature's tolerance for small `σ`
+    /// (the reference at `σ = 10⁻³` spent its whole budget). So `G` is evaluated
+    /// centred: by its power series `Σ U_n(−ρ') w^{n+2}/(n+2)` (Chebyshev polynomials of
+    /// the second kind, the coefficients of `1/(1 + 2ρ't + t²)`) for `|w| ≤ 1/8`, and
+    /// otherwise as `½ ln_1p(2ρ'w + w²) − (ρ'/r)·atan(wr/(1 + ρ'w))` (the difference of
+    /// the two arctangents, plus `π sign w` past `1 + ρ'w = 0`), or for `r = 0` as
+    /// `ln|1 + ρ'w| − ρ'w/(1 + ρ'w)`.
     #[inline]
     fn f(&self, x: f64) -> f64 {
         if self.a == 0.0 {
@@ -155,7 +167,54 @@ impl Coeffs {
             0.0
         } else if self.sigma == 0.0 {
             self.a * x * x / self.tau2
-        } else if self.omega > 0.0 {
+        } else if self.tau2 > 0.0 {
+            let tau = self.tau2.sqrt();
+            let w = self.sigma * x / tau;
+            let rho = self.rt / tau;
+            if w.abs() <= 0.125 {
+                // F = (a x²/τ²) · 2G(w)/w², without dividing by σ²
+                let y = -rho;
+                let (mut u_prev, mut u) = (0.0, 1.0); // U_{-1}, U_0
+                let (mut wn, mut sum) = (1.0, 0.0);
+                for n in 0..24 {
+                    sum += u * 2.0 * wn / (n as f64 + 2.0);
+                    let next = 2.0 * y * u - u_prev;
+                    (u_prev, u) = (u, next);
+                    wn *= w;
+                }
+                let ax = self.a * x;
+                ax * x / self.tau2 * sum
+            } else {
+                let r = self.omega / tau;
+                let one = 1.0 + rho * w;
+                let g = if r > 0.0 {
+                    let mut d = (w * r / one).atan();
+                    if one < 0.0 {
+                        d += std::f64::consts::PI.copysign(w);
+                    }
+                    0.5 * (2.0 * rho * w + w * w).ln_1p() - rho / r * d
+                } else {
+                    one.abs().ln() - rho * w / one
+                };
+                self.a / self.sigma * (2.0 / self.sigma) * g
+            }
+        } else {
+            // τ = 0: b² = σ²x², F = (a/σ²) ln x² up to a constant
+            self.raw_f(x)
+        }
+    }
+    /// `F(0)` of the uncentred closed form (0 when `τ = 0`, which keeps that form), the
+    /// constant [`f`](Self::f) takes off; the far-tail form subtracts it too.
+    fn raw_f0(&self) -> f64 {
+        if self.a == 0.0 || self.sigma == 0.0 || self.tau2 == 0.0 {
+            0.0
+        } else {
+            self.raw_f(0.0)
+        }
+    }
+    /// The uncentred closed form of the module docs (`σ > 0`).
+    fn raw_f(&self, x: f64) -> f64 {
+        if self.omega > 0.0 {
             let c = 2.0 * self.a * self.rt / (self.s2 * self.omega);
             self.a / self.s2 * self.b2(x).ln()
                 - c * ((self.sigma * x + self.rt) / self.omega).atan()
@@ -178,17 +237,21 @@ impl Coeffs {
     /// `F(y)` at `y = y0 − e^v`, without overflow for large `v`.
     fn f_far(&self, y0: f64, v: f64) -> f64 {
         let y = y0 - v.exp();
-        if self.sigma == 0.0 {
+        // the centred form wherever it is in range (the uncentred one below differs
+        // from it by rounding of size a/σ² ulp, which only the far tail can afford)
+        if self.sigma == 0.0 || (self.tau2 > 0.0 && (self.sigma * y).abs() < 1e150 * self.tau2.sqrt())
+        {
             return self.f(y);
         }
         let log_part = self.a / self.s2 * self.ln_b2_far(y0, v);
         let g = self.sigma * y + self.rt; // may be −∞: the terms below have limits
-        if self.omega > 0.0 {
+        let raw = if self.omega > 0.0 {
             let c = 2.0 * self.a * self.rt / (self.s2 * self.omega);
             log_part - c * (g / self.omega).atan()
         } else {
             log_part + 2.0 * self.a * self.rt / (self.s2 * g)
-        }
+        };
+        raw - self.raw_f0()
     }
     /// The point where `b` vanishes, if any.
     fn zero_of_b(&self) -> Option<f64> {
@@ -351,8 +414,31 @@ fn interval_exit_unscoped(
     upper: f64,
 ) -> Result<IntervalExit> {
     let c = interval_coeffs(model, x0, lower, upper)?;
+    // F is monotone on each side of 0: its range on [l, r] is from its floor to an end
+    let range = c.f(lower).max(c.f(upper)) - c.f_floor(lower, upper);
+    if !(range <= F_RANGE_MAX) {
+        return Err(Error::DoesNotExist {
+            what: "exit reference",
+            condition: format!(
+                "the scale exponent F = ∫2ax/b² must vary by at most {F_RANGE_MAX:e} on                  [{}, {}] for the quadrature, but it varies by {}: the noise (sigma = {},                  tau = {}) is too weak against the drift a = {} there",
+                Show(lower),
+                Show(upper),
+                Show(range),
+                Show(model.sigma()),
+                Show(model.tau()),
+                Show(model.a())
+            ),
+        });
+    }
     interval_exit_with(&c, x0, lower, upper)
 }
+
+/// The largest range of the scale exponent `F` on an interval that [`interval_exit`]
+/// integrates. Past it the densities `exp(±F)` are peaked on widths below `1/√range` of
+/// the interval, and nested quadrature spent its whole panel budget (a minute or more)
+/// before giving up: at `σ = τ = 3·10⁻³`, `a = 1` on `(−1, 1)` the range is 7.7·10⁴. At
+/// 7·10³ (`σ = τ = 10⁻²`) the references take a fraction of a second.
+const F_RANGE_MAX: f64 = 5e4;
 
 /// [`interval_exit`] for any scale exponent (the interval already checked).
 fn interval_exit_with<C: ExitCoeffs>(

@@ -243,11 +243,14 @@ impl PositiveDefinite {
             return Err(param("fit_from", from as f64, ">= 2"));
         }
         check_n("fit_to", to)?;
-        if to < from + 3 {
+        if from.checked_add(3).is_none_or(|least| to < least) {
             return Err(param(
                 "fit_to",
                 to as f64,
-                format!(">= fit_from + 3 = {} (4 sizes for 3 parameters)", from + 3),
+                format!(
+                    ">= fit_from + 3 = {} (4 sizes for 3 parameters)",
+                    from as f64 + 3.0
+                ),
             ));
         }
         self.fit_from = from;

@@ -361,7 +361,10 @@ impl Optimiser {
             return Err(param(
                 "lr",
                 lr,
-                format!("a rate whose growth factors are finite (η·|λ| overflows to {g})"),
+                format!(
+                    "a rate whose growth factors are finite with these eigenvalues (η·|λ| \
+                     overflows to {g})"
+                ),
             ));
         }
         Ok(opt)

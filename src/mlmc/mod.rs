@@ -662,6 +662,7 @@ pub struct Mlmc<'a, S, const M: usize> {
     min_levels: usize,
     max_levels: usize,
     weak_order: Option<f64>,
+    max_cost: f64,
     progress: Progress<'a>,
 }
 
@@ -688,6 +689,7 @@ where
             min_levels: 2,
             max_levels: 20,
             weak_order: None,
+            max_cost: f64::INFINITY,
             progress: None,
         }
     }
@@ -738,6 +740,16 @@ where
         self.weak_order = Some(alpha);
         self
     }
+    /// The most path-steps the run may plan to spend (default: no limit). After each
+    /// round the sample counts the target needs are planned from the running estimates;
+    /// a plan costing more than this (counting the fine and coarse steps of every
+    /// sample, as [`MlmcEstimate::path_steps`] does) stops the run with an error on
+    /// `max_cost` that gives the planned cost, before those samples are drawn. Must be
+    /// positive (checked when the run starts).
+    pub fn max_cost(mut self, path_steps: f64) -> Self {
+        self.max_cost = path_steps;
+        self
+    }
     /// Called with `(level, samples so far on it)` after each batch of samples.
     pub fn progress(mut self, f: impl FnMut(usize, u64) + 'a) -> Self {
         self.progress = Some(Box::new(f));
@@ -764,6 +776,9 @@ where
             return Err(param("weak_order", a, "in [0.25, 10]"));
         }
         count("base_steps", self.base_steps)?;
+        if !(self.max_cost > 0.0) {
+            return Err(param("max_cost", self.max_cost, "> 0 path-steps"));
+        }
         if !(self.refine == 2 || self.refine == 4) {
             return Err(param("refine", self.refine as f64, "2 or 4"));
         }
@@ -1275,6 +1290,22 @@ where
         let mut converged = true;
         let mut rates: Rates;
         loop {
+            // the cost of the plan, before any of it is drawn
+            let planned: f64 = (0..sums.len())
+                .map(|l| (sums[l].y.count() as f64 + extra[l] as f64) * self.cost(l))
+                .sum();
+            if planned > self.max_cost {
+                return Err(param(
+                    "max_cost",
+                    self.max_cost,
+                    format!(
+                        "at least the planned {planned:.2e} path-steps that eps = {eps} needs \
+                         on levels 0..={} (from the estimates so far; the first plan is \
+                         initial_samples on each), or a larger eps",
+                        sums.len() - 1
+                    ),
+                ));
+            }
             for l in 0..sums.len() {
                 if extra[l] > 0 {
                     let t0 = Instant::now();

@@ -892,7 +892,11 @@ impl EscapeRun {
             return Err(param("upper", upper, format!("> lower = {lower}")));
         }
         if !(x0 > lower && x0 < upper) {
-            return Err(param("x0", x0, format!("in ({lower}, {upper})")));
+            return Err(param(
+                "x0",
+                x0,
+                format!("in (lower, upper) = ({lower}, {upper})"),
+            ));
         }
         count("max_steps", max_steps)?;
         count("runs", runs as usize)?;

@@ -241,6 +241,17 @@ fn passage_references_tend_to_sigma_zero() {
         (p - p0).abs() < 1e-4,
         "P: σ = 1e-3 gives {p}, σ = 0 gives {p0}"
     );
-    // (the mean passage time for a < 0 at σ = 1e-3 is still refused: the closed form of F
-    // loses its digits to cancellation for small σ and the quadrature spends its budget)
+    // recurrent (a < 0): the mean passage time, which needs the centred F (the closed
+    // form lost its digits to cancellation at σ = 1e-3 and the quadrature spent its
+    // budget). Both references are good to about 1e-10 relative; the σ-dependence is
+    // O(σ) = 1e-3 relative at most, so 1e-2 separates them from a wrong F (which moves
+    // the time by O(1)) and from a refusal.
+    let (t0, t) = (
+        at(0.0, -1.0).mean_time.expect("finite at sigma = 0"),
+        at(1e-3, -1.0).mean_time.expect("finite at sigma = 1e-3"),
+    );
+    assert!(
+        ((t - t0) / t0).abs() < 1e-2,
+        "E[T]: σ = 1e-3 gives {t}, σ = 0 gives {t0}"
+    );
 }
