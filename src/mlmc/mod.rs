@@ -51,7 +51,9 @@
 //! Sample `i` of level `ℓ` is path [`path_rng`]`(s_ℓ, i)` with `s_ℓ` a fixed function of
 //! `(seed, ℓ)`; samples added later on a level continue its index range. Batches merge
 //! in index order ([`run_ordered_chunks`]), so results are the same bit for bit on any
-//! thread count.
+//! thread count. Every decision of the adaptive algorithm is a function of the level
+//! sums, so a run can be stopped between two batches and continued from its
+//! [`MlmcState`] ([`Mlmc::estimate_part`]) to the same bits.
 //!
 //! References: M. B. Giles, *Multilevel Monte Carlo path simulation*, Oper. Res. 56
 //! (2008) 607–617; *Multilevel Monte Carlo methods*, Acta Numerica 24 (2015) 259–328;
@@ -82,6 +84,7 @@ use crate::noise::{
 use crate::scheme::{CommutativeMilstein, EulerMaruyama, Milstein, ScalarScheme};
 use crate::sde::{ScalarMilsteinSde, ScalarSde};
 use statrs::function::erf::erfc;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 /// How the fine and coarse paths of a level are coupled (see the module docs).
@@ -442,6 +445,7 @@ where
 /// Streaming central moments up to the fourth (Pébay 2008: one-pass update and an
 /// exact pairwise merge), for the level variances and their kurtosis.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Moments {
     n: u64,
     mean: f64,
@@ -508,7 +512,8 @@ impl Moments {
 }
 
 /// The running sums of one level: `Y_ℓ = P_ℓ − P_{ℓ−1}` and the fine payoff `P_ℓ`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct LevelSums {
     y: Moments,
     p: MeanVar,
@@ -646,6 +651,71 @@ impl MlmcEstimate {
     /// The estimated RMSE `√(std_error² + bias²)`.
     pub fn rmse(&self) -> f64 {
         self.std_error.hypot(self.bias)
+    }
+}
+
+/// The state of an adaptive run ([`Mlmc::estimate_part`]) between two batches of
+/// samples: the running sums of every level, the samples each level still gets in the
+/// current round, and the algorithm's decisions so far. Saved (with serde) and given
+/// back to a run with the same settings, it continues that run to the result of the
+/// uninterrupted run, bit for bit (the wall times aside).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MlmcState {
+    sums: Vec<LevelSums>,
+    secs: Vec<f64>,
+    extra: Vec<u64>,
+    /// The next level of the current round to sample.
+    next: usize,
+    converged: bool,
+    /// The `α` of the last bias test.
+    alpha: f64,
+    done: bool,
+}
+
+impl MlmcState {
+    /// A run not yet started.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Whether the run is finished ([`Mlmc::estimate_part`] then only reports it).
+    pub fn is_complete(&self) -> bool {
+        self.done
+    }
+    /// The levels so far.
+    pub fn levels(&self) -> usize {
+        self.sums.len()
+    }
+    /// Samples drawn so far, over all levels.
+    pub fn samples(&self) -> u64 {
+        self.sums
+            .iter()
+            .map(|s| s.y.count() + s.failed)
+            .fold(0, u64::saturating_add)
+    }
+    /// Whether the state can be of a run with these settings.
+    fn check(&self, min_levels: usize, max_levels: usize) -> Result<()> {
+        let n = self.sums.len();
+        let fresh = self.sums.is_empty();
+        if !fresh
+            && (n < min_levels + 1
+                || n > max_levels + 1
+                || self.secs.len() != n
+                || self.extra.len() != n
+                || self.next > n)
+        {
+            return Err(param(
+                "state",
+                n as f64,
+                format!(
+                    "the state of a run of levels {min_levels} to {max_levels} (it has {n}                      levels, {} times, {} sample counts, next level {})",
+                    self.secs.len(),
+                    self.extra.len(),
+                    self.next
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -1210,13 +1280,38 @@ where
     /// a payoff's own parameter (`threshold`), and `eps` when the samples
     /// it needs would exceed `2⁶²`; [`Error::DoesNotExist`] when a path or a payoff is
     /// not finite.
-    pub fn estimate<P: Payoff<S, M>>(mut self, payoff: &P, eps: f64) -> Result<MlmcEstimate> {
+    pub fn estimate<P: Payoff<S, M>>(self, payoff: &P, eps: f64) -> Result<MlmcEstimate> {
+        let mut state = MlmcState::new();
+        let r = self.estimate_part(payoff, eps, &mut state, |_| ControlFlow::Continue(()))?;
+        Ok(r.expect("a run that is never stopped finishes"))
+    }
+
+    /// [`estimate`](Self::estimate) from `state` (a new one, or one saved by a run with
+    /// the same settings), calling `after_batch(&state)` after each batch of samples of
+    /// a level: it may save the state, or stop the run with [`ControlFlow::Break`]
+    /// (then `Ok(None)`; the state continues it). The result is
+    /// [`estimate`](Self::estimate)'s bit for bit, the wall times aside.
+    ///
+    /// # Errors
+    /// As [`estimate`](Self::estimate), and a parameter error naming `state` if it
+    /// cannot be of a run with these levels.
+    pub fn estimate_part<P: Payoff<S, M>>(
+        mut self,
+        payoff: &P,
+        eps: f64,
+        state: &mut MlmcState,
+        mut after_batch: impl FnMut(&MlmcState) -> ControlFlow<()>,
+    ) -> Result<Option<MlmcEstimate>> {
         positive("eps", eps)?;
         self.validate(payoff)?;
         let mut progress = self.progress.take();
-        self.adaptive(eps, &mut progress, |l, first, n| {
-            self.sample_level(l, first, n, payoff)
-        })
+        self.adaptive(
+            eps,
+            &mut progress,
+            state,
+            &mut after_batch,
+            |l, first, n| self.sample_level(l, first, n, payoff),
+        )
     }
 
     /// Runs Giles' adaptive algorithm to RMSE `eps` for an exit quantity (see
@@ -1226,13 +1321,35 @@ where
     /// As [`estimate`](Self::estimate); parameter errors naming `lower` or `upper`
     /// unless `lower < x0 < upper` with at least one of them finite, and `coupling` for
     /// the antithetic coupling.
-    pub fn estimate_exit(mut self, exit: &ExitPayoff, eps: f64) -> Result<MlmcEstimate> {
+    pub fn estimate_exit(self, exit: &ExitPayoff, eps: f64) -> Result<MlmcEstimate> {
+        let mut state = MlmcState::new();
+        let r = self.estimate_exit_part(exit, eps, &mut state, |_| ControlFlow::Continue(()))?;
+        Ok(r.expect("a run that is never stopped finishes"))
+    }
+
+    /// [`estimate_exit`](Self::estimate_exit) from `state`, as
+    /// [`estimate_part`](Self::estimate_part).
+    ///
+    /// # Errors
+    /// As [`estimate_exit`](Self::estimate_exit) and
+    /// [`estimate_part`](Self::estimate_part).
+    pub fn estimate_exit_part(
+        mut self,
+        exit: &ExitPayoff,
+        eps: f64,
+        state: &mut MlmcState,
+        mut after_batch: impl FnMut(&MlmcState) -> ControlFlow<()>,
+    ) -> Result<Option<MlmcEstimate>> {
         positive("eps", eps)?;
         self.validate_exit(exit)?;
         let mut progress = self.progress.take();
-        self.adaptive(eps, &mut progress, |l, first, n| {
-            self.sample_exit_level(l, first, n, exit)
-        })
+        self.adaptive(
+            eps,
+            &mut progress,
+            state,
+            &mut after_batch,
+            |l, first, n| self.sample_exit_level(l, first, n, exit),
+        )
     }
 
     fn validate_exit(&self, exit: &ExitPayoff) -> Result<()> {
@@ -1260,38 +1377,66 @@ where
         )
     }
 
-    /// The adaptive loop of [`estimate`](Self::estimate) over a level sampler.
+    /// The adaptive loop of [`estimate`](Self::estimate) over a level sampler, from
+    /// `state`; `Ok(None)` when `after_batch` stopped it.
     fn adaptive(
         &self,
         eps: f64,
         progress: &mut Progress<'a>,
+        state: &mut MlmcState,
+        after_batch: &mut dyn FnMut(&MlmcState) -> ControlFlow<()>,
         sample: impl Fn(usize, u64, u64) -> Result<LevelSums>,
-    ) -> Result<MlmcEstimate> {
+    ) -> Result<Option<MlmcEstimate>> {
         let r = self.refine as f64;
         let theta = 0.5;
-        let mut sums: Vec<LevelSums> = vec![LevelSums::default(); self.min_levels + 1];
-        let mut secs: Vec<f64> = vec![0.0; self.min_levels + 1];
-        let mut extra: Vec<u64> = vec![self.initial_samples; self.min_levels + 1];
-        let mut converged = true;
-        let mut rates: Rates;
-        loop {
-            for l in 0..sums.len() {
-                if extra[l] > 0 {
+        state.check(self.min_levels, self.max_levels)?;
+        if state.sums.is_empty() {
+            let n = self.min_levels + 1;
+            *state = MlmcState {
+                sums: vec![LevelSums::default(); n],
+                secs: vec![0.0; n],
+                extra: vec![self.initial_samples; n],
+                next: 0,
+                converged: true,
+                alpha: f64::NAN,
+                done: false,
+            };
+        }
+        while !state.done {
+            // a round: the extra samples of each level, a batch per level, each followed
+            // by `after_batch` (the state then holds what the round still has to do)
+            while state.next < state.sums.len() {
+                let l = state.next;
+                if state.extra[l] > 0 {
                     let t0 = Instant::now();
-                    let s = sample(l, sums[l].y.count(), extra[l])?;
-                    sums[l].merge(&s);
-                    secs[l] += t0.elapsed().as_secs_f64();
+                    let s = sample(l, state.sums[l].y.count(), state.extra[l])?;
+                    state.sums[l].merge(&s);
+                    state.secs[l] += t0.elapsed().as_secs_f64();
                     if let Some(p) = progress.as_mut() {
-                        p(l, sums[l].y.count());
+                        p(l, state.sums[l].y.count());
                     }
                 }
+                state.next = l + 1;
+                if state.extra[l] > 0 && after_batch(state).is_break() {
+                    return Ok(None);
+                }
             }
+            state.next = 0;
+            let MlmcState {
+                sums,
+                secs,
+                extra,
+                converged,
+                alpha,
+                done,
+                ..
+            } = &mut *state;
             let big_l = sums.len() - 1;
             let table: Vec<LevelStats> = (0..=big_l)
                 .map(|l| self.stats(l, &sums[l], secs[l]))
                 .collect();
             let fitted = self.rates(&table);
-            rates = Rates {
+            let rates = Rates {
                 alpha: self.weak_order.unwrap_or(if fitted.alpha.is_nan() {
                     1.0
                 } else {
@@ -1300,6 +1445,7 @@ where
                 beta: fitted.beta.max(0.5),
                 gamma: fitted.gamma.max(0.5),
             };
+            *alpha = rates.alpha;
             // Giles' floors against levels whose few samples happen to agree
             let mut ml: Vec<f64> = table.iter().map(|l| l.mean.abs()).collect();
             let mut vl: Vec<f64> = table.iter().map(|l| l.variance.max(0.0)).collect();
@@ -1329,23 +1475,23 @@ where
                     })
                     .collect()
             };
-            extra = want(&vl, &cl, &sums)?;
+            *extra = want(&vl, &cl, sums)?;
             let nearly = extra
                 .iter()
-                .zip(&sums)
+                .zip(sums.iter())
                 .all(|(&d, s)| (d as f64) <= 0.01 * s.y.count() as f64);
             if nearly {
                 let bias = remaining_bias(&ml, r, rates.alpha);
                 if bias > theta.sqrt() * eps {
                     if big_l >= self.max_levels {
-                        converged = false;
+                        *converged = false;
                     } else {
                         sums.push(LevelSums::default());
                         secs.push(0.0);
                         vl.push(vl[big_l] / r.powf(rates.beta));
                         ml.push(ml[big_l] / r.powf(rates.alpha));
                         let cl: Vec<f64> = (0..=big_l + 1).map(|l| self.cost(l)).collect();
-                        extra = want(&vl, &cl, &sums)?;
+                        *extra = want(&vl, &cl, sums)?;
                         // a new level starts with at least N_init samples, so that its
                         // variance (and so the standard error) is estimated
                         extra[big_l + 1] = extra[big_l + 1].max(self.initial_samples);
@@ -1354,9 +1500,16 @@ where
                 }
             }
             if extra.iter().all(|&d| d == 0) {
-                break;
+                *done = true;
             }
         }
+        let MlmcState {
+            sums,
+            secs,
+            converged,
+            ..
+        } = &*state;
+        let (converged, alpha) = (*converged, state.alpha);
         let big_l = sums.len() - 1;
         let levels: Vec<LevelStats> = (0..=big_l)
             .map(|l| self.stats(l, &sums[l], secs[l]))
@@ -1364,7 +1517,7 @@ where
         let ml: Vec<f64> = levels.iter().map(|l| l.mean.abs()).collect();
         let estimate = levels.iter().map(|l| l.mean).sum();
         let variance: f64 = levels.iter().map(|l| l.variance / l.samples as f64).sum();
-        let bias = remaining_bias(&ml, r, rates.alpha);
+        let bias = remaining_bias(&ml, r, alpha);
         let path_steps = levels.iter().map(|l| l.cost * l.samples as f64).sum();
         // Var(P) from the finest three levels pooled by sample count (they estimate
         // nearly the same variance; the finest alone has the fewest samples)
@@ -1383,7 +1536,7 @@ where
             bias,
             converged: converged && bias <= theta.sqrt() * eps,
             rates: self.rates(&levels),
-            alpha_used: rates.alpha,
+            alpha_used: alpha,
             levels,
             path_steps,
             plain_path_steps,
@@ -1396,7 +1549,7 @@ where
                 condition: format!("a finite sum of level means; got {}", out.estimate),
             });
         }
-        Ok(out)
+        Ok(Some(out))
     }
 }
 
