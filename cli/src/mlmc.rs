@@ -120,7 +120,7 @@ pub struct MlmcArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
-    /// Checkpoints of the run (a unit of work is a batch of samples of one level; the
+    /// Checkpoints of the run (a unit of work is 64 chunks of samples of one level; the
     /// state holds every level's running sums and the algorithm's decisions).
     #[command(flatten)]
     pub checkpoint: CheckpointArgs,

@@ -50,7 +50,7 @@
 //! # Reproducibility
 //! Sample `i` of level `ℓ` is path [`path_rng`]`(s_ℓ, i)` with `s_ℓ` a fixed function of
 //! `(seed, ℓ)`; samples added later on a level continue its index range. Batches merge
-//! in index order ([`run_ordered_chunks`]), so results are the same bit for bit on any
+//! in index order ([`run_ordered_part`]), so results are the same bit for bit on any
 //! thread count. Every decision of the adaptive algorithm is a function of the level
 //! sums, so a run can be stopped between two batches and continued from its
 //! [`MlmcState`] ([`Mlmc::estimate_part`]) to the same bits.
@@ -73,7 +73,7 @@
 //! # Ok::<(), saddle_sde::Error>(())
 //! ```
 
-use crate::ensemble::{MeanVar, Merge, run_ordered_chunks};
+use crate::ensemble::{CHUNK, MeanVar, Merge, Partial, run_ordered_part};
 use crate::error::{Error, Result, count, finite, param, positive};
 use crate::integrate::monitor::{EndValue, LocalVariance, ModelVariance, Monitor, bridge_crossing};
 use crate::integrate::{Grid, ScalarStepper, Stepper, StopReason, run};
@@ -655,8 +655,9 @@ impl MlmcEstimate {
 }
 
 /// The state of an adaptive run ([`Mlmc::estimate_part`]) between two batches of
-/// samples: the running sums of every level, the samples each level still gets in the
-/// current round, and the algorithm's decisions so far. Saved (with serde) and given
+/// chunks of samples: the running sums of every level, the samples each level still
+/// gets in the current round, the algorithm's decisions so far, and the merge tree of
+/// the level batch under way. Saved (with serde) and given
 /// back to a run with the same settings, it continues that run to the result of the
 /// uninterrupted run, bit for bit (the wall times aside).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -671,6 +672,8 @@ pub struct MlmcState {
     /// The `α` of the last bias test.
     alpha: f64,
     done: bool,
+    /// The unfinished batch of level `next`, if the run stopped inside one.
+    inflight: Option<Partial<LevelSums>>,
 }
 
 impl MlmcState {
@@ -691,6 +694,7 @@ impl MlmcState {
         self.sums
             .iter()
             .map(|s| s.y.count() + s.failed)
+            .chain(self.inflight.as_ref().map(Partial::paths_done))
             .fold(0, u64::saturating_add)
     }
     /// Whether the state can be of a run with these settings.
@@ -702,7 +706,12 @@ impl MlmcState {
                 || n > max_levels + 1
                 || self.secs.len() != n
                 || self.extra.len() != n
-                || self.next > n)
+                || self.next > n
+                || self.inflight.as_ref().is_some_and(|p| {
+                    p.check().is_err()
+                        || p.group() != CHUNK
+                        || self.extra.get(self.next) != Some(&p.paths())
+                }))
         {
             return Err(param(
                 "state",
@@ -737,6 +746,9 @@ pub struct Mlmc<'a, S, const M: usize> {
 
 /// The progress callback of a run.
 type Progress<'a> = Option<Box<dyn FnMut(usize, u64) + 'a>>;
+
+/// Called after each batch of chunks of a level's samples (it may stop the batch).
+type AfterChunks<'b> = &'b mut dyn FnMut(&Partial<LevelSums>) -> ControlFlow<()>;
 
 impl<'a, S, const M: usize> Mlmc<'a, S, M>
 where
@@ -946,7 +958,9 @@ where
         first: u64,
         n: u64,
         payoff: &P,
-    ) -> Result<LevelSums> {
+        part: &mut Partial<LevelSums>,
+        after: AfterChunks<'_>,
+    ) -> Result<Option<LevelSums>> {
         let noise = self.fine_noise(level, P::SMOOTHED)?;
         let job = self.job(level, first, n);
         // the source and the coupling are resolved here, once per batch: each arm
@@ -954,27 +968,70 @@ where
         macro_rules! by_coupling {
             ($src:expr) => {
                 match self.coupling {
-                    Coupling::EulerMaruyama => {
-                        self.batch::<_, _, _, false, false>($src, EulerMaruyama, &job, payoff)
-                    }
-                    Coupling::Milstein => {
-                        self.batch::<_, _, _, true, false>($src, Milstein, &job, payoff)
-                    }
-                    Coupling::TruncatedMilstein => {
-                        self.batch::<_, _, _, false, false>($src, CommutativeMilstein, &job, payoff)
-                    }
-                    Coupling::Antithetic => {
-                        self.batch::<_, _, _, false, true>($src, CommutativeMilstein, &job, payoff)
-                    }
+                    Coupling::EulerMaruyama => self.batch::<_, _, _, false, false>(
+                        $src,
+                        EulerMaruyama,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::Milstein => self.batch::<_, _, _, true, false>(
+                        $src,
+                        Milstein,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::TruncatedMilstein => self.batch::<_, _, _, false, false>(
+                        $src,
+                        CommutativeMilstein,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::Antithetic => self.batch::<_, _, _, false, true>(
+                        $src,
+                        CommutativeMilstein,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
                 }
             };
         }
-        let out = match noise {
+        match noise {
             LevelNoise::Short(src) => by_coupling!(&src),
             LevelNoise::ShortAreas(src) => by_coupling!(&src),
             LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
-        };
-        self.check_finite(out, level, n)
+        }
+        self.finished(part, level, n)
+    }
+
+    /// The sums of a finished batch, checked; `None` while it is unfinished.
+    fn finished(
+        &self,
+        part: &Partial<LevelSums>,
+        level: usize,
+        n: u64,
+    ) -> Result<Option<LevelSums>> {
+        if !part.is_complete() {
+            return Ok(None);
+        }
+        self.check_finite(part.clone().finish()?, level, n)
+            .map(Some)
+    }
+
+    /// Runs `sample` on a new batch of `n` samples to its end (`n = 0`: empty sums).
+    fn whole_batch(
+        n: u64,
+        sample: impl FnOnce(&mut Partial<LevelSums>, AfterChunks<'_>) -> Result<Option<LevelSums>>,
+    ) -> Result<LevelSums> {
+        if n == 0 {
+            return Ok(LevelSums::default());
+        }
+        let mut part = Partial::whole(n, CHUNK)?;
+        Ok(sample(&mut part, &mut |_| ControlFlow::Continue(()))?
+            .expect("a batch that is never stopped finishes"))
     }
 
     fn batch<Src, Sch, P, const CHEN: bool, const ANTI: bool>(
@@ -983,8 +1040,8 @@ where
         scheme: Sch,
         job: &Job,
         payoff: &P,
-    ) -> LevelSums
-    where
+        (part, after): (&mut Partial<LevelSums>, AfterChunks<'_>),
+    ) where
         Src: NoiseSource<Noise = StepNoise<M>>,
         Sch: ScalarScheme<S, M> + Copy + Sync,
         P: Payoff<S, M>,
@@ -1003,8 +1060,9 @@ where
         // a smoothed payoff stops one fine step short (the source is a grid prefix) and
         // integrates the last one out
         let t_last = (self.steps(level) - 1) as f64 * h;
-        run_ordered_chunks(
-            n,
+        debug_assert_eq!(part.paths(), n);
+        run_ordered_part(
+            part,
             LevelSums::default,
             |range, acc| {
                 for k in range {
@@ -1046,8 +1104,8 @@ where
                     }
                 }
             },
-            |_, _| {},
-        )
+            after,
+        );
     }
 
     /// Samples `first..first + n` of `level`: its seed, refinement and coarse step.
@@ -1069,29 +1127,46 @@ where
         first: u64,
         n: u64,
         exit: &ExitPayoff,
-    ) -> Result<LevelSums> {
+        part: &mut Partial<LevelSums>,
+        after: AfterChunks<'_>,
+    ) -> Result<Option<LevelSums>> {
         let noise = self.fine_noise(level, false)?;
         let job = self.job(level, first, n);
         macro_rules! by_coupling {
             ($src:expr) => {
                 match self.coupling {
-                    Coupling::EulerMaruyama => {
-                        self.batch_exit::<_, _, false>($src, EulerMaruyama, &job, exit)
-                    }
-                    Coupling::Milstein => self.batch_exit::<_, _, true>($src, Milstein, &job, exit),
+                    Coupling::EulerMaruyama => self.batch_exit::<_, _, false>(
+                        $src,
+                        EulerMaruyama,
+                        &job,
+                        exit,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::Milstein => self.batch_exit::<_, _, true>(
+                        $src,
+                        Milstein,
+                        &job,
+                        exit,
+                        (&mut *part, &mut *after),
+                    ),
                     // refused by validate_exit; the truncated coupling otherwise
-                    Coupling::TruncatedMilstein | Coupling::Antithetic => {
-                        self.batch_exit::<_, _, false>($src, CommutativeMilstein, &job, exit)
-                    }
+                    Coupling::TruncatedMilstein | Coupling::Antithetic => self
+                        .batch_exit::<_, _, false>(
+                            $src,
+                            CommutativeMilstein,
+                            &job,
+                            exit,
+                            (&mut *part, &mut *after),
+                        ),
                 }
             };
         }
-        let out = match noise {
+        match noise {
             LevelNoise::Short(src) => by_coupling!(&src),
             LevelNoise::ShortAreas(src) => by_coupling!(&src),
             LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
-        };
-        self.check_finite(out, level, n)
+        }
+        self.finished(part, level, n)
     }
 
     fn check_finite(&self, out: LevelSums, level: usize, n: u64) -> Result<LevelSums> {
@@ -1117,8 +1192,8 @@ where
         scheme: Sch,
         job: &Job,
         exit: &ExitPayoff,
-    ) -> LevelSums
-    where
+        (part, after): (&mut Partial<LevelSums>, AfterChunks<'_>),
+    ) where
         Src: NoiseSource<Noise = StepNoise<M>>,
         Sch: ScalarScheme<S, M> + Copy + Sync,
     {
@@ -1135,8 +1210,9 @@ where
             ExitQuantity::UpperBeforeHorizon => s.up,
             ExitQuantity::MeanExitTime => s.time,
         };
-        run_ordered_chunks(
-            n,
+        debug_assert_eq!(part.paths(), n);
+        run_ordered_part(
+            part,
             LevelSums::default,
             |range, acc| {
                 for k in range {
@@ -1174,8 +1250,8 @@ where
                     }
                 }
             },
-            |_, _| {},
-        )
+            after,
+        );
     }
 
     /// Draws `samples[ℓ]` samples on each level `ℓ = 0…samples.len() − 1` and returns the
@@ -1197,7 +1273,9 @@ where
         self.validate(payoff)?;
         let mut progress = self.progress.take();
         self.survey_with(samples, &mut progress, |l, first, n| {
-            self.sample_level(l, first, n, payoff)
+            Self::whole_batch(n, |part, after| {
+                self.sample_level(l, first, n, payoff, part, after)
+            })
         })
     }
 
@@ -1214,7 +1292,9 @@ where
         self.validate_exit(exit)?;
         let mut progress = self.progress.take();
         self.survey_with(samples, &mut progress, |l, first, n| {
-            self.sample_exit_level(l, first, n, exit)
+            Self::whole_batch(n, |part, after| {
+                self.sample_exit_level(l, first, n, exit, part, after)
+            })
         })
     }
 
@@ -1287,8 +1367,10 @@ where
     }
 
     /// [`estimate`](Self::estimate) from `state` (a new one, or one saved by a run with
-    /// the same settings), calling `after_batch(&state)` after each batch of samples of
-    /// a level: it may save the state, or stop the run with [`ControlFlow::Break`]
+    /// the same settings), calling `after_batch(&state)` after each batch of chunks of
+    /// samples of a level ([`BATCH`](crate::ensemble::BATCH) chunks of
+    /// [`CHUNK`] samples) and after each level's samples of a round: it may save the
+    /// state, or stop the run with [`ControlFlow::Break`]
     /// (then `Ok(None)`; the state continues it). The result is
     /// [`estimate`](Self::estimate)'s bit for bit, the wall times aside.
     ///
@@ -1310,7 +1392,7 @@ where
             &mut progress,
             state,
             &mut after_batch,
-            |l, first, n| self.sample_level(l, first, n, payoff),
+            |l, first, n, part, after| self.sample_level(l, first, n, payoff, part, after),
         )
     }
 
@@ -1348,7 +1430,7 @@ where
             &mut progress,
             state,
             &mut after_batch,
-            |l, first, n| self.sample_exit_level(l, first, n, exit),
+            |l, first, n, part, after| self.sample_exit_level(l, first, n, exit, part, after),
         )
     }
 
@@ -1385,7 +1467,13 @@ where
         progress: &mut Progress<'a>,
         state: &mut MlmcState,
         after_batch: &mut dyn FnMut(&MlmcState) -> ControlFlow<()>,
-        sample: impl Fn(usize, u64, u64) -> Result<LevelSums>,
+        sample: impl Fn(
+            usize,
+            u64,
+            u64,
+            &mut Partial<LevelSums>,
+            AfterChunks<'_>,
+        ) -> Result<Option<LevelSums>>,
     ) -> Result<Option<MlmcEstimate>> {
         let r = self.refine as f64;
         let theta = 0.5;
@@ -1400,6 +1488,7 @@ where
                 converged: true,
                 alpha: f64::NAN,
                 done: false,
+                inflight: None,
             };
         }
         while !state.done {
@@ -1409,9 +1498,38 @@ where
                 let l = state.next;
                 if state.extra[l] > 0 {
                     let t0 = Instant::now();
-                    let s = sample(l, state.sums[l].y.count(), state.extra[l])?;
-                    state.sums[l].merge(&s);
+                    // the batch of this level, continued if a saved state holds it
+                    let mut part = match state.inflight.take() {
+                        Some(p) => p,
+                        None => Partial::whole(state.extra[l], CHUNK)?,
+                    };
+                    let view = &*state;
+                    let mut stopped = false;
+                    let done = sample(
+                        l,
+                        view.sums[l].y.count(),
+                        view.extra[l],
+                        &mut part,
+                        &mut |p: &Partial<LevelSums>| {
+                            if p.is_complete() {
+                                // saved after the merge below
+                                return ControlFlow::Continue(());
+                            }
+                            let mut v = view.clone();
+                            v.inflight = Some(p.clone());
+                            v.secs[l] += t0.elapsed().as_secs_f64();
+                            let flow = after_batch(&v);
+                            stopped = flow.is_break();
+                            flow
+                        },
+                    )?;
                     state.secs[l] += t0.elapsed().as_secs_f64();
+                    let Some(s) = done else {
+                        debug_assert!(stopped);
+                        state.inflight = Some(part);
+                        return Ok(None);
+                    };
+                    state.sums[l].merge(&s);
                     if let Some(p) = progress.as_mut() {
                         p(l, state.sums[l].y.count());
                     }
