@@ -2,14 +2,18 @@
 //! table, the fitted rates and the cost beside plain Monte Carlo's.
 
 use crate::output::{DEFAULT_SEED, Table, VERSION, num, short, with_threads};
+use crate::parts::{self, CheckpointArgs};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use saddle_sde::analytic::saddle as exact;
 use saddle_sde::escape::exact::{exit_time_cdf, interval_exit};
-use saddle_sde::mlmc::{Coupling, ExitPayoff, ExitQuantity, Mlmc, MlmcEstimate, Tail, Terminal};
+use saddle_sde::mlmc::{
+    Coupling, ExitPayoff, ExitQuantity, Mlmc, MlmcEstimate, MlmcState, Tail, Terminal,
+};
 use saddle_sde::models::SaddleSde;
 use serde_json::{Value, json};
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 /// What to estimate.
@@ -121,6 +125,23 @@ pub struct MlmcArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Checkpoints of the run (a unit of work is 64 chunks of samples of one level; the
+    /// state holds every level's running sums and the algorithm's decisions).
+    #[command(flatten)]
+    pub checkpoint: CheckpointArgs,
+}
+
+impl parts::State for MlmcState {
+    fn marks(&self) -> ((u64, u64), u64, bool) {
+        (
+            (0, self.levels() as u64),
+            self.samples(),
+            self.is_complete(),
+        )
+    }
+    fn done_text(&self) -> String {
+        format!("{} samples on {} levels", self.samples(), self.levels())
+    }
 }
 
 fn input(args: &MlmcArgs) -> Value {
@@ -211,58 +232,84 @@ pub fn run(args: MlmcArgs) -> Result<()> {
     let start = Instant::now();
     let verbose =
         std::io::stderr().is_terminal() || std::env::var_os("SADDLE_PROGRESS_SECS").is_some();
-    let r: MlmcEstimate = with_threads(args.threads, || {
-        let mut last = (usize::MAX, 0u64);
-        let progress = |level: usize, n: u64| {
-            if verbose && (level, n) != last {
-                last = (level, n);
-                eprintln!(
-                    "mlmc: level {level}: {n} samples ({:.1} s)",
-                    start.elapsed().as_secs_f64()
-                );
+    // the adaptive run from `state`, `after` called after each batch of samples
+    let estimate = |state: &mut MlmcState,
+                    after: &mut (dyn FnMut(&MlmcState) -> ControlFlow<()> + Send)|
+     -> Result<Option<MlmcEstimate>> {
+        with_threads(args.threads, || {
+            let mut last = (usize::MAX, 0u64);
+            let progress = |level: usize, n: u64| {
+                if verbose && (level, n) != last {
+                    last = (level, n);
+                    eprintln!(
+                        "mlmc: level {level}: {n} samples ({:.1} s)",
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+            };
+            let mut mlmc = Mlmc::new(&model, args.coupling.into())
+                .start(args.x0)
+                .horizon(args.t)
+                .refine(args.refine)
+                .base_steps(args.base_steps)
+                .initial_samples(args.initial_samples)
+                .levels(2, args.max_level)
+                .max_cost(args.max_cost)
+                .seed(args.seed)
+                .progress(progress);
+            if let Some(a) = args.weak_order {
+                mlmc = mlmc.weak_order(a);
             }
-        };
-        let mut mlmc = Mlmc::new(&model, args.coupling.into())
-            .start(args.x0)
-            .horizon(args.t)
-            .refine(args.refine)
-            .base_steps(args.base_steps)
-            .initial_samples(args.initial_samples)
-            .levels(2, args.max_level)
-            .max_cost(args.max_cost)
-            .seed(args.seed)
-            .progress(progress);
-        if let Some(a) = args.weak_order {
-            mlmc = mlmc.weak_order(a);
-        }
-        match args.quantity {
-            QuantityArg::Mean => mlmc.estimate(&Terminal(|x: f64| x), args.eps),
-            QuantityArg::SecondMoment => mlmc.estimate(&Terminal(|x: f64| x * x), args.eps),
-            QuantityArg::Tail => mlmc.estimate(&Tail { threshold }, args.eps),
-            QuantityArg::ExitUpper | QuantityArg::ExitTime => mlmc.estimate_exit(
-                &ExitPayoff {
-                    lower: lower(&args),
-                    upper: upper(&args),
-                    quantity: exit.expect("an exit quantity"),
-                },
-                args.eps,
+            let after = |s: &MlmcState| after(s);
+            match args.quantity {
+                QuantityArg::Mean => {
+                    mlmc.estimate_part(&Terminal(|x: f64| x), args.eps, state, after)
+                }
+                QuantityArg::SecondMoment => {
+                    mlmc.estimate_part(&Terminal(|x: f64| x * x), args.eps, state, after)
+                }
+                QuantityArg::Tail => {
+                    mlmc.estimate_part(&Tail { threshold }, args.eps, state, after)
+                }
+                QuantityArg::ExitUpper | QuantityArg::ExitTime => mlmc.estimate_exit_part(
+                    &ExitPayoff {
+                        lower: lower(&args),
+                        upper: upper(&args),
+                        quantity: exit.expect("an exit quantity"),
+                    },
+                    args.eps,
+                    state,
+                    after,
+                ),
+            }
+        })?
+        .map_err(|e| match e {
+            // a run that blew up: say at which options
+            saddle_sde::Error::DoesNotExist { .. } => anyhow::anyhow!(
+                "{e} (at --a {} --sigma {} --tau {} --rho {} --x0 {} --t {} --base-steps {})",
+                short(args.a),
+                short(args.sigma),
+                short(args.tau),
+                short(args.rho),
+                short(args.x0),
+                short(args.t),
+                args.base_steps
             ),
-        }
-    })?
-    .map_err(|e| match e {
-        // a run that blew up: say at which options
-        saddle_sde::Error::DoesNotExist { .. } => anyhow::anyhow!(
-            "{e} (at --a {} --sigma {} --tau {} --rho {} --x0 {} --t {} --base-steps {})",
-            short(args.a),
-            short(args.sigma),
-            short(args.tau),
-            short(args.rho),
-            short(args.x0),
-            short(args.t),
-            args.base_steps
-        ),
-        other => other.into(),
-    })?;
+            other => other.into(),
+        })
+    };
+    // sample i of level l draws from (seed, l, i) only, and every decision of the
+    // algorithm is a function of the level sums: the state saved between batches
+    // continues the run exactly
+    let mut state = parts::checkpointed(
+        &args.checkpoint.parts(),
+        &parts::header("mlmc", &input(&args)),
+        || Ok(MlmcState::new()),
+        |state, after| estimate(state, after).map(|_| ()),
+    )?;
+    // the finished state gives the estimate without sampling
+    let r = estimate(&mut state, &mut |_| ControlFlow::Continue(()))?
+        .ok_or_else(|| anyhow::anyhow!("the MLMC run stopped before it finished"))?;
     let seconds = start.elapsed().as_secs_f64();
     let exact_value = match args.quantity {
         QuantityArg::Mean => Some(exact::mean(&model, args.x0, args.t)),

@@ -20,6 +20,7 @@ use mpi::Count;
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::traits::*;
+use saddle_sde::ensemble::Partial;
 use saddle_sde::escape::ExitStats;
 
 /// The failure of an MPI run, already reported by rank 0: the process exits with status
@@ -214,7 +215,7 @@ fn merge_and_report(args: &EscapeArgs, buffers: &[&[u8]]) -> anyhow::Result<()> 
     let mut headers = Vec::with_capacity(size);
     let mut states = Vec::with_capacity(size);
     for (name, b) in names.iter().zip(buffers) {
-        let (h, p) = parts::decode::<ExitStats>(&b[1..], name, Some("escape"))?;
+        let (h, p) = parts::decode::<Partial<ExitStats>>(&b[1..], name, Some("escape"))?;
         headers.push(h);
         states.push(p);
     }

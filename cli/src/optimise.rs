@@ -3,6 +3,8 @@
 //! run, or escape statistics over many starts, with and without gradient noise.
 
 use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, with_threads};
+use crate::parts::{self, CheckpointArgs};
+use saddle_sde::ensemble::{CHUNK, Partial};
 use saddle_sde::escape::Estimate;
 use saddle_sde::landscape::{EscapeSpec, Method, Optimiser, Quadratic, Start};
 use serde::Serialize;
@@ -82,6 +84,23 @@ pub struct OptimiseArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Checkpoints of the escape statistics.
+    #[command(flatten)]
+    pub checkpoint: CheckpointArgs,
+}
+
+/// The full input of an escape-statistics run: what a checkpoint must match.
+fn input(args: &OptimiseArgs, x0: &[f64], runs: u64) -> serde_json::Value {
+    serde_json::json!({
+        "command": "optimise",
+        "version": VERSION,
+        "method": format!("{:?}", args.method).to_lowercase(),
+        "eigenvalues": args.eigenvalues, "rotate": args.rotate, "lr": args.lr,
+        "beta": args.beta, "damping": args.damping, "noise": args.noise,
+        "x0": args.radius.is_none().then_some(x0), "radius": args.radius,
+        "outer": args.outer, "inner": args.inner, "max_steps": args.max_steps,
+        "runs": runs, "seed": args.seed,
+    })
 }
 
 /// A proportion with its standard error and 95% Wilson interval.
@@ -199,11 +218,17 @@ pub fn run(args: OptimiseArgs) -> anyhow::Result<()> {
         anyhow::bail!("invalid parameter iterates = 0: must be >= 1");
     }
     if let Some(steps) = args.iterates {
+        if args.checkpoint.any() {
+            anyhow::bail!(
+                "invalid parameter iterates = {steps}: --checkpoint and --resume are for escape \
+                 statistics, not for the iterates of one run"
+            );
+        }
         return iterates(&args, &opt, &x0, steps);
     }
     let start = match args.radius {
         Some(radius) => Start::Sphere { radius },
-        None => Start::Point(x0),
+        None => Start::Point(x0.clone()),
     };
     let deterministic = args.noise == 0.0 && args.radius.is_none();
     let runs = args.runs.unwrap_or(if deterministic { 1 } else { 1_000 });
@@ -215,9 +240,23 @@ pub fn run(args: OptimiseArgs) -> anyhow::Result<()> {
         .paths(runs)
         .seed(args.seed);
     let mut progress = Progress::new("optimise");
-    let s = with_threads(args.threads, || {
-        opt.escape_with_progress(&spec, |done, total| progress.update(done, total))
-    })??;
+    // run i draws its start and noise from (seed, i) only: a checkpoint holds the runs'
+    // merged summary
+    let s = parts::checkpointed(
+        &args.checkpoint.parts(),
+        &parts::header("optimise", &input(&args, &x0, runs)),
+        || Ok(Partial::whole(runs, CHUNK)?),
+        |part, after| {
+            with_threads(args.threads, || {
+                opt.escape_part(&spec, part, |p| {
+                    progress.update(p.paths_done(), runs);
+                    after(p)
+                })
+            })?
+            .map_err(Into::into)
+        },
+    )?
+    .finish()?;
     let out = EscapeJson {
         method: method.name(),
         eigenvalues: q.eigenvalues().to_vec(),

@@ -51,6 +51,42 @@ pub struct PartArgs {
     pub resume: Option<PathBuf>,
 }
 
+/// The flags of a run that can be checkpointed and resumed but not sharded (its
+/// units of work are not a range of paths, or it is cheap to run whole).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CheckpointArgs {
+    /// Save the run's state (the units of work finished, bit for bit) to FILE
+    /// (atomically) every --checkpoint-secs seconds, on SIGINT or SIGTERM (then stop),
+    /// and at the end.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Seconds between checkpoints (0: after every unit of work).
+    #[arg(long, default_value_t = 30.0, allow_negative_numbers = true)]
+    pub checkpoint_secs: f64,
+    /// Continue the run saved in FILE by --checkpoint (the same command, parameters
+    /// and version; anything else is refused). Checkpoints go on to --checkpoint, or
+    /// to FILE itself.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+}
+
+impl CheckpointArgs {
+    /// The same flags as [`PartArgs`] (no shard).
+    pub fn parts(&self) -> PartArgs {
+        PartArgs {
+            shard: None,
+            checkpoint: self.checkpoint.clone(),
+            checkpoint_secs: self.checkpoint_secs,
+            resume: self.resume.clone(),
+        }
+    }
+
+    /// Whether a checkpoint is written or read.
+    pub fn any(&self) -> bool {
+        self.checkpoint.is_some() || self.resume.is_some()
+    }
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || format!("invalid value {s:?} for --shard: must be K/N with 1 <= K <= N");
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
@@ -85,22 +121,43 @@ pub struct Header {
     pub complete: bool,
 }
 
+/// What a part file holds after its header: the mergeable [`Partial`] of a run over
+/// paths, or the state of a run made of other units of work (the rows of
+/// `escape-study`, the batches of an adaptive MLMC run), saved bit for bit.
+pub trait State: Serialize + DeserializeOwned {
+    /// The header's `chunks`, `done` and `complete` for this state.
+    fn marks(&self) -> ((u64, u64), u64, bool);
+    /// Whether the state holds together (its header marks aside).
+    fn sound(&self) -> bool {
+        true
+    }
+    /// What is done, for the message of an interrupted run ("… of … paths").
+    fn done_text(&self) -> String;
+}
+
+impl<A: Merge + Serialize + DeserializeOwned> State for Partial<A> {
+    fn marks(&self) -> ((u64, u64), u64, bool) {
+        let c = self.chunks();
+        ((c.start, c.end), self.next_chunk(), self.is_complete())
+    }
+    fn sound(&self) -> bool {
+        self.check().is_ok() && self.group() == CHUNK
+    }
+    fn done_text(&self) -> String {
+        let r = self.path_range();
+        format!("{} of {} paths", self.paths_done(), r.end - r.start)
+    }
+}
+
 /// Writes `part` to `path` atomically.
-pub fn save<A: Merge + Serialize>(
-    path: &Path,
-    header: &Header,
-    part: &Partial<A>,
-) -> anyhow::Result<()> {
+pub fn save<S: State>(path: &Path, header: &Header, part: &S) -> anyhow::Result<()> {
     write_atomic_bytes(path, &encode(header, part)?)
 }
 
 /// The bytes of a part file holding `part` (the header's chunk fields are set from it).
-pub fn encode<A: Merge + Serialize>(header: &Header, part: &Partial<A>) -> anyhow::Result<Vec<u8>> {
+pub fn encode<S: State>(header: &Header, part: &S) -> anyhow::Result<Vec<u8>> {
     let mut h = header.clone();
-    let c = part.chunks();
-    h.chunks = (c.start, c.end);
-    h.done = part.next_chunk();
-    h.complete = part.is_complete();
+    (h.chunks, h.done, h.complete) = part.marks();
     let mut bytes = MAGIC.as_bytes().to_vec();
     bytes.extend(serde_json::to_string(&h)?.as_bytes());
     bytes.push(b'\n');
@@ -115,10 +172,7 @@ pub fn encode<A: Merge + Serialize>(header: &Header, part: &Partial<A>) -> anyho
 /// # Errors
 /// A message naming the file if it is not a part file, is truncated or corrupted
 /// (checksum), or was written by another version.
-pub fn load<A: Merge + DeserializeOwned>(
-    path: &Path,
-    command: Option<&str>,
-) -> anyhow::Result<(Header, Partial<A>)> {
+pub fn load<S: State>(path: &Path, command: Option<&str>) -> anyhow::Result<(Header, S)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     decode(&bytes, &path.display().to_string(), command)
 }
@@ -128,11 +182,11 @@ pub fn load<A: Merge + DeserializeOwned>(
 ///
 /// # Errors
 /// As [`load`].
-pub fn decode<A: Merge + DeserializeOwned>(
+pub fn decode<S: State>(
     bytes: &[u8],
     name: &str,
     command: Option<&str>,
-) -> anyhow::Result<(Header, Partial<A>)> {
+) -> anyhow::Result<(Header, S)> {
     if !bytes.starts_with(MAGIC.as_bytes()) {
         bail!("{name} is not a saddle part file (written by --checkpoint or --shard)");
     }
@@ -164,17 +218,36 @@ pub fn decode<A: Merge + DeserializeOwned>(
     {
         bail!("{name} is of `saddle {}`, not `saddle {c}`", header.command);
     }
-    let part: Partial<A> = postcard::from_bytes(&rest[nl + 1..])
+    let part: S = postcard::from_bytes(&rest[nl + 1..])
         .with_context(|| format!("{name}: unreadable state"))?;
-    let c = part.chunks();
-    if part.check().is_err()
-        || part.group() != CHUNK
-        || (c.start, c.end) != header.chunks
-        || part.next_chunk() != header.done
-    {
+    if !part.sound() || part.marks() != (header.chunks, header.done, header.complete) {
         bail!("{name}: the header and the state disagree; the file cannot be used");
     }
     Ok((header, part))
+}
+
+/// Whether `path` is a sound part file whose header says its run is unfinished (of
+/// any command: a checkpoint of another run is not overwritten either).
+fn unfinished(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    let Some(body) = bytes
+        .strip_prefix(MAGIC.as_bytes())
+        .filter(|_| bytes.len() >= MAGIC.len() + 4)
+        .map(|_| &bytes[..bytes.len() - 4])
+    else {
+        return false;
+    };
+    let crc = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("4 bytes"));
+    if crc32fast::hash(body) != crc {
+        return false;
+    }
+    let rest = &body[MAGIC.len()..];
+    rest.iter()
+        .position(|&b| b == b'\n')
+        .and_then(|nl| serde_json::from_slice::<Header>(&rest[..nl]).ok())
+        .is_some_and(|h| !h.complete)
 }
 
 /// Why two inputs differ: the first key whose values differ, as `key = a` against `b`.
@@ -206,7 +279,9 @@ pub fn install_signal_handler() {
     let _ = ctrlc::set_handler(|| {
         // a second signal does not wait for the batch to end
         if CHECKPOINTING.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
-            eprintln!("saving the state after this batch of paths (a second signal stops at once)");
+            eprintln!(
+                "saving the state after the current batch of work (a second signal stops at once)"
+            );
         } else {
             crate::output::remove_temporaries();
             std::process::exit(130);
@@ -262,12 +337,7 @@ where
         &mut (dyn FnMut(&Partial<A>) -> ControlFlow<()> + Send),
     ) -> anyhow::Result<()>,
 {
-    if !(flags.checkpoint_secs >= 0.0 && flags.checkpoint_secs <= 1e9) {
-        bail!(
-            "invalid parameter checkpoint-secs = {}: must be in [0, 1e9]",
-            flags.checkpoint_secs
-        );
-    }
+    check_secs(flags.checkpoint_secs)?;
     header.shard = flags.shard;
     if flags.shard.is_some() && out.is_none() {
         bail!("--shard needs --out FILE: the shard's mergeable state is written there");
@@ -276,13 +346,64 @@ where
     if let (Some(_), Some(o)) = (flags.shard, out) {
         crate::output::check_out(o)?;
     }
+    let part = checkpointed(
+        flags,
+        &header,
+        || {
+            Ok(match flags.shard {
+                Some((k, n)) => Partial::shard(paths, CHUNK, k, n)?,
+                None => Partial::whole(paths, CHUNK)?,
+            })
+        },
+        run,
+    )?;
+    if flags.shard.is_some() {
+        let path = out.expect("checked above").to_path_buf();
+        save(&path, &header, &part)?;
+        return Ok(Outcome::ShardWritten {
+            path,
+            paths: part.path_range(),
+        });
+    }
+    Ok(Outcome::Done(part.finish()?))
+}
+
+fn check_secs(secs: f64) -> anyhow::Result<()> {
+    if !(0.0..=1e9).contains(&secs) {
+        bail!("invalid parameter checkpoint-secs = {secs}: must be in [0, 1e9]");
+    }
+    Ok(())
+}
+
+/// Runs `run` on a new state (`fresh()`) or on the one saved in `--resume`, saving it
+/// to `--checkpoint` (or back to the resume file) as the flags ask: every
+/// `--checkpoint-secs` seconds when `run` calls its callback after a unit of work, on
+/// SIGINT or SIGTERM (then the callback stops the run), and at the end. The state
+/// returned is complete. `header` is of this run (its `shard` included).
+///
+/// # Errors
+/// Refusals of a resume file (another command, input, shard or version; truncated or
+/// corrupted) and of a checkpoint file holding an unfinished run without `--resume`,
+/// a failed save, what `fresh` and `run` return, and an interruption (after the state
+/// was saved).
+pub fn checkpointed<S, R>(
+    flags: &PartArgs,
+    header: &Header,
+    fresh: impl FnOnce() -> anyhow::Result<S>,
+    run: R,
+) -> anyhow::Result<S>
+where
+    S: State,
+    R: FnOnce(&mut S, &mut (dyn FnMut(&S) -> ControlFlow<()> + Send)) -> anyhow::Result<()>,
+{
+    check_secs(flags.checkpoint_secs)?;
     for f in [&flags.checkpoint, &flags.resume].into_iter().flatten() {
         crate::output::check_out(f)
             .map_err(|e| anyhow::anyhow!("{}", e.to_string().replace("--out", "--checkpoint")))?;
     }
     if let (Some(ck), None) = (&flags.checkpoint, &flags.resume)
         && ck.exists()
-        && load::<A>(ck, None).is_ok_and(|(_, p)| !p.is_complete())
+        && unfinished(ck)
     {
         bail!(
             "--checkpoint {}: the file holds an unfinished run; continue it with --resume {} \
@@ -294,7 +415,7 @@ where
     let mut part = match &flags.resume {
         Some(file) => {
             let (h, part) =
-                load::<A>(file, Some(&header.command)).map_err(|e| e.context("--resume"))?;
+                load::<S>(file, Some(&header.command)).map_err(|e| e.context("--resume"))?;
             let name = file.display();
             if let Some(d) = input_difference(&h.input, &header.input) {
                 bail!(
@@ -311,10 +432,7 @@ where
             }
             part
         }
-        None => match flags.shard {
-            Some((k, n)) => Partial::shard(paths, CHUNK, k, n)?,
-            None => Partial::whole(paths, CHUNK)?,
-        },
+        None => fresh()?,
     };
     let target = flags.checkpoint.clone().or_else(|| flags.resume.clone());
     let every = Duration::from_secs_f64(flags.checkpoint_secs);
@@ -325,12 +443,12 @@ where
         CHECKPOINTING.store(true, Ordering::SeqCst);
     }
     let result = {
-        let mut after = |p: &Partial<A>| {
+        let mut after = |p: &S| {
             let stop = INTERRUPTED.load(Ordering::SeqCst);
             if let Some(t) = &target
                 && (stop || last.elapsed() >= every)
             {
-                if let Err(e) = save(t, &header, p) {
+                if let Err(e) = save(t, header, p) {
                     failure = Some(e);
                     return ControlFlow::Break(());
                 }
@@ -342,7 +460,7 @@ where
             }
             ControlFlow::Continue(())
         };
-        if part.is_complete() {
+        if part.marks().2 {
             Ok(())
         } else {
             run(&mut part, &mut after)
@@ -354,29 +472,19 @@ where
         return Err(e.context("saving the checkpoint"));
     }
     if let Some(t) = &target {
-        save(t, &header, &part)?;
+        save(t, header, &part)?;
     }
-    if (interrupted || INTERRUPTED.load(Ordering::SeqCst)) && !part.is_complete() {
+    if (interrupted || INTERRUPTED.load(Ordering::SeqCst)) && !part.marks().2 {
         let t = target.expect("interruptions stop only checkpointing runs");
         return Err(Interrupted(format!(
-            "interrupted after {} of {} paths; the state is saved in {} (continue with \
-             --resume {})",
-            part.paths_done(),
-            part.path_range().end - part.path_range().start,
+            "interrupted after {}; the state is saved in {} (continue with --resume {})",
+            part.done_text(),
             t.display(),
             t.display()
         ))
         .into());
     }
-    if flags.shard.is_some() {
-        let path = out.expect("checked above").to_path_buf();
-        save(&path, &header, &part)?;
-        return Ok(Outcome::ShardWritten {
-            path,
-            paths: part.path_range(),
-        });
-    }
-    Ok(Outcome::Done(part.finish()?))
+    Ok(part)
 }
 
 fn shard_text(s: Option<(u64, u64)>) -> String {
@@ -436,14 +544,16 @@ pub struct MergeArgs {
 /// # Errors
 /// Unreadable files, files of different runs or versions, and missing, duplicated or
 /// overlapping shards, each named.
-pub fn merge_files<A: Merge + DeserializeOwned>(files: &[PathBuf]) -> anyhow::Result<(Header, A)> {
+pub fn merge_files<A: Merge + Serialize + DeserializeOwned>(
+    files: &[PathBuf],
+) -> anyhow::Result<(Header, A)> {
     let mut headers = Vec::new();
     let mut parts = Vec::new();
     // each file is read once; the later ones must be of the first one's command
     // (checked before their state is decoded)
     for f in files {
         let command = headers.first().map(|h: &Header| h.command.clone());
-        let (h, p) = load::<A>(f, command.as_deref())?;
+        let (h, p) = load::<Partial<A>>(f, command.as_deref())?;
         headers.push(h);
         parts.push(p);
     }

@@ -3,6 +3,8 @@
 //! exit probability and mean exit time.
 
 use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, with_threads};
+use crate::parts::{self, CheckpointArgs};
+use saddle_sde::ensemble::{CHUNK, Partial};
 use saddle_sde::escape::{Estimate, exact};
 use saddle_sde::optim::theory::{ReluLimit, SvrgLimit, tail_exponent};
 use saddle_sde::optim::{EscapeRun, FiniteSum, Optimizer, Sampling, Schedule, Sgd};
@@ -95,6 +97,24 @@ pub struct SgdArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Checkpoints of the runs.
+    #[command(flatten)]
+    pub checkpoint: CheckpointArgs,
+}
+
+/// The full input of a run: what a checkpoint must match to be resumed.
+fn input(args: &SgdArgs) -> serde_json::Value {
+    serde_json::json!({
+        "command": "sgd",
+        "version": VERSION,
+        "optimizer": format!("{:?}", args.optimizer).to_lowercase(),
+        "a": args.a, "s_xi": args.s_xi, "s_eta": args.s_eta, "rho": args.rho,
+        "samples": args.samples, "lr": args.lr, "batch": args.batch,
+        "without_replacement": args.without_replacement, "perturb": args.perturb,
+        "beta": args.beta, "inner": args.inner, "n0": args.n0, "width": args.width,
+        "x0": args.x0, "lower": args.lower, "upper": args.upper,
+        "max_steps": args.max_steps, "runs": args.runs, "seed": args.seed,
+    })
 }
 
 /// The diffusion-limit SDE and its exact exit values.
@@ -359,11 +379,22 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
     };
     let mut progress = Progress::new("sgd");
     let runs = args.runs;
-    let stats = with_threads(args.threads, || {
-        sgd.escape(&spec, args.seed, &mut |f| {
-            progress.update((f * runs as f64) as u64, runs)
-        })
-    })??;
+    // run i draws from (seed, i) only: a checkpoint holds the runs' merged summary
+    let stats = parts::checkpointed(
+        &args.checkpoint.parts(),
+        &parts::header("sgd", &input(&args)),
+        || Ok(Partial::whole(runs, CHUNK)?),
+        |part, after| {
+            with_threads(args.threads, || {
+                sgd.escape_part(&spec, args.seed, part, |p| {
+                    progress.update(p.paths_done(), runs);
+                    after(p)
+                })
+            })?
+            .map_err(Into::into)
+        },
+    )?
+    .finish()?;
     let (pu, pl) = (
         stats.p_upper().expect("runs >= 1"),
         stats.p_lower().expect("runs >= 1"),

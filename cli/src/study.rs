@@ -1,8 +1,13 @@
 //! `saddle escape-study`: the two tables of the escape study.
 
-use crate::output::{DEFAULT_SEED, Progress, Table, num, short, with_threads};
-use crate::tables::{StudyConfig, radius_table, transition_table};
+use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, short, with_threads};
+use crate::parts::{self, CheckpointArgs};
+use crate::tables::{
+    RadiusRow, StudyConfig, TransitionRow, radius_row, radius_rows, transition_row,
+};
 use saddle_sde::escape::Estimate;
+use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
 
 /// Arguments of `saddle escape-study`.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,6 +54,83 @@ pub struct StudyArgs {
     /// Print the tables as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Checkpoints of the study (a unit of work is a row of a table).
+    #[command(flatten)]
+    pub checkpoint: CheckpointArgs,
+}
+
+/// The rows finished so far: the state a checkpoint holds. Each row's numbers depend on
+/// the input and its index only (row k of the transition table uses seed + k, row j of
+/// the radius table seed + 1000 + j), so the rows left can be run after a restart.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StudyState {
+    transition_rows: u64,
+    radius_rows: u64,
+    transition: Vec<TransitionRow>,
+    radius: Vec<RadiusRow>,
+}
+
+impl StudyState {
+    fn done(&self) -> u64 {
+        (self.transition.len() + self.radius.len()) as u64
+    }
+    fn total(&self) -> u64 {
+        self.transition_rows + self.radius_rows
+    }
+}
+
+impl parts::State for StudyState {
+    fn marks(&self) -> ((u64, u64), u64, bool) {
+        ((0, self.total()), self.done(), self.done() == self.total())
+    }
+    fn sound(&self) -> bool {
+        self.transition.len() as u64 <= self.transition_rows
+            && self.radius.len() as u64 <= self.radius_rows
+            && (self.radius.is_empty() || self.transition.len() as u64 == self.transition_rows)
+    }
+    fn done_text(&self) -> String {
+        format!("{} of {} rows", self.done(), self.total())
+    }
+}
+
+/// The full input of the study: what a checkpoint must match.
+fn input(cfg: &StudyConfig) -> serde_json::Value {
+    serde_json::json!({
+        "command": "escape-study",
+        "version": VERSION,
+        "a": cfg.a, "tau": cfg.tau, "rho": cfg.rho, "x0": cfg.x0, "radius": cfg.radius,
+        "horizon": cfg.horizon, "ratios": cfg.ratios, "radii": cfg.radii,
+        "radius_ratios": cfg.radius_ratios, "dt": cfg.dt, "paths": cfg.paths,
+        "seed": cfg.seed, "mean_horizon": cfg.mean_horizon,
+    })
+}
+
+/// Runs the rows `state` still lacks, calling `after` after each.
+fn run_rows(
+    cfg: &StudyConfig,
+    state: &mut StudyState,
+    after: &mut (dyn FnMut(&StudyState) -> ControlFlow<()> + Send),
+) -> saddle_sde::Result<()> {
+    let mut p = Progress::new("transition");
+    while state.transition.len() < cfg.ratios.len() {
+        state
+            .transition
+            .push(transition_row(cfg, state.transition.len())?);
+        p.update(state.transition.len() as u64, cfg.ratios.len() as u64);
+        if after(state).is_break() {
+            return Ok(());
+        }
+    }
+    let mut p = Progress::new("radius");
+    let total = radius_rows(cfg);
+    while state.radius.len() < total {
+        state.radius.push(radius_row(cfg, state.radius.len())?);
+        p.update(state.radius.len() as u64, total as u64);
+        if after(state).is_break() {
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 fn mc(e: Option<Estimate>) -> String {
@@ -155,13 +237,6 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
         seed: args.seed,
         ..StudyConfig::default()
     };
-    let (transition, radius) = with_threads(args.threads, || {
-        let mut p = Progress::new("transition");
-        let t = transition_table(&cfg, |d, n| p.update(d as u64, n as u64));
-        let mut p = Progress::new("radius");
-        let r = radius_table(&cfg, |d, n| p.update(d as u64, n as u64));
-        (t, r)
-    })?;
     // a reference or a run that fails: say at which options
     let at = |e: saddle_sde::Error| {
         anyhow::anyhow!(
@@ -179,7 +254,20 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
             short(args.dt)
         )
     };
-    let (transition, radius) = (transition.map_err(at)?, radius.map_err(at)?);
+    let state = parts::checkpointed(
+        &args.checkpoint.parts(),
+        &parts::header("escape-study", &input(&cfg)),
+        || {
+            Ok(StudyState {
+                transition_rows: cfg.ratios.len() as u64,
+                radius_rows: radius_rows(&cfg) as u64,
+                transition: Vec::new(),
+                radius: Vec::new(),
+            })
+        },
+        |state, after| with_threads(args.threads, || run_rows(&cfg, state, after))?.map_err(at),
+    )?;
+    let (transition, radius) = (state.transition, state.radius);
     if args.json {
         let v = serde_json::json!({ "transition": transition, "radius": radius });
         println!("{}", serde_json::to_string_pretty(&v)?);

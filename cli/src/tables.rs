@@ -152,6 +152,38 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
         .mean_exit_time())
 }
 
+/// Row `k` of [`transition_table`]: its values depend on `cfg` and `k` only (seed
+/// `seed + k`), so rows can be computed apart, in any order, and give the table's.
+///
+/// # Errors
+/// As [`transition_table`]; a parameter error naming `row` if `k` is not a row.
+pub fn transition_row(cfg: &StudyConfig, k: usize) -> Result<TransitionRow> {
+    if k >= cfg.ratios.len() {
+        check("row", k as f64, false, "a row of the transition table")?;
+    }
+    let ratio = cfg.ratios[k];
+    let m = model(cfg, ratio)?;
+    let r = cfg.radius;
+    let ex = exact::interval_exit(&m, cfg.x0, -r, r)?;
+    let p_exact = exact::exit_time_cdf(&m, cfg.x0, -r, r, &[cfg.horizon])?[0];
+    let seed = cfg.seed.wrapping_add(k as u64);
+    let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.horizon, cfg.dt)?;
+    let short = Ensemble::new(&m, &EulerMaruyama)
+        .paths(cfg.paths)
+        .seed(seed)
+        .exits(&spec)?;
+    Ok(TransitionRow {
+        ratio,
+        sigma: m.sigma(),
+        mean_exact: ex.mean_exit_time,
+        mean_mc: mc_mean(cfg, &m, r, seed)?,
+        p_before_exact: p_exact,
+        p_before_mc: short
+            .p_exit_before_horizon()
+            .ok_or_else(|| check("paths", 0.0, false, ">= 1").unwrap_err())?,
+    })
+}
+
 /// Mean exit time from `(−R, R)` and `P(T ≤ H)` against `σ²/(2a)`; `progress(row,
 /// rows)` after each row.
 ///
@@ -162,35 +194,47 @@ fn mc_mean(cfg: &StudyConfig, m: &SaddleSde, r: f64, seed: u64) -> Result<Option
 /// # Errors
 /// Parameter errors for invalid settings (`a ≤ 0`, negative ratio, `x0` outside,
 /// `dt`, `paths`), and the errors of the references.
+// the whole table at once: what examples/escape_study.rs prints (the `saddle`
+// binary runs the rows one by one, to checkpoint between them)
+#[allow(dead_code)]
 pub fn transition_table(
     cfg: &StudyConfig,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<TransitionRow>> {
     let mut rows = Vec::with_capacity(cfg.ratios.len());
-    for (k, &ratio) in cfg.ratios.iter().enumerate() {
-        let m = model(cfg, ratio)?;
-        let r = cfg.radius;
-        let ex = exact::interval_exit(&m, cfg.x0, -r, r)?;
-        let p_exact = exact::exit_time_cdf(&m, cfg.x0, -r, r, &[cfg.horizon])?[0];
-        let seed = cfg.seed.wrapping_add(k as u64);
-        let spec = ExitSpec::new(ExitDomain::interval(-r, r)?, cfg.x0, cfg.horizon, cfg.dt)?;
-        let short = Ensemble::new(&m, &EulerMaruyama)
-            .paths(cfg.paths)
-            .seed(seed)
-            .exits(&spec)?;
-        rows.push(TransitionRow {
-            ratio,
-            sigma: m.sigma(),
-            mean_exact: ex.mean_exit_time,
-            mean_mc: mc_mean(cfg, &m, r, seed)?,
-            p_before_exact: p_exact,
-            p_before_mc: short
-                .p_exit_before_horizon()
-                .ok_or_else(|| check("paths", 0.0, false, ">= 1").unwrap_err())?,
-        });
+    for k in 0..cfg.ratios.len() {
+        rows.push(transition_row(cfg, k)?);
         progress(k + 1, cfg.ratios.len());
     }
     Ok(rows)
+}
+
+/// Rows of the radius table: one per ratio of `radius_ratios` and radius of `radii`.
+pub fn radius_rows(cfg: &StudyConfig) -> usize {
+    cfg.radius_ratios.len() * cfg.radii.len()
+}
+
+/// Row `j` of [`radius_table`] (ratio `j / radii`, radius `j % radii`, seed
+/// `seed + 1000 + j`): it depends on `cfg` and `j` only.
+///
+/// # Errors
+/// As [`radius_table`]; a parameter error naming `row` if `j` is not a row.
+pub fn radius_row(cfg: &StudyConfig, j: usize) -> Result<RadiusRow> {
+    if j >= radius_rows(cfg) {
+        check("row", j as f64, false, "a row of the radius table")?;
+    }
+    let (ratio, r) = (
+        cfg.radius_ratios[j / cfg.radii.len()],
+        cfg.radii[j % cfg.radii.len()],
+    );
+    let m = model(cfg, ratio)?;
+    let seed = cfg.seed.wrapping_add(1000 + j as u64);
+    Ok(RadiusRow {
+        ratio,
+        radius: r,
+        mean_exact: exact::interval_exit(&m, cfg.x0, -r, r)?.mean_exit_time,
+        mean_mc: mc_mean(cfg, &m, r, seed)?,
+    })
 }
 
 /// Mean exit time from `(−R, R)` against `R`, for each ratio in `radius_ratios`;
@@ -198,24 +242,18 @@ pub fn transition_table(
 ///
 /// # Errors
 /// As [`transition_table`].
+// the whole table at once: what examples/escape_study.rs prints (the `saddle`
+// binary runs the rows one by one, to checkpoint between them)
+#[allow(dead_code)]
 pub fn radius_table(
     cfg: &StudyConfig,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<RadiusRow>> {
-    let total = cfg.radius_ratios.len() * cfg.radii.len();
+    let total = radius_rows(cfg);
     let mut rows = Vec::with_capacity(total);
-    for &ratio in &cfg.radius_ratios {
-        let m = model(cfg, ratio)?;
-        for &r in &cfg.radii {
-            let seed = cfg.seed.wrapping_add(1000 + rows.len() as u64);
-            rows.push(RadiusRow {
-                ratio,
-                radius: r,
-                mean_exact: exact::interval_exit(&m, cfg.x0, -r, r)?.mean_exit_time,
-                mean_mc: mc_mean(cfg, &m, r, seed)?,
-            });
-            progress(rows.len(), total);
-        }
+    for j in 0..total {
+        rows.push(radius_row(cfg, j)?);
+        progress(j + 1, total);
     }
     Ok(rows)
 }

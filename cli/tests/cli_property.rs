@@ -61,7 +61,11 @@ fn base(cmd: &str) -> Vec<(&'static str, &'static str)> {
             ("--radii", "0.5"),
             ("--radius-ratios", "0.5"),
         ],
-        "mlmc" => vec![("--eps", "0.2"), ("--max-level", "8"), ("--max-cost", "1e7")],
+        "mlmc" => vec![
+            ("--eps", "0.2"),
+            ("--max-level", "8"),
+            ("--max-cost", "1e7"),
+        ],
         _ => unreachable!(),
     }
 }

@@ -576,7 +576,7 @@ where
 }
 
 /// Checks that `part` is of a run of `paths` paths in chunks of [`CHUNK`].
-fn check_part<A: Merge>(part: &Partial<A>, paths: u64) -> Result<()> {
+pub(crate) fn check_part<A: Merge>(part: &Partial<A>, paths: u64) -> Result<()> {
     if part.paths() != paths || part.group() != CHUNK {
         return Err(param(
             "paths",

@@ -239,7 +239,8 @@ impl Coeffs {
         let y = y0 - v.exp();
         // the centred form wherever it is in range (the uncentred one below differs
         // from it by rounding of size a/σ² ulp, which only the far tail can afford)
-        if self.sigma == 0.0 || (self.tau2 > 0.0 && (self.sigma * y).abs() < 1e150 * self.tau2.sqrt())
+        if self.sigma == 0.0
+            || (self.tau2 > 0.0 && (self.sigma * y).abs() < 1e150 * self.tau2.sqrt())
         {
             return self.f(y);
         }

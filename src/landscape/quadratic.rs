@@ -61,7 +61,7 @@
 //! compiled once per kind of update (GD, preconditioned, heavy ball, Nesterov), so no
 //! step dispatches on the method.
 
-use crate::ensemble::{MeanVar, Merge, run_ordered};
+use crate::ensemble::{CHUNK, MeanVar, Merge, Partial, run_ordered_part};
 use crate::error::{Error, Result, count, finite, non_negative, param, positive};
 use crate::escape::Estimate;
 use crate::integrate::monitor::{Ball, Closure};
@@ -70,6 +70,7 @@ use crate::models::LocalSaddle;
 use crate::noise::{NdGaussian, NdNoise, NdSilent, NoiseNeeds, path_rng, uniform_direction};
 use crate::uncertainty::Proportion;
 use nalgebra::DMatrix;
+use std::ops::ControlFlow;
 
 /// A quadratic `f(x) = ½ xᵀHx` with a symmetric Hessian `H`, kept with its
 /// eigen-decomposition (eigenvalues ascending).
@@ -511,8 +512,35 @@ impl Optimiser {
     pub fn escape_with_progress(
         &self,
         spec: &EscapeSpec,
-        progress: impl FnMut(u64, u64),
+        mut progress: impl FnMut(u64, u64),
     ) -> Result<EscapeSummary> {
+        if spec.paths == 0 {
+            return Err(param("paths", 0.0, ">= 1"));
+        }
+        let mut part = Partial::whole(spec.paths, CHUNK)?;
+        self.escape_part(spec, &mut part, |p| {
+            progress(p.paths_done(), spec.paths);
+            ControlFlow::Continue(())
+        })?;
+        part.finish()
+    }
+
+    /// [`escape`](Self::escape) for the chunks of `part` not yet done: a checkpoint to
+    /// resume (or a shard), with `after_batch(&part)` called after each batch of chunks
+    /// as in [`Ensemble::observe_part`](crate::ensemble::Ensemble::observe_part) (it may
+    /// save the part or stop the run). Finished, the part gives
+    /// [`escape`](Self::escape)'s result bit for bit.
+    ///
+    /// # Errors
+    /// As [`escape`](Self::escape), and a parameter error naming `paths` if `part` is
+    /// of a run with another number of paths or another chunk size than
+    /// [`CHUNK`].
+    pub fn escape_part(
+        &self,
+        spec: &EscapeSpec,
+        part: &mut Partial<EscapeSummary>,
+        after_batch: impl FnMut(&Partial<EscapeSummary>) -> ControlFlow<()>,
+    ) -> Result<()> {
         let d = self.quad.dim();
         if let Start::Point(x0) = &spec.start {
             self.check_point(x0)?;
@@ -557,26 +585,30 @@ impl Optimiser {
         }
         let ball = Ball::new(d, spec.inner, spec.outer)?;
         let grid = Grid::uniform(spec.max_steps, 1.0);
+        crate::ensemble::check_part(part, spec.paths)?;
         let sources = Sources::new(self, &grid)?;
-        Ok(run_ordered(
-            spec.paths,
+        run_ordered_part(
+            part,
             EscapeSummary::default,
-            |i, acc| {
-                let mut rng = path_rng(spec.seed, i);
-                let x0 = spec.start.draw(&self.quad, &stable, &mut rng);
-                let mut x = self.initial_state(&x0);
-                let mut mon = ball;
-                let why = with_run!(self, sources, |st, src| run(
-                    st,
-                    src,
-                    &mut mon,
-                    &mut x[..],
-                    &mut rng
-                ));
-                acc.push(why);
+            |range, acc| {
+                for i in range {
+                    let mut rng = path_rng(spec.seed, i);
+                    let x0 = spec.start.draw(&self.quad, &stable, &mut rng);
+                    let mut x = self.initial_state(&x0);
+                    let mut mon = ball;
+                    let why = with_run!(self, sources, |st, src| run(
+                        st,
+                        src,
+                        &mut mon,
+                        &mut x[..],
+                        &mut rng
+                    ));
+                    acc.push(why);
+                }
             },
-            progress,
-        ))
+            after_batch,
+        );
+        Ok(())
     }
 
     fn check_point(&self, x0: &[f64]) -> Result<()> {

@@ -50,8 +50,10 @@
 //! # Reproducibility
 //! Sample `i` of level `ℓ` is path [`path_rng`]`(s_ℓ, i)` with `s_ℓ` a fixed function of
 //! `(seed, ℓ)`; samples added later on a level continue its index range. Batches merge
-//! in index order ([`run_ordered_chunks`]), so results are the same bit for bit on any
-//! thread count.
+//! in index order ([`run_ordered_part`]), so results are the same bit for bit on any
+//! thread count. Every decision of the adaptive algorithm is a function of the level
+//! sums, so a run can be stopped between two batches and continued from its
+//! [`MlmcState`] ([`Mlmc::estimate_part`]) to the same bits.
 //!
 //! References: M. B. Giles, *Multilevel Monte Carlo path simulation*, Oper. Res. 56
 //! (2008) 607–617; *Multilevel Monte Carlo methods*, Acta Numerica 24 (2015) 259–328;
@@ -71,7 +73,7 @@
 //! # Ok::<(), saddle_sde::Error>(())
 //! ```
 
-use crate::ensemble::{MeanVar, Merge, run_ordered_chunks};
+use crate::ensemble::{CHUNK, MeanVar, Merge, Partial, run_ordered_part};
 use crate::error::{Error, Result, count, finite, param, positive};
 use crate::integrate::monitor::{EndValue, LocalVariance, ModelVariance, Monitor, bridge_crossing};
 use crate::integrate::{Grid, ScalarStepper, Stepper, StopReason, run};
@@ -82,6 +84,7 @@ use crate::noise::{
 use crate::scheme::{CommutativeMilstein, EulerMaruyama, Milstein, ScalarScheme};
 use crate::sde::{ScalarMilsteinSde, ScalarSde};
 use statrs::function::erf::erfc;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 /// How the fine and coarse paths of a level are coupled (see the module docs).
@@ -442,6 +445,7 @@ where
 /// Streaming central moments up to the fourth (Pébay 2008: one-pass update and an
 /// exact pairwise merge), for the level variances and their kurtosis.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Moments {
     n: u64,
     mean: f64,
@@ -508,7 +512,8 @@ impl Moments {
 }
 
 /// The running sums of one level: `Y_ℓ = P_ℓ − P_{ℓ−1}` and the fine payoff `P_ℓ`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct LevelSums {
     y: Moments,
     p: MeanVar,
@@ -649,6 +654,80 @@ impl MlmcEstimate {
     }
 }
 
+/// The state of an adaptive run ([`Mlmc::estimate_part`]) between two batches of
+/// chunks of samples: the running sums of every level, the samples each level still
+/// gets in the current round, the algorithm's decisions so far, and the merge tree of
+/// the level batch under way. Saved (with serde) and given
+/// back to a run with the same settings, it continues that run to the result of the
+/// uninterrupted run, bit for bit (the wall times aside).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MlmcState {
+    sums: Vec<LevelSums>,
+    secs: Vec<f64>,
+    extra: Vec<u64>,
+    /// The next level of the current round to sample.
+    next: usize,
+    converged: bool,
+    /// The `α` of the last bias test.
+    alpha: f64,
+    done: bool,
+    /// The unfinished batch of level `next`, if the run stopped inside one.
+    inflight: Option<Partial<LevelSums>>,
+}
+
+impl MlmcState {
+    /// A run not yet started.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Whether the run is finished ([`Mlmc::estimate_part`] then only reports it).
+    pub fn is_complete(&self) -> bool {
+        self.done
+    }
+    /// The levels so far.
+    pub fn levels(&self) -> usize {
+        self.sums.len()
+    }
+    /// Samples drawn so far, over all levels.
+    pub fn samples(&self) -> u64 {
+        self.sums
+            .iter()
+            .map(|s| s.y.count() + s.failed)
+            .chain(self.inflight.as_ref().map(Partial::paths_done))
+            .fold(0, u64::saturating_add)
+    }
+    /// Whether the state can be of a run with these settings.
+    fn check(&self, min_levels: usize, max_levels: usize) -> Result<()> {
+        let n = self.sums.len();
+        let fresh = self.sums.is_empty();
+        if !fresh
+            && (n < min_levels + 1
+                || n > max_levels + 1
+                || self.secs.len() != n
+                || self.extra.len() != n
+                || self.next > n
+                || self.inflight.as_ref().is_some_and(|p| {
+                    p.check().is_err()
+                        || p.group() != CHUNK
+                        || self.extra.get(self.next) != Some(&p.paths())
+                }))
+        {
+            return Err(param(
+                "state",
+                n as f64,
+                format!(
+                    "the state of a run of levels {min_levels} to {max_levels} (it has {n}                      levels, {} times, {} sample counts, next level {})",
+                    self.secs.len(),
+                    self.extra.len(),
+                    self.next
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The multilevel estimator for a scalar model (a builder; see the module docs).
 pub struct Mlmc<'a, S, const M: usize> {
     sde: &'a S,
@@ -668,6 +747,9 @@ pub struct Mlmc<'a, S, const M: usize> {
 
 /// The progress callback of a run.
 type Progress<'a> = Option<Box<dyn FnMut(usize, u64) + 'a>>;
+
+/// Called after each batch of chunks of a level's samples (it may stop the batch).
+type AfterChunks<'b> = &'b mut dyn FnMut(&Partial<LevelSums>) -> ControlFlow<()>;
 
 impl<'a, S, const M: usize> Mlmc<'a, S, M>
 where
@@ -891,7 +973,9 @@ where
         first: u64,
         n: u64,
         payoff: &P,
-    ) -> Result<LevelSums> {
+        part: &mut Partial<LevelSums>,
+        after: AfterChunks<'_>,
+    ) -> Result<Option<LevelSums>> {
         let noise = self.fine_noise(level, P::SMOOTHED)?;
         let job = self.job(level, first, n);
         // the source and the coupling are resolved here, once per batch: each arm
@@ -899,27 +983,70 @@ where
         macro_rules! by_coupling {
             ($src:expr) => {
                 match self.coupling {
-                    Coupling::EulerMaruyama => {
-                        self.batch::<_, _, _, false, false>($src, EulerMaruyama, &job, payoff)
-                    }
-                    Coupling::Milstein => {
-                        self.batch::<_, _, _, true, false>($src, Milstein, &job, payoff)
-                    }
-                    Coupling::TruncatedMilstein => {
-                        self.batch::<_, _, _, false, false>($src, CommutativeMilstein, &job, payoff)
-                    }
-                    Coupling::Antithetic => {
-                        self.batch::<_, _, _, false, true>($src, CommutativeMilstein, &job, payoff)
-                    }
+                    Coupling::EulerMaruyama => self.batch::<_, _, _, false, false>(
+                        $src,
+                        EulerMaruyama,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::Milstein => self.batch::<_, _, _, true, false>(
+                        $src,
+                        Milstein,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::TruncatedMilstein => self.batch::<_, _, _, false, false>(
+                        $src,
+                        CommutativeMilstein,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::Antithetic => self.batch::<_, _, _, false, true>(
+                        $src,
+                        CommutativeMilstein,
+                        &job,
+                        payoff,
+                        (&mut *part, &mut *after),
+                    ),
                 }
             };
         }
-        let out = match noise {
+        match noise {
             LevelNoise::Short(src) => by_coupling!(&src),
             LevelNoise::ShortAreas(src) => by_coupling!(&src),
             LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
-        };
-        self.check_finite(out, level, n)
+        }
+        self.finished(part, level, n)
+    }
+
+    /// The sums of a finished batch, checked; `None` while it is unfinished.
+    fn finished(
+        &self,
+        part: &Partial<LevelSums>,
+        level: usize,
+        n: u64,
+    ) -> Result<Option<LevelSums>> {
+        if !part.is_complete() {
+            return Ok(None);
+        }
+        self.check_finite(part.clone().finish()?, level, n)
+            .map(Some)
+    }
+
+    /// Runs `sample` on a new batch of `n` samples to its end (`n = 0`: empty sums).
+    fn whole_batch(
+        n: u64,
+        sample: impl FnOnce(&mut Partial<LevelSums>, AfterChunks<'_>) -> Result<Option<LevelSums>>,
+    ) -> Result<LevelSums> {
+        if n == 0 {
+            return Ok(LevelSums::default());
+        }
+        let mut part = Partial::whole(n, CHUNK)?;
+        Ok(sample(&mut part, &mut |_| ControlFlow::Continue(()))?
+            .expect("a batch that is never stopped finishes"))
     }
 
     fn batch<Src, Sch, P, const CHEN: bool, const ANTI: bool>(
@@ -928,8 +1055,8 @@ where
         scheme: Sch,
         job: &Job,
         payoff: &P,
-    ) -> LevelSums
-    where
+        (part, after): (&mut Partial<LevelSums>, AfterChunks<'_>),
+    ) where
         Src: NoiseSource<Noise = StepNoise<M>>,
         Sch: ScalarScheme<S, M> + Copy + Sync,
         P: Payoff<S, M>,
@@ -948,8 +1075,9 @@ where
         // a smoothed payoff stops one fine step short (the source is a grid prefix) and
         // integrates the last one out
         let t_last = (self.steps(level) - 1) as f64 * h;
-        run_ordered_chunks(
-            n,
+        debug_assert_eq!(part.paths(), n);
+        run_ordered_part(
+            part,
             LevelSums::default,
             |range, acc| {
                 for k in range {
@@ -991,8 +1119,8 @@ where
                     }
                 }
             },
-            |_, _| {},
-        )
+            after,
+        );
     }
 
     /// Samples `first..first + n` of `level`: its seed, refinement and coarse step.
@@ -1014,29 +1142,46 @@ where
         first: u64,
         n: u64,
         exit: &ExitPayoff,
-    ) -> Result<LevelSums> {
+        part: &mut Partial<LevelSums>,
+        after: AfterChunks<'_>,
+    ) -> Result<Option<LevelSums>> {
         let noise = self.fine_noise(level, false)?;
         let job = self.job(level, first, n);
         macro_rules! by_coupling {
             ($src:expr) => {
                 match self.coupling {
-                    Coupling::EulerMaruyama => {
-                        self.batch_exit::<_, _, false>($src, EulerMaruyama, &job, exit)
-                    }
-                    Coupling::Milstein => self.batch_exit::<_, _, true>($src, Milstein, &job, exit),
+                    Coupling::EulerMaruyama => self.batch_exit::<_, _, false>(
+                        $src,
+                        EulerMaruyama,
+                        &job,
+                        exit,
+                        (&mut *part, &mut *after),
+                    ),
+                    Coupling::Milstein => self.batch_exit::<_, _, true>(
+                        $src,
+                        Milstein,
+                        &job,
+                        exit,
+                        (&mut *part, &mut *after),
+                    ),
                     // refused by validate_exit; the truncated coupling otherwise
-                    Coupling::TruncatedMilstein | Coupling::Antithetic => {
-                        self.batch_exit::<_, _, false>($src, CommutativeMilstein, &job, exit)
-                    }
+                    Coupling::TruncatedMilstein | Coupling::Antithetic => self
+                        .batch_exit::<_, _, false>(
+                            $src,
+                            CommutativeMilstein,
+                            &job,
+                            exit,
+                            (&mut *part, &mut *after),
+                        ),
                 }
             };
         }
-        let out = match noise {
+        match noise {
             LevelNoise::Short(src) => by_coupling!(&src),
             LevelNoise::ShortAreas(src) => by_coupling!(&src),
             LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
-        };
-        self.check_finite(out, level, n)
+        }
+        self.finished(part, level, n)
     }
 
     fn check_finite(&self, out: LevelSums, level: usize, n: u64) -> Result<LevelSums> {
@@ -1062,8 +1207,8 @@ where
         scheme: Sch,
         job: &Job,
         exit: &ExitPayoff,
-    ) -> LevelSums
-    where
+        (part, after): (&mut Partial<LevelSums>, AfterChunks<'_>),
+    ) where
         Src: NoiseSource<Noise = StepNoise<M>>,
         Sch: ScalarScheme<S, M> + Copy + Sync,
     {
@@ -1080,8 +1225,9 @@ where
             ExitQuantity::UpperBeforeHorizon => s.up,
             ExitQuantity::MeanExitTime => s.time,
         };
-        run_ordered_chunks(
-            n,
+        debug_assert_eq!(part.paths(), n);
+        run_ordered_part(
+            part,
             LevelSums::default,
             |range, acc| {
                 for k in range {
@@ -1119,8 +1265,8 @@ where
                     }
                 }
             },
-            |_, _| {},
-        )
+            after,
+        );
     }
 
     /// Draws `samples[ℓ]` samples on each level `ℓ = 0…samples.len() − 1` and returns the
@@ -1142,7 +1288,9 @@ where
         self.validate(payoff)?;
         let mut progress = self.progress.take();
         self.survey_with(samples, &mut progress, |l, first, n| {
-            self.sample_level(l, first, n, payoff)
+            Self::whole_batch(n, |part, after| {
+                self.sample_level(l, first, n, payoff, part, after)
+            })
         })
     }
 
@@ -1159,7 +1307,9 @@ where
         self.validate_exit(exit)?;
         let mut progress = self.progress.take();
         self.survey_with(samples, &mut progress, |l, first, n| {
-            self.sample_exit_level(l, first, n, exit)
+            Self::whole_batch(n, |part, after| {
+                self.sample_exit_level(l, first, n, exit, part, after)
+            })
         })
     }
 
@@ -1225,13 +1375,40 @@ where
     /// a payoff's own parameter (`threshold`), and `eps` when the samples
     /// it needs would exceed `2⁶²`; [`Error::DoesNotExist`] when a path or a payoff is
     /// not finite.
-    pub fn estimate<P: Payoff<S, M>>(mut self, payoff: &P, eps: f64) -> Result<MlmcEstimate> {
+    pub fn estimate<P: Payoff<S, M>>(self, payoff: &P, eps: f64) -> Result<MlmcEstimate> {
+        let mut state = MlmcState::new();
+        let r = self.estimate_part(payoff, eps, &mut state, |_| ControlFlow::Continue(()))?;
+        Ok(r.expect("a run that is never stopped finishes"))
+    }
+
+    /// [`estimate`](Self::estimate) from `state` (a new one, or one saved by a run with
+    /// the same settings), calling `after_batch(&state)` after each batch of chunks of
+    /// samples of a level ([`BATCH`](crate::ensemble::BATCH) chunks of
+    /// [`CHUNK`] samples) and after each level's samples of a round: it may save the
+    /// state, or stop the run with [`ControlFlow::Break`]
+    /// (then `Ok(None)`; the state continues it). The result is
+    /// [`estimate`](Self::estimate)'s bit for bit, the wall times aside.
+    ///
+    /// # Errors
+    /// As [`estimate`](Self::estimate), and a parameter error naming `state` if it
+    /// cannot be of a run with these levels.
+    pub fn estimate_part<P: Payoff<S, M>>(
+        mut self,
+        payoff: &P,
+        eps: f64,
+        state: &mut MlmcState,
+        mut after_batch: impl FnMut(&MlmcState) -> ControlFlow<()>,
+    ) -> Result<Option<MlmcEstimate>> {
         positive("eps", eps)?;
         self.validate(payoff)?;
         let mut progress = self.progress.take();
-        self.adaptive(eps, &mut progress, |l, first, n| {
-            self.sample_level(l, first, n, payoff)
-        })
+        self.adaptive(
+            eps,
+            &mut progress,
+            state,
+            &mut after_batch,
+            |l, first, n, part, after| self.sample_level(l, first, n, payoff, part, after),
+        )
     }
 
     /// Runs Giles' adaptive algorithm to RMSE `eps` for an exit quantity (see
@@ -1241,13 +1418,35 @@ where
     /// As [`estimate`](Self::estimate); parameter errors naming `lower` or `upper`
     /// unless `lower < x0 < upper` with at least one of them finite, and `coupling` for
     /// the antithetic coupling.
-    pub fn estimate_exit(mut self, exit: &ExitPayoff, eps: f64) -> Result<MlmcEstimate> {
+    pub fn estimate_exit(self, exit: &ExitPayoff, eps: f64) -> Result<MlmcEstimate> {
+        let mut state = MlmcState::new();
+        let r = self.estimate_exit_part(exit, eps, &mut state, |_| ControlFlow::Continue(()))?;
+        Ok(r.expect("a run that is never stopped finishes"))
+    }
+
+    /// [`estimate_exit`](Self::estimate_exit) from `state`, as
+    /// [`estimate_part`](Self::estimate_part).
+    ///
+    /// # Errors
+    /// As [`estimate_exit`](Self::estimate_exit) and
+    /// [`estimate_part`](Self::estimate_part).
+    pub fn estimate_exit_part(
+        mut self,
+        exit: &ExitPayoff,
+        eps: f64,
+        state: &mut MlmcState,
+        mut after_batch: impl FnMut(&MlmcState) -> ControlFlow<()>,
+    ) -> Result<Option<MlmcEstimate>> {
         positive("eps", eps)?;
         self.validate_exit(exit)?;
         let mut progress = self.progress.take();
-        self.adaptive(eps, &mut progress, |l, first, n| {
-            self.sample_exit_level(l, first, n, exit)
-        })
+        self.adaptive(
+            eps,
+            &mut progress,
+            state,
+            &mut after_batch,
+            |l, first, n, part, after| self.sample_exit_level(l, first, n, exit, part, after),
+        )
     }
 
     fn validate_exit(&self, exit: &ExitPayoff) -> Result<()> {
@@ -1275,54 +1474,122 @@ where
         )
     }
 
-    /// The adaptive loop of [`estimate`](Self::estimate) over a level sampler.
+    /// The adaptive loop of [`estimate`](Self::estimate) over a level sampler, from
+    /// `state`; `Ok(None)` when `after_batch` stopped it.
     fn adaptive(
         &self,
         eps: f64,
         progress: &mut Progress<'a>,
-        sample: impl Fn(usize, u64, u64) -> Result<LevelSums>,
-    ) -> Result<MlmcEstimate> {
+        state: &mut MlmcState,
+        after_batch: &mut dyn FnMut(&MlmcState) -> ControlFlow<()>,
+        sample: impl Fn(
+            usize,
+            u64,
+            u64,
+            &mut Partial<LevelSums>,
+            AfterChunks<'_>,
+        ) -> Result<Option<LevelSums>>,
+    ) -> Result<Option<MlmcEstimate>> {
         let r = self.refine as f64;
         let theta = 0.5;
-        let mut sums: Vec<LevelSums> = vec![LevelSums::default(); self.min_levels + 1];
-        let mut secs: Vec<f64> = vec![0.0; self.min_levels + 1];
-        let mut extra: Vec<u64> = vec![self.initial_samples; self.min_levels + 1];
-        let mut converged = true;
-        let mut rates: Rates;
-        loop {
-            // the cost of the plan, before any of it is drawn
-            let planned: f64 = (0..sums.len())
-                .map(|l| (sums[l].y.count() as f64 + extra[l] as f64) * self.cost(l))
-                .sum();
-            if planned > self.max_cost {
-                return Err(param(
-                    "max_cost",
-                    self.max_cost,
-                    format!(
-                        "at least the planned {planned:.2e} path-steps that eps = {eps} needs \
-                         on levels 0..={} (from the estimates so far; the first plan is \
-                         initial_samples on each), or a larger eps",
-                        sums.len() - 1
-                    ),
-                ));
-            }
-            for l in 0..sums.len() {
-                if extra[l] > 0 {
-                    let t0 = Instant::now();
-                    let s = sample(l, sums[l].y.count(), extra[l])?;
-                    sums[l].merge(&s);
-                    secs[l] += t0.elapsed().as_secs_f64();
-                    if let Some(p) = progress.as_mut() {
-                        p(l, sums[l].y.count());
-                    }
+        state.check(self.min_levels, self.max_levels)?;
+        if state.sums.is_empty() {
+            let n = self.min_levels + 1;
+            *state = MlmcState {
+                sums: vec![LevelSums::default(); n],
+                secs: vec![0.0; n],
+                extra: vec![self.initial_samples; n],
+                next: 0,
+                converged: true,
+                alpha: f64::NAN,
+                done: false,
+                inflight: None,
+            };
+        }
+        while !state.done {
+            // the cost of a round's plan, before any of it is drawn
+            if state.next == 0 && state.inflight.is_none() {
+                let planned: f64 = (0..state.sums.len())
+                    .map(|l| {
+                        (state.sums[l].y.count() as f64 + state.extra[l] as f64) * self.cost(l)
+                    })
+                    .sum();
+                if planned > self.max_cost {
+                    return Err(param(
+                        "max_cost",
+                        self.max_cost,
+                        format!(
+                            "at least the planned {planned:.2e} path-steps that eps = {eps} \
+                             needs on levels 0..={} (from the estimates so far; the first plan \
+                             is initial_samples on each), or a larger eps",
+                            state.sums.len() - 1
+                        ),
+                    ));
                 }
             }
+            // a round: the extra samples of each level, a batch per level, each followed
+            // by `after_batch` (the state then holds what the round still has to do)
+            while state.next < state.sums.len() {
+                let l = state.next;
+                if state.extra[l] > 0 {
+                    let t0 = Instant::now();
+                    // the batch of this level, continued if a saved state holds it
+                    let mut part = match state.inflight.take() {
+                        Some(p) => p,
+                        None => Partial::whole(state.extra[l], CHUNK)?,
+                    };
+                    let view = &*state;
+                    let mut stopped = false;
+                    let done = sample(
+                        l,
+                        view.sums[l].y.count(),
+                        view.extra[l],
+                        &mut part,
+                        &mut |p: &Partial<LevelSums>| {
+                            if p.is_complete() {
+                                // saved after the merge below
+                                return ControlFlow::Continue(());
+                            }
+                            let mut v = view.clone();
+                            v.inflight = Some(p.clone());
+                            v.secs[l] += t0.elapsed().as_secs_f64();
+                            let flow = after_batch(&v);
+                            stopped = flow.is_break();
+                            flow
+                        },
+                    )?;
+                    state.secs[l] += t0.elapsed().as_secs_f64();
+                    let Some(s) = done else {
+                        debug_assert!(stopped);
+                        state.inflight = Some(part);
+                        return Ok(None);
+                    };
+                    state.sums[l].merge(&s);
+                    if let Some(p) = progress.as_mut() {
+                        p(l, state.sums[l].y.count());
+                    }
+                }
+                state.next = l + 1;
+                if state.extra[l] > 0 && after_batch(state).is_break() {
+                    return Ok(None);
+                }
+            }
+            state.next = 0;
+            let MlmcState {
+                sums,
+                secs,
+                extra,
+                converged,
+                alpha,
+                done,
+                ..
+            } = &mut *state;
             let big_l = sums.len() - 1;
             let table: Vec<LevelStats> = (0..=big_l)
                 .map(|l| self.stats(l, &sums[l], secs[l]))
                 .collect();
             let fitted = self.rates(&table);
-            rates = Rates {
+            let rates = Rates {
                 alpha: self.weak_order.unwrap_or(if fitted.alpha.is_nan() {
                     1.0
                 } else {
@@ -1331,6 +1598,7 @@ where
                 beta: fitted.beta.max(0.5),
                 gamma: fitted.gamma.max(0.5),
             };
+            *alpha = rates.alpha;
             // Giles' floors against levels whose few samples happen to agree
             let mut ml: Vec<f64> = table.iter().map(|l| l.mean.abs()).collect();
             let mut vl: Vec<f64> = table.iter().map(|l| l.variance.max(0.0)).collect();
@@ -1360,23 +1628,23 @@ where
                     })
                     .collect()
             };
-            extra = want(&vl, &cl, &sums)?;
+            *extra = want(&vl, &cl, sums)?;
             let nearly = extra
                 .iter()
-                .zip(&sums)
+                .zip(sums.iter())
                 .all(|(&d, s)| (d as f64) <= 0.01 * s.y.count() as f64);
             if nearly {
                 let bias = remaining_bias(&ml, r, rates.alpha);
                 if bias > theta.sqrt() * eps {
                     if big_l >= self.max_levels {
-                        converged = false;
+                        *converged = false;
                     } else {
                         sums.push(LevelSums::default());
                         secs.push(0.0);
                         vl.push(vl[big_l] / r.powf(rates.beta));
                         ml.push(ml[big_l] / r.powf(rates.alpha));
                         let cl: Vec<f64> = (0..=big_l + 1).map(|l| self.cost(l)).collect();
-                        extra = want(&vl, &cl, &sums)?;
+                        *extra = want(&vl, &cl, sums)?;
                         // a new level starts with at least N_init samples, so that its
                         // variance (and so the standard error) is estimated
                         extra[big_l + 1] = extra[big_l + 1].max(self.initial_samples);
@@ -1385,9 +1653,16 @@ where
                 }
             }
             if extra.iter().all(|&d| d == 0) {
-                break;
+                *done = true;
             }
         }
+        let MlmcState {
+            sums,
+            secs,
+            converged,
+            ..
+        } = &*state;
+        let (converged, alpha) = (*converged, state.alpha);
         let big_l = sums.len() - 1;
         let levels: Vec<LevelStats> = (0..=big_l)
             .map(|l| self.stats(l, &sums[l], secs[l]))
@@ -1395,7 +1670,7 @@ where
         let ml: Vec<f64> = levels.iter().map(|l| l.mean.abs()).collect();
         let estimate = levels.iter().map(|l| l.mean).sum();
         let variance: f64 = levels.iter().map(|l| l.variance / l.samples as f64).sum();
-        let bias = remaining_bias(&ml, r, rates.alpha);
+        let bias = remaining_bias(&ml, r, alpha);
         let path_steps = levels.iter().map(|l| l.cost * l.samples as f64).sum();
         // Var(P) from the finest three levels pooled by sample count (they estimate
         // nearly the same variance; the finest alone has the fewest samples)
@@ -1414,7 +1689,7 @@ where
             bias,
             converged: converged && bias <= theta.sqrt() * eps,
             rates: self.rates(&levels),
-            alpha_used: rates.alpha,
+            alpha_used: alpha,
             levels,
             path_steps,
             plain_path_steps,
@@ -1427,7 +1702,7 @@ where
                 condition: format!("a finite sum of level means; got {}", out.estimate),
             });
         }
-        Ok(out)
+        Ok(Some(out))
     }
 }
 

@@ -72,13 +72,14 @@ pub mod theory;
 
 use rule::Rule;
 
-use crate::ensemble::{Collect, run_ordered};
+use crate::ensemble::{CHUNK, Collect, Partial, run_ordered, run_ordered_part};
 use crate::error::{Result, count, finite, in_closed, non_negative, param, positive};
 use crate::escape::{ExitStats, PathExit};
 use crate::integrate::monitor::{Exit, ExitWindow, NoVariance, Projected};
 use crate::integrate::{Grid, Stepper, run};
 use crate::models::SaddleSde;
 use crate::noise::path_rng;
+use std::ops::ControlFlow;
 
 /// The finite-sum loss `f = (1/N) Σ f_j`, `f_j(x) = −(a + ξ_j)x²/2 − η_j x`.
 #[derive(Debug, Clone, PartialEq)]
@@ -488,6 +489,35 @@ impl<'a> Sgd<'a> {
         )
     }
 
+    /// [`escape`](Self::escape) for the chunks of `part` not yet done: a checkpoint to
+    /// resume (or a shard), with `after_batch(&part)` called after each batch of chunks
+    /// as in [`Ensemble::observe_part`](crate::ensemble::Ensemble::observe_part) (it may
+    /// save the part or stop the run). Finished, the part gives
+    /// [`escape`](Self::escape)'s result bit for bit.
+    ///
+    /// # Errors
+    /// As [`escape`](Self::escape), and a parameter error naming `paths` if `part` is
+    /// of a run with another number of runs or another chunk size than
+    /// [`CHUNK`].
+    pub fn escape_part(
+        &self,
+        run_spec: &EscapeRun,
+        seed: u64,
+        part: &mut Partial<ExitStats>,
+        after_batch: impl FnMut(&Partial<ExitStats>) -> ControlFlow<()>,
+    ) -> Result<()> {
+        crate::ensemble::check_part(part, run_spec.runs)?;
+        let empty = ExitStats::new(self.horizon(run_spec.max_steps)?, 64)?;
+        self.escape_into(
+            run_spec,
+            seed,
+            || empty.clone(),
+            ExitStats::push,
+            part,
+            after_batch,
+        )
+    }
+
     /// The escape runs of [`escape`](Self::escape), summarised by `push` into `A`.
     fn escape_with<A: Send + crate::ensemble::Merge>(
         &self,
@@ -497,6 +527,26 @@ impl<'a> Sgd<'a> {
         push: impl Fn(&mut A, PathExit) + Sync,
         progress: &mut dyn FnMut(f64),
     ) -> Result<A> {
+        let runs = run_spec.runs;
+        let mut part = Partial::whole(runs, CHUNK)?;
+        self.escape_into(run_spec, seed, init, push, &mut part, |p| {
+            progress(p.paths_done() as f64 / runs as f64);
+            ControlFlow::Continue(())
+        })?;
+        part.finish()
+    }
+
+    /// The escape runs of [`escape`](Self::escape) for the chunks of `part` not yet
+    /// done, summarised by `push` into `A`.
+    fn escape_into<A: Send + crate::ensemble::Merge>(
+        &self,
+        run_spec: &EscapeRun,
+        seed: u64,
+        init: impl Fn() -> A + Sync,
+        push: impl Fn(&mut A, PathExit) + Sync,
+        part: &mut Partial<A>,
+        mut after_batch: impl FnMut(&Partial<A>) -> ControlFlow<()>,
+    ) -> Result<()> {
         let source = self.source(run_spec.max_steps)?;
         let window = ExitWindow {
             lo: run_spec.lower,
@@ -507,27 +557,30 @@ impl<'a> Sgd<'a> {
             bridge_hi: f64::INFINITY,
         };
         let x0 = run_spec.x0;
-        with_stepper!(self, step => Ok(run_ordered(
-            run_spec.runs,
-            init,
-            |i, acc: &mut A| {
-                let mut st = step;
-                let mut state = [x0, 0.0]; // x and the velocity (0) or landmark (set at step 1)
-                let mut mon = Projected::new(
-                    |s: &[f64]| s[0],
-                    Exit::<NoVariance, false>::new(window, NoVariance),
-                );
-                let why = run(
-                    &mut st,
-                    &source,
-                    &mut mon,
-                    &mut state[..],
-                    &mut path_rng(seed, i),
-                );
-                push(acc, PathExit::from_stop(why));
+        with_stepper!(self, step => run_ordered_part(
+            part,
+            &init,
+            |range: std::ops::Range<u64>, acc: &mut A| {
+                for i in range {
+                    let mut st = step;
+                    let mut state = [x0, 0.0]; // x and the velocity (0) or landmark (set at step 1)
+                    let mut mon = Projected::new(
+                        |s: &[f64]| s[0],
+                        Exit::<NoVariance, false>::new(window, NoVariance),
+                    );
+                    let why = run(
+                        &mut st,
+                        &source,
+                        &mut mon,
+                        &mut state[..],
+                        &mut path_rng(seed, i),
+                    );
+                    push(acc, PathExit::from_stop(why));
+                }
             },
-            |d, t| progress(d as f64 / t as f64),
-        )))
+            &mut after_batch,
+        ));
+        Ok(())
     }
 
     /// SVRG's landmarks: `x*_k`, the iterate at the start of outer loop `k = 0, …,

@@ -1,0 +1,412 @@
+//! Checkpoints of the commands whose work is not one range of paths merged in a tree
+//! (`escape-study`: table rows; `mlmc`: batches of an adaptive run) and of the
+//! optimiser commands (`sgd`, `optimise`): killed at random points with SIGINT or
+//! SIGKILL and resumed, each gives the uninterrupted run's result bit for bit; files of
+//! other runs, commands or versions, damaged files and unfinished checkpoints without
+//! --resume are refused by name.
+
+mod common;
+
+use common::saddle;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("saddle-ckpt-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn ok(args: &[&str]) -> Vec<u8> {
+    let out = saddle(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn refused(args: &[&str]) -> String {
+    let out = saddle(args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should be refused: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = String::from_utf8_lossy(&out.stderr).into_owned();
+    // the note of a long run's cost aside, one line
+    let lines: Vec<&str> = e
+        .lines()
+        .filter(|l| !(l.contains("path-steps") && l.contains("core-hours")))
+        .collect();
+    assert_eq!(lines.len(), 1, "one line: {e}");
+    e
+}
+
+/// The result to compare: stdout as it is, but for `mlmc`, whose JSON records wall
+/// times (the only numbers that may differ), without them.
+fn result(command: &str, stdout: &[u8]) -> Value {
+    if command != "mlmc" {
+        return Value::String(String::from_utf8(stdout.to_vec()).expect("UTF-8"));
+    }
+    let mut v: Value = serde_json::from_slice(stdout).expect("one JSON value");
+    let o = v.as_object_mut().expect("an object");
+    o.remove("seconds");
+    for l in o["levels"].as_array_mut().expect("levels") {
+        l.as_object_mut().expect("a level").remove("seconds");
+    }
+    v
+}
+
+/// A small deterministic generator for the kill times (fixed seed: the same kill
+/// points on every run of the test).
+struct Lcg(u64);
+impl Lcg {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Whether the part file at `path` holds a finished run (from its header line).
+fn complete(path: &Path) -> bool {
+    let bytes = std::fs::read(path).unwrap();
+    let line = bytes.split(|&b| b == b'\n').nth(1).unwrap();
+    let h: Value = serde_json::from_slice(line).unwrap();
+    h["complete"].as_bool().unwrap()
+}
+
+/// Kills a checkpointing run of `base` at `kill_points` random points (SIGINT and
+/// SIGKILL alternately), resuming each time, and compares every final result with the
+/// uninterrupted run's. Once per chain, an unfinished checkpoint is given without
+/// --resume and must be refused.
+fn killed_and_resumed(base: &[&str], kill_points: u32, seed: u64) {
+    let command = base[0];
+    let d = dir(&format!("kill-{command}"));
+    let t0 = Instant::now();
+    let whole = result(command, &ok(base));
+    // kill points spread over the uninterrupted run's length
+    let span = t0.elapsed().as_secs_f64();
+    let mut rng = Lcg(seed);
+    let mut kills = 0;
+    let mut signals = [0u32; 2];
+    let mut unfinished_refused = 0;
+    let mut chain = 0;
+    while kills < kill_points {
+        chain += 1;
+        let ck = d.join(format!("ck{chain}.part"));
+        let ck_s = ck.display().to_string();
+        let mut resumed = false;
+        let mut refusal_tried = false;
+        // each chain: kill 1–3 times, then let it finish
+        let kills_here = 1 + (rng.uniform() * 3.0) as u32;
+        let mut n = 0;
+        let final_out = loop {
+            let mut args: Vec<&str> = base.to_vec();
+            args.extend(["--checkpoint", &ck_s, "--checkpoint-secs", "0"]);
+            if resumed {
+                args.extend(["--resume", &ck_s]);
+            }
+            let child = Command::new(env!("CARGO_BIN_EXE_saddle"))
+                .args(&args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            if n < kills_here {
+                // at least 100 ms in, so that the signal handler is installed
+                let wait = Duration::from_secs_f64(0.1 + rng.uniform() * span * 0.6);
+                std::thread::sleep(wait);
+                let sig = if kills % 2 == 0 { "-INT" } else { "-KILL" };
+                let _ = Command::new("kill")
+                    .args([sig, &child.id().to_string()])
+                    .status();
+                let out = child.wait_with_output().unwrap();
+                n += 1;
+                if out.status.success() {
+                    // finished before the signal: a valid end too
+                    break out.stdout;
+                }
+                kills += 1;
+                signals[usize::from(sig == "-KILL")] += 1;
+                if sig == "-INT" {
+                    // SIGINT saves and stops cleanly with 130
+                    assert_eq!(
+                        out.status.code(),
+                        Some(130),
+                        "{command}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+                resumed = ck.exists();
+                if resumed && !refusal_tried && !complete(&ck) {
+                    // an unfinished run's file without --resume: refused, left as it is
+                    refusal_tried = true;
+                    let before = std::fs::read(&ck).unwrap();
+                    let mut again: Vec<&str> = base.to_vec();
+                    again.extend(["--checkpoint", &ck_s]);
+                    let e = refused(&again);
+                    assert!(e.contains("unfinished") && e.contains("--resume"), "{e}");
+                    // nor is it overwritten by another command's run
+                    let other: &[&str] = if command == "sgd" {
+                        &["optimise", "--noise", "0.1", "--runs", "100"]
+                    } else {
+                        &["sgd", "--runs", "100", "--max-steps", "100"]
+                    };
+                    let mut again = other.to_vec();
+                    again.extend(["--checkpoint", &ck_s]);
+                    let e = refused(&again);
+                    assert!(e.contains("unfinished"), "{e}");
+                    assert_eq!(std::fs::read(&ck).unwrap(), before);
+                    unfinished_refused += 1;
+                }
+                continue;
+            }
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{command}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            break out.stdout;
+        };
+        assert_eq!(
+            result(command, &final_out),
+            whole,
+            "{command}: chain {chain}"
+        );
+    }
+    // SIGINT removes its temporaries; only a SIGKILL in the middle of a write can leave one
+    let stray = std::fs::read_dir(&d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert!(stray as u32 <= signals[1], "{stray} stray temporaries");
+    assert!(
+        signals.iter().all(|&s| s >= kill_points / 2),
+        "{command}: both signals used: {signals:?}"
+    );
+    assert!(
+        unfinished_refused >= 1,
+        "{command}: no kill left an unfinished file"
+    );
+}
+
+const STUDY: &[&str] = &[
+    "escape-study",
+    "--paths",
+    "20000",
+    "--ratios",
+    "0.25,0.5,0.75,1.5",
+    "--radii",
+    "0.5,1",
+    "--radius-ratios",
+    "0.5,2",
+    "--dt",
+    "1e-2",
+    "--seed",
+    "3",
+    "--json",
+];
+const MLMC: &[&str] = &["mlmc", "--eps", "2e-2", "--seed", "4", "--json"];
+const SGD: &[&str] = &[
+    "sgd",
+    "--runs",
+    "300000",
+    "--max-steps",
+    "20000",
+    "--seed",
+    "5",
+    "--json",
+];
+const OPTIMISE: &[&str] = &[
+    "optimise",
+    "--noise",
+    "0.1",
+    "--runs",
+    "1000000",
+    "--max-steps",
+    "10000",
+    "--seed",
+    "6",
+    "--json",
+];
+
+#[test]
+fn escape_study_killed_at_random_points_resumes_to_the_same_bytes() {
+    killed_and_resumed(STUDY, 20, 2027);
+}
+
+#[test]
+fn mlmc_killed_at_random_points_resumes_to_the_same_bits() {
+    killed_and_resumed(MLMC, 20, 2028);
+}
+
+#[test]
+fn sgd_killed_at_random_points_resumes_to_the_same_bytes() {
+    killed_and_resumed(SGD, 20, 2029);
+}
+
+#[test]
+fn optimise_killed_at_random_points_resumes_to_the_same_bytes() {
+    killed_and_resumed(OPTIMISE, 20, 2030);
+}
+
+/// Rewrites a part file's header with `edit` and a fresh checksum.
+fn rewrite(path: &Path, edit: impl Fn(&str) -> String) {
+    let bytes = std::fs::read(path).unwrap();
+    let body = &bytes[..bytes.len() - 4];
+    let magic = body.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let nl = magic + body[magic..].iter().position(|&b| b == b'\n').unwrap();
+    let header = std::str::from_utf8(&body[magic..nl]).unwrap();
+    let mut out = body[..magic].to_vec();
+    out.extend(edit(header).as_bytes());
+    out.extend(&body[nl..]);
+    let crc = crc32fast::hash(&out);
+    out.extend(crc.to_le_bytes());
+    std::fs::write(path, out).unwrap();
+}
+
+/// Small runs of each command, and one parameter to change with the name the message
+/// must give.
+const SMALL: &[(&[&str], &[&str], &str)] = &[
+    (
+        &[
+            "escape-study",
+            "--paths",
+            "200",
+            "--ratios",
+            "0.5,2",
+            "--radii",
+            "1",
+            "--radius-ratios",
+            "0.5",
+            "--dt",
+            "1e-2",
+            "--json",
+        ],
+        &["--tau", "0.4"],
+        "tau",
+    ),
+    (
+        &["mlmc", "--eps", "0.1", "--json"],
+        &["--seed", "9"],
+        "seed",
+    ),
+    (
+        &["sgd", "--runs", "500", "--max-steps", "2000", "--json"],
+        &["--lr", "0.02"],
+        "lr",
+    ),
+    (
+        &["optimise", "--noise", "0.1", "--runs", "500", "--json"],
+        &["--method", "momentum"],
+        "method",
+    ),
+];
+
+#[test]
+fn resuming_the_wrong_file_is_refused_by_every_command() {
+    let d = dir("wrong");
+    let mut files = Vec::new();
+    for (i, (base, other, name)) in SMALL.iter().enumerate() {
+        let command = base[0];
+        let ck = d.join(format!("{command}.part"));
+        let ck_s = ck.display().to_string();
+        // a complete checkpoint, and its resumption prints the same result
+        let mut first: Vec<&str> = base.to_vec();
+        first.extend(["--checkpoint", &ck_s]);
+        let want = result(command, &ok(&first));
+        let mut again: Vec<&str> = base.to_vec();
+        again.extend(["--resume", &ck_s]);
+        assert_eq!(result(command, &ok(&again)), want, "{command}");
+        let bytes = std::fs::read(&ck).unwrap();
+        let try_with = |file: &Path, more: &[&str]| {
+            let f = file.display().to_string();
+            let mut a: Vec<&str> = base.to_vec();
+            a.extend(more);
+            a.extend(["--resume", &f]);
+            refused(&a)
+        };
+        // other parameters: the message names the parameter
+        let e = try_with(&ck, other);
+        assert!(e.contains(name) && e.contains("another run"), "{e}");
+        // the file of another command
+        let (next, _, _) = SMALL[(i + 1) % SMALL.len()];
+        let mut a: Vec<&str> = next.to_vec();
+        a.extend(["--resume", &ck_s]);
+        let e = refused(&a);
+        assert!(
+            e.contains(&format!("saddle {command}")) && e.contains(next[0]),
+            "{e}"
+        );
+        // truncated anywhere, or one byte changed anywhere: refused, never loaded
+        let damaged = d.join(format!("{command}-damaged.part"));
+        for cut in [0, 5, 20, bytes.len() / 2, bytes.len() - 5, bytes.len() - 1] {
+            std::fs::write(&damaged, &bytes[..cut]).unwrap();
+            let e = try_with(&damaged, &[]);
+            assert!(
+                e.contains("truncated") || e.contains("not a saddle part file"),
+                "{command} {cut}: {e}"
+            );
+        }
+        for at in [3, 30, bytes.len() / 3, bytes.len() - 2] {
+            let mut b = bytes.clone();
+            b[at] ^= 0x10;
+            std::fs::write(&damaged, &b).unwrap();
+            let e = try_with(&damaged, &[]);
+            assert!(
+                e.contains("corrupted") || e.contains("not a saddle part file"),
+                "{command} {at}: {e}"
+            );
+        }
+        // another version, with a valid checksum
+        std::fs::write(&damaged, &bytes).unwrap();
+        rewrite(&damaged, |h| {
+            h.replacen(
+                &format!("\"version\":\"{}\"", env!("CARGO_PKG_VERSION")),
+                "\"version\":\"0.0.1\"",
+                1,
+            )
+        });
+        let e = try_with(&damaged, &[]);
+        assert!(e.contains("0.0.1") && e.contains("version"), "{e}");
+        // a header that does not describe the state, with a valid checksum
+        std::fs::write(&damaged, &bytes).unwrap();
+        rewrite(&damaged, |h| {
+            h.replacen("\"complete\":true", "\"complete\":false", 1)
+        });
+        let e = try_with(&damaged, &[]);
+        assert!(e.contains("disagree"), "{e}");
+        // not a part file at all
+        std::fs::write(&damaged, b"{\"a\": 1}").unwrap();
+        let e = try_with(&damaged, &[]);
+        assert!(e.contains("not a saddle part file"), "{e}");
+        files.push(ck);
+    }
+    // these commands are not sharded: --shard is not one of their options
+    for (base, _, _) in SMALL {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend(["--shard", "1/2"]);
+        let out = saddle(&a);
+        assert_eq!(out.status.code(), Some(2), "{a:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--shard"),
+            "{a:?}"
+        );
+    }
+    // the iterates of one optimiser run are not checkpointed
+    let ck = d.join("iterates.part").display().to_string();
+    let e = refused(&["optimise", "--iterates", "5", "--checkpoint", &ck]);
+    assert!(e.contains("iterates") && e.contains("--checkpoint"), "{e}");
+    assert_eq!(files.len(), SMALL.len());
+}
