@@ -1612,8 +1612,22 @@ where
                 vl.iter()
                     .zip(cl)
                     .zip(sums)
-                    .map(|((v, c), s)| {
+                    .enumerate()
+                    .map(|(l, ((v, c), s))| {
                         let ns = ((v / c).sqrt() * total / ((1.0 - theta) * eps * eps)).ceil();
+                        if ns > 2f64.powi(62) && ns * c > self.max_cost {
+                            // the cap is what stops the run: name it, as for any plan
+                            return Err(param(
+                                "max_cost",
+                                self.max_cost,
+                                format!(
+                                    "at least the planned {:.2e} path-steps that eps = {eps} \
+                                     needs on level {} alone, or a larger eps",
+                                    ns * c,
+                                    l
+                                ),
+                            ));
+                        }
                         if ns.is_nan() || ns > 2f64.powi(62) {
                             return Err(param(
                                 "eps",
