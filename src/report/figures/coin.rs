@@ -202,7 +202,7 @@ fn tree(name: &'static str, n: u64, s: &Settings, progress: &mut dyn FnMut(f64))
         Check::new(
             leaves_ok,
             format!(
-                "every one of the {} leaves' Wilson intervals at confidence 1 − 2·10⁻⁶ contains its exact probability C({n}, k)/2^{n}",
+                "every leaf's Wilson interval at confidence 1 − 2·10⁻⁶ ({} leaves) contains its exact probability C({n}, k)/2^{n}",
                 n + 1
             ),
         ),
