@@ -15,7 +15,7 @@ fn strong_order_quick() {
     for needle in ["EM strong order", "Milstein (with", "without Lévy areas"] {
         let c = check(&f, needle);
         assert!(
-            c.text.contains("(s.e.)") && c.text.contains("3 s.e. ="),
+            c.text.contains("(s.e.)") && c.text.contains("4.75 s.e. ="),
             "{}",
             c.text
         );
