@@ -29,9 +29,12 @@ fn json_follows_the_schema_and_agrees_with_the_exact_reference() {
         v["p_exit_upper"]["estimate"].as_f64().unwrap(),
         v["p_exit_upper"]["stderr"].as_f64().unwrap(),
     );
-    // 20 000 paths: 99.9% two-sided band, 3.29 standard errors (bias with the bridge
+    // 20 000 paths: 1 − 2·10⁻⁶ two-sided band, 4.75 standard errors (bias with the bridge
     // correction at dt = 1e-3 is ≈ 1e-4, a thirtieth of the standard error 3.5e-3)
-    assert!((p - exact).abs() < 3.29 * se, "{p} ± {se} vs {exact}");
+    assert!(
+        (p - exact).abs() < common::Z_EACH * se,
+        "{p} ± {se} vs {exact}"
+    );
 }
 
 #[test]
@@ -185,10 +188,10 @@ fn milstein_and_shift_options_run_and_agree_with_the_exact_reference() {
         v["mean_exit_time"]["estimate"].as_f64().unwrap(),
         v["mean_exit_time"]["stderr"].as_f64().unwrap(),
     );
-    // 99.9% band (3.29 standard errors, se ≈ 6e-3) plus 2e-3 for the shifted
+    // 1 − 2·10⁻⁶ band (4.75 standard errors, se ≈ 6e-3) plus 2e-3 for the shifted
     // barrier's remaining bias at dt = 1e-3 (≈ 1.6e-3 at dt = 1e-2 in escape_order)
     assert!(
-        (m - exact).abs() < 3.29 * se + 2e-3,
+        (m - exact).abs() < common::Z_EACH * se + 2e-3,
         "{m} ± {se} vs {exact}"
     );
 }

@@ -30,7 +30,7 @@ fn json_follows_the_schema_and_agrees_with_the_exact_value() {
     // the estimator's RMSE bounds its error: a 4-RMSE band (Chebyshev: at most 1/16
     // of runs outside even without normality; seed fixed)
     assert!(
-        (est - exact).abs() < 4.0 * rmse,
+        (est - exact).abs() < common::Z_EACH * rmse,
         "{est} vs {exact} (rmse {rmse})"
     );
 }

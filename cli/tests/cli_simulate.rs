@@ -27,7 +27,7 @@ fn light_tail_uses_the_exact_variance_for_z() {
     assert!(v["heavy_tail"].is_null());
     assert!(v["variance"]["stderr"].as_f64().unwrap() > 0.0);
     // 99.99% two-sided band for a correct scheme (EM bias at dt = 1e-2 is ~1e-3 of se)
-    assert!(z.abs() < 3.9, "{v}");
+    assert!(z.abs() < common::Z_EACH, "{v}");
     assert_eq!(v["quantiles"].as_array().unwrap().len(), 3);
     assert_eq!(v["blown_up"]["wilson"][0], 0.0);
     assert!(v["blown_up"]["wilson"][1].as_f64().unwrap() > 0.0);

@@ -26,6 +26,19 @@
 mod figures;
 pub mod plot;
 
+/// The significance level of each statistical check of the report: a check that
+/// compares a simulation with an exact value fails with probability at most
+/// `CHECK_ALPHA` when the code is right (two-sided z at Φ⁻¹(1 − α/2) = 4.753,
+/// Kolmogorov–Smirnov at `√(ln(2/α)/2)/√n` = 2.628/√n, χ² at its 1 − α quantile, Wilson
+/// intervals at confidence 1 − α).
+///
+/// One level for every check, 2·10⁻⁶, so that the report's 70 checks and the test
+/// suite's 283 (which use the same constant) have a Bonferroni family-wise
+/// false-failure probability of 353 × 2·10⁻⁶ = 7.1·10⁻⁴ < 10⁻³ for any change of the
+/// random stream; `docs/numerics.md` lists every check with its level. Power checks (a
+/// wrong value must be rejected) use the same critical values.
+pub const CHECK_ALPHA: f64 = 2e-6;
+
 pub use plot::{Axis, Check, Colour, Figure, Kind, Panel, Series};
 
 use crate::error::Result;

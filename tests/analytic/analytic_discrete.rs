@@ -1,14 +1,14 @@
 //! The blog's discrete models and growth rates: the coin flip x_{n+1} = (1 ± σ)x_n,
 //! the diffusive walk, and the continuous Lyapunov rate a − σ²/2.
 //!
-//! Monte Carlo design (fixed before running): z-tests reject at |z| > 3.29
-//! (two-sided α = 0.001); KS at D > 1.95/√N (α ≈ 0.001). The coin-flip and walk
+//! Monte Carlo design (fixed before running): z-tests reject at |z| > 4.75
+//! (two-sided α = 2·10⁻⁶); KS at D > 2.63/√N (α = 2·10⁻⁶). The coin-flip and walk
 //! simulations are exact (no discretisation). The continuous-rate test uses Milstein
 //! with dt = 10⁻⁴; its bias in E ln|x_T|/T is O(σ⁴ dt) ≈ 2·10⁻³ at σ = 2, a tenth of
 //! the standard error 2/√(T N) = 0.02.
 
 use crate::common;
-use crate::common::tol::{KS_001, Z999};
+use crate::common::tol::{KS_EACH, Z_EACH};
 use crate::common::{mean_se, terminals};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -123,7 +123,7 @@ fn blog_coin_flip_claims_hold_only_for_sigma_below_sqrt2() {
 }
 
 /// Simulated coin flips (σ = 0.1, 0.9, 1.5; n = 4; N = 10⁵ each, seeds fixed):
-/// the fraction with |x_n| < |x₀| against p_shrink (binomial z-test, α = 0.001), the
+/// the fraction with |x_n| < |x₀| against p_shrink (binomial z-test, α = 2·10⁻⁶), the
 /// sample mean of x_n against x₀ (z-test), and the per-step rate (1/n)ln|x_n/x₀|
 /// against ½ln|1 − σ²| (z-test; σ = 0.1, 0.9 only, since ln 0 never occurs there).
 #[test]
@@ -152,17 +152,20 @@ fn coin_flip_simulation() {
         let p = c.p_shrink(n).unwrap();
         let phat = shrink as f64 / paths as f64;
         let z = (phat - p) / (p * (1.0 - p) / paths as f64).sqrt();
-        assert!(z.abs() < Z999, "σ = {sigma}: p̂ = {phat}, p = {p}, z = {z}");
+        assert!(
+            z.abs() < Z_EACH,
+            "σ = {sigma}: p̂ = {phat}, p = {p}, z = {z}"
+        );
         let (m, se) = mean_se(&xs);
         assert!(
-            ((m - c.mean(1.0, n)) / se).abs() < Z999,
+            ((m - c.mean(1.0, n)) / se).abs() < Z_EACH,
             "σ = {sigma}: mean {m}"
         );
         if sigma < 1.0 {
             let (r, se) = mean_se(&logs);
             let rate = discrete_per_step_rate(sigma).unwrap();
             assert!(
-                ((r - rate) / se).abs() < Z999,
+                ((r - rate) / se).abs() < Z_EACH,
                 "σ = {sigma}: rate {r} vs {rate}"
             );
         }
@@ -171,7 +174,7 @@ fn coin_flip_simulation() {
 
 /// ½ln(1 − σ²) < −σ²/2 for 0 < σ < 1 (the blog's rate is only the leading term), and
 /// at σ = 0.9 the difference is detected by simulation: 10⁵ four-step paths give a
-/// z-statistic against −σ²/2 far beyond 3.29.
+/// z-statistic against −σ²/2 far beyond 4.75.
 #[test]
 fn blog_discrete_rate_is_only_leading_order() {
     for sigma in [0.01, 0.1, 0.5, 0.9] {
@@ -198,13 +201,13 @@ fn blog_discrete_rate_is_only_leading_order() {
         })
         .collect();
     let (r, se) = mean_se(&logs);
-    assert!(((r + 0.5 * sigma * sigma) / se).abs() > Z999);
+    assert!(((r + 0.5 * sigma * sigma) / se).abs() > Z_EACH);
 }
 
 /// The diffusive walk x_N = x₀ + Σ η_i, η_i ~ N(0, τ²): N = 16, τ = 0.5, 20 000 walks.
 /// KS against N(x₀, τ²N) (standard deviation τ√N = 2) passes; the reading of the blog's
 /// N(0, τ√N) as (mean, variance), i.e. standard deviation √2, is rejected (same KS,
-/// α ≈ 0.001).
+/// α = 2·10⁻⁶).
 #[test]
 fn diffusive_walk_law() {
     let (tau, steps, x0) = (0.5, 16u64, 1.0);
@@ -222,7 +225,7 @@ fn diffusive_walk_law() {
                 .sum::<f64>()
         })
         .collect();
-    let crit = KS_001 / (20_000f64).sqrt();
+    let crit = KS_EACH / (20_000f64).sqrt();
     let d = common::ks_one(&mut xs, |x| law.cdf(x));
     assert!(d < crit, "D = {d}");
     let variance_reading = Normal::new(x0, (tau * (steps as f64).sqrt()).sqrt()).unwrap();
@@ -236,7 +239,7 @@ fn diffusive_walk_law() {
 }
 
 /// Continuous rate: with τ = 0, ln|x_T|/T has mean a − σ²/2 exactly. Milstein,
-/// dt = 10⁻⁴, T = 1, N = 10 000 paths, z-test α = 0.001. Sets: the blog's a = 1,
+/// dt = 10⁻⁴, T = 1, N = 10 000 paths, z-test α = 2·10⁻⁶. Sets: the blog's a = 1,
 /// σ = 2 (rate −1, attractive) and a = 0.5, σ = 0.5 (rate 0.375, repulsive).
 #[test]
 fn lyapunov_rate_by_simulation() {
@@ -255,6 +258,6 @@ fn lyapunov_rate_by_simulation() {
         let logs: Vec<f64> = xs.iter().map(|x| x.abs().ln()).collect();
         let (r, se) = mean_se(&logs);
         let z = (r - lyapunov_rate(&sde)) / se;
-        assert!(z.abs() < Z999, "a = {a}, σ = {s}: rate {r}, z = {z}");
+        assert!(z.abs() < Z_EACH, "a = {a}, σ = {s}: rate {r}, z = {z}");
     }
 }

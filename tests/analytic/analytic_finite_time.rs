@@ -1,15 +1,15 @@
 //! The law of x_t at a finite time: exact mean and variance against simulation, and
 //! the uncorrelated case's Gaussian-mixture structure.
 //!
-//! Design (fixed before running): z-tests reject at |z| > 3.29 (two-sided
-//! α = 0.001); two-sample KS at D > 1.95·√(2/N) (α ≈ 0.001, equal sizes N).
+//! Design (fixed before running): z-tests reject at |z| > 4.75 (two-sided
+//! α = 2·10⁻⁶); two-sample KS at D > 1.95·√(2/N) (α = 2·10⁻⁶, equal sizes N).
 //! Simulation: the law-equivalent model with Milstein, dt = 10⁻³ (weak order 1: the
 //! relative bias of the moments is O(dt·(2a + σ²)·t) ≤ 4·10⁻³ for the sets below,
 //! at most a fifth of the relative standard errors ≥ 2·10⁻²). The mixture sampler
 //! resolves W on 4096 steps (trapezoid bias in the component variance O(1/4096)).
 
 use crate::common;
-use crate::common::tol::{KS_001, Z999};
+use crate::common::tol::{KS_EACH, Z_EACH};
 use crate::common::{mean_se, terminals};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -48,18 +48,18 @@ fn mean_and_second_moment_at_time_t() {
         );
         let (mhat, se) = mean_se(&xs);
         let z = (mhat - mean(&sde, x0, 1.0)) / se;
-        assert!(z.abs() < Z999, "set {i}: mean z = {z}");
+        assert!(z.abs() < Z_EACH, "set {i}: mean z = {z}");
         let sq: Vec<f64> = xs.iter().map(|x| x * x).collect();
         let (shat, se2) = mean_se(&sq);
         let z2 = (shat - second_moment(&sde, x0, 1.0)) / se2;
-        assert!(z2.abs() < Z999, "set {i}: E[x²] z = {z2}");
+        assert!(z2.abs() < Z_EACH, "set {i}: E[x²] z = {z2}");
         assert!(variance(&sde, x0, 1.0) > 0.0);
     }
 }
 
 /// The mixture structure: averaging the component variance over W gives the
 /// within-component variance τ²(e^{(2a+σ²)t} − 1)/(2a + σ²) (z-test, N = 20 000,
-/// α = 0.001; this checks the trapezoid integral of Φ_s⁻² and the closed form, which
+/// α = 2·10⁻⁶; this checks the trapezoid integral of Φ_s⁻² and the closed form, which
 /// are computed independently), and the law of total variance closes (algebraic
 /// identity, 1e-12). The component means x₀Φ_t are exp(θt + σΣΔW) by construction, so
 /// a lognormal KS or an E[m] z-test on them could not fail and is not made; the means
@@ -86,7 +86,7 @@ fn mixture_components_average_to_exact_moments() {
     }
     let (mv, se) = mean_se(&vs);
     assert!(
-        ((mv - law.mean_within_variance()) / se).abs() < Z999,
+        ((mv - law.mean_within_variance()) / se).abs() < Z_EACH,
         "E[v] = {mv}"
     );
 }
@@ -113,7 +113,7 @@ fn mixture_sampler_matches_sde() {
             910 + i as u64,
         );
         let d = common::ks_two(&mut mix, &mut sim);
-        let crit = KS_001 * (2.0 / N as f64).sqrt();
+        let crit = KS_EACH * (2.0 / N as f64).sqrt();
         assert!(d < crit, "set {i}: D = {d} ≥ {crit}");
     }
 }
@@ -135,7 +135,7 @@ fn sigma_zero_is_gaussian() {
         950,
     );
     let d = common::ks_one(&mut xs, |x| g.cdf(x));
-    assert!(d < KS_001 / (N as f64).sqrt(), "D = {d}");
+    assert!(d < KS_EACH / (N as f64).sqrt(), "D = {d}");
     assert!(
         UncorrelatedLaw::new(&SaddleSde::new(1.0, 2.0, -1.0, 0.0).unwrap(), 0.2, 1.0)
             .unwrap()

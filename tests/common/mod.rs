@@ -160,7 +160,7 @@ pub fn z_upper(alpha: f64) -> f64 {
 }
 
 /// The critical value of a **two-sided** z-test at level `α`: `Φ⁻¹(1 − α/2)`, so that
-/// `P(|Z| ≥ z) = α` (3.29 at 10⁻³, 3.66 at 2.5·10⁻⁴, 4.21 at 2.5·10⁻⁵).
+/// `P(|Z| ≥ z) = α` (3.29 at 10⁻³, 4.75 at 2·10⁻⁶).
 pub fn z_two_sided(alpha: f64) -> f64 {
     z_upper(0.5 * alpha)
 }

@@ -1,33 +1,76 @@
 //! Critical values of the statistical tests, in one place.
 //!
 //! Every Monte Carlo test in this suite fixes its statistic, sample size, seed and
-//! critical value before it is run; the critical values shared between tests are named
-//! here. Each is the stated quantile rounded to the digits the tests have always used
-//! (the values are not to be changed: a test's size and power were judged with them).
-//! The quantiles can be recomputed with [`super::z_upper`] (standard normal) or, for
-//! the Kolmogorov distribution, `2 Σ_{k≥1} (−1)^{k−1} exp(−2k²x²)`.
+//! critical value before it is run. Every size test (an assertion that fails only by
+//! chance when the code is right) is made at the same level [`ALPHA_EACH`], the
+//! library's [`saddle_sde::report::CHECK_ALPHA`] = 2·10⁻⁶, which the report's own
+//! checks use too: with the 353 size tests of the suite and the report (inventoried in
+//! `docs/numerics.md`) the Bonferroni bound on the probability that a change of the
+//! random stream turns any of them red is 353 × 2·10⁻⁶ = 7.1·10⁻⁴ < 10⁻³. A family of k
+//! tests is k tests at [`ALPHA_EACH`] each, not one test split k ways.
 //!
-//! Not named here: the per-family bounds 3.48 (`schemes/local_saddle.rs`,
-//! `schemes/two_point.rs`), 3.94 in `schemes/steps.rs` and 4.4 (`schemes/weak_order.rs`);
-//! each test states the per-test and family-wise α its bound gives.
+//! The critical values below are the quantiles at [`ALPHA_EACH`], written out because
+//! they are used in `const` position and checked against their formulas by
+//! `the_critical_values_are_the_quantiles_at_alpha_each`. Power checks (a
+//! wrong value must be rejected) use the same critical values, so a rejection is at the
+//! level the acceptance is.
 
-/// Two-sided z-test critical value at α = 0.001: reject when |z| > `Z999`.
-///
-/// Standard normal quantile Φ⁻¹(1 − α/2) = Φ⁻¹(0.9995) = 3.2905, rounded down to 3.29
-/// (size 2·(1 − Φ(3.29)) = 0.001002).
-pub const Z999: f64 = 3.29;
+use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-/// Two-sided z-test critical value for a family of 12 tests at family-wise α = 0.001
-/// (Bonferroni: each test at α/12, two-sided): reject any test with |z| > `Z999_BONF12`.
-///
-/// Φ⁻¹(1 − 0.001/24) = 3.9346, rounded up to 3.94 (per-test size
-/// 2·(1 − Φ(3.94)) = 8.15·10⁻⁵, family-wise size ≤ 12 × that = 9.8·10⁻⁴).
-pub const Z999_BONF12: f64 = 3.94;
+/// The significance level of every size test: 2·10⁻⁶ (see the module doc).
+pub const ALPHA_EACH: f64 = saddle_sde::report::CHECK_ALPHA;
 
-/// Kolmogorov–Smirnov critical coefficient at α ≈ 0.001 (asymptotic Kolmogorov law,
-/// upper tail): one-sample, reject when D > `KS_001`/√N; two-sample with equal sizes N,
-/// reject when D > `KS_001`·√(2/N).
-///
-/// P(√N·D > x) → 2 Σ_{k≥1} (−1)^{k−1} exp(−2k²x²), which is 9.96·10⁻⁴ at x = 1.95 (the
-/// exact 0.001 point is 1.9495).
-pub const KS_001: f64 = 1.95;
+/// Two-sided z-test critical value at [`ALPHA_EACH`]: reject when |z| > `Z_EACH`.
+/// Φ⁻¹(1 − α/2) = 4.753 42 at α = 2·10⁻⁶.
+pub const Z_EACH: f64 = 4.753_424_308_822_899;
+
+// 355 size tests (with the 2 doctests) at ALPHA_EACH: the Bonferroni bound of
+// docs/numerics.md stays below 10⁻³
+const _: () = assert!(355.0 * ALPHA_EACH < 1e-3);
+
+/// One-sided z-test critical value at [`ALPHA_EACH`] (a claim with a direction, e.g.
+/// "the mean falls", or an upper bound): reject when z > `Z_EACH_ONE`.
+/// Φ⁻¹(1 − α) = 4.611 38 at α = 2·10⁻⁶.
+pub const Z_EACH_ONE: f64 = 4.611_382_362_302_668;
+
+/// The Kolmogorov–Smirnov critical coefficient at [`ALPHA_EACH`] (asymptotic
+/// Kolmogorov law): `x` with `2 Σ_{k≥1} (−1)^{k−1} e^{−2k²x²} = α`. At α = 2·10⁻⁶ the
+/// terms k ≥ 2 are below 10⁻²⁴, so `x = √(ln(2/α)/2)` = 2.628 26.
+pub const KS_EACH: f64 = 2.628_260_884_878_466;
+
+/// One-sample KS critical distance for `n` draws: D > `KS_EACH/√n` rejects.
+pub fn ks_crit(n: usize) -> f64 {
+    KS_EACH / (n as f64).sqrt()
+}
+
+/// Two-sample KS critical distance for sizes `n`, `m`: D > `KS_EACH·√((n+m)/(nm))`.
+pub fn ks_crit_two(n: usize, m: usize) -> f64 {
+    let (n, m) = (n as f64, m as f64);
+    KS_EACH * ((n + m) / (n * m)).sqrt()
+}
+
+/// The upper χ² critical value with `dof` degrees of freedom at [`ALPHA_EACH`]
+/// (statrs' inverse CDF): reject when χ² > `chi2_crit(dof)`.
+pub fn chi2_crit(dof: u32) -> f64 {
+    ChiSquared::new(f64::from(dof))
+        .expect("dof > 0")
+        .inverse_cdf(1.0 - ALPHA_EACH)
+}
+
+/// The constants are the quantiles they claim to be (checked in every test crate that
+/// includes `common`; it is a few microseconds).
+#[test]
+fn the_critical_values_are_the_quantiles_at_alpha_each() {
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * b;
+    assert!(
+        close(Z_EACH, super::z_two_sided(ALPHA_EACH)),
+        "{}",
+        super::z_two_sided(ALPHA_EACH)
+    );
+    assert!(close(Z_EACH_ONE, super::z_upper(ALPHA_EACH)));
+    assert!(close(KS_EACH, ((2.0 / ALPHA_EACH).ln() / 2.0).sqrt()));
+    assert!((saddle_sde::uncertainty::kolmogorov_sf(KS_EACH) / ALPHA_EACH - 1.0).abs() < 1e-9);
+    // statrs' χ² quantile at 1 − 2e-6 against mpmath: 22.5950 (1), 38.9476 (7)
+    assert!((chi2_crit(1) - 22.595_04).abs() < 1e-3, "{}", chi2_crit(1));
+    assert!((chi2_crit(7) - 38.947_57).abs() < 1e-3, "{}", chi2_crit(7));
+}

@@ -1,7 +1,7 @@
 //! The run engine: monitors, stop reasons, lanes against lone paths, validation before
 //! the parallel section, per-path starts and models, and n-dimensional ensembles.
 
-use crate::common::tol::Z999;
+use crate::common::tol::Z_EACH;
 use saddle_sde::analytic::saddle as exact;
 use saddle_sde::ensemble::{
     Ensemble, Histogram, NdEnsemble, ProjectedObs, SnapshotObs, TerminalObs,
@@ -305,7 +305,7 @@ fn a_given_path_replays_the_drawn_one() {
 /// Statistic: z = (mean − E)/(sample s.e.), N = 20 000 paths, h = 1e-3 (the grid
 /// sees excursions across the edges ±r only at grid times, a bias of order √h times the
 /// local time at ±r; the run with h = 1e-3 shows MC − E = −8e-4 against a standard
-/// error of 2.3e-3), two-sided α = 0.001 (|z| < 3.29).
+/// error of 2.3e-3), two-sided α = 2·10⁻⁶ (|z| < 4.75).
 /// Power: the wrong set [−r/2, r/2] has E = 0.341 against 0.581, about a hundred
 /// standard errors away.
 #[test]
@@ -339,12 +339,12 @@ fn occupation_time_of_brownian_motion() {
     let var = times.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let z = (mean - expect) / (var / n as f64).sqrt();
     println!("occupation: MC {mean:.5}, exact {expect:.5}, z = {z:.2}");
-    assert!(z.abs() < Z999, "z = {z}");
+    assert!(z.abs() < Z_EACH, "z = {z}");
 }
 
 /// Per-path models: the terminal mean of a mixture of two drifts is the mixture of the
 /// exact means. Statistic: z with the exact variance of each half, N = 2·10 000,
-/// α = 0.001 two-sided.
+/// α = 2·10⁻⁶ two-sided.
 #[test]
 fn per_path_models_and_starts() {
     let a = SaddleSde::new(1.0, 0.5, 0.2, 0.3).unwrap();
@@ -367,12 +367,12 @@ fn per_path_models_and_starts() {
         "per-path models: MC {:.5}, exact {expect:.5}, z = {z:.2}",
         s.mean()
     );
-    assert!(z.abs() < Z999, "z = {z}");
+    assert!(z.abs() < Z_EACH, "z = {z}");
 }
 
 /// The unstable coordinate of a LocalSaddle is a saddle SDE of its own: the n-dimensional
 /// ensemble's terminal mean of x₁ against the exact E[x_T]. Statistic: z with the exact
-/// variance, N = 20 000, α = 0.001 two-sided; EM's weak bias at h = 1e-3 is ≈ 1e-4·|E|,
+/// variance, N = 20 000, α = 2·10⁻⁶ two-sided; EM's weak bias at h = 1e-3 is ≈ 1e-4·|E|,
 /// far below the standard error (≈ 0.006).
 #[test]
 fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
@@ -409,7 +409,7 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
         one.mean(),
         exact::mean(&law, 0.1, 1.0)
     );
-    assert!(z.abs() < Z999, "z = {z}");
+    assert!(z.abs() < Z_EACH, "z = {z}");
     // snapshots and exits of a coordinate go through the same engine
     let snaps = NdEnsemble::new(&m, NdScheme::EulerMaruyama)
         .start(vec![0.1, 0.2])

@@ -9,8 +9,8 @@ use saddle_sde::integrate::{Grid, NdScheme};
 use saddle_sde::landscape::{BallObs, DirectionObs, StopWhen};
 use saddle_sde::models::LocalSaddle;
 
-/// Two-sided normal quantile at α = 0.001.
-const Z999: f64 = 3.29;
+/// Two-sided normal quantile at α = 2·10⁻⁶.
+use crate::common::tol::Z_EACH;
 
 /// `k` identical unstable directions (a, σ, τ, ρ) = (1, 2, 0.1, 0.3), whose attractive
 /// noise wins (σ² = 4 > 2a), and two stable ones, all independent.
@@ -31,7 +31,7 @@ fn saddle(k: usize) -> LocalSaddle {
 /// function) of the marginal. k = 1…4 with two stable directions beside them, 4 000
 /// paths each, EM with the bridge test at h = 10⁻³ (bias O(h), below 0.003 here: the
 /// 1-D check at k = 1 bounds it), horizon 100 (no path censored). Statistic:
-/// z = (p̂_all − p^k)/√(p̂(1 − p̂)/n) with the measured proportion, |z| < 3.29 (α = 0.001
+/// z = (p̂_all − p^k)/√(p̂(1 − p̂)/n) with the measured proportion, |z| < 4.75 (α = 2·10⁻⁶
 /// each, four tests). The number of attracted directions is Binomial(k, p): Pearson's
 /// χ² over the k + 1 counts below the 0.999 quantile of χ²_k. Power: for k ≥ 2 the
 /// one-direction value p is rejected by the same z.
@@ -62,9 +62,9 @@ fn all_directions_attracted_is_a_product() {
             "k = {k}: P(all attracted) = {est:.4} ± {se:.4}, p^k = {:.4}, z = {z:.2}",
             p.powi(k as i32)
         );
-        assert!(z.abs() < Z999, "k = {k}: {est} vs {}", p.powi(k as i32));
+        assert!(z.abs() < Z_EACH, "k = {k}: {est} vs {}", p.powi(k as i32));
         if k >= 2 {
-            assert!(((est - p) / se).abs() > Z999, "power at k = {k}");
+            assert!(((est - p) / se).abs() > Z_EACH, "power at k = {k}");
         }
         // the count of attracted directions against Binomial(k, p)
         let counts = s.attracted_count();
@@ -79,7 +79,7 @@ fn all_directions_attracted_is_a_product() {
             })
             .sum();
         // 0.999 quantiles of χ² with 1…4 degrees of freedom
-        let crit = [10.83, 13.82, 16.27, 18.47][k - 1];
+        let crit = crate::common::tol::chi2_crit(k as u32);
         assert!(chi2 < crit, "k = {k}: χ² = {chi2}, counts {counts:?}");
     }
 }
@@ -90,7 +90,7 @@ fn all_directions_attracted_is_a_product() {
 /// about 10⁻⁶). One unstable direction and two stable ones with strong additive noise
 /// (so that all three matter), 8 000 paths, EM with the bridge test at h = 10⁻³,
 /// horizon 40. Statistic: z of the mean first-exit time with its sample standard error,
-/// |z| < 3.29 (α = 0.001). Power: the unstable direction's own mean exit time (the
+/// |z| < 4.75 (α = 2·10⁻⁶). Power: the unstable direction's own mean exit time (the
 /// stable ones ignored) is rejected.
 #[test]
 fn box_exit_time_is_the_minimum_of_independent_directions() {
@@ -130,12 +130,12 @@ fn box_exit_time_is_the_minimum_of_independent_directions() {
         "E[T_box] = {} ± {}, exact {exact}, z = {z:.2}",
         t.estimate, t.stderr
     );
-    assert!(z.abs() < Z999);
+    assert!(z.abs() < Z_EACH);
     let alone = interval_exit(&m.marginal(0).unwrap(), 0.1, -1.0, 1.0)
         .unwrap()
         .mean_exit_time;
     assert!(
-        ((t.estimate - alone) / t.stderr).abs() > Z999,
+        ((t.estimate - alone) / t.stderr).abs() > Z_EACH,
         "power: {alone}"
     );
 }
@@ -144,10 +144,10 @@ fn box_exit_time_is_the_minimum_of_independent_directions() {
 /// ones started at 0 is the 1-D exit time from (−1, 1): 4 000 paths, EM at h = 10⁻⁴,
 /// the ball tested at grid points (no bridge: the late-detection bias is about
 /// 0.58·b·√h/|drift| ≈ 0.004 at the exit, a fifth of the standard error 0.022), z-test
-/// at α = 0.001. Against k: with k independent unstable copies the ball is left
+/// at α = 2·10⁻⁶. Against k: with k independent unstable copies the ball is left
 /// sooner (the norm grows in every unstable direction): the mean time falls with k for
 /// k = 1, 2, 4, 8 (started at the same norm 0.1, one stable noisy direction beside
-/// them), each step by more than 3.29 combined standard errors.
+/// them), each step by more than 4.75 combined standard errors.
 #[test]
 fn ball_exit_time_against_dimension_and_index() {
     let run = |m: &LocalSaddle, x0: Vec<f64>, h: f64, seed: u64| {
@@ -178,7 +178,7 @@ fn ball_exit_time_against_dimension_and_index() {
         "ball exit {} ± {}, 1-D exact {exact}",
         got.estimate, got.stderr
     );
-    assert!(z.abs() < Z999, "z = {z}");
+    assert!(z.abs() < Z_EACH, "z = {z}");
     let mut prev: Option<saddle_sde::escape::Estimate> = None;
     for k in [1usize, 2, 4, 8] {
         let mut av = vec![a; k];
@@ -202,7 +202,7 @@ fn ball_exit_time_against_dimension_and_index() {
         );
         if let Some(p) = prev {
             let se = (p.stderr.powi(2) + got.stderr.powi(2)).sqrt();
-            assert!(p.estimate - got.estimate > Z999 * se, "k = {k}");
+            assert!(p.estimate - got.estimate > Z_EACH * se, "k = {k}");
         }
         prev = Some(got);
     }
@@ -214,7 +214,7 @@ fn ball_exit_time_against_dimension_and_index() {
 /// probability), beside 0, 2 and 6 stable directions with their own noise (which must
 /// not change the answer: the directions are independent). 4 000 paths each, EM with
 /// the bridge test at h = 10⁻³, horizon 100; z = (p̂ − Π p_i)/√(p̂(1 − p̂)/n),
-/// |z| < 3.29 (α = 0.001 each, three tests). Power: fully dependent directions would
+/// |z| < 4.75 (α = 2·10⁻⁶ each, three tests). Power: fully dependent directions would
 /// give min p_i = 0.757 against Π p_i = 0.524, rejected by the same z. (p₁³ = 0.554, the
 /// answer with the first direction's parameters everywhere, is only about 2.5 standard
 /// errors away at n = 4 000, too close to serve as a power check.)
@@ -265,8 +265,8 @@ fn all_attracted_is_the_product_of_different_directions_in_any_dimension() {
         let (est, se) = (all.estimate(), all.stderr());
         let z = (est - prod) / se;
         eprintln!("{m_stable} stable directions: {est:.4} ± {se:.4}, z = {z:.2}");
-        assert!(z.abs() < Z999, "{m_stable} stable: {est} vs {prod}");
+        assert!(z.abs() < Z_EACH, "{m_stable} stable: {est} vs {prod}");
         let dependent = p.iter().copied().fold(f64::INFINITY, f64::min);
-        assert!(((est - dependent) / se).abs() > Z999, "power");
+        assert!(((est - dependent) / se).abs() > Z_EACH, "power");
     }
 }

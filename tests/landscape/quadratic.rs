@@ -10,8 +10,8 @@ use saddle_sde::Error;
 use saddle_sde::landscape::{EscapeSpec, Method, Optimiser, Quadratic, Start};
 use saddle_sde::uncertainty::Proportion;
 
-/// Two-sided normal quantile at α = 0.001.
-const Z999: f64 = 3.29;
+/// Two-sided normal quantile at α = 2·10⁻⁶.
+use crate::common::tol::Z_EACH;
 
 fn param_name(e: Error) -> &'static str {
     match e {
@@ -106,8 +106,8 @@ fn gd_escape_time_grows_like_log_one_over_epsilon() {
 /// Seed 002: "unless we approach strictly along the positive-eigenvalue directions we
 /// eventually fall away": the stable manifold has measure zero. A saddle of index 2 in
 /// d = 5, in general position (a random rotation); 20 000 starts uniform on the sphere
-/// of radius 10⁻⁶: every one escapes, so P(stuck) < 5.5·10⁻⁴ (the 99.9% Wilson upper
-/// bound with 0 of n = 20 000 stuck is z²/(n + z²) = 5.41·10⁻⁴, z = 3.29). Power: 2 000 starts on the stable subspace (the
+/// of radius 10⁻⁶: every one escapes, so P(stuck) < 5.5·10⁻⁴ (the 1 − 2·10⁻⁶ Wilson upper
+/// bound with 0 of n = 20 000 stuck is z²/(n + z²) = 5.41·10⁻⁴, z = 4.75). Power: 2 000 starts on the stable subspace (the
 /// positive-eigenvalue directions) are all attracted; in floating point, rounding puts
 /// about 10⁻²² into the unstable directions, which grow by at most 1.05ⁿ over the
 /// ~460 steps the approach takes, staying below the attraction radius 10⁻⁹.
@@ -319,7 +319,7 @@ fn momentum_grows_at_the_rate_of_its_recurrence() {
 /// Noisy Newton stays attracted: its unstable eigencoordinate settles to a stationary
 /// law with variance η²s²/(λ²(1 − (1 − η)²)); measured over 4 000 paths at step 200
 /// (the start's memory 0.5²⁰⁰ is gone) and compared with a z-test on the sample
-/// variance (standard error from the sample fourth moment, |z| < 3.29, α = 0.001);
+/// variance (standard error from the sample fourth moment, |z| < 4.75, α = 2·10⁻⁶);
 /// power: the variance of GD's stable coordinate at the same noise is rejected.
 #[test]
 fn gradient_noise_frees_gd_but_not_newton() {
@@ -350,9 +350,9 @@ fn gradient_noise_frees_gd_but_not_newton() {
         |l: f64, p: f64, eta: f64| eta * eta * s * s * p * p / (1.0 - (1.0 - eta * p * l).powi(2));
     let v_newton = exact(2.0, 0.5, eta);
     let z = (var - v_newton) / se;
-    assert!(z.abs() < Z999, "variance {var} vs {v_newton}, z = {z}");
+    assert!(z.abs() < Z_EACH, "variance {var} vs {v_newton}, z = {z}");
     let v_gd = exact(2.0, 1.0, eta);
-    assert!(((var - v_gd) / se).abs() > Z999, "power: {var} vs {v_gd}");
+    assert!(((var - v_gd) / se).abs() > Z_EACH, "power: {var} vs {v_gd}");
 }
 
 /// Noisy runs are the same bit for bit for any thread count.
@@ -495,7 +495,7 @@ fn gd_step_points_away_only_where_f_is_below_the_saddle() {
 /// ‖x‖ ≥ 1: the mean escape time nη matches the exact mean exit time of the limit's
 /// unstable coordinate from (−1, 1) (speed measure). The stable coordinate's spread
 /// (sd τ/2 = 0.05) moves the exit by under 10⁻³ and the step's bias is O(η) ≈ 0.003,
-/// against a standard error near 0.009: z-test, |z| < 3.29 (α = 0.001). Power: the limit
+/// against a standard error near 0.009: z-test, |z| < 4.75 (α = 2·10⁻⁶). Power: the limit
 /// with the noise forgotten in τ (τ = s, without √η) is rejected.
 #[test]
 fn noisy_gd_escapes_like_its_diffusion_limit() {
@@ -526,10 +526,10 @@ fn noisy_gd_escapes_like_its_diffusion_limit() {
         .mean_exit_time;
     let z = (mean - exact) / se;
     eprintln!("noisy GD: {mean} ± {se}, limit {exact}, z = {z:.2}");
-    assert!(z.abs() < Z999);
+    assert!(z.abs() < Z_EACH);
     let wrong = saddle_sde::models::SaddleSde::new(2.0, 0.0, s, 0.0).unwrap();
     let wrong = interval_exit(&wrong, 0.0, -1.0, 1.0)
         .unwrap()
         .mean_exit_time;
-    assert!(((mean - wrong) / se).abs() > Z999, "power: {wrong}");
+    assert!(((mean - wrong) / se).abs() > Z_EACH, "power: {wrong}");
 }

@@ -62,7 +62,10 @@ fn level_variance_rates_of_each_coupling() {
     ] {
         let (beta, se) = beta_fit(&survey(c), 4..=9);
         eprintln!("{c:?}: beta = {beta:.3} ± {se:.3}");
-        assert!(se < tol / 3.0, "{c:?}: se {se} too large to test ±{tol}");
+        assert!(
+            se < tol / common::tol::Z_EACH,
+            "{c:?}: se {se} too large to test ±{tol}"
+        );
         assert!(
             (beta - target).abs() <= tol,
             "{c:?}: beta = {beta} ± {se}, want {target} ± {tol}"
@@ -71,7 +74,7 @@ fn level_variance_rates_of_each_coupling() {
     let (beta, se) = beta_fit(&survey(Coupling::TruncatedMilstein), 4..=9);
     eprintln!("TruncatedMilstein: beta = {beta:.3} ± {se:.3}");
     assert!(
-        beta + 3.0 * se < 1.6,
+        beta + common::tol::Z_EACH_ONE * se < 1.6,
         "truncated Milstein: beta = {beta} ± {se}"
     );
 }
@@ -106,15 +109,15 @@ fn smoothed_tail_keeps_beta_above_one() {
          EM raw {raw_em:.3} ± {se_e:.3}"
     );
     assert!(
-        smooth - 3.0 * se_s > 1.3,
+        smooth - common::tol::Z_EACH_ONE * se_s > 1.3,
         "smoothed beta = {smooth} ± {se_s}"
     );
     assert!(
-        raw + 3.0 * se_r < 1.25,
+        raw + common::tol::Z_EACH_ONE * se_r < 1.25,
         "raw Milstein beta = {raw} ± {se_r}"
     );
     assert!(
-        raw_em + 3.0 * se_e < 0.75,
+        raw_em + common::tol::Z_EACH_ONE * se_e < 0.75,
         "raw EM beta = {raw_em} ± {se_e}"
     );
 }
@@ -125,8 +128,8 @@ fn smoothed_tail_keeps_beta_above_one() {
 /// is a difference of two independent means, so its standard deviation is at most
 /// `(√V_ℓ + √Var_ℓ(P_f))/√N_ℓ + √(Var_{ℓ−1}(P_f)/N_{ℓ−1})` (Minkowski:
 /// `√Var P_c ≤ √Var P_f + √Var Y`); `d` over that bound is then at most a standard
-/// normal in size. 9 levels × 3 couplings at family-wise α = 0.001 (Bonferroni,
-/// two-sided): |z| < 4.13. Power: against level ℓ − 2's fine mean instead of ℓ − 1's
+/// normal in size. 9 levels × 3 couplings, each two-sided at the suite's
+/// per-test level α = 2·10⁻⁶: |z| < 4.75. Power: against level ℓ − 2's fine mean instead of ℓ − 1's
 /// (a coarse path that is not the fine path's coarsening) the check fails by far.
 #[test]
 fn level_table_is_consistent() {
@@ -150,7 +153,7 @@ fn level_table_is_consistent() {
         };
         for l in 1..t.len() {
             assert!(
-                z(l, l - 1).abs() < 4.13,
+                z(l, l - 1).abs() < common::tol::Z_EACH,
                 "{c:?} level {l}: z = {}",
                 z(l, l - 1)
             );
@@ -165,8 +168,8 @@ fn level_table_is_consistent() {
 
 /// The realised RMSE against the exact `E[x_T²]` over 20 independent runs (seeds
 /// 100…119) at `ε = 2·10⁻³` on the light case, for each order-1 coupling. If the errors
-/// are centred normal with RMSE ≤ ε, `20·MSE/ε² ≤ χ²₂₀` and `χ²₂₀(0.999) = 45.31`: the
-/// test asserts realised RMSE ≤ ε·√(45.31/20) = 1.505 ε (α = 0.001). Power: an
+/// are centred normal with RMSE ≤ ε, `20·MSE/ε² ≤ χ²₂₀` and `χ²₂₀(0.999) = 63.53`: the
+/// test asserts realised RMSE ≤ ε·√(63.53/20) = 1.78 ε (α = 2·10⁻⁶). Power: an
 /// estimator whose RMSE were 2ε would pass with probability `P(χ²₂₀ ≤ 11.3) ≈ 0.06`.
 #[test]
 fn realised_rmse_is_within_eps() {
@@ -191,7 +194,7 @@ fn realised_rmse_is_within_eps() {
             / 20.0;
         eprintln!("{c:?}: realised rmse / eps = {:.3}", mse.sqrt() / eps);
         assert!(
-            mse.sqrt() <= 1.505 * eps,
+            mse.sqrt() <= (common::tol::chi2_crit(20) / 20.0).sqrt() * eps,
             "{c:?}: realised rmse {}",
             mse.sqrt()
         );
@@ -261,14 +264,17 @@ fn exit_quantities_have_the_measured_rates() {
         let (mil, se_mil) = fit(Coupling::Milstein);
         eprintln!("{quantity:?}: beta EM {em:.3} ± {se_em:.3}, Milstein {mil:.3} ± {se_mil:.3}");
         assert!(
-            em + 3.0 * se_em < 0.7,
+            em + common::tol::Z_EACH_ONE * se_em < 0.7,
             "{quantity:?}: EM beta {em} ± {se_em}"
         );
         assert!(
-            mil - 3.0 * se_mil > 0.65,
+            mil - common::tol::Z_EACH_ONE * se_mil > 0.65,
             "{quantity:?}: Milstein beta {mil} ± {se_mil}"
         );
-        assert!(mil - em > 3.0 * se_em.hypot(se_mil), "{quantity:?}");
+        assert!(
+            mil - em > common::tol::Z_EACH_ONE * se_em.hypot(se_mil),
+            "{quantity:?}"
+        );
     }
 }
 
@@ -277,7 +283,7 @@ fn exit_quantities_have_the_measured_rates() {
 /// interval, `H = 10`, n₀ = 32, Milstein. `p_upper − P(exit up before H)` lies in
 /// `[0, P(τ > H)]`, and `P(τ > 10)` (from the exact exit-time law) is asserted below
 /// `ε/100`, so it cannot move the test. Threshold as in `realised_rmse_is_within_eps`:
-/// realised RMSE ≤ 1.505 ε (χ²₂₀, α = 0.001).
+/// realised RMSE ≤ 1.78 ε (χ²₂₀, α = 2·10⁻⁶).
 #[test]
 fn exit_probability_realised_rmse_is_within_eps() {
     let m = w1();
@@ -311,7 +317,11 @@ fn exit_probability_realised_rmse_is_within_eps() {
         "exit probability: realised rmse / eps = {:.3}",
         mse.sqrt() / eps
     );
-    assert!(mse.sqrt() <= 1.505 * eps, "realised rmse {}", mse.sqrt());
+    assert!(
+        mse.sqrt() <= (common::tol::chi2_crit(20) / 20.0).sqrt() * eps,
+        "realised rmse {}",
+        mse.sqrt()
+    );
 }
 
 /// Bad input is a typed error naming the parameter.

@@ -47,7 +47,7 @@ fn gradient_descent_lingers_near_the_saddle() {
 /// Rows 36–38: without shaking GD finds the minimum; with s = 1 the runs stay out of
 /// the basin (they settle at the averaged minima ±1) and linger near the saddle; with
 /// s = 2 most end near the saddle; the fraction near the saddle rises with s (disjoint
-/// 99.9% Wilson intervals: the check fails if any two levels overlap).
+/// 1 − 2·10⁻⁶ Wilson intervals: the check fails if any two levels overlap).
 #[test]
 fn shaking_traps_sgd_at_the_saddle() {
     let s = Settings::quick(1);

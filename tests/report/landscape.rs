@@ -29,7 +29,8 @@ fn escape_vs_lambda_gd_slows_and_sfn_does_not() {
 }
 
 /// Row 49: P(every unstable direction attracted) = p^k for independent directions.
-/// The check fails if more than one of the six 99.9% Wilson intervals misses p^k.
+/// The check fails if any of the six Wilson intervals (confidence 1 − 2·10⁻⁶/6 each)
+/// misses p^k.
 #[test]
 fn escape_nd_traps_all_directions_with_probability_p_to_the_k() {
     let f = build("escape_nd", &Settings::quick(1));

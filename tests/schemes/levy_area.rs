@@ -8,22 +8,20 @@
 //! - the variance: Z = Σ(A² − v) / √(Σ(A² − v)²) ~ N(0, 1) (self-normalised);
 //!
 //! 20 two-sided z-tests per sampler, for the samplers with p = 1 and p = 4 terms: 40 in
-//! all, with family-wise α = 0.001 (Bonferroni, two-sided: |z| < Φ⁻¹(1 − 0.001/80) =
-//! 4.21 each).
+//! all, each two-sided at the suite's per-test level α = 2·10⁻⁶ (|z| < 4.75).
 //! The same statistic must reject the wrong formula v' = h²/12 (power check), so the
 //! test can fail.
 //!
 //! Unconditionally, the area over [0, h] has density sech(πx/h)/h, CDF
 //! (2/π) atan(e^{πx/h}) (Lévy 1951). A Kolmogorov–Smirnov test with N = 200 000 at
-//! α = 0.001 (critical value 1.95/√N) checks the whole law for the default sampler at
+//! α = 2·10⁻⁶ (critical value 2.63/√N) checks the whole law for the default sampler at
 //! h = 10⁻³ (p = 5 terms).
 //!
 //! The accuracy bound behind `LevyArea::for_step` (Mrongowius–Rößler:
 //! E|A − Ã|² ≤ h²/(6π²p²) for two motions) is checked on an explicit coupling, see
 //! `explicit_coupling_is_within_the_mrongowius_rossler_bound`.
 
-use crate::common;
-use crate::common::tol::KS_001;
+use crate::common::tol::KS_EACH;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use saddle_sde::noise::{LevyArea, conditional_variance, path_rng};
@@ -62,7 +60,7 @@ fn binned_z(sampler: &LevyArea, h: f64, n: usize, wrong: bool) -> Vec<(f64, f64)
 #[test]
 fn conditional_mean_and_variance_per_bin() {
     // 40 two-sided tests (2 samplers × 10 bins × mean and variance)
-    let crit = common::z_two_sided(0.001 / 40.0);
+    let crit = crate::common::tol::Z_EACH;
     for p in [1, 4] {
         let sampler = LevyArea::with_terms(p, 0.5).unwrap();
         let z = binned_z(&sampler, 0.5, 400_000, false);
@@ -105,7 +103,7 @@ fn unconditional_law_is_levys_sech_law() {
             (f - i as f64 / n as f64).max((i + 1) as f64 / n as f64 - f)
         })
         .fold(0.0, f64::max);
-    let crit = KS_001 / (n as f64).sqrt();
+    let crit = KS_EACH / (n as f64).sqrt();
     eprintln!("KS D = {d:.5}, critical {crit:.5}");
     assert!(d < crit);
 }
@@ -129,7 +127,7 @@ fn tail_sum(p: usize) -> f64 {
 ///
 /// whatever the increments. The test estimates that mean from N = 200 000 draws of the
 /// X's (terms p+1…p+400; the omitted terms change Var V by 4Σ_{k>p+400} k⁻⁴ ≤ 2.1·10⁻⁸)
-/// and checks, one-sided at α = 0.001 (mean + 3.09 measured standard errors), that it is
+/// and checks, one-sided at α = 2·10⁻⁶ (mean + 3.09 measured standard errors), that it is
 /// below Mrongowius and Rößler's bound 1/(6π²p²), the bound `for_step` relies on.
 /// Power check: the same estimate must exceed the bound for 4p terms, so a coupling error
 /// near zero (a broken estimate) fails. For large p the delta method gives
@@ -140,7 +138,7 @@ fn tail_sum(p: usize) -> f64 {
 #[test]
 fn explicit_coupling_is_within_the_mrongowius_rossler_bound() {
     let n = 200_000usize;
-    let z = common::z_upper(0.001);
+    let z = crate::common::tol::Z_EACH_ONE;
     for p in [1usize, 2, 5, 10] {
         let a = tail_sum(p);
         let extra = 400usize;

@@ -6,7 +6,7 @@
 //! table, a lost wedge or tail, a variance bias like the 0.998 measured for one SIMD
 //! sampler on crates.io, correlated lanes).
 
-use crate::common::tol::KS_001;
+use crate::common::tol::{KS_EACH, Z_EACH};
 use saddle_sde::noise::{Kernel, fill_standard_normals, fill_standard_normals_with, path_rng};
 use saddle_sde::uncertainty::ks_distance;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -22,7 +22,7 @@ fn draw(seed: u64, n: usize) -> Vec<f64> {
     z
 }
 
-/// Kolmogorov–Smirnov against Φ at N = 10⁷: reject when √N·D > 1.95 (α ≈ 0.001,
+/// Kolmogorov–Smirnov against Φ at N = 10⁷: reject when √N·D > 1.95 (α = 2·10⁻⁶,
 /// asymptotic Kolmogorov law). Power: a variance of 0.998 shifts the CDF by up to
 /// 0.001·φ(1)·1 ≈ 2.4·10⁻⁴ at |z| = 1, i.e. √N·D ≈ 0.76 on its own: KS alone would miss
 /// it, which is why the moment test below exists.
@@ -34,14 +34,14 @@ fn kolmogorov_smirnov_at_ten_million() {
     let phi = Normal::standard();
     let d = ks_distance(&z, |x| phi.cdf(x));
     let stat = (n as f64).sqrt() * d;
-    assert!(stat < KS_001, "√N·D = {stat:.3} ≥ {KS_001}");
+    assert!(stat < KS_EACH, "√N·D = {stat:.3} ≥ {KS_EACH}");
 }
 
 /// The first four moments at N = 10⁷, each a z-test with the standard error of its
-/// sample power measured from the same sample: |z| < 3.94 (Bonferroni for 12 tests at
-/// family-wise α = 0.001; here 4 tests, so the family-wise size is ≤ 3.3·10⁻⁴). Power:
-/// the standard error of the second moment is √(2/N) = 4.5·10⁻⁴, so a variance of
-/// 0.998 gives z ≈ −4.5 and fails.
+/// sample power measured from the same sample: |z| < 4.75 each,
+/// two-sided at the suite's per-test level α = 2·10⁻⁶. Power: the standard error of the
+/// second moment is √(2/N) = 4.5·10⁻⁴, so a variance of 0.997 gives z ≈ −6.7 and fails
+/// (0.998, z ≈ −4.5, was the power example at the old 3.94 and no longer fails).
 #[test]
 fn first_four_moments() {
     let n = 10_000_000;
@@ -61,7 +61,7 @@ fn first_four_moments() {
         let se = ((s2 / nf - mean * mean) / (nf - 1.0)).sqrt();
         let zstat = (mean - want) / se;
         assert!(
-            zstat.abs() < 3.94,
+            zstat.abs() < Z_EACH,
             "moment {}: {mean} vs {want}, se {se:.2e}, z = {zstat:.2}",
             k + 1
         );
@@ -71,9 +71,9 @@ fn first_four_moments() {
 /// The tails at N = 10⁸: the counts beyond |z| = 3.5 (inside the ziggurat's layers and
 /// wedges) and beyond |z| = 5 (only reached through the tail sampler beyond
 /// R ≈ 4.039), and beyond R itself, each against its binomial expectation with the
-/// binomial standard error: |z| < 3.94 (3 tests, family-wise α ≤ 2.5·10⁻⁴). Power:
+/// binomial standard error: |z| < 4.75 (3 tests, each two-sided at α = 2·10⁻⁶). Power:
 /// 57 draws are expected beyond 5 (standard error 7.6); a sampler that lost the tail
-/// (0 draws) or doubled it fails by more than 7 standard errors.
+/// (0 draws) or doubled it fails by more than 7 standard errors (> 4.75).
 #[test]
 fn tails_beyond_three_and_a_half_and_five() {
     let n = 100_000_000usize;
@@ -100,7 +100,7 @@ fn tails_beyond_three_and_a_half_and_five() {
         let se = (n as f64 * p * (1.0 - p)).sqrt();
         let zstat = (c as f64 - mean) / se;
         assert!(
-            zstat.abs() < 3.94,
+            zstat.abs() < Z_EACH,
             "beyond {e}: {c} draws, expected {mean:.1} ± {se:.1} (z = {zstat:.2})"
         );
     }
@@ -108,9 +108,9 @@ fn tails_beyond_three_and_a_half_and_five() {
 
 /// Correlation between draws k apart (k = 1…16, which covers the eight interleaved
 /// generator lanes twice) at N = 10⁷: the lag-k sample correlation has standard error
-/// 1/√N under independence; |z| < 4.37 for each (Bonferroni over 16 lags at family-wise
-/// α = 0.001 gives Φ⁻¹(1 − 0.001/32) = 4.00; 4.37 is that for α = 2·10⁻⁴, stricter on
-/// false alarms). Power: a correlation of 0.002 between lanes is 6.3 standard errors.
+/// 1/√N under independence; |z| < 4.75 for each (two-sided at the
+/// suite's per-test level α = 2·10⁻⁶). Power: a correlation of 0.002 between lanes is
+/// 6.3 standard errors.
 #[test]
 fn no_correlation_between_nearby_draws() {
     let n = 10_000_000;
@@ -119,7 +119,7 @@ fn no_correlation_between_nearby_draws() {
         let c: f64 = z.iter().zip(&z[k..]).map(|(a, b)| a * b).sum::<f64>() / (n - k) as f64;
         let zstat = c * ((n - k) as f64).sqrt();
         assert!(
-            zstat.abs() < 4.37,
+            zstat.abs() < Z_EACH,
             "lag {k}: correlation {c:.2e}, z = {zstat:.2}"
         );
     }

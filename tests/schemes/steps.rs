@@ -194,8 +194,7 @@ fn correlated_increments_have_the_factor() {
 /// matches C entry by entry. For unit-variance jointly normal X, Y with correlation c,
 /// Var(XY) = 1 + c², so an off-diagonal mean product has standard error √((1 + c²)/N);
 /// a diagonal one has Var(X²) = 2, standard error √(2/N).
-/// 6 z-tests, |z| < 3.94 each: per-test two-sided α = 8.2e-5, family-wise α ≤ 4.9e-4
-/// (Bonferroni).
+/// 6 z-tests, |z| < 4.75 each: two-sided at the suite's per-test level α = 2·10⁻⁶.
 #[test]
 fn correlated_increments_have_the_correlation() {
     use saddle_sde::noise::{correlated_increments, path_rng};
@@ -228,7 +227,10 @@ fn correlated_increments_have_the_correlation() {
                 ((1.0 + target * target) / n as f64).sqrt()
             };
             let z = (est - target) / se;
-            assert!(z.abs() < 3.94, "C[{i},{j}]: {est} vs {target} (z = {z})");
+            assert!(
+                z.abs() < crate::common::tol::Z_EACH,
+                "C[{i},{j}]: {est} vs {target} (z = {z})"
+            );
         }
     }
 }

@@ -16,8 +16,8 @@
 //! Assertions: fitted slopes of |bias| within 0.2 of 1; at every h, the simulated
 //! moments agree with EM's own exact moments (the linear recursions
 //! m_{n+1} = (1+ah) m_n, s_{n+1} = ((1+ah)² + σ²h) s_n + 2ρστ h m_n + τ²h) within
-//! 4.4 standard errors (two-sided z-tests: per-test α = 1.1e-5, family-wise α ≤ 1.1e-4
-//! over 10 tests by Bonferroni; stricter than the α = 0.001 family, whose bound is 3.89).
+//! 4.75 standard errors (two-sided z-tests, each at the suite's per-test level
+//! α = 2·10⁻⁶; 10 tests).
 //!
 //! History: a first run used h = 2⁻², …, 2⁻⁶ with 4·10⁶ paths and fitted 0.94 and 0.80.
 //! EM's exact second moment shows why: at h = 2⁻², 3h = 0.75 and the local slope is
@@ -87,7 +87,7 @@ fn euler_maruyama_weak_order_one() {
             r.x2.stderr()
         );
         assert!(
-            z1.abs() < 4.4 && z2.abs() < 4.4,
+            z1.abs() < crate::common::tol::Z_EACH && z2.abs() < crate::common::tol::Z_EACH,
             "simulation disagrees with EM's exact moments"
         );
         hs.push(h);

@@ -3,6 +3,7 @@
 //! probability of exit before a horizon across the transition `σ²/(2a) = 1`).
 
 use super::super::{Axis, Check, Colour, Figure, Kind, Panel, Series, Settings};
+use super::Z_CHECK;
 use crate::convergence::{StrongErrors, StrongOrderDesign, loglog_slope, strong_errors};
 use crate::ensemble::{Ensemble, MeanVar};
 use crate::error::{Error, Result};
@@ -11,7 +12,6 @@ use crate::models::SaddleSde;
 use crate::noise::LevyArea;
 use crate::scheme::EulerMaruyama;
 use rayon::prelude::*;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Three significant digits.
 fn g3(x: f64) -> String {
@@ -117,15 +117,16 @@ pub(crate) fn strong_order(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resul
     let reference = e.reference.mean();
     let smallest = e.milstein.last().map_or(f64::NAN, MeanVar::mean);
     // the tolerances are the tests' allowance for pre-asymptotic bias; the sample
-    // must resolve the slope to within them (3 s.e. below the tolerance), otherwise the
-    // check fails for want of paths
+    // must resolve the slope to within them (Z_CHECK s.e. below the tolerance, so that
+    // a slope at the target fails with probability ≤ CHECK_ALPHA), otherwise the check
+    // fails for want of paths
     let order = |what: &str, sl: f64, se: f64, target: f64, tol: f64| {
         Check::new(
-            (sl - target).abs() <= tol && 3.0 * se < tol,
+            (sl - target).abs() <= tol && Z_CHECK * se < tol,
             format!(
                 "{what}: slope {sl:.3} ± {se:.3} (s.e.), required {target} ± {tol} (the \
-                 allowance for pre-asymptotic bias) with 3 s.e. = {:.3} < {tol}",
-                3.0 * se
+                 allowance for pre-asymptotic bias) with {Z_CHECK:.2} s.e. = {:.3} < {tol}",
+                Z_CHECK * se
             ),
         )
     };
@@ -139,12 +140,12 @@ pub(crate) fn strong_order(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resul
             0.1,
         ),
         Check::new(
-            s_comm < 0.7 && 3.0 * se_comm < 0.2,
+            s_comm < 0.7 && Z_CHECK * se_comm < 0.2,
             format!(
                 "Milstein without Lévy areas: slope {s_comm:.3} ± {se_comm:.3} (s.e.), required \
                  < 0.7 (order ½ for non-commutative noise, with an allowance of 0.2 for \
-                 pre-asymptotic bias) with 3 s.e. = {:.3} < 0.2",
-                3.0 * se_comm
+                 pre-asymptotic bias) with {Z_CHECK:.2} s.e. = {:.3} < 0.2",
+                Z_CHECK * se_comm
             ),
         ),
         Check::new(
@@ -222,10 +223,10 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
         .map(|(m, p)| (m.1, p.1))
         .collect();
     progress(0.05);
-    // Bonferroni over 2 quantities × the ratios, family-wise α = 0.001
+    // each of the 2 quantities × the ratios at the per-check level
     let tests = 2 * ratios.len();
-    let alpha = 0.001 / tests as f64;
-    let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
+    let alpha = super::super::CHECK_ALPHA;
+    let z = super::Z_CHECK;
     let (mut mean_pts, mut mean_band, mut p_pts, mut p_band) = (vec![], vec![], vec![], vec![]);
     let (mut mean_out, mut p_out, mut zmax_mean, mut zmax_p) = (0, 0, 0.0f64, 0.0f64);
     let censored = |what: &'static str| Error::DoesNotExist {
@@ -278,7 +279,7 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
             mean_out == 0,
             format!(
                 "mean exit time: {} of {n_r} Monte Carlo means within z·s.e. of the exact \
-                 value, z = {z:.2} (Bonferroni over {tests} tests, family-wise α = 0.001; \
+                 value, z = {z:.2} (two-sided, α = {alpha:.0e} each of {tests} tests; \
                  measured standard errors); largest |z| = {zmax_mean:.2}",
                 n_r - mean_out
             ),
@@ -287,7 +288,7 @@ pub(crate) fn escape_time(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
             p_out == 0,
             format!(
                 "P(T ≤ {horizon}): {} of {n_r} Wilson intervals at confidence 1 − {alpha:.2e} \
-                 (Bonferroni over {tests} tests, family-wise α = 0.001) contain the exact \
+                 (α = {alpha:.0e} each of {tests} tests) contain the exact \
                  value; largest |z| = {zmax_p:.2}",
                 n_r - p_out
             ),

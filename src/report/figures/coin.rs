@@ -17,7 +17,7 @@ use crate::scheme::EulerMaruyama;
 /// lies where the post's 3/4 and 11/16 hold, `σ < 0.8393`).
 const TREE_SIGMA: f64 = 0.5;
 /// Confidence of every interval drawn and checked here.
-const CONF: f64 = 0.999;
+const CONF: f64 = super::CONF_CHECK;
 
 /// Runs `paths` coin-flip paths of `n` steps from `x0 = 1` and records every step.
 fn simulate(
@@ -155,7 +155,7 @@ fn tree(name: &'static str, n: u64, s: &Settings, progress: &mut dyn FnMut(f64))
         exact_blue,
     ))
     .with(Series::error_bars(
-        "simulated, 99.9% Wilson",
+        "simulated, Wilson at 1 − 2·10⁻⁶",
         Colour::Black,
         mc,
         band,
@@ -168,8 +168,8 @@ fn tree(name: &'static str, n: u64, s: &Settings, progress: &mut dyn FnMut(f64))
         .as_ref()
         .map_or(0, |h| h[t - 1].counts()[0]);
     let (est, ci) = wilson(shrunk, paths, CONF)?;
-    // every leaf at once: Bonferroni over the n + 1 leaves, family-wise 99.9%
-    let leaf_conf = 1.0 - (1.0 - CONF) / (n + 1) as f64;
+    // every leaf at the per-check level
+    let leaf_conf = CONF;
     let mut leaves_ok = true;
     for h in 0..=n {
         let (_, ci) = wilson(freq[h as usize], paths, leaf_conf)?;
@@ -191,7 +191,7 @@ fn tree(name: &'static str, n: u64, s: &Settings, progress: &mut dyn FnMut(f64))
         Check::new(
             ci.contains(p_exact),
             format!(
-                "simulated P(|x_{n}| < |x₀|) = {} ∈ [{}, {}] (99.9% Wilson, {} paths) contains the exact {}",
+                "simulated P(|x_{n}| < |x₀|) = {} ∈ [{}, {}] (Wilson at 1 − 2·10⁻⁶, {} paths) contains the exact {}",
                 sig(est, 4),
                 sig(ci.lower, 4),
                 sig(ci.upper, 4),
@@ -202,8 +202,7 @@ fn tree(name: &'static str, n: u64, s: &Settings, progress: &mut dyn FnMut(f64))
         Check::new(
             leaves_ok,
             format!(
-                "every leaf's Wilson interval at {} (Bonferroni over {} leaves, family-wise 99.9%) contains its exact probability C({n}, k)/2^{n}",
-                sig(leaf_conf, 5),
+                "every leaf's Wilson interval at confidence 1 − 2·10⁻⁶ ({} leaves) contains its exact probability C({n}, k)/2^{n}",
                 n + 1
             ),
         ),
@@ -215,7 +214,7 @@ fn tree(name: &'static str, n: u64, s: &Settings, progress: &mut dyn FnMut(f64))
             "x_(k+1) = (1 + ξ_k) x_k with ξ_k = ±σ equally likely, σ = {TREE_SIGMA}, x₀ = 1, {n} step(s). \
              Left: every branch, red where |x_k| ≤ |x₀|. Right: exact probabilities of the \
              leaves (bars) and the frequencies of {} simulated paths (Euler–Maruyama on \
-             dx = σx dW with two-point increments ±√h, h = 1), with 99.9% Wilson intervals.",
+             dx = σx dW with two-point increments ±√h, h = 1), with Wilson intervals at confidence 1 − 2·10⁻⁶.",
             count(paths)
         ),
         panels: vec![p1, p2],
@@ -303,8 +302,8 @@ pub(crate) fn stage_n(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Fig
     };
     let (exact_even, exact_odd) = (exact(0)?, exact(1)?);
     let (mut mc, mut band, mut lines, mut all_in) = (Vec::new(), Vec::new(), Vec::new(), true);
-    // Bonferroni over the four n: each interval at 1 − 0.001/4
-    let conf = 1.0 - (1.0 - CONF) / NS.len() as f64;
+    // each interval at the per-check level
+    let conf = CONF;
     for (k, &n) in NS.iter().enumerate() {
         let (est, ci) = wilson(hist[k].counts()[0], paths, conf)?;
         let p = c.p_shrink(n)?;
@@ -354,7 +353,7 @@ pub(crate) fn stage_n(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Fig
         Check::new(
             all_in,
             format!(
-                "simulated red fraction within its Wilson interval at 99.975% (Bonferroni, family 99.9%): {}",
+                "simulated red fraction within its Wilson interval at 1 − 2·10⁻⁶: {}",
                 lines.join("; ")
             ),
         ),

@@ -5,11 +5,10 @@
 //! Not registered in [`crate::report::SECTIONS`] yet: the builder is data only.
 
 use super::super::{Axis, Check, Colour, Figure, Kind, Panel, Series, Settings};
-use super::{Z999, count, sig};
+use super::{Z_CHECK, count, sig};
 use crate::error::Result;
 use crate::escape::Estimate;
 use crate::landscape::goe::{LD_RATE, PositiveDefinite, PositiveDefiniteResult, Row};
-use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// The figure's file stem.
 const NAME: &str = "goe_positive_definite";
@@ -133,7 +132,7 @@ pub(crate) fn goe_positive_definite(s: &Settings, progress: &mut dyn FnMut(f64))
 fn study(s: &Settings) -> Result<PositiveDefinite> {
     PositiveDefinite::new(8, s.pick(150_000, 40_000), s.seed_for(NAME, 0))?
         .particles(s.pick(1_000, 400))?
-        .replicates(s.pick(50, 40))?
+        .replicates(s.pick(50, 80))?
         .fit_range(3, s.pick(12, 10))
 }
 
@@ -160,10 +159,10 @@ fn checks(r: &PositiveDefiniteResult, max_n: usize) -> Result<Vec<Check>> {
         z(rows[1].resampled.estimate, exact2),
     );
     checks.push(Check::new(
-        zp.abs() < Z999 && zr.abs() < Z999,
+        zp.abs() < Z_CHECK && zr.abs() < Z_CHECK,
         format!(
             "P_2 = (2 − √2)/4 = {}: plain {} (z = {}), resampled {} (z = {}); |z| < \
-             {Z999:.2} (two-sided, α = 0.001 each)",
+             {Z_CHECK:.2} (two-sided, α = 2·10⁻⁶ each)",
             sig(p2, 6),
             pm(plain(2).estimate()),
             sig(zp, 2),
@@ -178,10 +177,10 @@ fn checks(r: &PositiveDefiniteResult, max_n: usize) -> Result<Vec<Check>> {
         .collect();
     let zmax = agree.iter().map(|a| a.1.abs()).fold(0.0, f64::max);
     checks.push(Check::new(
-        !agree.is_empty() && zmax < Z999,
+        !agree.is_empty() && zmax < Z_CHECK,
         format!(
             "plain and resampled agree at n = {} … {} (at least 20 hits): max |z| = {} < \
-             {Z999:.2} (α = 0.001 each)",
+             {Z_CHECK:.2} (α = 2·10⁻⁶ each)",
             agree.first().map_or(0, |a| a.0),
             agree.last().map_or(0, |a| a.0),
             sig(zmax, 2)
@@ -190,7 +189,7 @@ fn checks(r: &PositiveDefiniteResult, max_n: usize) -> Result<Vec<Check>> {
     // the heuristic
     let mut wilson_ok = true;
     for n in 2..=max_n {
-        let w = plain(n).proportion().wilson(0.999)?;
+        let w = plain(n).proportion().wilson(super::CONF_CHECK)?;
         wilson_ok &= w.upper < rows[n - 1].independent_signs();
     }
     let zmin = rows[1..]
@@ -201,37 +200,35 @@ fn checks(r: &PositiveDefiniteResult, max_n: usize) -> Result<Vec<Check>> {
         })
         .fold(f64::INFINITY, f64::min);
     checks.push(Check::new(
-        wilson_ok && zmin > Z999,
+        wilson_ok && zmin > Z_CHECK,
         format!(
-            "2⁻ⁿ is rejected for every n ≥ 2: above the plain Wilson 99.9 % interval for \
+            "2⁻ⁿ is rejected for every n ≥ 2: above the plain Wilson interval at 1 − 2·10⁻⁶ for \
              n = 2 … {max_n}, and above the resampled estimates up to n = {} by at least \
-             z = {} > {Z999:.2} (one-sided, α = 0.001 each)",
+             z = {} > {Z_CHECK:.2} (one-sided, α = 10⁻⁶ each)",
             rows.len(),
             sig(zmin, 3)
         ),
     ));
     let f8 = rows[7].heuristic_factor();
     checks.push(Check::new(
-        f8.is_some_and(|f8| f8.estimate - Z999 * f8.stderr > 1e6),
+        f8.is_some_and(|f8| f8.estimate - Z_CHECK * f8.stderr > 1e6),
         format!(
             "at n = 8 the heuristic overstates P_8 by 2⁻⁸/P̂_8 = {}: more than 10⁶ at \
-             {Z999:.2} s.e.",
+             {Z_CHECK:.2} s.e.",
             f8.map_or("— (P̂_8 = 0)".to_owned(), pm)
         ),
     ));
     // the rate
     let f = &r.fit;
     let zt = (f.theta.estimate - LD_RATE) / f.theta.stderr;
-    let chi_crit = ChiSquared::new(f.dof as f64)
-        .map(|c| c.inverse_cdf(0.999))
-        .unwrap_or(f64::NAN);
+    let chi_crit = super::chi2_crit(f.dof as f64);
     checks.push(Check::new(
-        zt.abs() < Z999 && f.chi2 < chi_crit,
+        zt.abs() < Z_CHECK && f.chi2 < chi_crit,
         format!(
             "the fit ln P_n = −θn² + an + b over n = {} … {} is consistent with the \
-             Dean–Majumdar θ = ln 3/4: θ̂ = {}, z = {} (|z| < {Z999:.2}, two-sided; the \
+             Dean–Majumdar θ = ln 3/4: θ̂ = {}, z = {} (|z| < {Z_CHECK:.2}, two-sided; the \
              ln n term the model leaves out biases θ̂ by about −0.0006, {} s.e. here), \
-             χ² = {} < {} (0.999 quantile, {} degrees of freedom); power: θ = 0 (2⁻ⁿ, \
+             χ² = {} < {} (1 − 2·10⁻⁶ quantile, {} degrees of freedom); power: θ = 0 (2⁻ⁿ, \
              linear in ln P) is {} s.e. away",
             f.from,
             f.to,
@@ -269,10 +266,10 @@ fn checks(r: &PositiveDefiniteResult, max_n: usize) -> Result<Vec<Check>> {
             .is_some_and(|p| p.hits() >= 20 && p.saddle_ratio().is_some())
     });
     checks.push(Check::new(
-        compared && zr_max < Z999 && zh_min > Z999,
+        compared && zr_max < Z_CHECK && zh_min > Z_CHECK,
         format!(
             "saddles per minimum: the plain index counts and (1 − 2P̂)/P̂ agree (max \
-             |z| = {} < {Z999:.2}), and the resampled ratio rejects 2ⁿ − 2 for n ≥ 2 (min \
+             |z| = {} < {Z_CHECK:.2}), and the resampled ratio rejects 2ⁿ − 2 for n ≥ 2 (min \
              |z| = {}); at \
              n = 8, {} saddles per minimum",
             sig(zr_max, 2),

@@ -29,6 +29,7 @@
 //! is refused with an error (`bias_design`).
 
 use super::super::{Axis, Check, Colour, Figure, Kind, Panel, Series, Settings};
+use super::{CONF_CHECK, Z_CHECK, ks_crit};
 use crate::analytic::inverse_gamma_limit::InverseGammaLimit;
 use crate::analytic::saddle::fourth_central_moment;
 use crate::analytic::stationary::StationaryLaw;
@@ -41,7 +42,7 @@ use crate::noise::path_rng;
 use crate::scheme::{EulerMaruyama, Milstein, ScalarScheme};
 use crate::sde::ScalarSde;
 use crate::uncertainty::{
-    KS_COEFF_001, Proportion, QuantileInterval, kolmogorov_sf, ks_distance, ks_distance_two,
+    Proportion, QuantileInterval, kolmogorov_sf, ks_distance, ks_distance_two,
 };
 use rand_distr::Distribution;
 use statrs::distribution::{Continuous, ContinuousCDF, InverseGamma, Normal};
@@ -173,11 +174,11 @@ fn count_str(n: u64) -> String {
 
 /// The one-sample KS acceptance check line against the true law.
 pub(super) fn ks_accept(what: &str, d: f64, n: u64) -> Check {
-    let crit = KS_COEFF_001 / (n as f64).sqrt();
+    let crit = ks_crit(n as f64);
     Check::new(
         d < crit,
         format!(
-            "{what}: KS D = {} < D_crit = {} at α = 0.001 (p = {}), {} samples",
+            "{what}: KS D = {} < D_crit = {} at α = 2·10⁻⁶ (p = {}), {} samples",
             g4(d),
             g4(crit),
             g4(kolmogorov_sf((n as f64).sqrt() * d)),
@@ -194,7 +195,7 @@ pub(super) fn ks_accept(what: &str, d: f64, n: u64) -> Check {
 /// # Errors
 /// [`Error::DoesNotExist`] if a setting violates it.
 fn bias_design(n: u64, dt: f64) -> Result<String> {
-    let crit = KS_COEFF_001 / (n as f64).sqrt();
+    let crit = ks_crit(n as f64);
     let bias = BIAS_PER_DT * dt;
     if bias > crit / 3.0 {
         return Err(Error::DoesNotExist {
@@ -219,7 +220,7 @@ fn bias_design(n: u64, dt: f64) -> Result<String> {
 /// from the true one (required `≥ 2·D_crit`, so that acceptance of the true law forces
 /// rejection of this one).
 pub(super) fn ks_reject(what: &str, d: f64, d0: f64, n: u64) -> Check {
-    let crit = KS_COEFF_001 / (n as f64).sqrt();
+    let crit = ks_crit(n as f64);
     Check::new(
         d > crit && d0 >= 2.0 * crit,
         format!(
@@ -350,8 +351,8 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
         Axis::linear("density", 0.0, 0.8),
     );
     let colours = [Colour::Blue, Colour::Green, Colour::Purple];
-    // Bonferroni over the 6 quantiles: family-wise confidence 0.999
-    let conf = 1.0 - 0.001 / 6.0;
+    // each quantile interval at the per-check level
+    let conf = CONF_CHECK;
     let mut iqrs = Vec::new();
     let mut last_mass = 0.0;
     for ((xs, &t), &c) in all.into_iter().zip(&times).zip(&colours) {
@@ -388,8 +389,8 @@ pub(crate) fn stat_dist(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
     checks.push(Check::new(
         grows,
         format!(
-            "(√2, 0): the spread keeps growing: interquartile range {} (99.9% family-wise \
-             order-statistic intervals, disjoint and increasing), {} samples each",
+            "(√2, 0): the spread keeps growing: interquartile range {} (order-statistic \
+             intervals at confidence 1 − 2·10⁻⁶ each, disjoint and increasing), {} samples each",
             iqrs.iter()
                 .map(|(t, e, l, u)| format!("{} [{}, {}] at t = {t}", g4(*e), g4(*l), g4(*u)))
                 .collect::<Vec<_>>()
@@ -444,7 +445,7 @@ pub(crate) fn correlated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<
         (0.0, 0.95),
     )?;
     let xs = sorted(xs.into_iter().next().unwrap_or_default());
-    let crit = KS_COEFF_001 / (n as f64).sqrt();
+    let crit = ks_crit(n as f64);
     // the post: x = −(γ⁻¹ + τ/σ) = 1 − 1/γ, γ ~ Gamma(shape ½, scale ½), i.e.
     // 1/γ ~ InvGamma(½, scale 2) (statrs' second parameter)
     let bad = |what: &'static str| Error::DoesNotExist {
@@ -479,7 +480,7 @@ pub(crate) fn correlated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<
         .filter(|&&x| law.sign() * (x - law.shift()) <= 0.0)
         .count();
     let frac = wrong as f64 / n as f64;
-    let w = Proportion::new(wrong as u64, n)?.wilson(0.999)?;
+    let w = Proportion::new(wrong as u64, n)?.wilson(CONF_CHECK)?;
     // the limit CDF is 0 at the shift (1 on the other side for sign < 0), so the KS
     // distance to the corrected law is at least the wrong-side fraction: a fraction
     // at or above D_crit would by itself reject the corrected law
@@ -487,7 +488,7 @@ pub(crate) fn correlated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<
         frac < crit,
         format!(
             "Paths on the wrong side (x_T ≤ 1), started at x₀ = {x0}: {wrong} of {} = {} \
-             (99.9% Wilson interval [{}, {}]) < D_crit = {}: the exact law puts no mass \
+             (Wilson interval at 1 − 2·10⁻⁶ [{}, {}]) < D_crit = {}: the exact law puts no mass \
              there, its CDF is 0 at x = 1, so the KS distance is at least this fraction \
              and a fraction at or above D_crit would by itself reject the corrected law",
             count_str(n),
@@ -562,8 +563,8 @@ pub(crate) fn uncorelated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
         progress,
         (0.0, 0.5),
     )?;
-    // family-wise α = 0.001 over 6 moment z-tests (Bonferroni, two-sided)
-    let z_crit = Normal::standard().inverse_cdf(1.0 - 0.001 / 12.0);
+    // each moment z-test two-sided at the per-check level
+    let z_crit = Z_CHECK;
     let ranges = [(-1.5, 4.5), (-2.0, 6.0), (-3.0, 12.0)];
     let mut panels = Vec::new();
     let mut checks = Vec::new();
@@ -595,12 +596,12 @@ pub(crate) fn uncorelated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
         let d = ks_distance_two(&xs, &mix);
         let (nf, mf) = (n as f64, n_mix as f64);
         let en = (nf * mf / (nf + mf)).sqrt();
-        let crit = KS_COEFF_001 / en;
+        let crit = ks_crit(en * en);
         checks.push(Check::new(
             d < crit,
             format!(
                 "t = {t}: two-sample KS, SDE against the mixture sampler: D = {} < D_crit = {} \
-                 at α = 0.001 (p = {}), {} and {} samples",
+                 at α = 2·10⁻⁶ (p = {}), {} and {} samples",
                 g4(d),
                 g4(crit),
                 g4(kolmogorov_sf(en * d)),
@@ -627,7 +628,7 @@ pub(crate) fn uncorelated(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result
                  standard errors {} = √(σ²/n) from the exact variance and {} = \
                  √((μ₄ − σ⁴(n − 3)/(n − 1))/n), the standard error of s² from the exact \
                  fourth moment; |z| < {z_crit:.2} \
-                 (Bonferroni over 6, family-wise α = 0.001). The exact kurtosis is {}: the \
+                 (two-sided, α = 2·10⁻⁶ each). The exact kurtosis is {}: the \
                  sampling law of s² is right-skewed at this n, so the |z| bound on the \
                  variance is approximate",
                 g4(mean),

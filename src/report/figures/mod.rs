@@ -14,8 +14,30 @@ mod surface;
 use crate::error::Result;
 use crate::uncertainty::{Interval, Proportion};
 
-/// The two-sided 99.9% normal quantile.
-pub(crate) const Z999: f64 = 3.290_526_731_491_926;
+/// The two-sided normal critical value at the per-check level
+/// [`super::CHECK_ALPHA`] = 2·10⁻⁶: Φ⁻¹(1 − α/2) (checked against statrs by
+/// `critical_values_are_the_quantiles`). Every z-check of the report rejects at
+/// |z| > `Z_CHECK`; a one-sided power check (z > `Z_CHECK`) is then at α/2.
+pub(crate) const Z_CHECK: f64 = 4.753_424_308_822_899;
+
+/// The confidence of every Wilson interval a check asks to contain an exact value:
+/// 1 − [`super::CHECK_ALPHA`].
+pub(crate) const CONF_CHECK: f64 = 1.0 - super::CHECK_ALPHA;
+
+/// The one-sample Kolmogorov–Smirnov critical distance at [`super::CHECK_ALPHA`] for
+/// `n` draws (asymptotic Kolmogorov law): `√(ln(2/α)/2)/√n` = 2.628/√n (the law's
+/// higher terms are below 10⁻²⁴ there); for two samples pass `nm/(n + m)` as `n`.
+pub(crate) fn ks_crit(n: f64) -> f64 {
+    ((2.0 / super::CHECK_ALPHA).ln() / 2.0).sqrt() / n.sqrt()
+}
+
+/// The upper χ² critical value with `dof` degrees of freedom at [`super::CHECK_ALPHA`].
+pub(crate) fn chi2_crit(dof: f64) -> f64 {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    ChiSquared::new(dof)
+        .map(|c| c.inverse_cdf(1.0 - super::CHECK_ALPHA))
+        .unwrap_or(f64::NAN)
+}
 
 /// `k/n` with its Wilson interval at `confidence`.
 pub(crate) fn wilson(k: u64, n: u64, confidence: f64) -> Result<(f64, Interval)> {
@@ -47,4 +69,23 @@ pub(crate) fn count(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statrs::distribution::{ContinuousCDF, Normal};
+
+    #[test]
+    fn critical_values_are_the_quantiles() {
+        let z = Normal::standard().inverse_cdf(1.0 - super::super::CHECK_ALPHA / 2.0);
+        assert!((Z_CHECK - z).abs() < 1e-9, "{z}");
+        let k = crate::uncertainty::kolmogorov_sf(ks_crit(1.0));
+        assert!((k / super::super::CHECK_ALPHA - 1.0).abs() < 1e-9, "{k}");
+        assert!(
+            (chi2_crit(5.0) - 34.380_22).abs() < 1e-3,
+            "{}",
+            chi2_crit(5.0)
+        );
+    }
 }

@@ -10,7 +10,7 @@
 //! saddle becomes the bottom of the averaged surface and traps the runs).
 
 use super::surface::{DoubleWell, Plan, Runs, ShakenDescent, descend};
-use super::{Z999, count, sig, wilson};
+use super::{Z_CHECK, count, sig, wilson};
 use crate::error::Result;
 use crate::report::{Axis, Check, Colour, Figure, Kind, Panel, Series, Settings};
 
@@ -21,7 +21,7 @@ const STEPS: usize = 1000;
 const EVERY: usize = 10;
 const RADIUS: f64 = 0.5;
 const NOISE: [f64; 3] = [0.0, 1.0, 2.0];
-const CONF: f64 = 0.999;
+const CONF: f64 = super::CONF_CHECK;
 
 fn plan(s: &Settings, k: u64) -> Plan {
     Plan {
@@ -134,7 +134,7 @@ fn figure(
     let mut checks = vec![Check::new(
         rising,
         format!(
-            "fraction of runs within {RADIUS} of the saddle after {STEPS} steps rises with s: {} (s = 0), {} (s = 1), {} (s = 2); 99.9% Wilson intervals, {} runs each, disjoint",
+            "fraction of runs within {RADIUS} of the saddle after {STEPS} steps rises with s: {} (s = 0), {} (s = 1), {} (s = 2); Wilson intervals at 1 − 2·10⁻⁶, {} runs each, disjoint",
             fmt(0)?,
             fmt(1)?,
             fmt(2)?,
@@ -156,14 +156,14 @@ fn figure(
             // shaking; and lingering: each run's share of time near the saddle, averaged
             // over the runs, above the unshaken descent's (one deterministic run)
             let (o1, o0) = (&runs[1].occupation, &runs[0].occupation);
-            let lo = o1.mean() - Z999 * o1.stderr();
+            let lo = o1.mean() - Z_CHECK * o1.stderr();
             let (m1, i1) = wilson(runs[1].at_minimum, runs[1].paths, CONF)?;
             let (m0, i0) = wilson(runs[0].at_minimum, runs[0].paths, CONF)?;
             let settle = (WELL.c * WELL.c - 3.0 * noise * noise).sqrt();
             checks.push(Check::new(
                 i1.upper < i0.lower && lo > o0.mean(),
                 format!(
-                    "not into the basin: {} [{}, {}] of the runs with s = 1 end within {RADIUS} of a minimum (±2, 0), against {} [{}, {}] without shaking (99.9% Wilson); they settle near the averaged surface's minima x₁ = ±√(c² − 3s²) = ±{}. Lingering: a run spends {} ± {} (s.e.) of its {STEPS} steps within {RADIUS} of the saddle, against {} without shaking (lower 99.9% bound {})",
+                    "not into the basin: {} [{}, {}] of the runs with s = 1 end within {RADIUS} of a minimum (±2, 0), against {} [{}, {}] without shaking (Wilson at 1 − 2·10⁻⁶); they settle near the averaged surface's minima x₁ = ±√(c² − 3s²) = ±{}. Lingering: a run spends {} ± {} (s.e.) of its {STEPS} steps within {RADIUS} of the saddle, against {} without shaking (lower bound at 1 − 2·10⁻⁶: {})",
                     sig(m1, 3),
                     sig(i1.lower, 3),
                     sig(i1.upper, 3),
@@ -203,7 +203,7 @@ fn figure(
             "{} (the post does not give its surface; minima (±2, 0), saddle (0, 0)). Each step \
              x ← x − lr ∇f(x − δ), δ ~ N(0, s² I) (the surface translated by δ), lr = {LR}, \
              x₀ = ({}, {}), {STEPS} steps, {} runs per s. Left: the end points of 300 runs and one \
-             run. Right: the fraction of runs within {RADIUS} of the saddle for s = 0, 1, 2 with 99.9% \
+             run. Right: the fraction of runs within {RADIUS} of the saddle for s = 0, 1, 2 with 1 − 2·10⁻⁶ \
              Wilson bands. Averaged over δ the surface is x₁⁴/(4c²) + (3s²/c² − 1)x₁²/2 + x₂²/2 + \
              const: its x₁-curvature at the saddle is −1 + 3s²/c² = −1, −0.25, +2 for s = 0, 1, 2, \
              and its minima sit at x₁ = ±√(c² − 3s²) = ±2, ±1 for s = 0, 1 (for s = 2 the saddle \

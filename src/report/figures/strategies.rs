@@ -12,7 +12,7 @@
 
 use super::super::{Axis, Check, Colour, Figure, Kind, Panel, Series, Settings};
 use super::laws::{ks_accept, ks_reject};
-use super::{Z999, count, sig};
+use super::{Z_CHECK, count, sig};
 use crate::analytic::stationary::StationaryLaw;
 use crate::ensemble::{Histogram, MeanVar};
 use crate::error::{Error, Result};
@@ -240,10 +240,10 @@ pub(crate) fn perturbed_sgd(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resu
     for (j, &(q, label)) in saddles.iter().enumerate() {
         let z = z_diff(means[j][0], means[j][last]);
         checks.push(Check::new(
-            z > Z999,
+            z > Z_CHECK,
             format!(
                 "{label}: the mean exit time falls from {} at p = 0 to {} at p = {} \
-                 (t = n·lr, ± s.e., {} runs each): z = {} > {Z999:.2} (one-sided; \
+                 (t = n·lr, ± s.e., {} runs each): z = {} > {Z_CHECK:.2} (one-sided; \
                  σ² {} 2a)",
                 pm(means[j][0]),
                 pm(means[j][last]),
@@ -255,13 +255,13 @@ pub(crate) fn perturbed_sgd(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resu
         ));
     }
     let max_mass = curves.iter().map(|c| c.2).fold(0.0, f64::max);
-    let w999 = away[last].wilson(0.999)?;
+    let w999 = away[last].wilson(super::CONF_CHECK)?;
     checks.push(Check::new(
         max_mass < 1.0 && w999.upper < 1.0,
         format!(
             "no guarantee at the attractive saddle: the diffusion limit's stationary mass \
              outside (−1, 1) is at most {} < 1 over p ∈ [0, {}], and the discrete \
-             P(|x| > 1 at t = {t_end}) at p = {} is {}, Wilson 99.9 % interval [{}, {}] \
+             P(|x| > 1 at t = {t_end}) at p = {} is {}, Wilson interval at 1 − 2·10⁻⁶ [{}, {}] \
              below 1 ({} runs)",
             sig(max_mass, 3),
             ps[last],
@@ -274,10 +274,10 @@ pub(crate) fn perturbed_sgd(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resu
     ));
     let z_odds = z_diff(as_estimate(away[last]), as_estimate(away[0]));
     checks.push(Check::new(
-        z_odds > Z999,
+        z_odds > Z_CHECK,
         format!(
             "the odds rise at the attractive saddle: P(|x| > 1 at t = {t_end}) from {} at \
-             p = 0 to {} at p = {}: z = {} > {Z999:.2} (one-sided, {} runs each; {} \
+             p = 0 to {} at p = {}: z = {} > {Z_CHECK:.2} (one-sided, {} runs each; {} \
              non-finite)",
             sig(away[0].estimate(), 3),
             sig(away[last].estimate(), 3),
@@ -445,7 +445,7 @@ pub(crate) fn svrg(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
     // η cancels in SVRG's step: any slope noise gives the same runs
     let s_eta = 1.0;
     let outer = 5;
-    let runs: u64 = s.pick(1_750, 500);
+    let runs: u64 = s.pick(1_750, 800);
     let loops = [
         (10.0, "long loop, m·lr = 10", Colour::Blue),
         (0.5, "short loop, m·lr = 0.5", Colour::Green),
@@ -486,7 +486,7 @@ pub(crate) fn svrg(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
         .map(|r| ks_distance(r, |y| law.cdf(y)))
         .collect();
     let n_first = first[0].len() as u64;
-    let crit = crate::uncertainty::KS_COEFF_001 / (n_first as f64).sqrt();
+    let crit = super::ks_crit(n_first as f64);
     let wrong = InverseGamma::new(1.2 * shape, scale).map_err(|e| Error::DoesNotExist {
         what: "the alternative inverse-gamma law",
         condition: e.to_string(),
@@ -520,7 +520,7 @@ pub(crate) fn svrg(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
         ks[1] > crit,
         format!(
             "short loop (m·lr = 0.5, {} relaxation times) departs from the limit: KS D = {} \
-             > D_crit = {} at α = 0.001, {} inner loops",
+             > D_crit = {} at α = 2·10⁻⁶, {} inner loops",
             sig(0.5 / limit.relaxation_time(), 2),
             sig(ks[1], 3),
             sig(crit, 3),
@@ -538,10 +538,10 @@ pub(crate) fn svrg(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
         n_first,
     ));
     checks.push(Check::new(
-        z_g.abs() <= Z999 && bad == 0,
+        z_g.abs() <= Z_CHECK && bad == 0,
         format!(
             "long loop: growth of ln|x*| per outer loop {} (s.e., {} runs × {outer} loops) \
-             against the limit's g = E ln(1 + Y) = {}: |z| = {} ≤ {Z999:.2}; {bad} runs \
+             against the limit's g = E ln(1 + Y) = {}: |z| = {} ≤ {Z_CHECK:.2}; {bad} runs \
              left out",
             pm(growth),
             count(runs),
@@ -747,10 +747,10 @@ pub(crate) fn minibatch(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
     let z = z_diff(as_estimate(shares[last]), as_estimate(shares[0]));
     let checks = vec![
         Check::new(
-            z > Z999,
+            z > Z_CHECK,
             format!(
                 "larger minibatches raise the odds: P(T ≤ {}) from {} at B = 1 to {} at \
-                 B = {}: z = {} > {Z999:.2} (one-sided, {} runs each)",
+                 B = {}: z = {} > {Z_CHECK:.2} (one-sided, {} runs each)",
                 short(t_h, 3),
                 sig(shares[0].estimate(), 3),
                 sig(shares[last].estimate(), 3),
@@ -941,11 +941,11 @@ pub(crate) fn learning_rate(s: &Settings, progress: &mut dyn FnMut(f64)) -> Resu
     let last = escaping.last().copied().unwrap_or(0);
     let checks = vec![
         Check::new(
-            zs.len() >= 2 && z_min > Z999,
+            zs.len() >= 2 && z_min > Z_CHECK,
             format!(
                 "learning takes longer: the mean exit step rises as lr falls, from {} at \
                  lr = {} to {} at lr = {}, at each of the {} consecutive pairs of rates \
-                 whose discrete growth rate is positive: smallest z = {} > {Z999:.2} \
+                 whose discrete growth rate is positive: smallest z = {} > {Z_CHECK:.2} \
                  (one-sided, {} runs per rate)",
                 pm(steps[last]),
                 rates[last],
@@ -1204,7 +1204,7 @@ pub(crate) fn annealing(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
                 (
                     format!(
                         "{label}: γ̂ = {} (censored Pareto MLE beyond n = {}, {} escapes of {} \
-                         runs, budget {} steps) against a·lr₀{} = {gamma}: |z| = {} ≤ {Z999:.2}",
+                         runs, budget {} steps) against a·lr₀{} = {gamma}: |z| = {} ≤ {Z_CHECK:.2}",
                         pm(e),
                         count(from as u64),
                         count(k),
@@ -1217,7 +1217,7 @@ pub(crate) fn annealing(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
                         },
                         sig(z.abs(), 3)
                     ),
-                    z.abs() <= Z999,
+                    z.abs() <= Z_CHECK,
                 )
             }
             None => (format!("{label}: no escape beyond n = {from}"), false),
@@ -1226,12 +1226,12 @@ pub(crate) fn annealing(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
         if i == 0
             && let Some((e, _)) = fit
         {
-            let upper = e.estimate + Z999 * e.stderr;
+            let upper = e.estimate + Z_CHECK * e.stderr;
             checks.push(Check::new(
                 upper < 1.0,
                 format!(
                     "{label} escapes surely but with infinite mean time: \
-                         γ̂ + {Z999:.2} s.e. = {} < 1",
+                         γ̂ + {Z_CHECK:.2} s.e. = {} < 1",
                     sig(upper, 3)
                 ),
             ));
@@ -1241,10 +1241,10 @@ pub(crate) fn annealing(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<F
             let wrong = gamma / n0;
             let z1 = (e.estimate - wrong).abs() / e.stderr;
             checks.push(Check::new(
-                z1 > Z999,
+                z1 > Z_CHECK,
                 format!(
                     "power: the fit for {label} rejects the exponent a·lr₀ = {} that forgets \
-                     n₀: |γ̂ − {}|/s.e. = {} > {Z999:.2}",
+                     n₀: |γ̂ − {}|/s.e. = {} > {Z_CHECK:.2}",
                     sig(wrong, 3),
                     sig(wrong, 3),
                     sig(z1, 3)
@@ -1383,7 +1383,7 @@ pub(crate) fn relu(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
     let mut fewest = (u64::MAX, 0.0);
     for (&sx, r) in noises.iter().zip(&rows) {
         // the backward equation's value may exceed 1 by rounding
-        if !r.1.wilson(0.999)?.contains(r.4.min(1.0)) {
+        if !r.1.wilson(super::CONF_CHECK)?.contains(r.4.min(1.0)) {
             out_of_interval += 1;
         }
         if r.1.successes < fewest.0 {
@@ -1412,7 +1412,7 @@ pub(crate) fn relu(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
             out_of_interval == 0,
             format!(
                 "ReLU escapes within t = {} at every s_ξ: fewest exits {} of {} (s_ξ = {}); \
-                 {} of {} Wilson 99.9 % intervals contain the ReLU limit's exact P(T ≤ {}) \
+                 {} of {} Wilson interval at 1 − 2·10⁻⁶s contain the ReLU limit's exact P(T ≤ {}) \
                  (1 − P ≤ {})",
                 short(t_h, 3),
                 count(fewest.0),
@@ -1428,10 +1428,10 @@ pub(crate) fn relu(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
             ),
         ),
         Check::new(
-            z_last > Z999,
+            z_last > Z_CHECK,
             format!(
                 "at s_ξ = {} the smooth optimiser's P(T ≤ {}) = {} is below ReLU's {}: \
-                 z = {} > {Z999:.2} (one-sided, {} runs each)",
+                 z = {} > {Z_CHECK:.2} (one-sided, {} runs each)",
                 noises[last],
                 short(t_h, 3),
                 sig(ps_last.estimate, 3),
@@ -1441,13 +1441,13 @@ pub(crate) fn relu(s: &Settings, progress: &mut dyn FnMut(f64)) -> Result<Figure
             ),
         ),
         Check::new(
-            relu_all && relu_z_max <= Z999 && smooth_z > Z999,
+            relu_all && relu_z_max <= Z_CHECK && smooth_z > Z_CHECK,
             format!(
                 "noise never slows ReLU's escape and slows the smooth one's: every ReLU mean \
                  exit time is at most the noiseless drift time (1 − x₀)/(a·w) = {} (largest \
-                 z = {} ≤ {Z999:.2}, one-sided, {} runs per s_ξ), while the smooth \
+                 z = {} ≤ {Z_CHECK:.2}, one-sided, {} runs per s_ξ), while the smooth \
                  optimiser's at s_ξ = {} is {} against its noiseless ln(1/x₀)/a = {} \
-                 (z = {} > {Z999:.2})",
+                 (z = {} > {Z_CHECK:.2})",
                 sig(drift_time, 3),
                 sig(relu_z_max, 3),
                 count(runs_mean),
