@@ -417,7 +417,7 @@ fn interval_exit_unscoped(
     let c = interval_coeffs(model, x0, lower, upper)?;
     // F is monotone on each side of 0: its range on [l, r] is from its floor to an end
     let range = c.f(lower).max(c.f(upper)) - c.f_floor(lower, upper);
-    if !(range <= F_RANGE_MAX) {
+    if range.is_nan() || range > F_RANGE_MAX {
         return Err(Error::DoesNotExist {
             what: "exit reference",
             condition: format!(

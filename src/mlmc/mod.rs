@@ -858,7 +858,7 @@ where
             return Err(param("weak_order", a, "in [0.25, 10]"));
         }
         count("base_steps", self.base_steps)?;
-        if !(self.max_cost > 0.0) {
+        if self.max_cost.is_nan() || self.max_cost <= 0.0 {
             return Err(param("max_cost", self.max_cost, "> 0 path-steps"));
         }
         if !(self.refine == 2 || self.refine == 4) {
