@@ -7,8 +7,6 @@ mod common;
 use common::saddle;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("saddle-parts-{name}-{}", std::process::id()));
@@ -241,110 +239,23 @@ fn resuming_the_wrong_file_is_refused() {
     assert!(e.contains("not a saddle part file"), "{e}");
 }
 
-/// A small deterministic generator for the kill times (fixed seed: the same kill
-/// points on every run of the test).
-struct Lcg(u64);
-impl Lcg {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Kills a checkpointing run at 24 random points (SIGINT and SIGKILL alternately),
 /// resuming each time, and compares the final result with the uninterrupted run.
 #[test]
 fn runs_killed_at_random_points_resume_to_the_same_bits() {
-    let d = dir("kill");
-    let base = [
-        "escape",
-        "--paths",
-        "200000",
-        "--horizon",
-        "20",
-        "--seed",
-        "5",
-        "--json",
-    ];
-    let t0 = Instant::now();
-    let whole = result(&ok(&base));
-    // kill points spread over the uninterrupted run's length
-    let span = t0.elapsed().as_secs_f64();
-    let mut rng = Lcg(2026);
-    let mut kills = 0;
-    let mut signals = [0u32; 2];
-    let mut chain = 0;
-    while kills < 24 {
-        chain += 1;
-        let ck = d.join(format!("ck{chain}.part"));
-        let ck_s = ck.display().to_string();
-        let mut resumed = false;
-        // each chain: kill 1–3 times, then let it finish
-        let kills_here = 1 + (rng.uniform() * 3.0) as u32;
-        let mut n = 0;
-        let final_out = loop {
-            let mut args: Vec<&str> = base.to_vec();
-            args.extend(["--checkpoint", &ck_s, "--checkpoint-secs", "0"]);
-            if resumed {
-                args.extend(["--resume", &ck_s]);
-            }
-            let child = Command::new(env!("CARGO_BIN_EXE_saddle"))
-                .args(&args)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            if n < kills_here {
-                // at least 50 ms in, so that the signal handler is installed
-                let wait = Duration::from_secs_f64(0.05 + rng.uniform() * span * 0.6);
-                std::thread::sleep(wait);
-                let sig = if kills % 2 == 0 { "-INT" } else { "-KILL" };
-                let _ = Command::new("kill")
-                    .args([sig, &child.id().to_string()])
-                    .status();
-                let out = child.wait_with_output().unwrap();
-                n += 1;
-                if out.status.success() {
-                    // finished before the signal: a valid end too
-                    break out.stdout;
-                }
-                kills += 1;
-                signals[usize::from(sig == "-KILL")] += 1;
-                if sig == "-INT" {
-                    // SIGINT saves and stops cleanly with 130 and a one-line message
-                    assert_eq!(
-                        out.status.code(),
-                        Some(130),
-                        "{}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                }
-                resumed = ck.exists();
-                continue;
-            }
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            break out.stdout;
-        };
-        assert_eq!(result(&final_out), whole, "chain {chain}");
-    }
-    // SIGINT removes its temporaries; only a SIGKILL in the middle of a write can leave one
-    let stray = std::fs::read_dir(&d)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert!(stray as u32 <= signals[1], "{stray} stray temporaries");
-    assert!(
-        signals.iter().all(|&s| s >= 10),
-        "both signals used: {signals:?}"
+    common::kill::killed_and_resumed(
+        &[
+            "escape",
+            "--paths",
+            "200000",
+            "--horizon",
+            "20",
+            "--seed",
+            "5",
+            "--json",
+        ],
+        24,
+        2026,
     );
 }
 

@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+pub mod kill;
+
 /// Runs `saddle ARGS…` and returns its output.
 pub fn saddle(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_saddle"))
