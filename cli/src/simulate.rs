@@ -347,7 +347,20 @@ fn print_table(
             t.row(&[
                 format!("{}%", q.p * 100.0),
                 num(q.estimate),
-                format!("[{}, {}]", num(q.lower), num(q.upper)),
+                // an order-statistic bound past the sample: there is none
+                format!(
+                    "[{}, {}]",
+                    if q.lower.is_finite() {
+                        num(q.lower)
+                    } else {
+                        "none".to_string()
+                    },
+                    if q.upper.is_finite() {
+                        num(q.upper)
+                    } else {
+                        "none".to_string()
+                    }
+                ),
             ]);
         }
         print!("{}", t.render());
