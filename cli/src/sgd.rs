@@ -2,7 +2,7 @@
 //! the finite-sum model of `saddle_sde::optim`, beside the diffusion-limit SDE's exact
 //! exit probability and mean exit time.
 
-use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, with_threads};
+use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, short, with_threads};
 use crate::parts::{self, CheckpointArgs};
 use saddle_sde::ensemble::{CHUNK, Partial};
 use saddle_sde::escape::{Estimate, exact};
@@ -307,7 +307,20 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
         args.runs,
         per_run.min(u64::MAX as u128) as usize,
     )?;
-    let limit = sgd.diffusion_limit()?;
+    // its coefficients come from several options: name them
+    let limit = sgd.diffusion_limit().map_err(|e| {
+        anyhow::anyhow!(
+            "{e} (the diffusion limit of --a {} --s-xi {} --s-eta {} --rho {} --lr {} --batch {} \
+             --perturb {})",
+            short(args.a),
+            short(args.s_xi),
+            short(args.s_eta),
+            short(args.rho),
+            short(args.lr),
+            args.batch,
+            args.perturb.map_or("none".to_string(), short)
+        )
+    })?;
     let sde = match limit {
         Some((m, dt)) => {
             let e = exact::interval_exit(&m, args.x0, args.lower, args.upper);

@@ -238,18 +238,18 @@ pub fn run(args: StudyArgs) -> anyhow::Result<()> {
         ..StudyConfig::default()
     };
     // a reference or a run that fails: say at which options
+    let list = |v: &[f64]| v.iter().map(|&r| short(r)).collect::<Vec<_>>().join(",");
     let at = |e: saddle_sde::Error| {
         anyhow::anyhow!(
-            "{e} (at --a {} --tau {} --rho {} --radius {} --radii {} --horizon {} --dt {})",
+            "{e} (at --a {} --tau {} --rho {} --radius {} --ratios {} --radii {} \
+             --radius-ratios {} --horizon {} --dt {}; sigma² = ratio·2a)",
             short(args.a),
             short(args.tau),
             short(args.rho),
             short(args.radius),
-            args.radii
-                .iter()
-                .map(|&r| short(r))
-                .collect::<Vec<_>>()
-                .join(","),
+            list(&args.ratios),
+            list(&args.radii),
+            list(&args.radius_ratios),
             short(args.horizon),
             short(args.dt)
         )
