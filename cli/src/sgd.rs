@@ -301,6 +301,15 @@ pub fn run(args: SgdArgs) -> anyhow::Result<()> {
         args.batch,
         u64::MAX as f64
     );
+    // the exit steps are binned on the limit's time axis [0, max-steps × lr]
+    if args.lr > 0.0 && (args.max_steps as f64 * args.lr) < 1e-300 {
+        anyhow::bail!(
+            "invalid parameter lr = {}: must make max-steps × lr (the time axis of the exit \
+             histogram) at least 1e-300; here it is {:e}",
+            short(args.lr),
+            args.max_steps as f64 * args.lr
+        );
+    }
     crate::output::check_cost_of(
         "sgd",
         "runs",
