@@ -20,7 +20,7 @@
 //! naming `trials`, `successes`, `confidence`, `p`, `sample` or `n`.
 
 use crate::ensemble::Histogram;
-use crate::error::{Result, param};
+use crate::error::{Result, param, positive};
 use statrs::distribution::{Beta, ContinuousCDF, Normal};
 use statrs::function::beta::beta_reg;
 
@@ -663,6 +663,84 @@ pub fn ks_distance_two(a: &[f64], b: &[f64]) -> f64 {
     d
 }
 
+/// The discretisation-bias allowance of a one-sample KS test from a Richardson pair
+/// (see [`richardson_ks_allowance`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RichardsonKs {
+    /// `B₀ = sup_x |F̂_2h(x) − F̂_h(x)|`: the estimated CDF bias of the fine law.
+    pub b0: f64,
+    /// `q_max`: the largest fraction of pairs whose two values straddle one `x`.
+    pub q_max: f64,
+    /// `B̂ = B₀ + 2·k·√(q_max/n)`: the allowance to add to `D_crit`.
+    pub allowance: f64,
+}
+
+/// The bias allowance of a one-sample Kolmogorov–Smirnov test of `fine`, the end values
+/// of `n` paths at step `h`, from `coarse`, the same paths at step `2h` on the same
+/// Brownian path (a Richardson pair, e.g. from
+/// [`Mlmc::richardson_pair`](crate::mlmc::Mlmc::richardson_pair)), at the critical
+/// coefficient `k` (the test's `D_crit = k/√n`).
+///
+/// For a weak-order-1 scheme the fine CDF is `F_h = F + h·c + O(h²)`, so the bias
+/// `F_h − F = F_2h − F_h + O(h²)` is estimated by `B₀ = sup |F̂_2h − F̂_h|`. The pair
+/// difference `1{X_2h ≤ x} − 1{X_h ≤ x}` is non-zero only on the fraction `q(x)` of pairs
+/// that straddle `x`, so its variance is at most `q(x) ≤ q_max`, and the sampling error
+/// of `B₀` is bounded at the test's level by `2·k·√(q_max/n)` (the Kolmogorov
+/// coefficient of a Brownian bridge, whose variance is at most ¼, scaled to a variance
+/// at most `q_max`). Rejecting at `D > k/√n + B̂` then has size at most about twice the
+/// level of `k`, plus the `O(h²)` remainder, which is not allowed for.
+///
+/// ```
+/// use saddle_sde::uncertainty::richardson_ks_allowance;
+/// // identical pairs: no bias and no straddling pair
+/// let r = richardson_ks_allowance(&[0.1, 0.5, 0.9], &[0.1, 0.5, 0.9], 2.628)?;
+/// assert_eq!((r.b0, r.q_max, r.allowance), (0.0, 0.0, 0.0));
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+///
+/// # Errors
+/// A parameter error naming `coarse` if the lengths differ or either is empty, `fine`
+/// or `coarse` if a value is not finite, `k` if it is not finite and positive.
+pub fn richardson_ks_allowance(fine: &[f64], coarse: &[f64], k: f64) -> Result<RichardsonKs> {
+    if fine.len() != coarse.len() || fine.is_empty() {
+        return Err(param(
+            "coarse",
+            coarse.len() as f64,
+            format!("as many values as fine ({}), at least one", fine.len()),
+        ));
+    }
+    if let Some(&x) = fine.iter().find(|x| !x.is_finite()) {
+        return Err(param("fine", x, "finite values"));
+    }
+    if let Some(&x) = coarse.iter().find(|x| !x.is_finite()) {
+        return Err(param("coarse", x, "finite values"));
+    }
+    positive("k", k)?;
+    let n = fine.len();
+    let (mut a, mut b) = (fine.to_vec(), coarse.to_vec());
+    a.sort_by(f64::total_cmp);
+    b.sort_by(f64::total_cmp);
+    let b0 = ks_distance_two(&a, &b);
+    // q_max: the most intervals [min, max) of a pair that contain one x
+    let mut ends: Vec<(f64, i32)> = fine
+        .iter()
+        .zip(coarse)
+        .flat_map(|(&f, &c)| [(f.min(c), 1), (f.max(c), -1)])
+        .collect();
+    ends.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    let (mut open, mut most) = (0i32, 0i32);
+    for (_, d) in ends {
+        open += d;
+        most = most.max(open);
+    }
+    let q_max = f64::from(most) / n as f64;
+    Ok(RichardsonKs {
+        b0,
+        q_max,
+        allowance: b0 + 2.0 * k * (q_max / n as f64).sqrt(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -896,5 +974,32 @@ mod tests {
             mean_report(1.0, 4.0, 10_000, heavy).unwrap().heavy_tail,
             Some(HeavyTail::Kurtosis { .. })
         ));
+    }
+
+    /// A hand-computed pair: one of four pairs straddles [0, 0.5), where the fine CDF
+    /// is ¼ above the coarse one; bad input names the parameter.
+    #[test]
+    fn richardson_allowance_by_hand() {
+        let r = richardson_ks_allowance(&[0.0, 1.0, 2.0, 3.0], &[0.5, 1.0, 2.0, 3.0], 2.0).unwrap();
+        assert_eq!((r.b0, r.q_max), (0.25, 0.25));
+        assert!((r.allowance - (0.25 + 2.0 * 2.0 * 0.25)).abs() < 1e-15);
+        let name = |r: Result<RichardsonKs>| match r {
+            Err(crate::Error::Param(p)) => p.name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            name(richardson_ks_allowance(&[1.0], &[1.0, 2.0], 2.0)),
+            "coarse"
+        );
+        assert_eq!(name(richardson_ks_allowance(&[], &[], 2.0)), "coarse");
+        assert_eq!(
+            name(richardson_ks_allowance(&[f64::NAN], &[1.0], 2.0)),
+            "fine"
+        );
+        assert_eq!(
+            name(richardson_ks_allowance(&[1.0], &[f64::INFINITY], 2.0)),
+            "coarse"
+        );
+        assert_eq!(name(richardson_ks_allowance(&[1.0], &[1.0], 0.0)), "k");
     }
 }

@@ -176,25 +176,52 @@ impl UncorrelatedLaw {
 
     /// [`Self::component_given_w`] on `n ≥ 1` streamed increments.
     fn component_from(&self, n: usize, dw: impl Iterator<Item = f64>) -> (f64, f64) {
-        let (s, tau) = (self.sde.sigma(), self.sde.tau());
-        let theta = self.sde.lyapunov_rate();
-        let h = self.t / n as f64;
-        // J_k = Φ_k² ∫₀^{t_k} Φ_s⁻² ds (trapezoid) by J_{k+1} = g²(J_k + h/2) + h/2 with
-        // g = Φ_{k+1}/Φ_k: no Φ⁻² that overflows while Φ_t² underflows (0·∞ = NaN)
-        let mut ln_phi = 0.0;
-        let mut j = 0.0;
+        let mut tr = Trapezoid::new(&self.sde, self.t / n as f64);
         for d in dw {
-            let step = theta * h + s * d;
-            ln_phi += step;
-            j = (2.0 * step).exp() * (j + 0.5 * h) + 0.5 * h;
+            tr.push(d);
         }
+        self.component_of(&tr)
+    }
+
+    /// The component `(mean, variance)` from a finished trapezoid recursion.
+    fn component_of(&self, tr: &Trapezoid) -> (f64, f64) {
+        let tau = self.sde.tau();
         let mean = if self.x0 == 0.0 {
             0.0
         } else {
-            self.x0 * ln_phi.exp()
+            self.x0 * tr.ln_phi.exp()
         };
-        let var = if tau == 0.0 { 0.0 } else { tau * tau * j };
+        let var = if tau == 0.0 { 0.0 } else { tau * tau * tr.j };
         (mean, var)
+    }
+}
+
+/// `ln Φ` at the grid points and `J_k = Φ_k² ∫₀^{t_k} Φ_s⁻² ds` by the trapezoid rule,
+/// `J_{k+1} = g²(J_k + h/2) + h/2` with `g = Φ_{k+1}/Φ_k`: no `Φ⁻²` that overflows while
+/// `Φ_t²` underflows (`0·∞ = NaN`).
+struct Trapezoid {
+    theta: f64,
+    sigma: f64,
+    h: f64,
+    ln_phi: f64,
+    j: f64,
+}
+
+impl Trapezoid {
+    fn new(sde: &SaddleSde, h: f64) -> Self {
+        Self {
+            theta: sde.lyapunov_rate(),
+            sigma: sde.sigma(),
+            h,
+            ln_phi: 0.0,
+            j: 0.0,
+        }
+    }
+    #[inline]
+    fn push(&mut self, dw: f64) {
+        let step = self.theta * self.h + self.sigma * dw;
+        self.ln_phi += step;
+        self.j = (2.0 * step).exp() * (self.j + 0.5 * self.h) + 0.5 * self.h;
     }
 }
 
@@ -222,6 +249,40 @@ impl UncorrelatedLaw {
         });
         self.component_from(self.steps, dw)
     }
+
+    /// A Richardson pair of draws: `x = m + √v·Z` on the sampler's grid and on the grid
+    /// of half as many steps, from the same path of `W` (the coarse increments are sums of
+    /// two fine ones) and the same `Z`. The component mean is exact on any grid; the
+    /// variance's trapezoid rule has an `O(h)` bias, which the pair estimates
+    /// (`F_h − F = F_2h − F_h + O(h²)`; see
+    /// [`richardson_ks_allowance`](crate::uncertainty::richardson_ks_allowance)).
+    ///
+    /// # Errors
+    /// A parameter error naming `steps` if the sampler's step count is odd.
+    pub fn sample_richardson<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<(f64, f64)> {
+        if !self.steps.is_multiple_of(2) {
+            return Err(param(
+                "steps",
+                self.steps as f64,
+                "even (the coarse grid takes pairs of steps)",
+            ));
+        }
+        let h = self.t / self.steps as f64;
+        let sq = h.sqrt();
+        let mut fine = Trapezoid::new(&self.sde, h);
+        let mut coarse = Trapezoid::new(&self.sde, 2.0 * h);
+        for _ in 0..self.steps / 2 {
+            let z1: f64 = StandardNormal.sample(rng);
+            let z2: f64 = StandardNormal.sample(rng);
+            fine.push(sq * z1);
+            fine.push(sq * z2);
+            coarse.push(sq * (z1 + z2));
+        }
+        let z: f64 = StandardNormal.sample(rng);
+        let (mf, vf) = self.component_of(&fine);
+        let (mc, vc) = self.component_of(&coarse);
+        Ok((mf + vf.sqrt() * z, mc + vc.sqrt() * z))
+    }
 }
 
 impl Distribution<f64> for UncorrelatedLaw {
@@ -230,5 +291,40 @@ impl Distribution<f64> for UncorrelatedLaw {
         let (m, v) = self.sample_component(rng);
         let z: f64 = StandardNormal.sample(rng);
         m + v.sqrt() * z
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::noise::path_rng;
+
+    /// The fine value of the Richardson pair is the sampler's own draw, bit for bit; the
+    /// coarse one is the component on the summed increments (half the steps, the same
+    /// `W`) with the same `Z`; an odd step count is refused.
+    #[test]
+    fn richardson_pair_extends_the_sampler() {
+        let sde = SaddleSde::new(0.5, 0.8, 0.5, 0.0).unwrap();
+        let law = UncorrelatedLaw::new(&sde, 1.0, 1.0)
+            .unwrap()
+            .with_steps(64)
+            .unwrap();
+        for i in 0..50 {
+            let (f, c) = law.sample_richardson(&mut path_rng(3, i)).unwrap();
+            assert_eq!(f.to_bits(), law.sample(&mut path_rng(3, i)).to_bits());
+            let mut rng = path_rng(3, i);
+            let zs: Vec<f64> = (0..64).map(|_| StandardNormal.sample(&mut rng)).collect();
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let sq = (1.0f64 / 64.0).sqrt();
+            let dw: Vec<f64> = zs.chunks(2).map(|p| sq * (p[0] + p[1])).collect();
+            let (m, v) = law.component_given_w(&dw).unwrap();
+            assert_eq!(c.to_bits(), (m + v.sqrt() * z).to_bits(), "sample {i}");
+            assert_ne!(f, c);
+        }
+        let odd = law.with_steps(33).unwrap();
+        assert!(matches!(
+            odd.sample_richardson(&mut path_rng(3, 0)),
+            Err(crate::Error::Param(p)) if p.name == "steps"
+        ));
     }
 }

@@ -73,7 +73,7 @@
 //! # Ok::<(), saddle_sde::Error>(())
 //! ```
 
-use crate::ensemble::{CHUNK, MeanVar, Merge, Partial, run_ordered_part};
+use crate::ensemble::{CHUNK, Collect, MeanVar, Merge, Partial, run_ordered, run_ordered_part};
 use crate::error::{Error, Result, count, finite, param, positive};
 use crate::integrate::monitor::{EndValue, LocalVariance, ModelVariance, Monitor, bridge_crossing};
 use crate::integrate::{Grid, ScalarStepper, Stepper, StopReason, run};
@@ -1311,6 +1311,112 @@ where
                 self.sample_exit_level(l, first, n, exit, part, after)
             })
         })
+    }
+
+    /// The end values `x_T` of `samples` coupled samples of `level ≥ 1`: the fine path
+    /// (step `h_ℓ = T/(n₀R^ℓ)`) and the coarse path (step `R·h_ℓ`) of each sample, driven
+    /// by the same Brownian path exactly as on that level of the estimator, returned as
+    /// `(fine, coarse)` in sample order. With `R = 2` this is a **Richardson pair**: for a
+    /// weak-order-1 scheme the law of the fine end value is `F_h = F + h·c + O(h²)`, so
+    /// `F_h − F = F_2h − F_h + O(h²)`, and because both paths share their noise the
+    /// difference of the pair is small and its estimate precise (see
+    /// [`richardson_ks_allowance`](crate::uncertainty::richardson_ks_allowance)).
+    /// Sample `i` is path [`path_rng`]`(s_ℓ, i)` as in [`survey`](Self::survey), so the
+    /// result is the same bit for bit on any thread count.
+    ///
+    /// # Errors
+    /// Parameter errors naming `level` (0: it has no coarse path), `samples` (0),
+    /// `coupling` (the antithetic coupling: its fine value is an average of two paths),
+    /// and those of [`survey`](Self::survey); [`Error::DoesNotExist`] when a path is not
+    /// finite.
+    pub fn richardson_pair(mut self, level: usize, samples: u64) -> Result<(Vec<f64>, Vec<f64>)> {
+        if level == 0 {
+            return Err(param("level", 0.0, ">= 1 (level 0 has no coarse path)"));
+        }
+        if samples == 0 {
+            return Err(param("samples", 0.0, ">= 1"));
+        }
+        self.max_levels = self.max_levels.max(level);
+        self.validate_with(
+            false,
+            Some("em, milstein or truncated-milstein (the antithetic fine value is an average of two paths)"),
+        )?;
+        let noise = self.fine_noise(level, false)?;
+        let job = self.job(level, 0, samples);
+        macro_rules! by_coupling {
+            ($src:expr) => {
+                match self.coupling {
+                    Coupling::EulerMaruyama => {
+                        self.pair_batch::<_, _, false>($src, EulerMaruyama, &job)
+                    }
+                    Coupling::Milstein => self.pair_batch::<_, _, true>($src, Milstein, &job),
+                    // the antithetic coupling is refused above
+                    Coupling::TruncatedMilstein | Coupling::Antithetic => {
+                        self.pair_batch::<_, _, false>($src, CommutativeMilstein, &job)
+                    }
+                }
+            };
+        }
+        let out = match noise {
+            LevelNoise::Short(src) => by_coupling!(&src),
+            LevelNoise::ShortAreas(src) => by_coupling!(&src),
+            LevelNoise::Long(long) => crate::with_source!(long, |src| by_coupling!(src)),
+        };
+        if let Some(i) = out
+            .chunks_exact(2)
+            .position(|p| !(p[0].is_finite() && p[1].is_finite()))
+        {
+            return Err(Error::DoesNotExist {
+                what: "Richardson pair",
+                condition: format!(
+                    "requires paths that stay finite; sample {i} of {samples} on level {level} \
+                     did not: shorten the horizon or take more base steps"
+                ),
+            });
+        }
+        Ok((
+            out.iter().step_by(2).copied().collect(),
+            out.iter().skip(1).step_by(2).copied().collect(),
+        ))
+    }
+
+    /// The coupled end values of a level, interleaved `[fine, coarse, …]` in sample order.
+    fn pair_batch<Src, Sch, const CHEN: bool>(&self, src: &Src, scheme: Sch, job: &Job) -> Vec<f64>
+    where
+        Src: NoiseSource<Noise = StepNoise<M>>,
+        Sch: ScalarScheme<S, M> + Copy + Sync,
+    {
+        let Job {
+            seed,
+            n,
+            r,
+            h_coarse,
+            ..
+        } = *job;
+        let (sde, x0) = (self.sde, self.x0);
+        run_ordered(
+            n,
+            Collect::default,
+            |i, acc| {
+                let mut rng = path_rng(seed, i);
+                let mut st = CoupledStepper::<S, Sch, M, CHEN, false> {
+                    sde,
+                    scheme,
+                    r,
+                    h_coarse,
+                };
+                let mut x = CoupledState::new(x0);
+                let why = run(&mut st, src, &mut EndValue, &mut x, &mut rng);
+                let (f, c) = if why == StopReason::EndTime {
+                    (x.fine, x.coarse)
+                } else {
+                    (f64::NAN, f64::NAN)
+                };
+                acc.0.extend_from_slice(&[f, c]);
+            },
+            |_, _| {},
+        )
+        .0
     }
 
     fn survey_levels(&mut self, samples: &[u64]) -> Result<()> {

@@ -38,17 +38,15 @@
 
 use crate::common;
 use crate::common::tol::{KS_EACH, Z_EACH, ks_crit};
-use crate::common::{Collect, mean_se, terminals};
-use rand_distr::{Distribution, StandardNormal};
+use crate::common::{mean_se, terminals};
 use saddle_sde::analytic::inverse_gamma_limit::InverseGammaLimit;
 use saddle_sde::analytic::stationary::StationaryLaw;
-use saddle_sde::ensemble::run_ordered;
 use saddle_sde::integrate::Grid;
+use saddle_sde::mlmc::{Coupling, Mlmc};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-use saddle_sde::noise::{StepNoise, path_rng};
-use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::scheme::Milstein;
-use saddle_sde::scheme::ScalarScheme;
+use saddle_sde::sde::ScalarMilsteinSde;
+use saddle_sde::uncertainty::richardson_ks_allowance;
 use statrs::distribution::{ContinuousCDF, InverseGamma, Normal};
 
 const N: u64 = 10_000;
@@ -58,72 +56,44 @@ fn critical() -> f64 {
     ks_crit(N as usize)
 }
 
-/// Terminal values at time `t` of `N` paths, Milstein at `DT` (first) and at `2·DT`
-/// on the same Brownian path (second), in path order.
-fn simulate_pair(p: (f64, f64, f64, f64), x0: f64, t: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let m = LawEquivalentSaddle::new(SaddleSde::new(p.0, p.1, p.2, p.3).unwrap());
-    let coarse_steps = (t / (2.0 * DT)).round() as usize;
-    let out = run_ordered(
-        N,
-        Collect::default,
-        |i, acc| {
-            let mut rng = path_rng(seed, i);
-            let (mut xf, mut xc) = (x0, x0);
-            let sq = DT.sqrt();
-            for k in 0..coarse_steps {
-                let t0 = 2.0 * DT * k as f64;
-                let z1: f64 = StandardNormal.sample(&mut rng);
-                let z2: f64 = StandardNormal.sample(&mut rng);
-                xf = Milstein.step(&m, t0, xf, &StepNoise::without_areas(DT, [sq * z1]));
-                xf = Milstein.step(&m, t0 + DT, xf, &StepNoise::without_areas(DT, [sq * z2]));
-                xc = Milstein.step(
-                    &m,
-                    t0,
-                    xc,
-                    &StepNoise::without_areas(2.0 * DT, [sq * (z1 + z2)]),
-                );
-            }
-            assert!(xf.is_finite() && xc.is_finite(), "path {i} blew up");
-            acc.0.extend_from_slice(&[xf, xc]);
-        },
-        |_, _| {},
-    )
-    .0;
-    (
-        out.iter().step_by(2).copied().collect(),
-        out.iter().skip(1).step_by(2).copied().collect(),
-    )
+/// Terminal values at time `t` of `N` paths of `sde` from `x0`, `coupling`'s scheme at
+/// step `dt` (first) and at `2·dt` on the same Brownian path (second), in path order:
+/// level 1 of the multilevel coupling with `t/(2·dt)` base steps.
+fn pair<S: ScalarMilsteinSde<M> + Sync, const M: usize>(
+    sde: &S,
+    coupling: Coupling,
+    x0: f64,
+    t: f64,
+    dt: f64,
+    seed: u64,
+) -> (Vec<f64>, Vec<f64>) {
+    Mlmc::new(sde, coupling)
+        .start(x0)
+        .horizon(t)
+        .base_steps((t / (2.0 * dt)).round() as usize)
+        .refine(2)
+        .seed(seed)
+        .richardson_pair(1, N)
+        .unwrap()
 }
 
 /// The Richardson bias allowance B̂ = B₀ + 2·KS_EACH·√(q_max/N) of the module doc, from
 /// the fine and coarse terminal values in path order.
 fn bias_allowance(fine: &[f64], coarse: &[f64]) -> f64 {
-    let n = fine.len();
-    let (mut a, mut b) = (fine.to_vec(), coarse.to_vec());
-    let b0 = common::ks_two(&mut a, &mut b);
-    // q_max: the largest number of intervals [min, max) of a pair that contain one x
-    let mut ends: Vec<(f64, i32)> = fine
-        .iter()
-        .zip(coarse)
-        .flat_map(|(&f, &c)| [(f.min(c), 1), (f.max(c), -1)])
-        .collect();
-    ends.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-    let (mut open, mut most) = (0i32, 0i32);
-    for (_, d) in ends {
-        open += d;
-        most = most.max(open);
-    }
-    let q_max = f64::from(most) / n as f64;
-    let allowance = b0 + 2.0 * KS_EACH * (q_max / n as f64).sqrt();
+    let r = richardson_ks_allowance(fine, coarse, KS_EACH).unwrap();
     eprintln!(
-        "Richardson bias estimate B0 = {b0:.5}, q_max = {q_max:.4}, allowance {allowance:.5}"
+        "Richardson bias estimate B0 = {:.5}, q_max = {:.4}, allowance {:.5}",
+        r.b0, r.q_max, r.allowance
     );
-    allowance
+    r.allowance
 }
 
-/// The fine terminal values and the acceptance threshold D_crit + B̂ for them.
+/// The fine terminal values (Milstein at `DT` on the law-equivalent model) and the
+/// acceptance threshold D_crit + B̂ for them.
 fn simulate(p: (f64, f64, f64, f64), x0: f64, t: f64, seed: u64) -> (Vec<f64>, f64) {
-    let (fine, coarse) = simulate_pair(p, x0, t, seed);
+    let m = LawEquivalentSaddle::new(SaddleSde::new(p.0, p.1, p.2, p.3).unwrap());
+    // one noise: the truncated coupling is Milstein itself (no Lévy area exists)
+    let (fine, coarse) = pair(&m, Coupling::TruncatedMilstein, x0, t, DT, seed);
     let allowance = bias_allowance(&fine, &coarse);
     (fine, critical() + allowance)
 }
@@ -175,31 +145,23 @@ fn stationary_blog_figure_rho_0() {
 /// τ = 1, ρ = −0.6 with correlated (W, U), Euler–Maruyama, dt = 10⁻³, x₀ = 0, T = 25
 /// (a − σ²/2 = −1.5), N = 10 000, KS at α = 2·10⁻⁶ as above. Bias: EM is weak order 1
 /// for non-commutative noise without Lévy areas (the area has mean 0 and enters the
-/// weak expansion only at O(h²)), so the chain's invariant law is O(dt) from the exact
-/// one in CDF, and its tail exponent (E|1 + ah + σΔW|^κ = 1 in the tail) is O(dt) from
-/// κ = 1 − 2a/σ²: with dt = 10⁻³ both are argued to be ≤ 3·10⁻³ absolute, under an
-/// eighth of D_crit = 0.0263. This bound is argued, not derived: the Richardson pair of
-/// the one-noise cases is not made here (the engine's correlated two-noise increments
-/// at 2h are not the sums of those at h), so this is the one KS test of the file whose
-/// bias allowance is still the argued one (not added to the threshold).
+/// weak expansion only at O(h²)), so the Richardson allowance of the module doc applies:
+/// every path is also run at 2·dt on the same two Brownian motions (the multilevel
+/// EM coupling: the coarse increments are the sums of two fine ones, in the model's
+/// independent noises, so the correlation is kept), and the test rejects at
+/// D > D_crit + B̂. Power: the mirror law (ρ → −ρ) at the same threshold.
 #[test]
 fn stationary_two_noise_sde_euler() {
     let p = (0.5, 2.0, 1.0, -0.6);
     let sde = SaddleSde::new(p.0, p.1, p.2, p.3).unwrap();
     let law = StationaryLaw::new(&sde).unwrap();
-    let mut xs = terminals(
-        &sde,
-        &EulerMaruyama,
-        0.0,
-        &Grid::new(25.0, 1e-3).unwrap(),
-        N,
-        105,
-    );
+    let (mut xs, coarse) = pair(&sde, Coupling::EulerMaruyama, 0.0, 25.0, 1e-3, 105);
+    let crit = critical() + bias_allowance(&xs, &coarse);
     let d = common::ks_one(&mut xs, |x| law.cdf(x));
-    assert!(d < critical(), "{p:?}: KS D = {d} ≥ {}", critical());
+    assert!(d < crit, "{p:?}: KS D = {d} ≥ {crit}");
     let mirror = StationaryLaw::new(&SaddleSde::new(p.0, p.1, p.2, -p.3).unwrap()).unwrap();
     let dm = common::ks_one(&mut xs, |x| mirror.cdf(x));
-    assert!(dm > critical(), "{p:?}: mirror law not rejected, D = {dm}");
+    assert!(dm > crit, "{p:?}: mirror law not rejected, D = {dm}");
 }
 
 /// The blog's third figure: a = 1, σ = 2, τ = −1, ρ = 0.95 (skewed Pearson IV).

@@ -444,3 +444,69 @@ fn bad_input_is_a_typed_error() {
     let e = mk().estimate(&Terminal(|x: f64| x.ln()), 0.1).unwrap_err();
     assert!(matches!(e, Error::DoesNotExist { .. }), "{e}");
 }
+
+/// The Richardson pair is level ℓ of the estimator, sample for sample: the mean of
+/// `fine − coarse` over the pairs is the level mean of `φ(x) = x` in the survey (the
+/// same paths, summed in another order: equal to rounding), the fine values are the
+/// level's fine payoffs, the pairs do not depend on the thread count, and bad input is a
+/// typed error naming the parameter.
+#[test]
+fn richardson_pair_is_a_level_of_the_estimator() {
+    let m = w1();
+    for coupling in [
+        Coupling::EulerMaruyama,
+        Coupling::Milstein,
+        Coupling::TruncatedMilstein,
+    ] {
+        let mk = || {
+            Mlmc::new(&m, coupling)
+                .start(0.1)
+                .horizon(1.0)
+                .base_steps(8)
+                .seed(4)
+        };
+        let n = 3000;
+        let (fine, coarse) = mk().richardson_pair(2, n).unwrap();
+        assert_eq!((fine.len(), coarse.len()), (n as usize, n as usize));
+        let (table, _) = mk().survey(&Terminal(|x: f64| x), &[2, 2, n]).unwrap();
+        let d = fine.iter().zip(&coarse).map(|(f, c)| f - c).sum::<f64>() / n as f64;
+        let pf = fine.iter().sum::<f64>() / n as f64;
+        assert!(
+            (d - table[2].mean).abs() < 1e-12,
+            "{coupling:?}: {d} vs {}",
+            table[2].mean
+        );
+        assert!((pf - table[2].mean_fine).abs() < 1e-12, "{coupling:?}");
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| mk().richardson_pair(2, n).unwrap());
+        assert_eq!(one, (fine, coarse), "{coupling:?}");
+    }
+    let name = |r: Result<(Vec<f64>, Vec<f64>), Error>| match r {
+        Err(Error::Param(p)) => p.name,
+        other => panic!("{other:?}"),
+    };
+    let mk = |c| Mlmc::new(&m, c).horizon(1.0).base_steps(8);
+    assert_eq!(
+        name(mk(Coupling::EulerMaruyama).richardson_pair(0, 10)),
+        "level"
+    );
+    assert_eq!(
+        name(mk(Coupling::EulerMaruyama).richardson_pair(1, 0)),
+        "samples"
+    );
+    assert_eq!(
+        name(mk(Coupling::Antithetic).richardson_pair(1, 10)),
+        "coupling"
+    );
+    assert_eq!(
+        name(
+            mk(Coupling::EulerMaruyama)
+                .horizon(f64::NAN)
+                .richardson_pair(1, 10)
+        ),
+        "t_end"
+    );
+}

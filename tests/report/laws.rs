@@ -13,12 +13,10 @@ fn stat_dist_quick() {
     assert!(check(&f, "Gaussian N(0, ½) alternative rejected").passed);
     assert!(check(&f, "mirror law").passed);
     assert!(check(&f, "StationaryLaw refuses").passed);
-    // the bias bound compares constants: a design argument in the caption, not a check
-    assert!(f.checks.iter().all(|c| !c.text.contains("bias bound")));
-    assert!(
-        f.caption
-            .contains("Design: Milstein's CDF bias bound 2.5·dt = 0.005000")
-    );
+    // the bias allowance is measured from the Richardson pair, and stated
+    let ks = check(&f, "(σ, ρ) = (2, 0) against the Pearson IV law");
+    assert!(ks.text.contains("D_crit + B̂") && ks.text.contains("step 2·dt = 0.004"));
+    assert!(f.caption.contains("Richardson pair"));
 }
 
 #[test]
@@ -27,8 +25,12 @@ fn correlated_quick() {
     assert_sound(&f);
     // power: the post's literal formula is rejected, and it is drawn on the wrong side
     assert!(check(&f, "literal formula").passed);
-    assert!(f.checks.iter().all(|c| !c.text.contains("bias bound")));
-    assert!(f.caption.contains("Design: Milstein's CDF bias bound"));
+    assert!(
+        check(&f, "x_T against the corrected law")
+            .text
+            .contains("D_crit + B̂")
+    );
+    assert!(f.caption.contains("Richardson pair"));
     // the wrong-side fraction: its interval, and why it is compared with D_crit
     let wrong = check(&f, "wrong side");
     assert!(
@@ -53,15 +55,20 @@ fn uncorelated_quick() {
     let f = build("uncorelated", &Settings::quick(1));
     assert_sound(&f);
     assert_eq!(f.checks.len(), 6);
-    // the moment tests' standard errors come from the exact moments
-    for t in ["t = 0.5: mean", "t = 1: mean", "t = 2: mean"] {
-        let c = check(&f, t);
+    // the moment tests' standard errors come from the exact moments, and they compare
+    // with the EM chain's own exact moments (no discretisation bias); the KS checks
+    // carry both Richardson allowances
+    for t in ["0.5", "1", "2"] {
+        let c = check(&f, &format!("t = {t}: mean"));
         assert!(
             c.text
-                .contains("standard error of s² from the exact fourth moment"),
+                .contains("standard error of s² from the exact fourth moment")
+                && c.text.contains("the EM chain's exact"),
             "{}",
             c.text
         );
+        let ks = check(&f, &format!("t = {t}: two-sample KS"));
+        assert!(ks.text.contains("B̂ = B̂_EM + B̂_mixture"), "{}", ks.text);
     }
     // power: the histogram of the SDE must not also match a Gaussian with the exact
     // mean and variance at t = 2 (the mixture is skewed): the bars' mass left of the
