@@ -10,7 +10,7 @@
 //! rounding) for the checks where plain Monte Carlo has no hits.
 
 use crate::common::ks_one;
-use crate::common::tol::{KS_EACH, Z_EACH};
+use crate::common::tol::{ALPHA_EACH, KS_EACH, Z_EACH};
 use saddle_sde::Error;
 use saddle_sde::escape::Estimate;
 use saddle_sde::landscape::goe::{
@@ -21,6 +21,7 @@ use saddle_sde::noise::{
     PositiveDefiniteSampler, ResampledPositiveDefinite, fill_goe, ln_normal_sf, normal_excess,
     path_rng,
 };
+use saddle_sde::uncertainty::Proportion;
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::sync::OnceLock;
 
@@ -563,18 +564,33 @@ fn large_deviation_rate_is_ln3_over_4() {
 /// Saddles per minimum, `P(0 < index < n)/P(index = 0)`. (i) The GOE is symmetric
 /// (`−M ~ M`), so index 0 and index n are equally likely: with `h`, `c` their counts,
 /// `z = (h − c)/√(h + c)` (conditionally on `h + c`, `h` is Binomial(h + c, ½)) stays
-/// within 4.75 for `n = 2 … 6` (α = 2·10⁻⁶ each). (ii) The ratio from the plain index
-/// counts (delta-method standard error) agrees with the resampled one through
-/// `(1 − 2P̂)/P̂` at `n = 2 … 5` (z, α = 2·10⁻⁶ each). Power: the heuristic's `2ⁿ − 2`
-/// is rejected by both (|z| > 4.75) wherever they exist, `n = 2 … 12`; at `n = 8` there
-/// are more than 10⁸ saddles per minimum (the resampled ratio minus 4.75 s.e.;
-/// exact `(1 − 2P_8)/P_8 = 1.03·10⁹`), not 254.
+/// within 4.75 for `n = 2 … 6` (α = 2·10⁻⁶ each; exact size, enumerating the
+/// symmetric binomial: 2.0·10⁻⁶, 2.0·10⁻⁶, 2.1·10⁻⁶, 9·10⁻⁷, 0 at the study's
+/// `h + c` ≈ 117 000, 20 000, 1 900, 125, 6, and at most 2.3·10⁻⁶ for any `h + c`
+/// up to 3 000).
+/// (ii) The ratio from the plain index counts agrees with the resampled one through
+/// `(1 − 2P̂)/P̂` at `n = 2 … 5`, tested on the scale of a proportion, where the count's
+/// law is exact: with `s` the count of `0 < index < n`, `h` given `m = h + s` is
+/// Binomial(m, q), `q = P/(1 − P)`, and `s/h = (1 − 2P)/P` exactly when `h/m = q`. The
+/// statistic is `Proportion::p_value_against`: the two-sided p-value of `h` under
+/// Binomial(m, q̂), `q̂ = P̂/(1 − P̂)` from the resampled estimate, with its normal error
+/// `se(q̂) = se/(1 − P̂)²` folded in, exact in the count; reject at `p < 2·10⁻⁶`. Sizes
+/// (enumerating `h` at the study's `m` and `q`, about 58 000, 10 000, 980 and 56 minima
+/// at `n = 2 … 5`, and integrating `q̂` over its normal law at the study's s.e.):
+/// 1.98·10⁻⁶, 1.96·10⁻⁶, 1.84·10⁻⁶, 1.37·10⁻⁶. The delta-method z of the ratio
+/// this replaces had size 2.0·10⁻⁶, 2.3·10⁻⁶, 6.4·10⁻⁶ and 1.5·10⁻⁴. Power: the
+/// heuristic's `2ⁿ − 2` is rejected by the resampled ratio (|z| > 4.75) for
+/// `n = 2 … 12` and by the plain counts (the same p-value
+/// against `q = 1/(2ⁿ − 1)`, below 2·10⁻⁶) wherever they have 20 minima and 20
+/// saddles; at `n = 8` there are more than 10⁸ saddles per minimum (the resampled
+/// ratio minus 4.75 s.e.; exact `(1 − 2P_8)/P_8 = 1.03·10⁹`), not 254.
 #[test]
 fn saddles_per_minimum() {
     let r = study();
     for n in 2..=6 {
         let counts = &r.rows[n - 1].plain.as_ref().unwrap().index_counts;
         let (h, c) = (counts[0] as f64, counts[n] as f64);
+        eprintln!("n = {n}: index 0 {h}, index n {c}");
         if h + c > 0.0 {
             let zz = (h - c) / (h + c).sqrt();
             assert!(
@@ -592,16 +608,26 @@ fn saddles_per_minimum() {
             zh.abs() > Z_EACH,
             "n = {n}: resampled ratio {res:?}: z = {zh}"
         );
-        if let Some(plain) = row.plain.as_ref().and_then(|p| p.saddle_ratio()) {
-            let zh = z(plain, heuristic);
+        if let Some(plain) = row.plain.as_ref().filter(|p| p.saddle_ratio().is_some()) {
+            let counts = &plain.index_counts;
+            let h = counts[0];
+            let minima = Proportion::new(h, h + counts[1..n].iter().sum::<u64>()).unwrap();
+            let ph = minima
+                .p_value_against(1.0 / (2f64.powi(n as i32) - 1.0), 0.0)
+                .unwrap();
             assert!(
-                zh.abs() > Z_EACH,
-                "n = {n}: plain ratio {plain:?}: z = {zh}"
+                ph < ALPHA_EACH,
+                "power: n = {n}: plain counts {minima:?} against 2ⁿ − 2: p = {ph}"
             );
             if n <= 5 {
-                let zz = z(plain, res);
-                eprintln!("n = {n}: plain {plain:?}, resampled {res:?}: z = {zz}");
-                assert!(zz.abs() < Z_EACH, "n = {n}: z = {zz}");
+                let e = row.resampled.estimate;
+                let q = e.estimate / (1.0 - e.estimate);
+                let se = e.stderr / ((1.0 - e.estimate) * (1.0 - e.estimate));
+                let pq = minima.p_value_against(q, se).unwrap();
+                eprintln!(
+                    "n = {n}: plain {minima:?} against q̂ = {q} ± {se} (resampled {e:?}): p = {pq}"
+                );
+                assert!(pq >= ALPHA_EACH, "n = {n}: p = {pq}");
             }
         }
     }
