@@ -10,6 +10,15 @@ const RUN: [&str; 12] = [
     "--json",
 ];
 
+/// The JSON schema, and P(exit through the upper end) of `RUN` (the default scheme em on
+/// the two-noise model, bridge correction, h = 10⁻³, horizon 100, N = 20 000 paths)
+/// against the exact reference. Statistic |P̂_h − P| (plug-in se_h); critical value
+/// Z_EACH·se_h + |d̄| + Z_EACH·se_d, where d̄ ± se_d is the Richardson estimate of the
+/// bias at h (weak order 1 with the bridge correction, so bias_h = E[P_2h − P_h] +
+/// O(h²)): level 1 of `Mlmc::survey_exit` with the EM coupling, 20 000 pairs at h and
+/// 2h on one Brownian path, whose conditional-survival payoff has the ensemble's mean
+/// (see tests/escape/escape_mc.rs). Size ≤ 2α = 4·10⁻⁶ (union bound), up to the O(h²)
+/// remainder. (The bias was argued negligible, ≈ 10⁻⁴, and not allowed for.)
 #[test]
 fn json_follows_the_schema_and_agrees_with_the_exact_reference() {
     let v = json(&RUN);
@@ -29,11 +38,44 @@ fn json_follows_the_schema_and_agrees_with_the_exact_reference() {
         v["p_exit_upper"]["estimate"].as_f64().unwrap(),
         v["p_exit_upper"]["stderr"].as_f64().unwrap(),
     );
-    // 20 000 paths: 1 − 2·10⁻⁶ two-sided band, 4.75 standard errors (bias with the bridge
-    // correction at dt = 1e-3 is ≈ 1e-4, a thirtieth of the standard error 3.5e-3)
+    let input = &v["input"];
+    let f = |k: &str| input[k].as_f64().unwrap();
+    let saddle =
+        saddle_sde::models::SaddleSde::new(f("a"), f("sigma"), f("tau"), f("rho")).unwrap();
+    let steps = input["steps"].as_u64().unwrap() as usize;
+    assert_eq!(steps % 2, 0);
+    let (levels, _) =
+        saddle_sde::mlmc::Mlmc::new(&saddle, saddle_sde::mlmc::Coupling::EulerMaruyama)
+            .start(f("x0"))
+            .horizon(f("horizon"))
+            .base_steps(steps / 2)
+            .refine(2)
+            .seed(77)
+            // level 0 is not used; survey_exit refuses a zero count
+            .survey_exit(
+                &saddle_sde::mlmc::ExitPayoff {
+                    lower: f("lower"),
+                    upper: f("upper"),
+                    quantity: saddle_sde::mlmc::ExitQuantity::UpperBeforeHorizon,
+                },
+                &[2, 20_000],
+            )
+            .unwrap();
     assert!(
-        (p - exact).abs() < common::Z_EACH * se,
-        "{p} ± {se} vs {exact}"
+        (levels[1].steps == steps) && (input["dt"].as_f64() == Some(f("horizon") / steps as f64))
+    );
+    let (d, se_d) = (
+        levels[1].mean,
+        (levels[1].variance / levels[1].samples as f64).sqrt(),
+    );
+    let allowance = d.abs() + common::Z_EACH * se_d;
+    eprintln!(
+        "bridge: P {p:.5} ± {se:.5} vs {exact:.5}; Richardson d = {d:.3e} ± {se_d:.3e}, \
+         allowance {allowance:.3e}"
+    );
+    assert!(
+        (p - exact).abs() < common::Z_EACH * se + allowance,
+        "{p} ± {se} vs {exact}, allowance {allowance}"
     );
 }
 
@@ -163,6 +205,88 @@ fn study_prints_both_tables() {
     assert!(text.contains("across the transition") && text.contains("against the radius"));
 }
 
+/// The mean exit time of the shifted-barrier estimator at step `h`, and at `2h`, over
+/// `n` coupled pairs: Milstein on the law-equivalent model of `saddle` (the library's
+/// step, as `--scheme law-milstein` takes it), each barrier b moved inward by
+/// `BGK_BETA·g(b)·√step` as `ExitSpec` does for `--correction shift` (src/escape), an exit
+/// when a grid value reaches the shifted window, recorded at the end of that step, the
+/// time capped at the horizon. Path i draws its normals from `path_rng(seed, i)`; the
+/// coarse increment is the sum of the two fine ones. Returns the sample mean of
+/// T_h − T_2h and its standard error.
+fn shifted_exit_pair(
+    saddle: &saddle_sde::models::SaddleSde,
+    (x0, l, r): (f64, f64, f64),
+    (h, steps): (f64, usize),
+    n: u64,
+    seed: u64,
+) -> (f64, f64) {
+    use saddle_sde::ensemble::{MeanVar, run_ordered};
+    use saddle_sde::escape::BGK_BETA;
+    use saddle_sde::models::LawEquivalentSaddle;
+    use saddle_sde::noise::{StepNoise, path_rng, standard_normal};
+    use saddle_sde::scheme::{Milstein, ScalarScheme};
+    use saddle_sde::sde::ScalarSde;
+    assert_eq!(steps % 2, 0);
+    let m = LawEquivalentSaddle::new(saddle.clone());
+    let window = |k: f64| {
+        let shift = |b: f64| BGK_BETA * m.diffusion(0.0, b)[0] * (k * h).sqrt();
+        (l + shift(l), r - shift(r))
+    };
+    let (fine_w, coarse_w) = (window(1.0), window(2.0));
+    let out = |x: f64, (lo, hi): (f64, f64)| x <= lo || x >= hi;
+    let horizon = h * steps as f64;
+    let d = run_ordered(
+        n,
+        MeanVar::default,
+        |i, acc| {
+            let mut rng = path_rng(seed, i);
+            let sq = h.sqrt();
+            let (mut xf, mut xc) = (x0, x0);
+            let (mut tf, mut tc) = (None, None);
+            for k in 0..steps / 2 {
+                let t0 = 2.0 * h * k as f64;
+                let z1 = sq * standard_normal(&mut rng);
+                let z2 = sq * standard_normal(&mut rng);
+                if tf.is_none() {
+                    xf = Milstein.step(&m, t0, xf, &StepNoise::without_areas(h, [z1]));
+                    if out(xf, fine_w) {
+                        tf = Some(t0 + h);
+                    } else {
+                        xf = Milstein.step(&m, t0 + h, xf, &StepNoise::without_areas(h, [z2]));
+                        if out(xf, fine_w) {
+                            tf = Some(t0 + 2.0 * h);
+                        }
+                    }
+                }
+                if tc.is_none() {
+                    xc = Milstein.step(&m, t0, xc, &StepNoise::without_areas(2.0 * h, [z1 + z2]));
+                    if out(xc, coarse_w) {
+                        tc = Some(t0 + 2.0 * h);
+                    }
+                }
+                if tf.is_some() && tc.is_some() {
+                    break;
+                }
+            }
+            acc.push(tf.unwrap_or(horizon) - tc.unwrap_or(horizon));
+        },
+        |_, _| {},
+    );
+    (d.mean(), d.stderr())
+}
+
+/// `--scheme law-milstein --correction shift`: the mean exit time of N = 20 000 paths at
+/// h = 10⁻³ (defaults a = 1, σ = 1, τ = 0.5, ρ = 0.3, x0 = 0.1, horizon 100, interval
+/// (−0.5, 1)) against the exact reference. Statistic |T̄_h − E[T]|; critical value
+/// Z_EACH·se_h + B̂, B̂ a Richardson allowance derived from the step size: the
+/// shifted barrier's remaining bias is only known to be o(√h) (Broadie–Glasserman–Kou;
+/// `escape_order` finds no clean order at h = 0.01–0.08), so the bias is taken as
+/// c·h^p with p ≥ ½, for which bias_h = D/(2^p − 1) and |bias_h| ≤ |D|/(√2 − 1), D =
+/// E[T_2h − T_h]. D is estimated by d̄ ± se_d from N_d = 20 000 coupled pairs at h and 2h
+/// ([`shifted_exit_pair`]), and B̂ = (|d̄| + Z_EACH·se_d)/(√2 − 1). The assertion fails
+/// with probability ≤ 2α = 4·10⁻⁶ (union bound over the two z-bands), up to departures
+/// of the bias from one power of h, which are not allowed for. (It allowed 2·10⁻³,
+/// extrapolated from a measurement at dt = 10⁻² with EM.)
 #[test]
 fn milstein_and_shift_options_run_and_agree_with_the_exact_reference() {
     let v = json(&[
@@ -188,11 +312,28 @@ fn milstein_and_shift_options_run_and_agree_with_the_exact_reference() {
         v["mean_exit_time"]["estimate"].as_f64().unwrap(),
         v["mean_exit_time"]["stderr"].as_f64().unwrap(),
     );
-    // 1 − 2·10⁻⁶ band (4.75 standard errors, se ≈ 6e-3) plus 2e-3 for the shifted
-    // barrier's remaining bias at dt = 1e-3 (≈ 1.6e-3 at dt = 1e-2 in escape_order)
+    let input = &v["input"];
+    let (a, sigma, tau, rho) = (
+        input["a"].as_f64().unwrap(),
+        input["sigma"].as_f64().unwrap(),
+        input["tau"].as_f64().unwrap(),
+        input["rho"].as_f64().unwrap(),
+    );
+    let saddle = saddle_sde::models::SaddleSde::new(a, sigma, tau, rho).unwrap();
+    let (h, steps) = (
+        input["dt"].as_f64().unwrap(),
+        input["steps"].as_u64().unwrap() as usize,
+    );
+    let x0 = input["x0"].as_f64().unwrap();
+    let (d, se_d) = shifted_exit_pair(&saddle, (x0, -0.5, 1.0), (h, steps), 20_000, 33);
+    let allowance = (d.abs() + common::Z_EACH * se_d) / (2f64.sqrt() - 1.0);
+    eprintln!(
+        "shift: T {m:.5} ± {se:.5} vs {exact:.5}; Richardson d = {d:.3e} ± {se_d:.3e}, \
+         allowance {allowance:.3e}"
+    );
     assert!(
-        (m - exact).abs() < common::Z_EACH * se + 2e-3,
-        "{m} ± {se} vs {exact}"
+        (m - exact).abs() < common::Z_EACH * se + allowance,
+        "{m} ± {se} vs {exact}, allowance {allowance}"
     );
 }
 

@@ -1,11 +1,115 @@
 //! Monte Carlo exit statistics against the exact references, on both sides of the
 //! transition σ² = 2a, with ρ ≠ 0 and τ < 0; and reproducibility across thread counts.
+//!
+//! # Discretisation bias: a Richardson pair, derived from the step size
+//! Every comparison with an exact (continuous-time) value below is a z-test at the
+//! suite's per-test level α = 2·10⁻⁶ (two-sided, `Z_EACH` = 4.7534) with an allowance
+//! for the bias of the estimator at the step h, estimated by a Richardson pair
+//! ([`Richardson`]). With the bridge correction the exit probability and the mean exit
+//! time are weak order 1 in h (Gobet 2000; measured slope 1.0 in `escape_order`), so
+//! bias_h = E[Y_h] − Y = E[Y_2h − Y_h] + O(h²) =: D + O(h²). D is estimated from a
+//! coupled fine/coarse sample: each path is run at h and at 2h on the same Brownian
+//! path (the coarse increment is the sum of two fine ones), which is level 1 of
+//! [`Mlmc::survey_exit`] with `base_steps` = horizon/(2h) and `refine(2)`: its `mean`
+//! is d̄ = −D̂ (it samples P_h − P_2h) and `√(variance/samples)` its standard error se_d.
+//! The test is
+//!
+//! ```text
+//! |Ȳ_h − exact| < Z_EACH·se_h + |d̄| + Z_EACH·se_d,
+//! ```
+//!
+//! which fails with probability ≤ P(|Ȳ_h − E Y_h| ≥ Z_EACH·se_h) + P(|d̄ − E d̄| ≥
+//! Z_EACH·se_d) ≤ 2α = 4·10⁻⁶ (union bound), up to the O(h²) remainder, which is not
+//! allowed for. The previous allowances (h on P, 2h on E[T], 0.1·h on the repulsive P)
+//! were measured at one reference case and reused on the others.
+//!
+//! Why level 1 of the MLMC exit survey has the mean of the ensemble's estimator (read
+//! in `src/mlmc/mod.rs`, `src/integrate/monitor.rs`, `src/escape/mod.rs`): both step
+//! the same model with the same scheme (EM: `Coupling::EulerMaruyama`; Milstein on the
+//! one-noise law-equivalent model: `Coupling::TruncatedMilstein`, whose
+//! `CommutativeMilstein` step is `Milstein` with the symmetric iterated integral
+//! (ΔW² − h)/2, the only one a single noise has); both stop a path that lands on or
+//! beyond a barrier at t + h through that side; between two inside points both use the
+//! one `bridge_crossing` formula with the local variance b²(t, x) of the step's start
+//! and the unshifted barriers. The ensemble's `Exit` draws a uniform U and exits below
+//! if U < p_lo, above if p_lo ≤ U < p_lo + p_hi; the survey's `Survival::step` carries
+//! the conditional probabilities of exactly those events (`min(p_lo, 1)`,
+//! `min(p_lo + p_hi, 1) − min(p_lo, 1)`), so its P_h is the conditional expectation of
+//! the ensemble's exit indicator given the Brownian path, with the same mean. Its
+//! `E[min(τ, T)]` adds h per step begun alive, i.e. the mean of the recorded exit time
+//! t + h capped at the horizon T, which is the ensemble's mean exit time whenever no
+//! path is censored (asserted below; the horizons are ≥ 25 mean exit times).
+//! Seeds of the pair differ from the ensembles' (the union bound needs no independence).
 
 use crate::common::tol::Z_EACH;
 use saddle_sde::ensemble::Ensemble;
 use saddle_sde::escape::{Correction, ExitDomain, ExitSpec, ExitStats, PathExit, exact, exit_path};
+use saddle_sde::mlmc::{Coupling, ExitPayoff, ExitQuantity, Mlmc};
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
+use saddle_sde::sde::ScalarMilsteinSde;
+
+/// The Richardson estimate of the bias at the fine step of an exit spec (module doc):
+/// d̄ = mean of P_h − P_2h over [`PAIRS`] coupled pairs, and its standard error.
+#[derive(Debug, Clone, Copy)]
+struct Richardson {
+    d: f64,
+    se: f64,
+}
+
+impl Richardson {
+    /// Coupled pairs at the spec's step h and at 2h, for the exit of (`lower`, `upper`)
+    /// from the spec's start, up to its horizon (an infinite end: no barrier there).
+    fn exit<S: ScalarMilsteinSde<M> + Sync, const M: usize>(
+        what: &str,
+        sde: &S,
+        coupling: Coupling,
+        spec: &ExitSpec,
+        (lower, upper): (f64, f64),
+        quantity: ExitQuantity,
+        seed: u64,
+    ) -> Self {
+        let steps = spec.grid().steps();
+        assert_eq!(
+            steps % 2,
+            0,
+            "the coarse grid needs an even number of fine steps"
+        );
+        let (levels, _) = Mlmc::new(sde, coupling)
+            .start(spec.x0())
+            .horizon(spec.grid().t_end())
+            .base_steps(steps / 2)
+            .refine(2)
+            .seed(seed)
+            // level 0 (2 lone coarse paths) is not used; survey_exit refuses a zero count
+            .survey_exit(
+                &ExitPayoff {
+                    lower,
+                    upper,
+                    quantity,
+                },
+                &[2, PAIRS],
+            )
+            .unwrap();
+        let l1 = levels[1];
+        assert_eq!(l1.steps, steps, "the fine level is the spec's grid");
+        let r = Self {
+            d: l1.mean,
+            se: (l1.variance / l1.samples as f64).sqrt(),
+        };
+        eprintln!(
+            "{what}: Richardson {quantity:?} d = {:.3e} ± {:.3e} (N = {PAIRS}), allowance {:.3e}",
+            r.d,
+            r.se,
+            r.allowance()
+        );
+        r
+    }
+    /// |d̄| + Z_EACH·se_d: the bias bound for weak order 1.
+    fn allowance(&self) -> f64 {
+        self.d.abs() + Z_EACH * self.se
+    }
+}
 
 /// (a, σ, τ, ρ, x0, l, r), with σ²/(2a) = 0.5, 2, 0.64, 1.28 and −0.49 (a < 0).
 const CASES: [(f64, f64, f64, f64, f64, f64, f64); 5] = [
@@ -16,13 +120,22 @@ const CASES: [(f64, f64, f64, f64, f64, f64, f64); 5] = [
     (-0.5, 0.7, 0.5, 0.5, 0.3, -0.8, 1.0),
 ];
 
-/// For each case: P(exit through r) and E[T] from 40 000 paths of EM with the bridge
-/// correction at dt = 5e-4 must lie within 4.75 standard errors (two-sided at
-/// the suite's per-test level α = 2·10⁻⁶ per comparison) plus the
-/// discretisation bias allowance. The bias of the bridge-corrected mean exit time is
-/// ≈ 1.05·h at the reference case (measured in `escape_order`), 5e-4 here against a
-/// standard error ≈ 0.85/√40 000 ≈ 4e-3 — an eighth of it; we allow 2h for it in
-/// E[T] and h in P (whose bias is smaller, ≈ 0.1·h in the same run).
+/// Coupled pairs per Richardson estimate (module doc): a quarter of the ensembles'
+/// paths, for cost (the pairs of the file add ≈ 8 s to its wall time). Measured: se_d
+/// is 0.15–0.38 of the ensemble's se_h on the one-noise cases (e.g. case 0, P:
+/// 4.2·10⁻⁴ against 2.5·10⁻³; one-sided T: 5.6·10⁻³ against 3.5·10⁻²) and 0.40 (P) and
+/// 0.58 (T) on the two-noise model, so Z_EACH·se_d widens the sampling band by that
+/// fraction; the pair difference of an exit quantity is not small (the fine and the
+/// coarse path can part at a near-miss of the barrier and exit an excursion apart).
+const PAIRS: u64 = 10_000;
+
+/// For each case: P(exit through r) and E[T] from N = 40 000 paths of EM on the
+/// law-equivalent model with the bridge correction at h = 5·10⁻⁴, horizon 100 (no path
+/// censored). Statistic: |Ȳ_h − exact| with Ȳ_h the sample proportion (plug-in
+/// standard error se_h) or the sample mean exit time; critical value
+/// Z_EACH·se_h + |d̄| + Z_EACH·se_d, with d̄ ± se_d the Richardson estimate of the bias
+/// at h from [`PAIRS`] coupled EM pairs (h, 2h) of the same case (module doc). Size
+/// ≤ 2α = 4·10⁻⁶ per assertion, up to the O(h²) remainder (10 assertions).
 #[test]
 fn monte_carlo_matches_exact_exit_probability_and_mean_time() {
     let (paths, dt) = (40_000, 5e-4);
@@ -48,14 +161,27 @@ fn monte_carlo_matches_exact_exit_probability_and_mean_time() {
             m.stderr,
             ex.mean_exit_time
         );
+        let pair = |q, seed| {
+            Richardson::exit(
+                &format!("case {k}"),
+                &model,
+                Coupling::EulerMaruyama,
+                &spec,
+                (l, r),
+                q,
+                seed,
+            )
+        };
+        let bp = pair(ExitQuantity::UpperBeforeHorizon, 111 + k as u64);
+        let bt = pair(ExitQuantity::MeanExitTime, 211 + k as u64);
         assert!(
-            (p.estimate() - ex.p_upper).abs() < Z_EACH * p.stderr() + dt,
-            "case {k}: P {p:?} vs {}",
+            (p.estimate() - ex.p_upper).abs() < Z_EACH * p.stderr() + bp.allowance(),
+            "case {k}: P {p:?} vs {}, bias {bp:?}",
             ex.p_upper
         );
         assert!(
-            (m.estimate - ex.mean_exit_time).abs() < Z_EACH * m.stderr + 2.0 * dt,
-            "case {k}: T {m:?} vs {}",
+            (m.estimate - ex.mean_exit_time).abs() < Z_EACH * m.stderr + bt.allowance(),
+            "case {k}: T {m:?} vs {}, bias {bt:?}",
             ex.mean_exit_time
         );
         assert_eq!(st.exits_upper() + st.exits_lower(), paths);
@@ -63,16 +189,20 @@ fn monte_carlo_matches_exact_exit_probability_and_mean_time() {
 }
 
 /// One-sided level in the attractive regime (σ²/(2a) = 2, τ < 0, ρ ≠ 0): every path
-/// reaches the level, with the exact finite mean. 40 000 paths, Milstein + bridge at
-/// dt = 1e-3, horizon 400 (censoring is counted and must be 0 — P(T > 400) is
-/// negligible given E[T] ≈ 4.7 and the exponential tail of a positive-recurrent
-/// diffusion). Same 1 − 2·10⁻⁶ level, allowance 2h for the bias.
+/// reaches the level, with the exact finite mean. N = 40 000 paths, Milstein on the
+/// law-equivalent model + bridge at h = 10⁻³, horizon 400 (censoring is counted and
+/// must be 0 — P(T > 400) is negligible given E[T] ≈ 4.7 and the exponential tail of a
+/// positive-recurrent diffusion). Statistic |T̄_h − E[T]|, critical value
+/// Z_EACH·se_h + |d̄| + Z_EACH·se_d with d̄ ± se_d from [`PAIRS`] coupled truncated-
+/// Milstein pairs (h, 2h) for the level 0.8 with no lower barrier (module doc); size
+/// ≤ 2α = 4·10⁻⁶ up to the O(h²) remainder.
 ///
 /// The blow-up bound is set to 1e300: the exact mean has no bound, and at the default
 /// 1e12 a path is stopped with exact probability 8.95·10⁻⁷ (the scale function,
 /// `exact::interval_exit(…, −1e12, 0.8)`; P(|x| ≥ 10¹²) falls like |x|^(−1/2) here), so
 /// "no blow-up in 40 000 paths" had a 3.5 % false-alarm rate. With the bound at 1e300
-/// that probability is below 10⁻¹⁴⁰, and a blow-up can only be a non-finite value.
+/// that probability is below 10⁻¹⁴⁰, and a blow-up can only be a non-finite value (the
+/// pairs have no bound at all: the two differ only on that negligible event).
 #[test]
 fn one_sided_level_attractive_regime() {
     let saddle = SaddleSde::new(1.0, 2.0, -0.7, -0.4).unwrap();
@@ -95,9 +225,18 @@ fn one_sided_level_attractive_regime() {
         "one-sided: T {:.4}±{:.4} vs {truth:.4}",
         m.estimate, m.stderr
     );
+    let bt = Richardson::exit(
+        "one-sided",
+        &model,
+        Coupling::TruncatedMilstein,
+        &spec,
+        (f64::NEG_INFINITY, 0.8),
+        ExitQuantity::MeanExitTime,
+        105,
+    );
     assert!(
-        (m.estimate - truth).abs() < Z_EACH * m.stderr + 2.0 * dt,
-        "{m:?} vs {truth}"
+        (m.estimate - truth).abs() < Z_EACH * m.stderr + bt.allowance(),
+        "{m:?} vs {truth}, bias {bt:?}"
     );
 }
 
@@ -105,8 +244,14 @@ fn one_sided_level_attractive_regime() {
 /// the path runs off to −∞, which the bound turns into a counted blow-up. With the
 /// bound at −B, B = 1e3, the estimate targets the interval (−B, 1), whose exact P
 /// differs from the one-sided limit by O(1/B) ≈ 1e-3 here, so we compare with the
-/// interval reference (1 − 2·10⁻⁶, 20 000 paths, dt = 2e-3 with the bridge correction,
-/// bias ≈ 0.1·h ≈ 2e-4 allowed).
+/// interval reference. N = 20 000 paths, EM + bridge at h = 2·10⁻³, horizon 60.
+/// Statistic P̂_h − P (each side one assertion), critical value
+/// Z_EACH·se_h + |d̄| + Z_EACH·se_d (+ the censored fraction on the low side), d̄ ± se_d
+/// from [`PAIRS`] coupled EM pairs (h, 2h) for the exit of (−B, 1) before the horizon
+/// (module doc); size ≤ 2α = 4·10⁻⁶ per assertion up to the O(h²) remainder. (The pairs
+/// treat −B as a barrier with the bridge test, the ensemble as a bound checked at grid
+/// points; a path that reaches −B returns to 1 with probability ≈ 10⁻³, so the two
+/// biases differ by far less than se_d.)
 #[test]
 fn one_sided_level_repulsive_regime_counts_runaways() {
     let saddle = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
@@ -140,11 +285,20 @@ fn one_sided_level_repulsive_regime_counts_runaways() {
         limit.probability,
         st.censored()
     );
+    let bp = Richardson::exit(
+        "repulsive",
+        &model,
+        Coupling::EulerMaruyama,
+        &spec,
+        (-bound, 1.0),
+        ExitQuantity::UpperBeforeHorizon,
+        109,
+    );
     // censored paths (neither at the level nor beyond the bound by t = 60) are counted;
     // they can only lower the estimate, so allow their fraction on that side
     let cens = st.censored() as f64 / st.paths() as f64;
-    assert!(p.estimate() - reference < Z_EACH * p.stderr() + dt * 0.1);
-    assert!(reference - p.estimate() < Z_EACH * p.stderr() + dt * 0.1 + cens);
+    assert!(p.estimate() - reference < Z_EACH * p.stderr() + bp.allowance());
+    assert!(reference - p.estimate() < Z_EACH * p.stderr() + bp.allowance() + cens);
 }
 
 /// The summary is the same bit for bit on 1 and 3 threads, and is the in-order fold of
@@ -216,8 +370,11 @@ fn bad_exit_input_is_rejected() {
 }
 
 /// The two-noise saddle SDE itself (what `saddle escape --scheme em` steps) has the
-/// same exit law: same 1 − 2·10⁻⁶ test and allowances as above, on the attractive case with
-/// τ < 0 and ρ ≠ 0.
+/// same exit law: on the attractive case with τ < 0 and ρ ≠ 0, N = 40 000 paths of EM
+/// with two noises + bridge at h = 5·10⁻⁴, the same two statistics and critical values
+/// as `monte_carlo_matches_exact_exit_probability_and_mean_time`, with d̄ ± se_d from
+/// [`PAIRS`] coupled EM pairs (h, 2h) of the two-noise model itself; size ≤ 2α = 4·10⁻⁶
+/// per assertion up to the O(h²) remainder.
 #[test]
 fn two_noise_model_has_the_same_exit_law() {
     let (a, s, t, rho, x0, l, r) = CASES[1];
@@ -230,15 +387,31 @@ fn two_noise_model_has_the_same_exit_law() {
         .seed(21)
         .exits(&spec)
         .unwrap();
+    assert_eq!((st.censored(), st.blown_up()), (0, 0));
     let (p, m) = (st.p_upper().unwrap(), st.mean_exit_time().unwrap());
+    let pair = |q, seed| {
+        Richardson::exit(
+            "two-noise",
+            &saddle,
+            Coupling::EulerMaruyama,
+            &spec,
+            (l, r),
+            q,
+            seed,
+        )
+    };
+    let (bp, bt) = (
+        pair(ExitQuantity::UpperBeforeHorizon, 121),
+        pair(ExitQuantity::MeanExitTime, 221),
+    );
     assert!(
-        (p.estimate() - ex.p_upper).abs() < Z_EACH * p.stderr() + dt,
-        "{p:?} vs {}",
+        (p.estimate() - ex.p_upper).abs() < Z_EACH * p.stderr() + bp.allowance(),
+        "{p:?} vs {}, bias {bp:?}",
         ex.p_upper
     );
     assert!(
-        (m.estimate - ex.mean_exit_time).abs() < Z_EACH * m.stderr + 2.0 * dt,
-        "{m:?} vs {}",
+        (m.estimate - ex.mean_exit_time).abs() < Z_EACH * m.stderr + bt.allowance(),
+        "{m:?} vs {}, bias {bt:?}",
         ex.mean_exit_time
     );
 }
