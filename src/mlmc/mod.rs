@@ -1325,7 +1325,8 @@ where
     /// result is the same bit for bit on any thread count.
     ///
     /// # Errors
-    /// Parameter errors naming `level` (0: it has no coarse path), `samples` (0),
+    /// Parameter errors naming `level` (0, or past 40 or `2⁴⁸` steps), `samples` (0 or
+    /// past `2³²`),
     /// `coupling` (the antithetic coupling: its fine value is an average of two paths),
     /// and those of [`survey`](Self::survey); [`Error::DoesNotExist`] when a path is not
     /// finite.
@@ -1333,14 +1334,26 @@ where
         if level == 0 {
             return Err(param("level", 0.0, ">= 1 (level 0 has no coarse path)"));
         }
-        if samples == 0 {
-            return Err(param("samples", 0.0, ">= 1"));
+        if samples == 0 || samples > 1 << 32 {
+            return Err(param(
+                "samples",
+                samples as f64,
+                "in [1, 2^32] (the end values are kept in memory)",
+            ));
         }
         self.max_levels = self.max_levels.max(level);
         self.validate_with(
             false,
             Some("em, milstein or truncated-milstein (the antithetic fine value is an average of two paths)"),
-        )?;
+        )
+        .map_err(|e| match e {
+            // the level asked for is the finest level of this run
+            Error::Param(mut p) if p.name == "max_level" => {
+                p.name = "level";
+                Error::Param(p)
+            }
+            e => e,
+        })?;
         let noise = self.fine_noise(level, false)?;
         let job = self.job(level, 0, samples);
         macro_rules! by_coupling {

@@ -502,6 +502,14 @@ fn richardson_pair_is_a_level_of_the_estimator() {
         "coupling"
     );
     assert_eq!(
+        name(mk(Coupling::EulerMaruyama).richardson_pair(41, 10)),
+        "level"
+    );
+    assert_eq!(
+        name(mk(Coupling::EulerMaruyama).richardson_pair(1, u64::MAX)),
+        "samples"
+    );
+    assert_eq!(
         name(
             mk(Coupling::EulerMaruyama)
                 .horizon(f64::NAN)
