@@ -22,7 +22,7 @@
 //! naming `trials`, `successes`, `confidence`, `p`, `se`, `sample` or `n`.
 
 use crate::ensemble::Histogram;
-use crate::error::{Result, param, positive};
+use crate::error::{Result, param};
 use statrs::distribution::{Beta, ContinuousCDF, Normal};
 use statrs::function::beta::beta_reg;
 use statrs::function::gamma::ln_gamma;
@@ -225,8 +225,9 @@ impl Proportion {
     /// ```
     ///
     /// # Errors
-    /// Parameter errors naming `p` (the reference outside `(0, 1)`) or `se` (negative
-    /// or not finite).
+    /// Parameter errors naming `p` (the reference outside `(0, 1)`), `se` (negative
+    /// or not finite) or `trials` (a binomial so wide that the exact sum would take more
+    /// than [`MAX_EXACT_TERMS`] terms).
     pub fn p_value_against(&self, reference: f64, reference_se: f64) -> Result<f64> {
         if !(reference > 0.0 && reference < 1.0) {
             return Err(param("p", reference, "in (0, 1)"));
@@ -239,6 +240,18 @@ impl Proportion {
         let sd = (mean * (1.0 - reference)).sqrt();
         let lo = (mean - 12.0 * sd - 10.0).floor().max(0.0) as u64;
         let hi = ((mean + 12.0 * sd + 10.0).ceil() as u64).min(self.trials);
+        if hi - lo > MAX_EXACT_TERMS {
+            return Err(param(
+                "trials",
+                n,
+                format!(
+                    "small enough that the exact sum over the counts within 12 standard \
+                     deviations of n·p has at most {MAX_EXACT_TERMS} terms (here {}; n·p(1 − p) \
+                     must be below about 7·10⁹)",
+                    hi - lo
+                ),
+            ));
+        }
         let spread = n * reference_se;
         let std = Normal::standard();
         let ln_norm = ln_gamma(n + 1.0);
@@ -264,6 +277,10 @@ impl Proportion {
         Ok((2.0 * upper.min(lower)).min(1.0))
     }
 }
+
+/// The most terms the exact binomial sum of [`Proportion::p_value_against`] takes (about
+/// 0.1 s).
+pub const MAX_EXACT_TERMS: u64 = 2_000_000;
 
 /// `P(B ≤ j)` for `B ~ Binomial(n, p)`, from the regularised incomplete beta function:
 /// `P(B ≤ j) = 1 − I_p(j + 1, n − j)`.
@@ -772,7 +789,7 @@ pub struct RichardsonKs {
 ///
 /// # Errors
 /// A parameter error naming `coarse` if the lengths differ or either is empty, `fine`
-/// or `coarse` if a value is not finite, `k` if it is not finite and positive.
+/// or `coarse` if a value is not finite, `k` outside `(0, 40]`.
 pub fn richardson_ks_allowance(fine: &[f64], coarse: &[f64], k: f64) -> Result<RichardsonKs> {
     if fine.len() != coarse.len() || fine.is_empty() {
         return Err(param(
@@ -787,7 +804,13 @@ pub fn richardson_ks_allowance(fine: &[f64], coarse: &[f64], k: f64) -> Result<R
     if let Some(&x) = coarse.iter().find(|x| !x.is_finite()) {
         return Err(param("coarse", x, "finite values"));
     }
-    positive("k", k)?;
+    if !(k > 0.0 && k <= 40.0) {
+        return Err(param(
+            "k",
+            k,
+            "in (0, 40] (a Kolmogorov coefficient: the tail at 40 is 2e^(-3200))",
+        ));
+    }
     let n = fine.len();
     let (mut a, mut b) = (fine.to_vec(), coarse.to_vec());
     a.sort_by(f64::total_cmp);

@@ -1,6 +1,7 @@
 //! Every public constructor and function that takes user numbers beyond the model
-//! constructors — `ExitDomain`/`ExitSpec`, `Histogram`, the exact escape references and
-//! the exact moments — over arbitrary `f64` (NaN, ±inf, subnormals, ±f64::MAX
+//! constructors — `ExitDomain`/`ExitSpec`, `Histogram`, the exact escape references,
+//! the exact moments, the Richardson pair and its KS allowance, and the exact binomial
+//! p-value — over arbitrary `f64` (NaN, ±inf, subnormals, ±f64::MAX
 //! included): no panic, no hang (the quadrature's panel budget bounds every exact
 //! reference), an `Ok` that is finite and in range, and an error that names its
 //! parameter and value.
@@ -11,7 +12,9 @@ use saddle_sde::analytic::saddle::moments;
 use saddle_sde::ensemble::Histogram;
 use saddle_sde::escape::exact::{interval_exit, level_passage, scale_exponent};
 use saddle_sde::escape::{ExitDomain, ExitSpec};
+use saddle_sde::mlmc::{Coupling, Mlmc};
 use saddle_sde::models::SaddleSde;
+use saddle_sde::uncertainty::{Proportion, richardson_ks_allowance};
 
 /// A value as messages show it: the shortest decimal, or scientific notation where
 /// that would be long (1e9 and up, below 1e-6).
@@ -51,6 +54,51 @@ fn num() -> impl Strategy<Value = f64> {
 
 proptest! {
     #![proptest_config(crate::common::proptest_config(512))]
+
+    #[test]
+    fn richardson_allowance_is_in_range_or_an_error(
+        pairs in prop::collection::vec((num(), num()), 0..40), extra in 0usize..2, k in num()) {
+        let fine: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+        let mut coarse: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+        coarse.extend(std::iter::repeat_n(0.0, extra));
+        match richardson_ks_allowance(&fine, &coarse, k) {
+            Ok(r) => {
+                prop_assert!((0.0..=1.0).contains(&r.b0) && (0.0..=1.0).contains(&r.q_max));
+                prop_assert!(r.allowance.is_finite() && r.allowance >= r.b0);
+            }
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+    }
+
+    #[test]
+    fn exact_binomial_p_value_is_in_range_or_an_error(
+        k in any::<u64>(), n in prop_oneof![0u64..2000, any::<u64>()], p in num(), se in num()) {
+        let Ok(prop) = Proportion::new(k.min(n), n) else { return Ok(()) };
+        match prop.p_value_against(p, se) {
+            Ok(v) => prop_assert!((0.0..=1.0).contains(&v), "p-value {v}"),
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+    }
+
+    #[test]
+    fn richardson_pair_is_finite_or_an_error(a in num(), s in num(), x0 in num(), t in num(),
+                                             steps in prop_oneof![0usize..50, any::<usize>()],
+                                             level in prop_oneof![0usize..4, any::<usize>()],
+                                             samples in prop_oneof![0u64..20, any::<u64>()]) {
+        let Ok(m) = SaddleSde::new(a, s.abs(), 0.5, 0.3) else { return Ok(()) };
+        // a hostile plan is refused before it runs; a plan of at most 2^16 path-steps
+        // is run, the rest only validated
+        let cheap = (samples as f64) * (steps as f64) * 2f64.powi(level.min(60) as i32) <= 65536.0;
+        let mk = || Mlmc::new(&m, Coupling::EulerMaruyama).start(x0).horizon(t).base_steps(steps);
+        let r = if cheap { mk().richardson_pair(level, samples) } else { mk().richardson_pair(level, 0) };
+        match r {
+            Ok((f, c)) => {
+                prop_assert!(cheap && f.len() as u64 == samples && c.len() as u64 == samples);
+                prop_assert!(f.iter().chain(&c).all(|v| v.is_finite()));
+            }
+            Err(e) => prop_assert!(well_formed(&e), "{e}"),
+        }
+    }
 
     #[test]
     fn exit_spec_never_panics(lo in num(), hi in num(), x0 in num(), horizon in num(),
