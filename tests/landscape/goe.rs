@@ -317,10 +317,10 @@ fn exact_values_at_n_1_and_2() {
 }
 
 /// Every estimator against the exact reference where each is informative. Plain Monte
-/// Carlo at `n = 3, 4, 5` (about 10 000, 980 and 56 hits in 400 000 samples; z with
-/// the plug-in standard error) and the conditional estimator at `n = 3, 4, 5` (its
-/// effective sample size is above 1 % of the draws there): six z-tests at α = 2·10⁻⁶
-/// (|z| < 4.75). The resampled estimator at `n = 2 … 12`: eleven z-tests at
+/// Carlo at `n = 3, 4, 5` (about 10 000, 980 and 56 hits in 400 000 samples; the exact
+/// two-sided binomial test against the exact `P_n`, p ≥ α) and the conditional
+/// estimator at `n = 3, 4, 5` (its effective sample size is above 1 % of the draws
+/// there; z-tests at |z| < 4.75): six tests at α = 2·10⁻⁶. The resampled estimator at `n = 2 … 12`: eleven z-tests at
 /// α = 2·10⁻⁶ each (|z| < 4.75). Power: every one of these statistics rejects
 /// `2⁻ⁿ`. And the conditional estimator without resampling degenerates as its
 /// documentation says: its effective sample size falls with `n`, from over 5 % of the
@@ -345,22 +345,31 @@ fn estimators_agree_with_the_exact_reference() {
             ("plain", row.plain.as_ref().unwrap().estimate()),
             ("conditional", c.estimate),
         ] {
-            // the plain proportion is tested with the score standard error (from the
-            // exact P_n, not the estimate): at n = 5 there are only ~56 hits, where the
-            // Wald z with the plug-in s.e. has size 5.4e-5 at |z| < 4.75 (Poisson
-            // computation) and the score z 6.5e-6
-            let zz = if label == "plain" {
-                let p = exact_n.estimate;
-                let q = e.estimate;
-                (q - p) / (e.stderr * (p * (1.0 - p) / (q * (1.0 - q))).sqrt())
+            // the plain proportion is tested exactly in the count against the exact P_n
+            // (the exact binomial test, size ≤ α): at n = 5 there are only ~56 hits,
+            // where the Wald z with the plug-in s.e. had size 5.4e-5 at |z| < 4.75 and
+            // the score z 6.7e-6
+            if label == "plain" {
+                let pv = row
+                    .plain
+                    .as_ref()
+                    .unwrap()
+                    .proportion()
+                    .p_value_against(exact_n.estimate, 0.0)
+                    .unwrap();
+                eprintln!(
+                    "n = {n}, plain: {e:?} against {}, exact p = {pv:.3e}",
+                    exact_n.estimate
+                );
+                assert!(pv >= ALPHA_EACH, "n = {n}, plain: p = {pv}");
             } else {
-                z(e, exact_n)
-            };
-            eprintln!(
-                "n = {n}, {label}: {e:?} against {}, z = {zz}",
-                exact_n.estimate
-            );
-            assert!(zz.abs() < Z_EACH, "n = {n}, {label}: z = {zz}");
+                let zz = z(e, exact_n);
+                eprintln!(
+                    "n = {n}, {label}: {e:?} against {}, z = {zz}",
+                    exact_n.estimate
+                );
+                assert!(zz.abs() < Z_EACH, "n = {n}, {label}: z = {zz}");
+            }
             let zh = z(e, fixed(independent_signs(n)));
             assert!(zh.abs() > Z_EACH, "power: n = {n}, {label}: z = {zh}");
         }
