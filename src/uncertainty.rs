@@ -962,7 +962,10 @@ mod tests {
                 .p_value_against(c, 0.0)
                 .unwrap();
             eprintln!("coverage: empirical {f:.4}, exact {c:.4}, exact p {pv:.3e}");
-            assert!(pv >= crate::report::CHECK_ALPHA, "coverage {f} vs exact {c}");
+            assert!(
+                pv >= crate::report::CHECK_ALPHA,
+                "coverage {f} vs exact {c}"
+            );
         }
     }
 

@@ -27,8 +27,8 @@ fn json_follows_the_schema_and_agrees_with_the_exact_value() {
         assert!(row["variance"].is_f64() && row["cost"].is_f64());
     }
     assert!(v["plain_path_steps"].as_f64().unwrap() > 0.0);
-    // the estimator's RMSE bounds its error: a 4-RMSE band (Chebyshev: at most 1/16
-    // of runs outside even without normality; seed fixed)
+    // the estimator's RMSE bounds its error: a 4.75-RMSE band (α = 2·10⁻⁶ if the error
+    // is normal; Chebyshev: at most 1/22.6 of runs outside even without normality)
     assert!(
         (est - exact).abs() < common::Z_EACH * rmse,
         "{est} vs {exact} (rmse {rmse})"

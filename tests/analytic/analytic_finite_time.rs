@@ -2,7 +2,7 @@
 //! the uncorrelated case's Gaussian-mixture structure.
 //!
 //! Design (fixed before running): z-tests reject at |z| > 4.75 (two-sided
-//! α = 2·10⁻⁶); two-sample KS at D > 1.95·√(2/N) (α = 2·10⁻⁶, equal sizes N).
+//! α = 2·10⁻⁶); two-sample KS at D > 2.628·√(2/N) (α = 2·10⁻⁶, equal sizes N).
 //! Simulation: the law-equivalent model with Milstein, dt = 10⁻³ (weak order 1: the
 //! relative bias of the moments is O(dt·(2a + σ²)·t) ≤ 4·10⁻³ for the sets below,
 //! at most a fifth of the relative standard errors ≥ 2·10⁻²). The mixture sampler

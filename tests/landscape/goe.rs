@@ -474,7 +474,7 @@ fn independence_heuristic_is_rejected() {
 /// The Dean–Majumdar rate. The weighted fit `ln P̂_n = −θ n² + a n + b` over the
 /// resampled estimates `n = 3 … 12` (weights 1/se², se from 100 repetitions):
 ///
-/// - (i) fits: χ² < 38.9 (the 0.999 quantile of χ² with 7 degrees of freedom);
+/// - (i) fits: χ² < 38.95 (the 1 − 2·10⁻⁶ quantile of χ² with 7 degrees of freedom);
 /// - (ii) estimates what the model gives on exact data: the same weighted fit to the
 ///   exact `ln P_n` (de Bruijn) gives `θ_model = 0.27404`, and |θ̂ − θ_model| < 4.75 se
 ///   (two-sided, α = 2·10⁻⁶);

@@ -168,7 +168,7 @@ fn level_table_is_consistent() {
 
 /// The realised RMSE against the exact `E[x_T²]` over 20 independent runs (seeds
 /// 100…119) at `ε = 2·10⁻³` on the light case, for each order-1 coupling. If the errors
-/// are centred normal with RMSE ≤ ε, `20·MSE/ε² ≤ χ²₂₀` and `χ²₂₀(0.999) = 63.53`: the
+/// are centred normal with RMSE ≤ ε, `20·MSE/ε² ≤ χ²₂₀` and `χ²₂₀(1 − 2·10⁻⁶) = 63.53`: the
 /// test asserts realised RMSE ≤ ε·√(63.53/20) = 1.78 ε (α = 2·10⁻⁶). Power: an
 /// estimator whose RMSE were 2ε would pass with probability `P(χ²₂₀ ≤ 11.3) ≈ 0.06`.
 #[test]
