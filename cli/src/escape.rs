@@ -2,7 +2,7 @@
 
 use crate::output::{
     DEFAULT_SEED, FileFormat, Progress, Table, VERSION, check_cost, domain_text, file_format, num,
-    with_threads, write_atomic,
+    short, with_threads, write_atomic,
 };
 use crate::parts::{self, Outcome, PartArgs};
 use crate::scheme::SchemeArg;
@@ -473,11 +473,11 @@ fn print_table(
     let d = spec.domain();
     println!(
         "exit of dx = {} x dt + {} x dW + {} dU (ρ = {}) from x0 = {} out of {}",
-        args.a,
-        args.sigma,
-        args.tau,
-        args.rho,
-        args.x0,
+        short(args.a),
+        short(args.sigma),
+        short(args.tau),
+        short(args.rho),
+        short(args.x0),
         domain_text(d.lower(), d.upper())
     );
     println!(

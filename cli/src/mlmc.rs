@@ -400,7 +400,12 @@ fn print_tables(
     };
     println!(
         "saddle SDE  a = {}, σ = {}, τ = {}, ρ = {}, x0 = {}, T = {}",
-        args.a, args.sigma, args.tau, args.rho, args.x0, args.t
+        short(args.a),
+        short(args.sigma),
+        short(args.tau),
+        short(args.rho),
+        short(args.x0),
+        short(args.t)
     );
     println!(
         "MLMC of {what}, coupling {}, R = {}, n0 = {}, eps = {}, seed {}",

@@ -288,6 +288,15 @@ pub fn report(args: &SimulateArgs, ens: &TerminalSummary, seconds: Option<f64>) 
     Ok(())
 }
 
+/// The growth rate `a − σ²/2` as the header shows it; where `σ²/2` overflows, in words.
+fn rate_text(rate: f64) -> String {
+    if rate.is_finite() {
+        short(rate)
+    } else {
+        "beyond the range of f64 (σ²/2 overflows)".into()
+    }
+}
+
 fn print_table(
     args: &SimulateArgs,
     model: &SaddleSde,
@@ -298,12 +307,12 @@ fn print_table(
     let f = |v: &Value| v.as_f64().map_or("n/a".into(), num);
     println!(
         "saddle SDE  a = {}, σ = {}, τ = {}, ρ = {}, x0 = {}   (a − σ²/2 = {})",
-        args.a,
-        args.sigma,
-        args.tau,
-        args.rho,
-        args.x0,
-        model.lyapunov_rate()
+        short(args.a),
+        short(args.sigma),
+        short(args.tau),
+        short(args.rho),
+        short(args.x0),
+        rate_text(model.lyapunov_rate())
     );
     println!(
         "{} paths, scheme {}, T = {}, {} steps of {:.3e}, seed {}",
