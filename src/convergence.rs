@@ -72,6 +72,29 @@ impl StrongErrors {
     pub fn means(col: &[MeanVar]) -> Vec<f64> {
         col.iter().map(MeanVar::mean).collect()
     }
+
+    /// The batches of [`strong_errors_in_batches`] merged in order into the whole
+    /// sample; `None` if `parts` is empty or their steps differ.
+    pub fn merged(parts: &[StrongErrors]) -> Option<StrongErrors> {
+        let (first, rest) = parts.split_first()?;
+        let mut all = first.clone();
+        for p in rest {
+            if p.h != all.h {
+                return None;
+            }
+            for (a, b) in [
+                (&mut all.em, &p.em),
+                (&mut all.milstein, &p.milstein),
+                (&mut all.commutative, &p.commutative),
+            ] {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.merge(y);
+                }
+            }
+            all.reference.merge(&p.reference);
+        }
+        Some(all)
+    }
 }
 
 /// Per-path errors folded in path order.
@@ -101,6 +124,45 @@ pub fn strong_errors(
     seed: u64,
     progress: impl FnMut(u64, u64),
 ) -> Result<StrongErrors> {
+    let mut one = measure(m, x0, design, seed, 1, progress)?;
+    Ok(one.pop().expect("one batch"))
+}
+
+/// As [`strong_errors`], with the paths split into `batches` groups of consecutive
+/// path indices (path `i` in group `⌊i·batches/paths⌋`), one [`StrongErrors`] per
+/// group, in order. The groups are independent (every path has its own stream), so the
+/// spread of a statistic over the groups gives its standard error even though, within
+/// a group, the errors at different steps are measured on the same paths and are
+/// correlated ([`batch_slope`]). [`StrongErrors::merged`] recovers the whole sample.
+///
+/// # Errors
+/// As [`strong_errors`], and `batches` (from 2 to `paths/2`).
+pub fn strong_errors_in_batches(
+    m: &SaddleSde,
+    x0: f64,
+    design: &StrongOrderDesign,
+    seed: u64,
+    batches: u64,
+    progress: impl FnMut(u64, u64),
+) -> Result<Vec<StrongErrors>> {
+    if batches < 2 || batches > design.paths / 2 {
+        return Err(param(
+            "batches",
+            batches as f64,
+            format!("in 2..={} (paths/2)", design.paths / 2),
+        ));
+    }
+    measure(m, x0, design, seed, batches, progress)
+}
+
+fn measure(
+    m: &SaddleSde,
+    x0: f64,
+    design: &StrongOrderDesign,
+    seed: u64,
+    batches: u64,
+    progress: impl FnMut(u64, u64),
+) -> Result<Vec<StrongErrors>> {
     positive("t", design.t)?;
     crate::error::finite("x0", x0)?;
     if !(1..=20).contains(&design.fine_log2) {
@@ -122,25 +184,29 @@ pub fn strong_errors(
     let h0 = design.t / n_fine as f64;
     let areas = LevyArea::for_step(h0)?;
     let k = design.coarse_log2.len();
-    // per path: [em; k], [mil; k], [comm; k], ref
+    // per batch and path: [em; k], [mil; k], [comm; k], ref
+    let w = 3 * k + 1;
+    let nb = batches as usize;
     let acc = run_ordered(
         design.paths,
-        || Acc(vec![MeanVar::default(); 3 * k + 1]),
+        || Acc(vec![MeanVar::default(); w * nb]),
         |i, acc| {
+            let g = (u128::from(i) * u128::from(batches) / u128::from(design.paths)) as usize;
+            let acc = &mut acc.0[w * g..w * (g + 1)];
             let mut rng = path_rng(seed, i);
             // the design was checked above: these cannot fail
             let path = BrownianPath::<2>::sample(&mut rng, design.t, n_fine, Some(&areas))
                 .expect("valid fine grid");
             let exact = pathwise_terminal(m, x0, path.steps());
             let half: Vec<StepNoise<2>> = path.coarsen(2).expect("2 divides 2^fine");
-            acc.0[3 * k].push((pathwise_terminal(m, x0, &half) - exact).abs());
+            acc[3 * k].push((pathwise_terminal(m, x0, &half) - exact).abs());
             for (c, &lg) in design.coarse_log2.iter().enumerate() {
                 let steps = path.coarsen(1 << (fine - lg)).expect("power of 2 divides");
                 let err = |x: f64| (x - exact).abs();
                 let run = |r: Result<crate::integrate::Terminal>| r.expect("finite x0").x;
-                acc.0[c].push(err(run(terminal_on_path(m, &EulerMaruyama, x0, &steps))));
-                acc.0[k + c].push(err(run(terminal_on_path(m, &Milstein, x0, &steps))));
-                acc.0[2 * k + c].push(err(run(terminal_on_path(
+                acc[c].push(err(run(terminal_on_path(m, &EulerMaruyama, x0, &steps))));
+                acc[k + c].push(err(run(terminal_on_path(m, &Milstein, x0, &steps))));
+                acc[2 * k + c].push(err(run(terminal_on_path(
                     m,
                     &CommutativeMilstein,
                     x0,
@@ -150,18 +216,59 @@ pub fn strong_errors(
         },
         progress,
     );
-    let v = acc.0;
-    Ok(StrongErrors {
-        h: design
-            .coarse_log2
-            .iter()
-            .map(|&lg| design.t * 0.5f64.powi(lg as i32))
-            .collect(),
-        em: v[..k].to_vec(),
-        milstein: v[k..2 * k].to_vec(),
-        commutative: v[2 * k..3 * k].to_vec(),
-        reference: v[3 * k],
-    })
+    let h: Vec<f64> = design
+        .coarse_log2
+        .iter()
+        .map(|&lg| design.t * 0.5f64.powi(lg as i32))
+        .collect();
+    Ok(acc
+        .0
+        .chunks(w)
+        .map(|v| StrongErrors {
+            h: h.clone(),
+            em: v[..k].to_vec(),
+            milstein: v[k..2 * k].to_vec(),
+            commutative: v[2 * k..3 * k].to_vec(),
+            reference: v[3 * k],
+        })
+        .collect())
+}
+
+/// The least-squares log-log slope of one scheme's column (`col` picks it) over the
+/// whole sample (the batches merged), and its batch-means standard error: the slope is
+/// fitted in each batch, and `se = sd(batch slopes)/√B`. Valid although the errors at
+/// different steps share paths (and are correlated): the batches are independent and
+/// identically distributed, and the whole-sample slope is, to first order, the mean of
+/// the batch slopes. The batches must be large enough that each batch's errors are
+/// resolved (relative standard error well below 1), or the batch slopes carry the bias
+/// of the logarithm.
+///
+/// ```
+/// use saddle_sde::convergence::{StrongOrderDesign, batch_slope, strong_errors_in_batches};
+/// use saddle_sde::models::SaddleSde;
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+/// let design = StrongOrderDesign { t: 1.0, fine_log2: 8, coarse_log2: vec![2, 3, 4], paths: 64 };
+/// let parts = strong_errors_in_batches(&m, 0.1, &design, 7, 4, |_, _| {})?;
+/// let (slope, se) = batch_slope(&parts, |e| &e.em);
+/// assert!(slope.is_finite() && se > 0.0);
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+pub fn batch_slope(
+    parts: &[StrongErrors],
+    col: impl Fn(&StrongErrors) -> &[MeanVar],
+) -> (f64, f64) {
+    let Some(whole) = StrongErrors::merged(parts) else {
+        return (f64::NAN, f64::NAN);
+    };
+    let slope = loglog_slope(&whole.h, &StrongErrors::means(col(&whole)));
+    let each: Vec<f64> = parts
+        .iter()
+        .map(|p| loglog_slope(&p.h, &StrongErrors::means(col(p))))
+        .collect();
+    let b = each.len() as f64;
+    let m = each.iter().sum::<f64>() / b;
+    let var = each.iter().map(|s| (s - m).powi(2)).sum::<f64>() / (b - 1.0);
+    (slope, (var / b).sqrt())
 }
 
 /// Least-squares slope of `ln y` against `ln x` (the measured order); NaN with fewer

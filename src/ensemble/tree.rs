@@ -411,6 +411,21 @@ impl<A: Merge> Partial<A> {
         Ok(total)
     }
 
+    /// The summary of this part's chunks done so far, folded left to right (`None` if
+    /// none is done): a shard's own statistics, e.g. for batch means over the shards of
+    /// one run, whose merge ([`merge_all`](Self::merge_all)) is still the whole run.
+    pub fn fold(&self) -> Option<A>
+    where
+        A: Clone,
+    {
+        let mut it = self.nodes.iter();
+        let mut acc = it.next()?.acc.clone();
+        for n in it {
+            acc.merge(&n.acc);
+        }
+        Some(acc)
+    }
+
     /// The run's summary: the roots of the tree folded left to right.
     ///
     /// # Errors

@@ -152,6 +152,78 @@ pub fn loglog_slope(x: &[f64], y: &[f64]) -> f64 {
     saddle_sde::convergence::loglog_slope(x, y)
 }
 
+/// The least-squares weights of a slope: `slope = Σ wᵢ yᵢ` with
+/// `wᵢ = (xᵢ − x̄)/Σ(xⱼ − x̄)²`.
+pub fn slope_weights(x: &[f64]) -> Vec<f64> {
+    let n = x.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
+    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+    x.iter().map(|a| (a - mx) / sxx).collect()
+}
+
+/// Batch means for a slope fitted on shared paths: `groups[b]` holds the y-values
+/// (already on the fitted scale, e.g. `ln e`) of independent group `b` at the abscissae
+/// `x`. Returns `(mean of the group slopes, sd(group slopes)/√B)`: the standard error
+/// of the slope fitted to the whole sample, whatever the correlation between the points
+/// within a group.
+pub fn batch_slope_se(x: &[f64], groups: &[Vec<f64>]) -> (f64, f64) {
+    let w = slope_weights(x);
+    let each: Vec<f64> = groups
+        .iter()
+        .map(|y| w.iter().zip(y).map(|(a, b)| a * b).sum())
+        .collect();
+    mean_se(&each)
+}
+
+/// The linearised slope of `ln |y|` in each batch, for a delta-method standard error
+/// with the covariance of the points taken from independent batches: `whole[i]` is the
+/// whole-sample `yᵢ`, `groups[b][i]` batch `b`'s. To first order the whole-sample slope
+/// moves by `Σ wᵢ δyᵢ/yᵢ`, so batch `b` contributes `l_b = Σ wᵢ (y_{b,i} − yᵢ)/yᵢ`;
+/// the batches are independent and identically distributed (equal sizes), hence
+/// `se = sd(l_b)/√B` whatever the correlation of the points within a batch. Unlike the
+/// slopes of the batches themselves, this needs only the whole sample to resolve each
+/// `yᵢ`, not each batch. Returns the linearised contributions `l_b`.
+pub fn linearised_slopes(x: &[f64], whole: &[f64], groups: &[Vec<f64>]) -> Vec<f64> {
+    let w = slope_weights(x);
+    groups
+        .iter()
+        .map(|g| {
+            w.iter()
+                .zip(whole)
+                .zip(g)
+                .map(|((w, y), yb)| w * (yb - y) / y)
+                .sum()
+        })
+        .collect()
+}
+
+/// `sd(l_b)/√B` of [`linearised_slopes`] (or of their differences between two fits).
+pub fn batch_se(l: &[f64]) -> f64 {
+    mean_se(l).1
+}
+
+/// A delta-method standard error of a least-squares slope of `yᵢ` on `xᵢ` when the
+/// `yᵢ` have standard errors `seᵢ` but an unknown correlation (e.g. the same seed at
+/// every point): by Minkowski's inequality `sd(Σ wᵢ yᵢ) ≤ Σ |wᵢ| seᵢ`, whatever the
+/// correlation, so this is an upper bound (equality at correlation ±1 with the signs
+/// of the weights), and exact to first order only for the worst case.
+pub fn slope_se_bound(x: &[f64], se: &[f64]) -> f64 {
+    slope_weights(x)
+        .iter()
+        .zip(se)
+        .map(|(w, s)| w.abs() * s)
+        .sum()
+}
+
+/// The level at which a margin of `margin/se` standard errors is the two-sided
+/// critical value, `2Φ(−margin/se)`: the estimated false-failure probability of a band
+/// whose nearer edge is `margin` from the estimate (with the true value taken at the
+/// estimate).
+pub fn band_alpha(margin: f64, se: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    2.0 * Normal::standard().cdf(-margin / se)
+}
+
 /// The standard normal upper quantile `Φ⁻¹(1 − α)` (statrs' inverse CDF): the critical
 /// value of a **one-sided** z-test at level `α`.
 pub fn z_upper(alpha: f64) -> f64 {

@@ -11,7 +11,8 @@ use saddle_sde::landscape::{EscapeSpec, Method, Optimiser, Quadratic, Start};
 use saddle_sde::uncertainty::Proportion;
 
 /// Two-sided normal quantile at α = 2·10⁻⁶.
-use crate::common::tol::Z_EACH;
+use crate::common::tol::{Z_EACH, Z_EACH_ONE};
+use crate::common::{band_alpha, slope_se_bound};
 
 fn param_name(e: Error) -> &'static str {
     match e {
@@ -146,7 +147,10 @@ fn the_stable_manifold_has_measure_zero() {
 /// −1 (fitted over the five smallest μ, where ln(1 + ημ) ≈ ημ: |slope + 1| < 0.02;
 /// measured −0.999, with 7 900 time units at μ = 10⁻³ against 8.3 at μ = 1). The
 /// claim holds for the **largest** unstable |λ|: with a second unstable direction of
-/// eigenvalue −1, the time no longer grows as μ → 0 (power: slope > −0.05).
+/// eigenvalue −1, the time no longer grows as μ → 0 (power: slope > −0.05). Standard
+/// errors: every μ uses seed 4, so the points are correlated; the slope's s.e. is the
+/// Minkowski bound `Σ|wᵢ| se(ln tᵢ)` (valid for any correlation, conservative), and
+/// each band's nearer edge must be at least 4.75 s.e. (4.61 one-sided) away.
 #[test]
 fn gd_escape_time_scales_like_one_over_the_unstable_eigenvalue() {
     let mus = [1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001];
@@ -160,25 +164,53 @@ fn gd_escape_time_scales_like_one_over_the_unstable_eigenvalue() {
             .seed(4);
         let s = gd.escape(&spec).unwrap();
         assert_eq!(s.escaped(), paths);
-        s.mean_escape_time().unwrap().estimate * eta
+        let t = s.mean_escape_time().unwrap();
+        // ln t and its delta-method standard error
+        (t.estimate * eta, t.stderr / t.estimate)
     };
-    let (mut u, mut y) = (vec![], vec![]);
+    let (mut u, mut y, mut se_y) = (vec![], vec![], vec![]);
     for &mu in &mus {
-        let t = mean_time(&[-mu, 1.0, 2.0]);
-        eprintln!("μ = {mu}: mean escape time {t:.2}");
+        let (t, se) = mean_time(&[-mu, 1.0, 2.0]);
+        eprintln!("μ = {mu}: mean escape time {t:.2} (relative s.e. {se:.1e})");
         u.push(mu.ln());
         y.push(t.ln());
+        se_y.push(se);
     }
+    // the same seed at every μ: the points are correlated, so the slope's standard
+    // error is the Minkowski bound Σ|wᵢ| se(ln tᵢ), valid for any correlation
     let (slope, _) = fit(&u[2..], &y[2..]);
-    eprintln!("log-log slope {slope:.4}");
+    let se = slope_se_bound(&u[2..], &se_y[2..]);
+    let margin = 0.02 - (slope + 1.0).abs();
+    eprintln!(
+        "log-log slope {slope:.4} ± {se:.4} (bound), band −1 ± 0.02: margin {:.1} se, α ≤ {:.1e}",
+        margin / se,
+        band_alpha(margin, se)
+    );
+    assert!(
+        margin >= Z_EACH * se,
+        "slope {slope} ± {se} not resolved in −1 ± 0.02"
+    );
     assert!((slope + 1.0).abs() < 0.02, "slope {slope}");
-    let (mut u2, mut y2) = (vec![], vec![]);
+    let (mut u2, mut y2, mut se2) = (vec![], vec![], vec![]);
     for &mu in &mus[2..] {
         u2.push(mu.ln());
-        y2.push(mean_time(&[-1.0, -mu, 2.0]).ln());
+        let (t, se) = mean_time(&[-1.0, -mu, 2.0]);
+        y2.push(t.ln());
+        se2.push(se);
     }
     let (slope2, _) = fit(&u2, &y2);
-    eprintln!("with a second unstable direction λ = −1: slope {slope2:.4}");
+    let se2 = slope_se_bound(&u2, &se2);
+    let margin2 = slope2 + 0.05;
+    eprintln!(
+        "with a second unstable direction λ = −1: slope {slope2:.4} ± {se2:.4} (bound), \
+         > −0.05: margin {:.1} se, α ≤ {:.1e}",
+        margin2 / se2,
+        0.5 * band_alpha(margin2, se2)
+    );
+    assert!(
+        margin2 >= Z_EACH_ONE * se2,
+        "slope {slope2} ± {se2} not resolved above −0.05"
+    );
     assert!(slope2 > -0.05, "slope {slope2}");
 }
 

@@ -1,6 +1,7 @@
 //! The post's escape strategies, each claim against a derived prediction
 //! (`saddle_sde::optim::theory`).
 
+use super::common::band_alpha;
 use super::common::tol::{ALPHA_EACH, KS_EACH, Z_EACH, chi2_crit};
 use super::wls;
 use saddle_sde::escape::exact::{interval_exit, interval_exit_of};
@@ -598,6 +599,20 @@ fn the_minibatch_crossover_is_where_the_sde_says() {
     eprintln!("λ per step: B = 1 {l1} ± {s1}, B = 2 {l2} ± {s2}, B = 3 {l3} ± {s3}");
     assert!(l1 < -Z_EACH * s1, "B = 1 does not trap");
     assert!(l3 > Z_EACH * s3, "B = 3 does not repel");
+    // |λ(2)| < ¼|λ(1)|: the three runs are independent (seeds 151–153), so the margin
+    // d = ¼|λ(1)| − |λ(2)| has s.e. √((s₁/4)² + s₂²); with the true rates at the
+    // estimates the false-failure probability is Φ(−(¼|λ₁| − λ₂)/se) + Φ(−(¼|λ₁| + λ₂)/se)
+    let se_d = (0.0625 * s1 * s1 + s2 * s2).sqrt();
+    let d = 0.25 * l1.abs() - l2.abs();
+    eprintln!(
+        "|λ(2)| < ¼|λ(1)|: margin {d:.3e} ± {se_d:.1e} = {:.1} se, α ≈ {:.1e}",
+        d / se_d,
+        0.5 * (band_alpha(0.25 * l1.abs() - l2, se_d) + band_alpha(0.25 * l1.abs() + l2, se_d))
+    );
+    assert!(
+        d >= Z_EACH * se_d,
+        "B = 2 margin not resolved: {d} ± {se_d}"
+    );
     assert!(
         l2.abs() < 0.25 * l1.abs(),
         "B = 2 is not near the crossover: {l2}"

@@ -22,20 +22,29 @@
 //! The harness is the library's [`saddle_sde::convergence::strong_errors`] (shared with
 //! the report's `strong_order` figure); this file fixes the design and the tolerances.
 
-use saddle_sde::convergence::{StrongErrors, StrongOrderDesign, loglog_slope, strong_errors};
+use crate::common::band_alpha;
+use crate::common::tol::{Z_EACH, Z_EACH_ONE};
+use saddle_sde::convergence::{
+    StrongErrors, StrongOrderDesign, batch_slope, strong_errors_in_batches,
+};
 use saddle_sde::models::SaddleSde;
 
 const FINE_LOG2: u32 = 13;
 const COARSE_LOG2: [u32; 6] = [3, 4, 5, 6, 7, 8];
 const PATHS: u64 = 4_000;
+/// Batches of 200 consecutive paths for the slopes' standard errors (batch means).
+const BATCHES: u64 = 20;
 
+/// Slopes with their batch-means standard errors.
 struct Errors {
-    h: Vec<f64>,
-    em: Vec<f64>,
-    milstein: Vec<f64>,
-    commutative: Vec<f64>,
-    /// Mean |ref(h₀) − ref(2h₀)|: an estimate of the reference's own error.
-    reference: f64,
+    em: (f64, f64),
+    milstein: (f64, f64),
+    commutative: (f64, f64),
+    /// The smallest Milstein error, with its standard error.
+    smallest: (f64, f64),
+    /// Mean |ref(h₀) − ref(2h₀)|: an estimate of the reference's own error, with its
+    /// standard error.
+    reference: (f64, f64),
 }
 
 fn measure(m: &SaddleSde, x0: f64, seed: u64) -> Errors {
@@ -45,55 +54,103 @@ fn measure(m: &SaddleSde, x0: f64, seed: u64) -> Errors {
         coarse_log2: COARSE_LOG2.to_vec(),
         paths: PATHS,
     };
-    let e = strong_errors(m, x0, &design, seed, |_, _| {}).unwrap();
+    let parts = strong_errors_in_batches(m, x0, &design, seed, BATCHES, |_, _| {}).unwrap();
+    let e = StrongErrors::merged(&parts).unwrap();
+    eprintln!("  h = {:?}", e.h);
+    eprintln!("  EM          errors {:?}", StrongErrors::means(&e.em));
+    eprintln!(
+        "  Milstein    errors {:?}",
+        StrongErrors::means(&e.milstein)
+    );
+    eprintln!(
+        "  no Lévy area errors {:?}",
+        StrongErrors::means(&e.commutative)
+    );
+    let last = e.milstein.last().unwrap();
     Errors {
-        em: StrongErrors::means(&e.em),
-        milstein: StrongErrors::means(&e.milstein),
-        commutative: StrongErrors::means(&e.commutative),
-        reference: e.reference.mean(),
-        h: e.h,
+        em: batch_slope(&parts, |p| &p.em),
+        milstein: batch_slope(&parts, |p| &p.milstein),
+        commutative: batch_slope(&parts, |p| &p.commutative),
+        smallest: (last.mean(), last.stderr()),
+        reference: (e.reference.mean(), e.reference.stderr()),
     }
 }
 
-fn report(name: &str, e: &Errors) -> (f64, f64, f64) {
-    let (se, sm, sc) = (
-        loglog_slope(&e.h, &e.em),
-        loglog_slope(&e.h, &e.milstein),
-        loglog_slope(&e.h, &e.commutative),
+/// `|ŝ − p| ≤ tol`, with the guard `tol − |ŝ − p| ≥ Z_EACH·se`: a true slope at
+/// least as far inside the band as `ŝ` then fails with probability ≤ `ALPHA_EACH`.
+fn band(what: &str, (s, se): (f64, f64), p: f64, tol: f64) {
+    let margin = tol - (s - p).abs();
+    eprintln!(
+        "  {what}: slope {s:.3} ± {se:.3} (batch means), band {p} ± {tol}: margin {:.1} se, \
+         α ≈ {:.1e}",
+        margin / se,
+        band_alpha(margin, se)
     );
-    eprintln!("{name}: h = {:?}", e.h);
-    eprintln!("  EM          errors {:?}  slope {se:.3}", e.em);
-    eprintln!("  Milstein    errors {:?}  slope {sm:.3}", e.milstein);
-    eprintln!("  no Lévy area errors {:?}  slope {sc:.3}", e.commutative);
-    eprintln!("  reference self-error ≈ {:.3e}", e.reference);
-    (se, sm, sc)
+    assert!(
+        margin >= Z_EACH * se,
+        "{what}: slope {s} ± {se} not resolved in ±{tol}"
+    );
+    assert!(
+        (s - p).abs() <= tol,
+        "{what}: slope {s} ± {se}, want {p} ± {tol}"
+    );
+}
+
+/// Milstein without the area: `ŝ < 0.7`, one-sided, guard `0.7 − ŝ ≥ Z_EACH_ONE·se`.
+fn below(what: &str, (s, se): (f64, f64), bound: f64) {
+    let margin = bound - s;
+    eprintln!(
+        "  {what}: slope {s:.3} ± {se:.3} (batch means), < {bound}: margin {:.1} se, \
+         α ≈ {:.1e}",
+        margin / se,
+        0.5 * band_alpha(margin, se)
+    );
+    assert!(
+        margin >= Z_EACH_ONE * se,
+        "{what}: slope {s} ± {se} not resolved below {bound}"
+    );
+    assert!(s < bound, "{what}: slope {s} ± {se}");
+}
+
+/// The reference's self-error is below a tenth of the smallest Milstein error it
+/// judges; as a one-sided z on `0.1·e_min − ref` (independent enough: printed only).
+fn reference_is_accurate(e: &Errors) {
+    let (r, sr) = e.reference;
+    let (m, sm) = e.smallest;
+    let d = 0.1 * m - r;
+    let sd = (0.01 * sm * sm + sr * sr).sqrt();
+    eprintln!(
+        "  reference self-error {r:.3e} ± {sr:.1e} against 0.1 × {m:.3e} ± {sm:.1e}: \
+         margin {:.1} se (Minkowski bound {:.1})",
+        d / sd,
+        d / (0.1 * sm + sr)
+    );
+    assert!(
+        d >= Z_EACH_ONE * (0.1 * sm + sr),
+        "reference self-error not resolved"
+    );
+    assert!(r < 0.1 * m, "reference not accurate enough");
 }
 
 #[test]
 fn orders_in_the_repulsive_regime() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    eprintln!("(a, σ, τ, ρ, x0) = (1, 1, 0.5, 0.3, 0.1)");
     let e = measure(&m, 0.1, 20261123);
-    let (em, mil, comm) = report("(a, σ, τ, ρ, x0) = (1, 1, 0.5, 0.3, 0.1)", &e);
-    assert!(
-        e.reference < 0.1 * e.milstein.last().unwrap(),
-        "reference not accurate enough"
-    );
-    assert!((em - 0.5).abs() <= 0.1, "EM strong order {em}");
-    assert!((mil - 1.0).abs() <= 0.1, "Milstein strong order {mil}");
-    assert!(comm < 0.7, "Milstein without Lévy area measured {comm}");
+    reference_is_accurate(&e);
+    band("EM strong order", e.em, 0.5, 0.1);
+    band("Milstein strong order", e.milstein, 1.0, 0.1);
+    below("Milstein without Lévy area", e.commutative, 0.7);
 }
 
 #[test]
 fn orders_in_the_attractive_regime() {
     // σ² = 2.25 > 2a = 1: the saddle is attractive.
     let m = SaddleSde::new(0.5, 1.5, -1.0, 0.8).unwrap();
+    eprintln!("(a, σ, τ, ρ, x0) = (0.5, 1.5, −1, 0.8, 0.1)");
     let e = measure(&m, 0.1, 20261124);
-    let (em, mil, comm) = report("(a, σ, τ, ρ, x0) = (0.5, 1.5, −1, 0.8, 0.1)", &e);
-    assert!(
-        e.reference < 0.1 * e.milstein.last().unwrap(),
-        "reference not accurate enough"
-    );
-    assert!((em - 0.5).abs() <= 0.1, "EM strong order {em}");
-    assert!((mil - 1.0).abs() <= 0.15, "Milstein strong order {mil}");
-    assert!(comm < 0.7, "Milstein without Lévy area measured {comm}");
+    reference_is_accurate(&e);
+    band("EM strong order", e.em, 0.5, 0.1);
+    band("Milstein strong order", e.milstein, 1.0, 0.15);
+    below("Milstein without Lévy area", e.commutative, 0.7);
 }
