@@ -6,7 +6,7 @@ use crate::output::{DEFAULT_SEED, Progress, Table, VERSION, num, with_threads};
 use crate::parts::{self, CheckpointArgs};
 use saddle_sde::ensemble::{CHUNK, Partial};
 use saddle_sde::escape::Estimate;
-use saddle_sde::landscape::{EscapeSpec, Method, Optimiser, Quadratic, Start};
+use saddle_sde::landscape::{EscapeSpec, MAX_PATH_STEPS, Method, Optimiser, Quadratic, Start};
 use serde::Serialize;
 
 /// The method.
@@ -214,8 +214,13 @@ pub fn run(args: OptimiseArgs) -> anyhow::Result<()> {
         "invalid parameter x0: {} values given, one per eigenvalue ({d}) needed",
         x0.len()
     );
-    if args.iterates == Some(0) {
-        anyhow::bail!("invalid parameter iterates = 0: must be >= 1");
+    if let Some(n) = args.iterates
+        && !(1..=MAX_PATH_STEPS).contains(&n)
+    {
+        anyhow::bail!(
+            "invalid parameter iterates = {n}: must be in [1, {MAX_PATH_STEPS}] (every iterate \
+             is kept and printed; the escape statistics take --max-steps)"
+        );
     }
     if let Some(steps) = args.iterates {
         if args.checkpoint.any() {

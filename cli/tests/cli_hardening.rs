@@ -70,6 +70,20 @@ fn hostile_numbers_are_refused_by_name() {
     );
     // found by the 10⁵-case property run: the exit histogram's time axis underflowed
     refused(&["sgd", "--lr", "5e-324", "--runs", "8"], "lr");
+    // every iterate is kept: 2^64 − 1 of them were collected until the process was
+    // killed (found by the 10^5-case property test)
+    refused(
+        &[
+            "optimise",
+            "--x0",
+            "1,2",
+            "--lr",
+            "5e-324",
+            "--iterates",
+            "18446744073709551615",
+        ],
+        "iterates",
+    );
 }
 
 #[test]

@@ -18,4 +18,6 @@ pub mod goe;
 pub mod quadratic;
 
 pub use escape::{BallObs, DirectionMonitor, DirectionObs, DirectionStats, StopWhen};
-pub use quadratic::{EscapeSpec, EscapeSummary, Method, Optimiser, QuadStepper, Quadratic, Start};
+pub use quadratic::{
+    EscapeSpec, EscapeSummary, MAX_PATH_STEPS, Method, Optimiser, QuadStepper, Quadratic, Start,
+};

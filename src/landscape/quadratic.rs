@@ -72,6 +72,10 @@ use crate::uncertainty::Proportion;
 use nalgebra::DMatrix;
 use std::ops::ControlFlow;
 
+/// The most steps [`Optimiser::path`] takes: it keeps every iterate (10⁷ iterates of
+/// `d` coordinates are 80·d MB).
+pub const MAX_PATH_STEPS: usize = 10_000_000;
+
 /// A quadratic `f(x) = ½ xᵀHx` with a symmetric Hessian `H`, kept with its
 /// eigen-decomposition (eigenvalues ascending).
 ///
@@ -458,10 +462,18 @@ impl Optimiser {
     ///
     /// # Errors
     /// [`Error::Dimension`] if `x0` does not have length `d`; a parameter error naming
-    /// `x0` for a non-finite entry, `steps` if it is 0.
+    /// `x0` for a non-finite entry, `steps` if it is 0 or above [`MAX_PATH_STEPS`] (every
+    /// iterate is kept).
     pub fn path(&self, x0: &[f64], steps: usize, seed: u64) -> Result<Vec<Vec<f64>>> {
         self.check_point(x0)?;
         count("steps", steps)?;
+        if steps > MAX_PATH_STEPS {
+            return Err(param(
+                "steps",
+                steps as f64,
+                format!("in [1, {MAX_PATH_STEPS}] (every iterate is kept in memory)"),
+            ));
+        }
         let d = self.quad.dim();
         let grid = Grid::uniform(steps, 1.0);
         let mut out = vec![x0.to_vec()];
