@@ -288,12 +288,12 @@ pub fn report(args: &SimulateArgs, ens: &TerminalSummary, seconds: Option<f64>) 
     Ok(())
 }
 
-/// The growth rate `a − σ²/2` as the header shows it; where `σ²/2` overflows, in words.
+/// The growth rate `a − σ²/2` as the header shows it; where it overflows, in words.
 fn rate_text(rate: f64) -> String {
     if rate.is_finite() {
         short(rate)
     } else {
-        "beyond the range of f64 (σ²/2 overflows)".into()
+        "beyond the range of f64".into()
     }
 }
 

@@ -4,8 +4,8 @@
 //! string) and from ordinary values. For every case:
 //!
 //! - no panic (exit status 101 or a signal) and no run past [`HANG_SECS`], unless the
-//!   run announced before it started that it would take at least 10¹² path-steps (a long
-//!   run that was asked for, with its cost said, is not a hang);
+//!   run announced before it started that it would run at least 10¹² paths (each at
+//!   least one step: a long run that was asked for, with its cost said, is not a hang);
 //! - success prints no NaN or inf as a result (and `--json` prints one valid JSON value);
 //! - a refusal exits with status 2 and its message names one of the options that was
 //!   changed (as `--flag` or as the parameter's name), with the value.
@@ -31,14 +31,17 @@ use std::time::{Duration, Instant};
 /// whole quadrature budget takes up to about 70 s).
 const HANG_SECS: u64 = 120;
 
-/// Announced costs from which a run past [`HANG_SECS`] is what was asked for: 10¹²
-/// path-steps take at least 5 000 s on two cores at 10⁸ path-steps/s each, forty times
-/// the hang bound.
+/// Announced path counts from which a run past [`HANG_SECS`] is what was asked for: every
+/// path takes at least one step, so 10¹² paths take at least 5 000 s on two cores at 10⁸
+/// path-steps/s each, forty times the hang bound, whatever the command (the announced
+/// path-steps are only an upper bound where paths stop early).
 const ANNOUNCED_LONG: f64 = 1e12;
 
-/// The cost a run announced on stderr before it started ("up to 1.84e19 path-steps …").
-fn announced_path_steps(err: &str) -> Option<f64> {
-    let rest = &err[err.find("up to ")? + 6..];
+/// The number of paths (or runs) a run announced on stderr before it started, in
+/// "…: up to 1.84e19 path-steps (18446744073709551615 paths × 1 steps), about …".
+fn announced_paths(err: &str) -> Option<f64> {
+    let rest = &err[err.find(": up to ")? + 8..];
+    let (_, rest) = rest.split_once(" path-steps (")?;
     rest.split_whitespace().next()?.parse().ok()
 }
 
@@ -351,9 +354,9 @@ fn check(cmd_ix: usize, changes: &[(usize, usize)], json: bool) -> Result<(), Te
     }
     let (code, out, err, timed_out) = run(&args);
     let shown = args.join(" ");
-    if timed_out && announced_path_steps(&err).is_some_and(|n| n >= ANNOUNCED_LONG) {
+    if timed_out && announced_paths(&err).is_some_and(|n| n >= ANNOUNCED_LONG) {
         // a run the user asked for, whose cost was said before it started (e.g.
-        // `--paths 18446744073709551615 --dt 2`: 1.8e19 path-steps, "about 5e7
+        // `--paths 18446744073709551615 --dt 2`: 1.8e19 paths of one step, "about 5e7
         // core-hours"), is not a hang
         return Ok(());
     }

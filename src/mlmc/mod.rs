@@ -1341,7 +1341,9 @@ where
                 "in [1, 2^32] (the end values are kept in memory)",
             ));
         }
-        self.max_levels = self.max_levels.max(level);
+        // validate the grids of levels 0 … max(level, 2) only: the run uses no finer one
+        self.max_levels = level.max(2);
+        self.min_levels = 2;
         self.validate_with(
             false,
             Some("em, milstein or truncated-milstein (the antithetic fine value is an average of two paths)"),
@@ -1350,6 +1352,7 @@ where
             // the level asked for is the finest level of this run
             Error::Param(mut p) if p.name == "max_level" => {
                 p.name = "level";
+                p.value = level as f64;
                 Error::Param(p)
             }
             e => e,

@@ -3,11 +3,11 @@
 //! against Milstein on the same Brownian path (commutative noise at ρ = 1, strong
 //! order 1; the integral by the trapezoid rule on the same grid). With h = 1/160 000
 //! both are within O(h) of the exact path; the tolerance is 10⁻²·(1 + |x_T|). 20 paths,
-//! fixed seed. The false-failure probability is estimated from the paths themselves:
-//! ln r, r = discrepancy/tolerance, is close to normal (a strong-error discrepancy is
-//! close to log-normal), and the test also requires the tolerance to lie at least
-//! z(α/20) = 5.20 standard deviations above the mean of ln r, so that the chance that
-//! one of 20 paths fails is at most about α = 2·10⁻⁶. At h = 10⁻⁴ it lay only 3.5
+//! fixed seed. The false-failure probability is estimated from the paths themselves
+//! (printed): ln r, r = discrepancy/tolerance, is close to normal (a strong-error
+//! discrepancy is close to log-normal), and the chance that one of 20 paths fails is
+//! about α = 2·10⁻⁶ when the tolerance lies z(α/20) = 5.20 standard deviations of ln r
+//! above its mean. At h = 10⁻⁴ it lay only 3.5
 //! standard deviations above (P ≈ 4·10⁻³); the step was cut 16-fold, which moved the
 //! mean of ln r by −2.8 (strong order 1: ln 16 = 2.77) to 6.4 standard deviations
 //! (P ≈ 2·10⁻⁹), at a cost of 0.2 s.
@@ -67,9 +67,7 @@ fn blog_case1_formula_matches_milstein_on_the_same_path() {
         -m / sd,
         20.0 * 0.5 * crate::common::band_alpha(-m, sd)
     );
-    assert!(
-        m + z * sd < 0.0,
-        "the tolerance lies only {:.2} sd above the mean of ln r (needs {z:.2})",
-        -m / sd
-    );
+    // printed, not asserted: the ratio −m/sd is itself estimated from 20 paths (its
+    // standard error is about 1), so a guard on it would fail by chance far more often
+    // than the per-path assertion above
 }

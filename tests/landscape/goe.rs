@@ -478,11 +478,12 @@ fn independence_heuristic_is_rejected() {
 /// - (ii) estimates what the model gives on exact data: the same weighted fit to the
 ///   exact `ln P_n` (de Bruijn) gives `θ_model = 0.27404`, and |θ̂ − θ_model| < 4.75 se
 ///   (two-sided, α = 2·10⁻⁶);
-/// - (iii) is consistent with ln 3/4: |θ̂ − ln 3/4| < 4.75 se + |θ_model − ln 3/4|. The
-///   model leaves out the `ln n` term of the finite-`n` expansion, which biases it by
-///   `θ_model − ln 3/4 = −0.0006` (0.7 se); that bias is computed exactly, by the same
-///   fit on the exact values, and allowed for, so the size is at most α = 2·10⁻⁶ (without
-///   the allowance it was about 2.5·10⁻⁵ at 4.75);
+/// - (iii) is consistent with ln 3/4 up to the model's own bias: the model leaves out the
+///   `ln n` term of the finite-`n` expansion, which biases it by
+///   `θ_model − ln 3/4 = −0.0006` (0.7 se), computed exactly by the same fit on the exact
+///   values; |θ̂ − ln 3/4| < 4.75 se + |θ_model − ln 3/4| then follows from (ii) by the
+///   triangle inequality (printed, not asserted again; a z against ln 3/4 without the
+///   allowance had size about 2.5·10⁻⁵ at 4.75);
 /// - (iv) that bias is small: |θ_model − ln 3/4| < 0.001 (0.4 % of the rate;
 ///   deterministic, from the exact values). With a `ln n` term the exact values give
 ///   θ = 0.27461 over `n = 3 … 12` (printed), ln 3/4 to four digits.
@@ -524,13 +525,11 @@ fn large_deviation_rate_is_ln3_over_4() {
         z_model.abs() < Z_EACH,
         "z against the model's θ = {z_model}"
     );
-    // the model's own bias, exact (from the exact values), allowed for
+    // (iii), against ln 3/4 beyond the model's exactly computed bias, follows from (ii)
+    // and the triangle inequality: printed, not asserted again
     let z_rate_beyond_bias =
         ((th.estimate - LD_RATE).abs() - (model[0] - LD_RATE).abs()) / th.stderr;
-    assert!(
-        z_rate_beyond_bias < Z_EACH,
-        "z against ln 3/4 = {z_rate} ({z_rate_beyond_bias} beyond the model's bias)"
-    );
+    eprintln!("z against ln 3/4 beyond the model's bias: {z_rate_beyond_bias}");
     assert!(
         (model[0] - LD_RATE).abs() < 1e-3,
         "model bias {}",
