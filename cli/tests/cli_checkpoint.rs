@@ -9,42 +9,8 @@ mod common;
 
 use common::kill::{killed_and_resumed, result};
 use common::saddle;
-use std::path::{Path, PathBuf};
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("saddle-ckpt-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn ok(args: &[&str]) -> Vec<u8> {
-    let out = saddle(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn refused(args: &[&str]) -> String {
-    let out = saddle(args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let e = String::from_utf8_lossy(&out.stderr).into_owned();
-    // the note of a long run's cost aside, one line
-    let lines: Vec<&str> = e
-        .lines()
-        .filter(|l| !(l.contains("path-steps") && l.contains("core-hours")))
-        .collect();
-    assert_eq!(lines.len(), 1, "one line: {e}");
-    e
-}
+use common::{dir, ok, refused};
+use std::path::Path;
 
 const STUDY: &[&str] = &[
     "escape-study",
@@ -161,7 +127,7 @@ const SMALL: &[(&[&str], &[&str], &str)] = &[
 
 #[test]
 fn resuming_the_wrong_file_is_refused_by_every_command() {
-    let d = dir("wrong");
+    let d = dir("ckpt-wrong");
     let mut files = Vec::new();
     for (i, (base, other, name)) in SMALL.iter().enumerate() {
         let command = base[0];

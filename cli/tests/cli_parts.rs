@@ -4,16 +4,9 @@
 
 mod common;
 
-use common::saddle;
+use common::{dir, ok, refused, saddle};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("saddle-parts-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use std::path::Path;
 
 /// The JSON result without its wall time (the only field that may differ).
 fn result(stdout: &[u8]) -> Value {
@@ -22,24 +15,6 @@ fn result(stdout: &[u8]) -> Value {
         o.remove("seconds");
     }
     v
-}
-
-fn ok(args: &[&str]) -> Vec<u8> {
-    let out = saddle(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn refused(args: &[&str]) -> String {
-    let out = saddle(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?} should be refused");
-    let e = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
-    e
 }
 
 const ESCAPE: &[&str] = &[
@@ -65,7 +40,7 @@ fn run(args: &[String]) -> Vec<u8> {
 
 #[test]
 fn shards_merge_to_the_single_run_bit_for_bit() {
-    let d = dir("shards");
+    let d = dir("parts-shards");
     for base in [ESCAPE, SIMULATE] {
         let whole = result(&run(&with(base, &["--json"])));
         for n in [1u32, 2, 3, 7] {
@@ -95,7 +70,7 @@ fn shards_merge_to_the_single_run_bit_for_bit() {
 
 #[test]
 fn bad_sets_of_shards_are_refused_by_name() {
-    let d = dir("bad");
+    let d = dir("parts-bad");
     let f = |k: u32, n: u32| d.join(format!("s{k}of{n}.part")).display().to_string();
     for (k, n) in [(1, 3), (2, 3), (3, 3), (1, 2)] {
         run(&with(
@@ -173,7 +148,7 @@ fn rewrite(path: &Path, edit: impl Fn(&str) -> String) {
 
 #[test]
 fn resuming_the_wrong_file_is_refused() {
-    let d = dir("wrong");
+    let d = dir("parts-wrong");
     let ck = d.join("ck.part");
     let ck_s = ck.display().to_string();
     // a complete checkpoint of a small run

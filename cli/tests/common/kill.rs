@@ -2,46 +2,11 @@
 //! (`cli_parts.rs` for `escape`, `cli_checkpoint.rs` for the other commands).
 #![allow(dead_code)] // not every test binary that includes the module uses it
 
-use super::saddle;
+use super::{dir, ok, refused};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("saddle-kill-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn ok(args: &[&str]) -> Vec<u8> {
-    let out = saddle(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn refused(args: &[&str]) -> String {
-    let out = saddle(args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let e = String::from_utf8_lossy(&out.stderr).into_owned();
-    // the note of a long run's cost aside, one line
-    let lines: Vec<&str> = e
-        .lines()
-        .filter(|l| !(l.contains("path-steps") && l.contains("core-hours")))
-        .collect();
-    assert_eq!(lines.len(), 1, "one line: {e}");
-    e
-}
 
 /// The result to compare: stdout as it is, but for `mlmc`, whose JSON records wall
 /// times (the only numbers that may differ), without them.
