@@ -20,7 +20,7 @@
 //! | [`models`] | the saddle SDE, its law-equivalent one-noise form, the d-dimensional local saddle, GBM and OU |
 //! | [`noise`] | noise sources for the engine (Gaussian, with Lévy areas, two-point, a given path), Brownian paths coarsened exactly (Chen), Lévy areas, per-path seeding |
 //! | [`scheme`] | Euler–Maruyama, Milstein (non-commutative, with Lévy areas), commutative Milstein; each declares the noise it needs |
-//! | [`integrate`] | the run engine: the only two stepping loops ([`run`](integrate::run) for one path, [`run_lanes`](integrate::run_lanes) for lock-step lanes), monitors (end value, snapshots, exits, blow-up, occupation time, closures), stop reasons, grids |
+//! | [`integrate`] | the run engine: the only stepping loops ([`run`](integrate::run) for one path, [`run_lanes`](integrate::run_lanes) for lock-step lanes, [`run_stream`](integrate::run_stream) for paths that stop early, streaming through lanes), monitors (end value, snapshots, exits, blow-up, occupation time, closures), stop reasons, grids |
 //! | [`analytic`] | closed forms: the pathwise solution, exact moments, the stationary law (Pearson IV), the `|ρ| = 1` inverse-gamma limit, growth rates, the blog's discrete models |
 //! | [`ensemble`] | the [`Ensemble`](ensemble::Ensemble) builder: many paths in parallel, bit-for-bit reproducible for any thread count; streaming moments, histograms, quantiles, snapshots; per-path starts and models |
 //! | [`fixtures`] | known-answer problems (a model, a start, a horizon and the exact answers), shared by tests, benchmarks and examples |

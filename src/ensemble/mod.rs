@@ -19,7 +19,9 @@
 //! thread count, so results are the same bit for bit on any rayon pool, and a run split
 //! into shards or interrupted and resumed merges back to the same bits. Chunks run in batches of [`BATCH`], so memory
 //! does not grow with the number of paths. Within a chunk, paths whose monitor cannot
-//! stop run in lock-step lanes, each bit-identical to a lone path.
+//! stop run in lock-step lanes, and paths whose monitor can (exits) stream through
+//! lanes that each take the chunk's next path when theirs stops; either way each path
+//! is bit-identical to a lone path.
 //!
 //! ```
 //! use saddle_sde::{analytic::saddle as exact, ensemble::Ensemble, integrate::Grid,
@@ -49,7 +51,9 @@ pub use stats::MeanVar;
 pub use tree::{PartError, Partial, run_ordered_part};
 
 use crate::error::{Result, count, finite, param};
-use crate::integrate::{Grid, NdScheme, NdStepper, ScalarStepper, Stepper, run, run_lanes};
+use crate::integrate::{
+    Grid, NdScheme, NdStepper, ScalarStepper, Stepper, StopReason, run, run_lanes, run_stream,
+};
 use crate::noise::{
     Gaussian, GaussianAreas, LevyArea, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint,
     path_rng,
@@ -266,6 +270,23 @@ fn lanes_loop<St, Src, O, const L: usize>(
     Src: NoiseSource,
     O: Observe<f64>,
 {
+    if <O::Monitor<'_> as crate::integrate::monitor::Monitor<f64>>::CAN_STOP {
+        // Paths that stop early (exits) stream through the lanes: a lane whose path has
+        // stopped takes the next path of the chunk. They finish out of order; they are
+        // recorded in index order, as a lone-path run records them.
+        let mut rngs: Vec<PathRng> = range.clone().map(|i| path_rng(seed, i)).collect();
+        let mut mons: Vec<O::Monitor<'_>> = range.clone().map(|i| obs.monitor(i)).collect();
+        let mut ends = vec![(0.0, StopReason::EndTime); rngs.len()];
+        let paths = range
+            .clone()
+            .zip(mons.iter_mut().zip(rngs.iter_mut()))
+            .map(|(i, (m, r))| (start(i), m, r));
+        run_stream::<_, _, _, _, L>(stepper, source, paths, |k, x, why| ends[k] = (x, why));
+        for ((i, mon), (x, why)) in range.zip(mons).zip(ends) {
+            obs.record(acc, i, mon, &x, why);
+        }
+        return;
+    }
     let mut i = range.start;
     while i < range.end {
         // A short last group is padded with the last path's start and generators past

@@ -19,8 +19,9 @@ pub trait Observe<X: ?Sized>: Sync {
         Self: 's;
     /// The summary of many paths.
     type Summary: Merge + Send;
-    /// Whether the monitor can stop a path. Informational: paths run in lock-step lanes
-    /// either way (a stopped lane is skipped until its group's last path stops).
+    /// Whether the monitor can stop a path. Informational: the engine reads the
+    /// monitor's own [`Monitor::CAN_STOP`](crate::integrate::monitor::Monitor::CAN_STOP)
+    /// (paths that can stop stream through the lanes, others run in lock-step).
     const STOPS: bool;
     /// The grid the paths actually run on, given the ensemble's (for example only up
     /// to the last snapshot).

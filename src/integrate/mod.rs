@@ -1,7 +1,9 @@
-//! The run engine: one stepping loop for one path ([`run`]) and one for `L` paths in
-//! lock-step ([`run_lanes`]). These are the only two stepping loops in the crate;
-//! everything else that moves paths forward ([`terminal`], the
-//! [`Ensemble`](crate::ensemble::Ensemble) builder, exit problems) composes them.
+//! The run engine: one stepping loop for one path ([`run`]), one for `L` paths in
+//! lock-step ([`run_lanes`]) and one for a stream of paths through `L` lanes, each lane
+//! taking the next path when its path stops ([`run_stream`], for monitors that stop
+//! paths). These are the only stepping loops in the crate; everything else that moves
+//! paths forward ([`terminal`], the [`Ensemble`](crate::ensemble::Ensemble) builder,
+//! exit problems) composes them, and a path's numbers are the same whichever runs it.
 //!
 //! A run is a **stepper** (a model and a scheme: what one step does to a state), a
 //! **noise source** ([`crate::noise::NoiseSource`]: one step's noise, validated once
@@ -363,7 +365,7 @@ impl<S: DiffusionJacobian + ?Sized> Stepper for NdStepper<'_, S> {
 /// the end state), drawing the noise with `source` from `rng` and calling `monitor`
 /// around every step. Returns why the path stopped.
 ///
-/// **One of the crate's two stepping loops** (the other is [`run_lanes`]). Nothing is
+/// **One of the crate's three stepping loops** (with [`run_lanes`] and [`run_stream`]). Nothing is
 /// allocated per step, and nothing can fail: everything that can was validated when
 /// the stepper, the source and the monitor were built. The source must fit the stepper:
 /// build it with [`ScalarNoise::for_run`] (scalar models) or [`NdScheme::source`]
@@ -424,13 +426,13 @@ where
 /// Runs `L` scalar paths in lock-step: lane `l` starts from `xs[l]`, draws from
 /// `rngs[l]` and is watched by `monitors[l]`. Returns each lane's stop reason.
 ///
-/// **One of the crate's two stepping loops** (the other is [`run`]). Each lane performs
+/// **One of the crate's three stepping loops** (with [`run`] and [`run_stream`]). Each lane performs
 /// exactly the operations [`run`] performs for one path, in the same order, so lane
 /// `l` equals a lone run with `rngs[l]` **bit for bit**. Interleaving lets the
 /// processor overlap the latency of one path's step (a square root, the ziggurat's
-/// table loads) with the others'. A lane that stops is frozen (it draws nothing more);
-/// the loop ends when every lane has stopped or the grid ends. For monitors that cannot
-/// stop, no per-lane mask is kept at all.
+/// table loads) with the others'. Monitors that can stop a path hand the lanes to
+/// [`run_stream`] (a lane whose path has stopped then costs nothing); for monitors that
+/// cannot, every lane runs to the end of the grid and no per-lane mask is kept.
 ///
 /// ```
 /// use saddle_sde::integrate::{monitor::EndValue, run, run_lanes, Grid, ScalarStepper};
@@ -459,47 +461,197 @@ where
     Mon: Monitor<f64>,
     R: Rng,
 {
+    if Mon::CAN_STOP {
+        // Paths that may stop early run as a stream through the lanes, so that a lane
+        // whose path has stopped costs nothing.
+        let x0 = *xs;
+        let mut why = [StopReason::EndTime; L];
+        let paths = x0
+            .into_iter()
+            .zip(monitors.iter_mut())
+            .zip(rngs.iter_mut())
+            .map(|((x, m), r)| (x, m, r));
+        run_stream::<_, _, _, _, L>(stepper, source, paths, |i, x, reason| {
+            xs[i] = x;
+            why[i] = reason;
+        });
+        return why;
+    }
     let h = source.h();
     let steps = source.steps();
     let mut state: [Src::PathState; L] = std::array::from_fn(|_| source.path_state());
     let mut noise: [Src::Draw; L] = std::array::from_fn(|_| source.buffer());
-    let mut stopped: [Option<StopReason>; L] = [None; L];
     for l in 0..L {
         monitors[l].start(&xs[l]);
     }
-    let live = |s: &Option<StopReason>| !Mon::CAN_STOP || s.is_none();
     let mut n = 0;
-    'run: while n < steps {
+    while n < steps {
         let block = (steps - n).min(Src::BLOCK);
         for l in 0..L {
-            if live(&stopped[l]) {
-                source.refill(&mut state[l], &mut rngs[l]);
-            }
+            source.refill(&mut state[l], &mut rngs[l]);
         }
         for j in 0..block {
             let k = n + j;
             let t = k as f64 * h;
             for l in 0..L {
-                if live(&stopped[l]) {
-                    source.draw(&mut state[l], k, j, &mut rngs[l], &mut noise[l]);
-                }
+                source.draw(&mut state[l], k, j, &mut rngs[l], &mut noise[l]);
             }
             for l in 0..L {
-                if live(&stopped[l]) {
-                    monitors[l].before_step(k, t, &xs[l]);
-                    source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));
-                    if let Some(reason) = monitors[l].after_step(k, t, h, &xs[l], &mut rngs[l]) {
-                        stopped[l] = Some(reason);
-                    }
-                }
-            }
-            if Mon::CAN_STOP && stopped.iter().all(Option::is_some) {
-                break 'run;
+                monitors[l].before_step(k, t, &xs[l]);
+                source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));
+                // a monitor that cannot stop returns None
+                let _ = monitors[l].after_step(k, t, h, &xs[l], &mut rngs[l]);
             }
         }
         n += block;
     }
-    std::array::from_fn(|l| stopped[l].unwrap_or_else(|| StopReason::at_end(xs[l].is_finite())))
+    std::array::from_fn(|l| StopReason::at_end(xs[l].is_finite()))
+}
+
+/// Runs a stream of scalar paths through `L` lanes: each lane runs one path and, when
+/// that path stops (its monitor stops it, or the grid ends), takes the next path of
+/// `paths`. Path `i` of the stream (its start, its monitor and its generator) ends with
+/// `done(i, x_end, reason)`, in the order the paths finish.
+///
+/// **The crate's third stepping loop** (with [`run`] and [`run_lanes`], which hands its
+/// lanes to this loop when the monitor can stop). Each lane performs exactly the
+/// operations [`run`] performs for one path, in the same order (a block of noise at
+/// each block boundary, the draw, the monitor's calls, the step), with its own step
+/// index, so path `i` equals a lone [`run`] with its generator **bit for bit**; which
+/// lane it ran in, and what ran beside it, changes nothing. Unlike lanes in lock-step, a
+/// lane never idles while another path of its group is still running: for exit
+/// problems, whose paths stop at very different times, lanes in lock-step spent most of
+/// their time on paths that had already stopped. When the stream runs dry, a finished
+/// lane is swapped out of the set the loop visits.
+///
+/// ```
+/// use saddle_sde::integrate::{monitor::{Exit, ExitWindow, NoVariance}, run, run_stream, Grid, ScalarStepper, StopReason};
+/// use saddle_sde::{models::SaddleSde, noise::{path_rng, Gaussian, PathRng}, scheme::EulerMaruyama};
+/// let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+/// let src = Gaussian::new(&Grid::new(5.0, 1e-2)?)?;
+/// let w = ExitWindow { lo: -0.5, hi: 1.0, lo_is_exit: true, hi_is_exit: true,
+///                      bridge_lo: f64::NEG_INFINITY, bridge_hi: f64::INFINITY };
+/// let mut st = ScalarStepper::new(&m, &EulerMaruyama);
+/// let mut mons = vec![Exit::<_, false>::new(w, NoVariance); 10];
+/// let mut rngs: Vec<PathRng> = (0..10).map(|i| path_rng(3, i)).collect();
+/// let mut ends = vec![(0.0, StopReason::EndTime); 10];
+/// let paths = mons.iter_mut().zip(rngs.iter_mut()).map(|(m, r)| (0.1, m, r));
+/// run_stream::<_, _, _, _, 4>(&mut st, &src, paths, |i, x, why| ends[i] = (x, why));
+/// // path 7 on its own
+/// let mut x = 0.1;
+/// let why = run(&mut st, &src, &mut Exit::<_, false>::new(w, NoVariance), &mut x, &mut path_rng(3, 7));
+/// assert_eq!((ends[7].0.to_bits(), ends[7].1), (x.to_bits(), why));
+/// # Ok::<(), saddle_sde::Error>(())
+/// ```
+#[inline(always)]
+pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
+    stepper: &mut St,
+    source: &Src,
+    paths: impl IntoIterator<Item = (f64, &'p mut Mon, &'p mut R)>,
+    mut done: impl FnMut(usize, f64, StopReason),
+) where
+    St: Stepper<State = f64, Noise = Src::Noise> + ?Sized,
+    Src: NoiseSource,
+    Mon: Monitor<f64> + 'p,
+    R: Rng + 'p,
+{
+    let h = source.h();
+    let steps = source.steps();
+    let mut paths = paths.into_iter().enumerate();
+    // Lanes 0..active hold running paths; each has its own step index `k`, its place
+    // `j` in the current block and the block's length.
+    let mut xs = [0.0f64; L];
+    let mut mons: [Option<&'p mut Mon>; L] = std::array::from_fn(|_| None);
+    let mut rngs: [Option<&'p mut R>; L] = std::array::from_fn(|_| None);
+    let mut state: [Src::PathState; L] = std::array::from_fn(|_| source.path_state());
+    let mut noise: [Src::Draw; L] = std::array::from_fn(|_| source.buffer());
+    let mut ks = [0usize; L];
+    let mut js = [0usize; L];
+    let mut blocks = [0usize; L];
+    let mut ids = [0usize; L];
+    let mut fresh = [true; L];
+    let mut active = 0;
+    // Puts the next path of the stream into lane `l`; false when there is none.
+    let mut take = |l: usize,
+                    xs: &mut [f64; L],
+                    mons: &mut [Option<&'p mut Mon>; L],
+                    rngs: &mut [Option<&'p mut R>; L],
+                    ids: &mut [usize; L]|
+     -> bool {
+        let Some((i, (x0, mon, rng))) = paths.next() else {
+            return false;
+        };
+        mon.start(&x0);
+        xs[l] = x0;
+        mons[l] = Some(mon);
+        rngs[l] = Some(rng);
+        ids[l] = i;
+        true
+    };
+    while active < L && take(active, &mut xs, &mut mons, &mut rngs, &mut ids) {
+        active += 1;
+    }
+    while active > 0 {
+        let mut l = 0;
+        while l < active {
+            let (Some(mon), Some(rng)) = (mons[l].as_deref_mut(), rngs[l].as_deref_mut()) else {
+                // every lane below `active` holds a path
+                break;
+            };
+            let mut stop = None;
+            if js[l] == blocks[l] {
+                if ks[l] == steps {
+                    stop = Some(StopReason::at_end(St::is_finite(&xs[l])));
+                } else {
+                    if !fresh[l] {
+                        // a new path in a used lane starts from a new path state, as
+                        // a lone run does
+                        state[l] = source.path_state();
+                        noise[l] = source.buffer();
+                        fresh[l] = true;
+                    }
+                    blocks[l] = (steps - ks[l]).min(Src::BLOCK);
+                    js[l] = 0;
+                    source.refill(&mut state[l], rng);
+                }
+            }
+            if stop.is_none() {
+                let k = ks[l];
+                let t = k as f64 * h;
+                source.draw(&mut state[l], k, js[l], rng, &mut noise[l]);
+                mon.before_step(k, t, &xs[l]);
+                source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));
+                stop = mon.after_step(k, t, h, &xs[l], rng);
+                ks[l] = k + 1;
+                js[l] += 1;
+            }
+            let Some(reason) = stop else {
+                l += 1;
+                continue;
+            };
+            done(ids[l], xs[l], reason);
+            (ks[l], js[l], blocks[l]) = (0, 0, 0);
+            fresh[l] = false;
+            if take(l, &mut xs, &mut mons, &mut rngs, &mut ids) {
+                l += 1;
+            } else {
+                // the stream is dry: the last running lane takes this one's place
+                active -= 1;
+                xs.swap(l, active);
+                mons.swap(l, active);
+                rngs.swap(l, active);
+                state.swap(l, active);
+                noise.swap(l, active);
+                ks.swap(l, active);
+                js.swap(l, active);
+                blocks.swap(l, active);
+                ids.swap(l, active);
+                fresh.swap(l, active);
+                mons[active] = None;
+                rngs[active] = None;
+            }
+        }
+    }
 }
 
 /// The end of one path.

@@ -488,16 +488,22 @@ impl LocalVariance for NoVariance {
 }
 
 /// The Brownian-bridge crossing probabilities `(p_lo, p_hi)` of one step `x → y`
-/// (both inside `(lo, hi)`) with `g2h = b²h`: `p_c = exp(−2(c − x)(c − y)/g2h)`, or
-/// `None` when both exponents exceed [`BRIDGE_CUTOFF`] (no crossing worth a draw). The
-/// one formula of the [`Exit`] monitor's test and of its conditional form in
-/// [`crate::mlmc::ExitPayoff`].
+/// (both inside `(lo, hi)`) with `g2h = b²h`: `p_c = exp(−2(c − x)(c − y)/g2h)`, taken
+/// as 0 when its exponent exceeds [`BRIDGE_CUTOFF`] (`p_c < e⁻⁴⁰ ≈ 4·10⁻¹⁸`), and
+/// `None` when both do (no crossing worth a draw). Only a barrier within reach costs an
+/// `exp` (the far one's would underflow, slowly). The one formula of the [`Exit`]
+/// monitor's test and of its conditional form in [`crate::mlmc::ExitPayoff`].
 #[inline(always)]
 pub(crate) fn bridge_crossing(x: f64, y: f64, lo: f64, hi: f64, g2h: f64) -> Option<(f64, f64)> {
     let e_lo = 2.0 * (x - lo) * (y - lo);
     let e_hi = 2.0 * (hi - x) * (hi - y);
     let cut = BRIDGE_CUTOFF * g2h;
-    (e_lo < cut || e_hi < cut).then(|| ((-e_lo / g2h).exp(), (-e_hi / g2h).exp()))
+    let (near_lo, near_hi) = (e_lo < cut, e_hi < cut);
+    if !(near_lo || near_hi) {
+        return None;
+    }
+    let p = |e: f64, near: bool| if near { (-e / g2h).exp() } else { 0.0 };
+    Some((p(e_lo, near_lo), p(e_hi, near_hi)))
 }
 
 /// Exit of a scalar state from the window `(lo, hi)`.
