@@ -49,7 +49,7 @@
 //! from a fresh word); [`ZigguratNormal`] is it as a [`Distribution`].
 
 use super::seeding::detected_arch;
-use super::simd::{SIGN_BIT, fast, fast_path};
+use super::simd::{SIGN_BIT, fast, fast_path, fast_path_lookup};
 use super::ziggurat_tables::{F, K, R, X};
 use pulp::Arch;
 use rand::Rng;
@@ -201,11 +201,17 @@ pub fn fill_standard_normals_with<R: Rng + ?Sized>(kernel: Kernel, rng: &mut R, 
     let mut flags = [0u8; CHUNK / 8];
     for chunk in out.chunks_mut(CHUNK) {
         let n = chunk.len();
-        for (r, o) in rows.iter_mut().zip(chunk.iter()) {
-            *r = ROWS[(o.to_bits() & LAYER_MASK) as usize];
-        }
         let groups = n.div_ceil(8);
-        if fast_path(arch, chunk, &rows[..n], &mut flags[..groups]) {
+        let any = match fast_path_lookup(arch, chunk, &ROWS, &mut flags[..groups]) {
+            Some(any) => any,
+            None => {
+                for (r, o) in rows.iter_mut().zip(chunk.iter()) {
+                    *r = ROWS[(o.to_bits() & LAYER_MASK) as usize];
+                }
+                fast_path(arch, chunk, &rows[..n], &mut flags[..groups])
+            }
+        };
+        if any {
             for (g, &f) in flags[..groups].iter().enumerate() {
                 let mut f = f;
                 while f != 0 {

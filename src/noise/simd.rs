@@ -115,6 +115,49 @@ pub(crate) fn fast_path(arch: Arch, out: &mut [f64], rows: &[[u64; 2]], flags: &
     any
 }
 
+/// [`fast_path`] with the table look-up inside the vector kernel: each word's row
+/// `(x_i bits, K_i)` is read from `table` at the word's low ten bits straight into a
+/// vector register, with no row buffer in between (a buffer written in 16-byte stores
+/// and read back in 64-byte loads stalls on the store forwarding). Returns `None` when
+/// the CPU has no AVX-512 kernel for it; the caller then fills rows for
+/// [`fast_path`]. Same results, bit for bit.
+pub(crate) fn fast_path_lookup(
+    arch: Arch,
+    out: &mut [f64],
+    table: &[[u64; 2]; 1024],
+    flags: &mut [u8],
+) -> Option<bool> {
+    debug_assert_eq!(flags.len(), out.len().div_ceil(8));
+    match arch {
+        #[cfg(target_arch = "x86_64")]
+        Arch::V4(simd) => {
+            let whole = out.len() / 8 * 8;
+            let (out, out_tail) = out.split_at_mut(whole);
+            let (flags, flags_tail) = flags.split_at_mut(whole / 8);
+            let mut any = simd.vectorize(
+                #[inline(always)]
+                || x86::fast_lookup_v4(simd, out, table, flags),
+            );
+            if let Some(f) = flags_tail.first_mut() {
+                let mut fl = 0u8;
+                for (l, o) in out_tail.iter_mut().enumerate() {
+                    let b = o.to_bits();
+                    let (x, accepted) = fast(b, table[(b & 1023) as usize]);
+                    if accepted {
+                        *o = x;
+                    }
+                    fl |= u8::from(!accepted) << l;
+                }
+                *f = fl;
+                any |= fl != 0;
+            }
+            Some(any)
+        }
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
 fn fast_portable(out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
     let mut any = 0u8;
     for ((oc, rc), f) in out
@@ -139,7 +182,7 @@ fn fast_portable(out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{LANES, ONE_BITS, SIGN_BIT};
-    use core::arch::x86_64::{__m256d, __m256i, __m512d, __m512i};
+    use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d, __m512i};
     use pulp::cast;
     use pulp::x86::{V3, V4};
 
@@ -230,6 +273,51 @@ mod x86 {
             let xi = f._mm512_castsi512_pd(f._mm512_permutex2var_epi64(ra, even, rb));
             let ki = f._mm512_permutex2var_epi64(ra, odd, rb);
             let b: __m512i = cast(*oc);
+            let m = f._mm512_srli_epi64::<12>(b);
+            let u = f._mm512_sub_pd(f._mm512_castsi512_pd(f._mm512_or_si512(m, one_bits)), one);
+            let x = f._mm512_castpd_si512(f._mm512_mul_pd(u, xi));
+            let s = f._mm512_slli_epi64::<{ 63 - 10 }>(f._mm512_and_si512(b, sign));
+            let signed = f._mm512_xor_si512(x, s);
+            let accepted = f._mm512_cmplt_epu64_mask(m, ki);
+            let res = f._mm512_mask_blend_epi64(accepted, b, signed);
+            *oc = cast::<__m512i, [f64; 8]>(res);
+            let rejected = !accepted;
+            *fl = rejected;
+            any |= rejected;
+        }
+        any != 0
+    }
+
+    #[inline(always)]
+    pub(super) fn fast_lookup_v4(
+        simd: V4,
+        out: &mut [f64],
+        table: &[[u64; 2]; 1024],
+        flags: &mut [u8],
+    ) -> bool {
+        let f = simd.avx512f;
+        let one_bits = f._mm512_set1_epi64(ONE_BITS as i64);
+        let one = f._mm512_set1_pd(1.0);
+        let sign = f._mm512_set1_epi64(SIGN_BIT as i64);
+        let even: __m512i = cast([0u64, 2, 4, 6, 8, 10, 12, 14]);
+        let odd: __m512i = cast([1u64, 3, 5, 7, 9, 11, 13, 15]);
+        let mut any = 0u8;
+        for (oc, fl) in out.chunks_exact_mut(8).zip(flags.iter_mut()) {
+            let oc: &mut [f64; 8] = oc.try_into().expect("chunks of 8");
+            let w: [u64; 8] = cast(*oc);
+            // Each row is one 16-byte load into a lane quarter of a vector register.
+            let row = |l: usize| -> __m128i { cast(table[(w[l] & 1023) as usize]) };
+            let ra = f._mm512_castsi128_si512(row(0));
+            let ra = f._mm512_inserti32x4::<1>(ra, row(1));
+            let ra = f._mm512_inserti32x4::<2>(ra, row(2));
+            let ra = f._mm512_inserti32x4::<3>(ra, row(3));
+            let rb = f._mm512_castsi128_si512(row(4));
+            let rb = f._mm512_inserti32x4::<1>(rb, row(5));
+            let rb = f._mm512_inserti32x4::<2>(rb, row(6));
+            let rb = f._mm512_inserti32x4::<3>(rb, row(7));
+            let xi = f._mm512_castsi512_pd(f._mm512_permutex2var_epi64(ra, even, rb));
+            let ki = f._mm512_permutex2var_epi64(ra, odd, rb);
+            let b: __m512i = cast(w);
             let m = f._mm512_srli_epi64::<12>(b);
             let u = f._mm512_sub_pd(f._mm512_castsi512_pd(f._mm512_or_si512(m, one_bits)), one);
             let x = f._mm512_castpd_si512(f._mm512_mul_pd(u, xi));
@@ -342,6 +430,12 @@ mod tests {
         }
         // The fast path on those words with their table rows, for lengths that leave
         // every remainder.
+        let table: [[u64; 2]; 1024] = std::array::from_fn(|i| {
+            [
+                super::super::ziggurat_tables::X[i].to_bits(),
+                super::super::ziggurat_tables::K[i],
+            ]
+        });
         for len in [1usize, 7, 8, 9, 64, 2399, 2400] {
             let rows: Vec<[u64; 2]> = reference[..len]
                 .iter()
@@ -373,6 +467,21 @@ mod tests {
                     want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                     "{name} len {len}"
                 );
+                // and with the look-up inside the kernel, where the CPU has one
+                let mut got: Vec<f64> = reference[..len]
+                    .iter()
+                    .map(|&b| f64::from_bits(b))
+                    .collect();
+                let mut flags = vec![0u8; len.div_ceil(8)];
+                if let Some(any) = fast_path_lookup(arch, &mut got, &table, &mut flags) {
+                    assert_eq!(any, want_any, "{name} lookup len {len}");
+                    assert_eq!(flags, want_flags, "{name} lookup len {len}");
+                    assert_eq!(
+                        got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                        want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                        "{name} lookup len {len}"
+                    );
+                }
             }
         }
     }
