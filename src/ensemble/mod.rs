@@ -230,7 +230,8 @@ impl Common<'_> {
 /// The seed used when none is given.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// Runs the paths of one chunk in lock-step lanes of `L`, folding each into `acc`.
+/// Runs the paths of one chunk in `L` lanes (in lock-step, or streaming when the
+/// monitor can stop paths), folding each into `acc` in index order.
 fn scalar_chunk<St, Src, O, const L: usize>(
     stepper: &St,
     source: &Src,
@@ -245,9 +246,9 @@ fn scalar_chunk<St, Src, O, const L: usize>(
     O: Observe<f64>,
 {
     let mut stepper = stepper.clone();
-    // Observers that stop paths (exits) run in lanes too: a stopped lane is skipped
-    // (neither drawn nor stepped) until the group's last path stops, so every lane still
-    // equals its lone path. The loop is compiled for the CPU's widest vector
+    // Observers that stop paths (exits) stream through the lanes (`run_stream`): a lane
+    // whose path stops takes the chunk's next path, and every path still equals its lone
+    // run. The loop is compiled for the CPU's widest vector
     // instructions (chosen at run time); no result depends on which (no FMA contraction,
     // the same IEEE operations), as the lane-against-lone-path tests check.
     crate::noise::vectorized(
@@ -273,7 +274,8 @@ fn lanes_loop<St, Src, O, const L: usize>(
     if <O::Monitor<'_> as crate::integrate::monitor::Monitor<f64>>::CAN_STOP {
         // Paths that stop early (exits) stream through the lanes: a lane whose path has
         // stopped takes the next path of the chunk. They finish out of order; they are
-        // recorded in index order, as a lone-path run records them.
+        // recorded in index order, as a lone-path run records them, so the chunk's
+        // monitors (CHUNK of them, not L) live until its end.
         let mut rngs: Vec<PathRng> = range.clone().map(|i| path_rng(seed, i)).collect();
         let mut mons: Vec<O::Monitor<'_>> = range.clone().map(|i| obs.monitor(i)).collect();
         let mut ends = vec![(0.0, StopReason::EndTime); rngs.len()];

@@ -46,7 +46,10 @@ pub trait Observe<X: ?Sized>: Sync {
     }
     /// An empty summary.
     fn summary(&self) -> Self::Summary;
-    /// The monitor of path `path`.
+    /// The monitor of path `path`. For monitors that can stop a path, the ensemble
+    /// makes the monitors of a whole chunk of 256 paths before running it (its paths
+    /// stream through the lanes and are recorded in index order), so a monitor that holds
+    /// much data is held 256 times per thread.
     fn monitor(&self, path: u64) -> Self::Monitor<'_>;
     /// Folds a finished path into `acc`.
     fn record(

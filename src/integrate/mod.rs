@@ -499,8 +499,8 @@ where
             for l in 0..L {
                 monitors[l].before_step(k, t, &xs[l]);
                 source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));
-                // a monitor that cannot stop returns None
-                let _ = monitors[l].after_step(k, t, h, &xs[l], &mut rngs[l]);
+                let stop = monitors[l].after_step(k, t, h, &xs[l], &mut rngs[l]);
+                debug_assert!(stop.is_none(), "a monitor with CAN_STOP = false stopped");
             }
         }
         n += block;
@@ -557,7 +557,8 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
 {
     let h = source.h();
     let steps = source.steps();
-    let mut paths = paths.into_iter().enumerate();
+    const { assert!(L > 0, "run_stream needs at least one lane") };
+    let mut paths = paths.into_iter().enumerate().fuse();
     // Lanes 0..active hold running paths; each has its own step index `k`, its place
     // `j` in the current block and the block's length.
     let mut xs = [0.0f64; L];
@@ -595,8 +596,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
         let mut l = 0;
         while l < active {
             let (Some(mon), Some(rng)) = (mons[l].as_deref_mut(), rngs[l].as_deref_mut()) else {
-                // every lane below `active` holds a path
-                break;
+                unreachable!("every lane below `active` holds a path");
             };
             let mut stop = None;
             if js[l] == blocks[l] {

@@ -1,6 +1,7 @@
 //! Monitors: what watches each step of a path, and may stop it.
 //!
-//! The run engine ([`run`](super::run), [`run_lanes`](super::run_lanes)) calls a
+//! The run engine ([`run`](super::run), [`run_lanes`](super::run_lanes),
+//! [`run_stream`](super::run_stream)) calls a
 //! monitor before and after every step. A monitor records what it needs (nothing, the
 //! states at chosen times, the time spent in a set) and may stop the path with a
 //! [`StopReason`]. Monitors are concrete generic types, so the engine is monomorphised
@@ -26,8 +27,9 @@ use rand::{Rng, RngExt};
 ///
 /// `X` is the state: `f64` for scalar models, `[f64]` for n-dimensional ones.
 pub trait Monitor<X: ?Sized> {
-    /// Whether [`after_step`](Self::after_step) can ever return `Some`. The lock-step
-    /// engine keeps no per-lane "stopped" mask for monitors that cannot stop.
+    /// Whether [`after_step`](Self::after_step) can ever return `Some`. Lanes of paths
+    /// whose monitor can stop stream through [`run_stream`](super::run_stream); the
+    /// others run in lock-step with no per-lane "stopped" mask.
     const CAN_STOP: bool;
     /// Called once with the start state.
     #[inline(always)]

@@ -197,7 +197,6 @@ pub fn fill_standard_normals_with<R: Rng + ?Sized>(kernel: Kernel, rng: &mut R, 
     };
     // 2. The fast path chunk by chunk, and 3. the slow path for its rejections, in index
     //    order (its words come after all of step 1's).
-    let mut rows = [[0u64; 2]; CHUNK];
     let mut flags = [0u8; CHUNK / 8];
     for chunk in out.chunks_mut(CHUNK) {
         let n = chunk.len();
@@ -205,6 +204,7 @@ pub fn fill_standard_normals_with<R: Rng + ?Sized>(kernel: Kernel, rng: &mut R, 
         let any = match fast_path_lookup(arch, chunk, &ROWS, &mut flags[..groups]) {
             Some(any) => any,
             None => {
+                let mut rows = [[0u64; 2]; CHUNK];
                 for (r, o) in rows.iter_mut().zip(chunk.iter()) {
                     *r = ROWS[(o.to_bits() & LAYER_MASK) as usize];
                 }

@@ -3,7 +3,7 @@
 //! A source is built and validated **once per run**, before any parallel section, from
 //! the step length and what the scheme needs ([`NoiseNeeds`]); drawing a step's noise
 //! can then no longer fail. The run engine ([`crate::integrate::run`],
-//! [`crate::integrate::run_lanes`]) asks the source for one step's noise at a time;
+//! [`crate::integrate::run_lanes`], [`crate::integrate::run_stream`]) asks the source for one step's noise at a time;
 //! Gaussian sources draw the normals of a block of [`GAUSSIAN_BLOCK`] steps at once
 //! ([`fill_standard_normals`](super::fill_standard_normals)).
 //!

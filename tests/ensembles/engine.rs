@@ -10,7 +10,9 @@ use saddle_sde::escape::{Correction, ExitDomain, ExitObs, ExitSpec};
 use saddle_sde::integrate::monitor::{
     BlowUp, Closure, EndValue, Exit, ExitWindow, ModelVariance, Occupation, Snapshots, Trajectory,
 };
-use saddle_sde::integrate::{Grid, NdScheme, ScalarStepper, Side, StopReason, run, run_lanes};
+use saddle_sde::integrate::{
+    Grid, NdScheme, ScalarStepper, Side, StopReason, run, run_lanes, run_stream,
+};
 use saddle_sde::models::{LawEquivalentSaddle, LocalSaddle, SaddleSde};
 use saddle_sde::noise::{Gaussian, GaussianAreas, Given, StepNoise, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
@@ -111,8 +113,79 @@ fn missing_or_bad_settings_name_the_parameter() {
     assert!(r.unwrap_err().to_string().contains("model"));
 }
 
-/// Exit monitors in lock-step lanes stop lanes at different steps; every lane must
-/// still equal its lone path bit for bit (the stopped lane is frozen, the others go on).
+/// A stream of 50 paths through 4 lanes, with and without Lévy areas: lanes take new
+/// paths mid-stream (fresh path states in used lanes), some paths exit and some reach
+/// the grid's end, and the stream runs dry while lanes are mid-block. Every path's end
+/// state and stop reason equals its lone run bit for bit; and a grid of no steps ends
+/// every path at once, as `run` does.
+#[test]
+fn streaming_lanes_equal_lone_paths() {
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let window = ExitWindow {
+        lo: -0.5,
+        hi: 0.6,
+        lo_is_exit: true,
+        hi_is_exit: true,
+        bridge_lo: -0.5,
+        bridge_hi: 0.6,
+    };
+    let mon = || Exit::<_, true>::new(window, ModelVariance(&m));
+    let n = 50;
+    for (t_end, dt) in [(0.7, 1e-2), (0.0, 1e-2)] {
+        let grid = Grid::new(t_end, dt).unwrap();
+        for areas in [false, true] {
+            let mut st = ScalarStepper::new(&m, &Milstein);
+            let gauss = Gaussian::<2>::new(&grid).unwrap();
+            let with_areas = GaussianAreas::<2>::new(&grid).unwrap();
+            let mut mons: Vec<_> = (0..n).map(|_| mon()).collect();
+            let mut rngs: Vec<_> = (0..n).map(|i| path_rng(13, i)).collect();
+            let mut ends = vec![None; n as usize];
+            let starts: Vec<f64> = (0..n).map(|i| -0.3 + 0.8 * i as f64 / n as f64).collect();
+            let paths = starts
+                .iter()
+                .zip(mons.iter_mut().zip(rngs.iter_mut()))
+                .map(|(&x0, (m, r))| (x0, m, r));
+            let done = |i: usize, x: f64, why: StopReason| {
+                assert!(ends[i].is_none(), "path {i} finished twice");
+                ends[i] = Some((x, why));
+            };
+            if areas {
+                run_stream::<_, _, _, _, 4>(&mut st, &with_areas, paths, done);
+            } else {
+                run_stream::<_, _, _, _, 4>(&mut st, &gauss, paths, done);
+            }
+            let (mut exited, mut at_end) = (0, 0);
+            for i in 0..n as usize {
+                let (xe, why) = ends[i].expect("every path finishes");
+                let mut x = starts[i];
+                let mut rng = path_rng(13, i as u64);
+                let lone = if areas {
+                    run(&mut st, &with_areas, &mut mon(), &mut x, &mut rng)
+                } else {
+                    run(&mut st, &gauss, &mut mon(), &mut x, &mut rng)
+                };
+                assert_eq!((xe.to_bits(), why), (x.to_bits(), lone), "path {i}");
+                match why {
+                    StopReason::Exited { .. } => exited += 1,
+                    StopReason::EndTime => at_end += 1,
+                    _ => {}
+                }
+            }
+            if t_end > 0.0 {
+                // both kinds of ending occur
+                assert!(
+                    exited >= 10 && at_end >= 10,
+                    "{exited} exited, {at_end} at end"
+                );
+            } else {
+                assert_eq!(at_end, n, "no steps: every path ends at once");
+            }
+        }
+    }
+}
+
+/// Exit monitors stop lanes at different steps (run_lanes hands them to run_stream);
+/// every lane must still equal its lone path bit for bit.
 #[test]
 fn stopping_lanes_equal_lone_paths() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
@@ -435,8 +508,8 @@ fn nd_ensemble_matches_the_scalar_law_and_is_thread_invariant() {
     assert!(ExitObs::without_model(&spec.clone().with_correction(Correction::Bridge)).is_err());
 }
 
-/// Exits run in lock-step lanes (a stopped lane waits for the group's last path) with
-/// the same generators as `exit_path`: every path's ending, side and time equals its
+/// Exits stream through the lanes (a lane whose path stops takes the chunk's next path)
+/// with the same generators as `exit_path`: every path's ending, side and time equals its
 /// single-path run, for every correction, one and two noises, EM and Milstein with areas.
 #[test]
 fn exit_ensemble_equals_its_single_paths() {
@@ -472,7 +545,7 @@ fn exit_ensemble_equals_its_single_paths() {
         let spec = ExitSpec::new(ExitDomain::interval(-0.5, 0.5).unwrap(), 0.1, 5.0, 1e-2)
             .unwrap()
             .with_correction(c);
-        // 301 paths: not a multiple of any lane width, so a padded last group runs too
+        // 301 paths: not a multiple of any lane width, so lanes run dry mid-chunk too
         check(&law, &EulerMaruyama, &spec, 301);
         check(&saddle, &EulerMaruyama, &spec, 301);
         check(&saddle, &Milstein, &spec, 61);
