@@ -251,15 +251,35 @@ mod x86 {
         }
     }
 
+    /// The fast path on eight words `oc` (as `f64` bit patterns) with their rows in
+    /// `ra` (rows 0–3) and `rb` (rows 4–7): accepted entries become normals, rejected
+    /// ones keep their word; returns the rejected mask.
     #[inline(always)]
-    pub(super) fn fast_v4(simd: V4, out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
+    fn fast8_v4(simd: V4, oc: &mut [f64; 8], ra: __m512i, rb: __m512i) -> u8 {
         let f = simd.avx512f;
-        let one_bits = f._mm512_set1_epi64(ONE_BITS as i64);
-        let one = f._mm512_set1_pd(1.0);
-        let sign = f._mm512_set1_epi64(SIGN_BIT as i64);
-        // Even and odd elements of two rows-vectors: the x_i and the K_i.
+        // Even and odd elements of the two row vectors: the x_i and the K_i.
         let even: __m512i = cast([0u64, 2, 4, 6, 8, 10, 12, 14]);
         let odd: __m512i = cast([1u64, 3, 5, 7, 9, 11, 13, 15]);
+        let xi = f._mm512_castsi512_pd(f._mm512_permutex2var_epi64(ra, even, rb));
+        let ki = f._mm512_permutex2var_epi64(ra, odd, rb);
+        let b: __m512i = cast(*oc);
+        let m = f._mm512_srli_epi64::<12>(b);
+        let one_bits = f._mm512_set1_epi64(ONE_BITS as i64);
+        let u = f._mm512_sub_pd(
+            f._mm512_castsi512_pd(f._mm512_or_si512(m, one_bits)),
+            f._mm512_set1_pd(1.0),
+        );
+        let x = f._mm512_castpd_si512(f._mm512_mul_pd(u, xi));
+        let sign = f._mm512_set1_epi64(SIGN_BIT as i64);
+        let s = f._mm512_slli_epi64::<{ 63 - 10 }>(f._mm512_and_si512(b, sign));
+        let signed = f._mm512_xor_si512(x, s);
+        let accepted = f._mm512_cmplt_epu64_mask(m, ki);
+        *oc = cast::<__m512i, [f64; 8]>(f._mm512_mask_blend_epi64(accepted, b, signed));
+        !accepted
+    }
+
+    #[inline(always)]
+    pub(super) fn fast_v4(simd: V4, out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
         let mut any = 0u8;
         for ((oc, rc), fl) in out
             .chunks_exact_mut(8)
@@ -269,19 +289,7 @@ mod x86 {
             let oc: &mut [f64; 8] = oc.try_into().expect("chunks of 8");
             let rc: &[[u64; 2]; 8] = rc.try_into().expect("chunks of 8");
             let [ra, rb]: [[u64; 8]; 2] = cast(*rc);
-            let (ra, rb): (__m512i, __m512i) = (cast(ra), cast(rb));
-            let xi = f._mm512_castsi512_pd(f._mm512_permutex2var_epi64(ra, even, rb));
-            let ki = f._mm512_permutex2var_epi64(ra, odd, rb);
-            let b: __m512i = cast(*oc);
-            let m = f._mm512_srli_epi64::<12>(b);
-            let u = f._mm512_sub_pd(f._mm512_castsi512_pd(f._mm512_or_si512(m, one_bits)), one);
-            let x = f._mm512_castpd_si512(f._mm512_mul_pd(u, xi));
-            let s = f._mm512_slli_epi64::<{ 63 - 10 }>(f._mm512_and_si512(b, sign));
-            let signed = f._mm512_xor_si512(x, s);
-            let accepted = f._mm512_cmplt_epu64_mask(m, ki);
-            let res = f._mm512_mask_blend_epi64(accepted, b, signed);
-            *oc = cast::<__m512i, [f64; 8]>(res);
-            let rejected = !accepted;
+            let rejected = fast8_v4(simd, oc, cast(ra), cast(rb));
             *fl = rejected;
             any |= rejected;
         }
@@ -296,11 +304,6 @@ mod x86 {
         flags: &mut [u8],
     ) -> bool {
         let f = simd.avx512f;
-        let one_bits = f._mm512_set1_epi64(ONE_BITS as i64);
-        let one = f._mm512_set1_pd(1.0);
-        let sign = f._mm512_set1_epi64(SIGN_BIT as i64);
-        let even: __m512i = cast([0u64, 2, 4, 6, 8, 10, 12, 14]);
-        let odd: __m512i = cast([1u64, 3, 5, 7, 9, 11, 13, 15]);
         let mut any = 0u8;
         for (oc, fl) in out.chunks_exact_mut(8).zip(flags.iter_mut()) {
             let oc: &mut [f64; 8] = oc.try_into().expect("chunks of 8");
@@ -315,18 +318,7 @@ mod x86 {
             let rb = f._mm512_inserti32x4::<1>(rb, row(5));
             let rb = f._mm512_inserti32x4::<2>(rb, row(6));
             let rb = f._mm512_inserti32x4::<3>(rb, row(7));
-            let xi = f._mm512_castsi512_pd(f._mm512_permutex2var_epi64(ra, even, rb));
-            let ki = f._mm512_permutex2var_epi64(ra, odd, rb);
-            let b: __m512i = cast(w);
-            let m = f._mm512_srli_epi64::<12>(b);
-            let u = f._mm512_sub_pd(f._mm512_castsi512_pd(f._mm512_or_si512(m, one_bits)), one);
-            let x = f._mm512_castpd_si512(f._mm512_mul_pd(u, xi));
-            let s = f._mm512_slli_epi64::<{ 63 - 10 }>(f._mm512_and_si512(b, sign));
-            let signed = f._mm512_xor_si512(x, s);
-            let accepted = f._mm512_cmplt_epu64_mask(m, ki);
-            let res = f._mm512_mask_blend_epi64(accepted, b, signed);
-            *oc = cast::<__m512i, [f64; 8]>(res);
-            let rejected = !accepted;
+            let rejected = fast8_v4(simd, oc, ra, rb);
             *fl = rejected;
             any |= rejected;
         }
