@@ -570,7 +570,6 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
     let mut js = [0usize; L];
     let mut blocks = [0usize; L];
     let mut ids = [0usize; L];
-    let mut fresh = [true; L];
     let mut active = 0;
     // Puts the next path of the stream into lane `l`; false when there is none.
     let mut take = |l: usize,
@@ -603,13 +602,6 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                 if ks[l] == steps {
                     stop = Some(StopReason::at_end(St::is_finite(&xs[l])));
                 } else {
-                    if !fresh[l] {
-                        // a new path in a used lane starts from a new path state, as
-                        // a lone run does
-                        state[l] = source.path_state();
-                        noise[l] = source.buffer();
-                        fresh[l] = true;
-                    }
                     blocks[l] = (steps - ks[l]).min(Src::BLOCK);
                     js[l] = 0;
                     source.refill(&mut state[l], rng);
@@ -631,8 +623,10 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
             };
             done(ids[l], xs[l], reason);
             (ks[l], js[l], blocks[l]) = (0, 0, 0);
-            fresh[l] = false;
             if take(l, &mut xs, &mut mons, &mut rngs, &mut ids) {
+                // a new path starts from a new path state, as a lone run does
+                state[l] = source.path_state();
+                noise[l] = source.buffer();
                 l += 1;
             } else {
                 // the stream is dry: the last running lane takes this one's place
@@ -646,7 +640,6 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                 js.swap(l, active);
                 blocks.swap(l, active);
                 ids.swap(l, active);
-                fresh.swap(l, active);
                 mons[active] = None;
                 rngs[active] = None;
             }
