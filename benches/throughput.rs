@@ -8,7 +8,7 @@
 //! | `w1/em_two_noise` | W1: (a, σ, τ, ρ, x0) = (1, 1, 0.5, 0.3, 0.1), T = 1, dt = 1e-3, EM, terminal mean and variance |
 //! | `w1/law_equivalent_em` | W1 in the law-equivalent one-noise form |
 //! | `escape/bridge`, `escape/none` | exit from (−0.5, 1), x0 = 0.1, dt = 1e-3, horizon 50, EM on the two-noise model, with and without the Brownian-bridge correction |
-//! | `milstein/area`, `milstein/em` | one step of Milstein with the Lévy area (p = 5 terms, `LevyArea::for_step`) against one EM step, h = 1e-3, the two-noise model; `milstein/area_p10` and `milstein/area_p1` with 10 terms (before this release) and 1 |
+//! | `milstein/area`, `milstein/em` | one step of Milstein with the Lévy area (p = 5 terms, `LevyArea::for_step`) against one EM step, h = 1e-3, the two-noise model; `milstein/area_p10` with 10 terms (before this release), `milstein/area_economical` with `LevyArea::economical`'s p = 1 (the least cost at a given strong error, still order 1) |
 //!
 //! Each workload runs on a one-thread and on a two-thread rayon pool (`…/1` and
 //! `…/2`). Throughput is in path-steps (or normals) per second. Run with
@@ -21,7 +21,7 @@ use saddle_sde::ensemble::Ensemble;
 use saddle_sde::escape::{Correction, ExitDomain, ExitSpec};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
-use saddle_sde::noise::{fill_standard_normals, path_rng};
+use saddle_sde::noise::{LevyArea, fill_standard_normals, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use std::hint::black_box;
 use std::time::Duration;
@@ -162,9 +162,14 @@ fn milstein_rows(c: &mut Criterion) {
     for threads in [1, 2] {
         let p = pool(threads);
         // the default sampler (p = 5 at this h), the one before this release
-        // (p = ⌈0.3/√h⌉ = 10) and the cheapest (p = 1); the last two on one thread only
-        for (name, terms) in [("area", None), ("area_p10", Some(10)), ("area_p1", Some(1))] {
-            if threads > 1 && terms.is_some() {
+        // (p = ⌈0.3/√h⌉ = 10, one thread only) and the economical rule (p = 1 at this h)
+        let economical = LevyArea::economical(grid.h()).expect("h").terms();
+        for (name, terms) in [
+            ("area", None),
+            ("area_p10", Some(10)),
+            ("area_economical", Some(economical)),
+        ] {
+            if threads > 1 && terms == Some(10) {
                 continue;
             }
             g.bench_function(BenchmarkId::new(name, threads), |b| {

@@ -1,7 +1,7 @@
 //! # Strong error against cost: Euler–Maruyama and Milstein with the Lévy area
 //!
 //! On the saddle SDE with non-commuting noise (W1's parameters, T = 1, x0 = 0.1) this
-//! example measures, for each step h = 2⁻⁴ … 2⁻¹⁰:
+//! example measures, for each step h = 2⁻⁴ … 2⁻¹²:
 //!
 //! - the **strong error** E|x_T^h − x_T| of EM and of Milstein fed the *exact* Lévy
 //!   areas, against the closed-form pathwise solution on the same Brownian path (fine
@@ -18,8 +18,14 @@
 //! as [`LevyArea::for_step_many`]),
 //! with [`LevyArea::for_step`], p = ⌈1/(π√(6h))⌉ (the Mrongowius–Rößler bound), and
 //! with p = 1 at every h (cheapest; its area error, O(√h) globally, ends strong order 1
-//! in the limit), and draws strong error against cost into
-//! `docs/img/strong_error_cost.svg`.
+//! in the limit), and with [`LevyArea::economical`], p = ⌈0.028/√h⌉ (order 1, the
+//! least cost at a given strong error). It fits the constants behind the economical
+//! rule, K₁ (exact-area error ≈ K₁h) and K₂ (sampler's share ≈ K₂√h/p), prints the
+//! cost-optimal c = K₂/(2K₁) (errors added) and K₂/(√2K₁) (in quadrature), and draws
+//! strong error against cost into `docs/img/strong_error_cost.svg`.
+//!
+//! `cargo run --release --example strong_error_cost -- a σ τ ρ` runs another model
+//! (no figure), to re-fit the constants for it.
 //!
 //! **The coupling.** Over a step, write the series tail r > p of 2πA/h as
 //! Σ_{r>p} [ζ₁ᵣ(η₂ᵣ + c₂) − ζ₂ᵣ(η₁ᵣ + c₁)]/r with c = √(2/h)ΔZ. Given the ζ's, the part in
@@ -29,7 +35,7 @@
 //! rest of the c-linear part is drawn exactly, and V's rest by its mean (its variance,
 //! 4Σ_{r>p+100} r⁻⁴ < 1.3·10⁻⁶, is dropped).
 //!
-//! Run with `cargo run --release --example strong_error_cost` (under a minute).
+//! Run with `cargo run --release --example strong_error_cost` (about a minute on two cores).
 
 use plotters::prelude::*;
 use rayon::prelude::*;
@@ -42,7 +48,7 @@ use saddle_sde::scheme::{EulerMaruyama, Milstein};
 use std::f64::consts::PI;
 use std::time::Instant;
 
-const LOGS: [u32; 7] = [4, 5, 6, 7, 8, 9, 10];
+const LOGS: [u32; 9] = [4, 5, 6, 7, 8, 9, 10, 11, 12];
 const PATHS: u64 = 2_000;
 /// ζ's drawn beyond the p kept terms in the coupling.
 const EXTRA: usize = 100;
@@ -154,21 +160,34 @@ struct Row {
     before: (usize, (f64, f64), f64),
     after: (usize, (f64, f64), f64),
     one: ((f64, f64), f64),
+    econ: (usize, (f64, f64), f64),
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let model = SaddleSde::new(1.0, 1.0, 0.5, 0.3)?;
+    // optional model parameters `a σ τ ρ` (default W1's, the blog's); the figure is
+    // written only for the default
+    let args: Vec<f64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("model parameters a σ τ ρ must be numbers: {e}"))?;
+    let model = match args[..] {
+        [] => SaddleSde::new(1.0, 1.0, 0.5, 0.3)?,
+        [a, sigma, tau, rho] => SaddleSde::new(a, sigma, tau, rho)?,
+        _ => return Err("pass no arguments or the four model parameters a σ τ ρ".into()),
+    };
+    println!("model: {model:?}");
     let fine_log = 14u32;
     let fine = 1usize << fine_log;
     let areas = LevyArea::for_step(1.0 / fine as f64)?;
     // errors[path][level] for EM and Milstein with exact areas
-    let errors: Vec<[[f64; 7]; 2]> = (0..PATHS)
+    let errors: Vec<[[f64; LOGS.len()]; 2]> = (0..PATHS)
         .into_par_iter()
         .map(|i| {
             let path = BrownianPath::<2>::sample(&mut path_rng(77, i), 1.0, fine, Some(&areas))
                 .expect("path");
             let exact = pathwise_terminal(&model, 0.1, path.steps());
-            let mut e = [[0.0; 7]; 2];
+            let mut e = [[0.0; LOGS.len()]; 2];
             for (k, &lg) in LOGS.iter().enumerate() {
                 let steps = path.coarsen(1 << (fine_log - lg)).expect("coarsen");
                 e[0][k] = (terminal_on_path(&model, &EulerMaruyama, 0.1, &steps)
@@ -205,9 +224,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mil: Vec<f64> = errors.iter().map(|e| e[1][k]).collect();
         // about 4·10⁶ path-steps (≥ 15 ms) per EM timing
         let timing_paths = (4e6 * h).clamp(2_000.0, 250_000.0) as u64;
-        let (pb, pa) = (
+        let (pb, pa, pe) = (
             LevyArea::for_step_many(h)?.terms(),
             LevyArea::for_step(h)?.terms(),
+            LevyArea::economical(h)?.terms(),
         );
         let row = Row {
             h,
@@ -227,6 +247,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             one: (
                 sampler_error(&model, h, 1),
                 cost(&model, &Milstein, h, timing_paths / 4, Some(1)),
+            ),
+            econ: (
+                pe,
+                sampler_error(&model, h, pe),
+                cost(&model, &Milstein, h, timing_paths / 4, Some(pe)),
             ),
         };
         println!(
@@ -271,6 +296,66 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r.one.0.1
         );
     }
+    println!(
+        "\neconomical rule p = ⌈{}/√h⌉:",
+        LevyArea::ECONOMICAL_TERMS_CONSTANT
+    );
+    for r in &rows {
+        let (p, e, ns) = r.econ;
+        println!(
+            "h = 2^-{:<2} p = {p:>2}: e_s {:.2e} ± {:.1e}, bound {:.3e}, {:>7.0} ns; after (p = {:>2}): {:.3e}, {:>7.0} ns",
+            (-r.h.log2()).round(),
+            e.0,
+            e.1,
+            r.mil.0 + e.0,
+            ns,
+            r.after.0,
+            r.mil.0 + r.after.1.0,
+            r.after.2
+        );
+    }
+    // The cost-optimal constant: exact-area error ≈ K₁h (least squares through the
+    // origin over h ≤ 2⁻⁸), the sampler's share ≈ K₂√h/p (K₂ from the p ≥ 3 rows of the
+    // rules `before` and `after`, where K₂(p) has settled).
+    let small: Vec<&Row> = rows.iter().filter(|r| r.h <= 1.0 / 256.0).collect();
+    let k1 = small.iter().map(|r| r.mil.0 * r.h).sum::<f64>()
+        / small.iter().map(|r| r.h * r.h).sum::<f64>();
+    let k2s: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| {
+            [(r.before.0, r.before.1.0), (r.after.0, r.after.1.0)].map(|(p, e)| (p, e, r.h))
+        })
+        .filter(|&(p, _, _)| p >= 3)
+        .map(|(p, e, h)| e * p as f64 / h.sqrt())
+        .collect();
+    let k2 = k2s.iter().sum::<f64>() / k2s.len() as f64;
+    let k2_sd =
+        (k2s.iter().map(|k| (k - k2) * (k - k2)).sum::<f64>() / (k2s.len() - 1) as f64).sqrt();
+    let (c_add, c_quad) = (k2 / (2.0 * k1), k2 / (2f64.sqrt() * k1));
+    // leading cost at a fixed error, ∝ c·g(c)^{3/2}
+    let lead_add = |c: f64| c * (k1 + k2 / c).powf(1.5);
+    let lead_quad = |c: f64| c * (k1 * k1 + k2 * k2 / (c * c)).powf(0.75);
+    let (ce, cb) = (
+        LevyArea::ECONOMICAL_TERMS_CONSTANT,
+        1.0 / (PI * 6f64.sqrt()),
+    );
+    println!(
+        "\nK₁ = {k1:.3} (exact-area Milstein error / h, h ≤ 2⁻⁸); K₂ = {k2:.4} (sd {k2_sd:.4} over {} rows with p ≥ 3)",
+        k2s.len()
+    );
+    println!(
+        "cost-optimal c: {c_add:.4} (errors added), {c_quad:.4} (in quadrature); the library's c_e = {ce}"
+    );
+    println!(
+        "leading cost of c_e over the optimum: {:.3} (added), {:.3} (quadrature); for_step's c = {cb:.3} over c_e: {:.2} (added), {:.2} (quadrature)",
+        lead_add(ce) / lead_add(c_add),
+        lead_quad(ce) / lead_quad(c_quad),
+        lead_add(cb) / lead_add(ce),
+        lead_quad(cb) / lead_quad(ce)
+    );
+    if !args.is_empty() {
+        return Ok(());
+    }
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
         .map_err(|_| "the embedded DejaVu Sans font did not load")?;
     std::fs::create_dir_all("docs/img")?;
@@ -288,7 +373,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Strong error against nanoseconds per path, log–log: EM, and Milstein with the
-/// sampler before, after and with one term (upper bounds e_exact + e_s).
+/// sampler before, after, with one term and with the economical rule (upper bounds
+/// e_exact + e_s).
 fn draw<DB>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     rows: &[Row],
@@ -310,7 +396,16 @@ where
         .iter()
         .map(|r| (r.one.1, r.mil.0 + r.one.0.0))
         .collect();
-    let all = em.iter().chain(&before).chain(&after).chain(&one);
+    let econ: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.econ.2, r.mil.0 + r.econ.1.0))
+        .collect();
+    let all = em
+        .iter()
+        .chain(&before)
+        .chain(&after)
+        .chain(&one)
+        .chain(&econ);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, 0.0f64, f64::MAX, 0.0f64);
     for &(x, y) in all {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
@@ -346,12 +441,17 @@ where
         (
             &after,
             RGBColor(44, 160, 44),
-            "Milstein, area p = ⌈0.13/√h⌉ (now)",
+            "Milstein, area p = ⌈0.13/√h⌉ (default)",
         ),
         (
             &one,
             RGBColor(148, 103, 189),
             "Milstein, area p = 1 (order ½ in the limit)",
+        ),
+        (
+            &econ,
+            RGBColor(255, 127, 14),
+            "Milstein, area p = ⌈0.028/√h⌉ (economical)",
         ),
     ];
     for (pts, colour, label) in series {

@@ -118,6 +118,48 @@ impl LevyArea {
         Self::with_terms(terms_for(h, 1.0 / (PI * 6f64.sqrt()))?, h)
     }
 
+    /// The sampler that reaches a given strong error of Milstein at the least cost:
+    /// `p = ⌈c_e/√h⌉` with `c_e =` [`ECONOMICAL_TERMS_CONSTANT`](Self::ECONOMICAL_TERMS_CONSTANT)
+    /// `= 0.028`, a quarter or so of [`for_step`](Self::for_step)'s `0.130`
+    /// (`p = 1` for `h > 7.8·10⁻⁴`, `p = 2` down to `1.96·10⁻⁴`, `p = 4` at `h = 2⁻¹⁴`).
+    ///
+    /// **Why.** With `p ≥ c/√h` the RMS area error per step is at most
+    /// `h^{3/2}/(π√6·c)` (module docs), mean zero and independent across steps, so
+    /// Milstein keeps **strong order 1 for every `c > 0`**; `c` only trades the area's
+    /// share of the error, `≈ K₂h/c`, against the cost per step, `≈ a + b·c/√h`. At a
+    /// target error ε the leading cost is `∝ c·g(c)^{3/2}·ε^{−3/2}` with
+    /// `g(c) = K₁ + K₂/c` (errors added) or `√(K₁² + K₂²/c²)` (in quadrature), where
+    /// `K₁h` is Milstein's error with the exact area. That is least at `c = K₂/(2K₁)`
+    /// (added) or `K₂/(√2·K₁)` (quadrature), where the area's share is 2× or √2× the
+    /// scheme's own error. On W1's model (the blog's parameters) the measured
+    /// `K₁ = 0.95` and `K₂ = 0.042` (`examples/strong_error_cost.rs`, 2 000 paths,
+    /// `h = 2⁻⁴ … 2⁻¹²`) give `c = 0.022` and `0.032`; `c_e = 0.028` is within 1 % of the
+    /// least leading cost in both error models. [`for_step`](Self::for_step)'s
+    /// `c = 0.130` costs 1.7× (added) to 2.0× (quadrature) as much for the same strong
+    /// error on that model, in the limit `h → 0`.
+    ///
+    /// The constants `K₁, K₂` depend on the model: `K₂` grows with the noise's
+    /// commutator `|στ|√(1 − ρ²)`. For a model whose area term dominates, pass more
+    /// terms with [`with_terms`](Self::with_terms) (or `Ensemble::area_terms`); the
+    /// example re-fits both constants.
+    ///
+    /// ```
+    /// use saddle_sde::noise::LevyArea;
+    /// assert_eq!(LevyArea::economical(1e-3)?.terms(), 1);
+    /// assert_eq!(LevyArea::economical(1e-4)?.terms(), 3);
+    /// assert_eq!(LevyArea::for_step(1e-3)?.terms(), 5);
+    /// # Ok::<(), saddle_sde::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`for_step`](Self::for_step).
+    pub fn economical(h: f64) -> Result<Self> {
+        Self::with_terms(terms_for(h, Self::ECONOMICAL_TERMS_CONSTANT)?, h)
+    }
+
+    /// The constant `c_e` of [`economical`](Self::economical)'s `p = ⌈c_e/√h⌉`.
+    pub const ECONOMICAL_TERMS_CONSTANT: f64 = 0.028;
+
     /// The sampler for steps of length `h` when **more than two** motions share the
     /// series terms ([`sample_all`](Self::sample_all) with `m > 2`, which adds no tail):
     /// `p = ⌈0.3/√h⌉`, as before the two-motion bound was sharpened. The RMS area error is
