@@ -407,7 +407,7 @@ where
     /// needs areas (default [`LevyArea::for_step`](crate::noise::LevyArea::for_step),
     /// which keeps Milstein at strong order 1). A step then draws `4p + 1` normals for
     /// the area: fewer terms are cheaper, with an area error of RMS at most
-    /// `h/(π√6·p)` (see [`LevyArea`]). For the least cost at a given strong error on
+    /// `h/(π√6·p)` (see [`LevyArea`]). For nearly the least cost at a given strong error on
     /// the blog's model, pass
     /// [`LevyArea::economical`](crate::noise::LevyArea::economical)`(h)?.terms()`
     /// (still strong order 1; `p = 1` at `h = 10⁻³`). `p = 0` is refused

@@ -118,30 +118,39 @@ impl LevyArea {
         Self::with_terms(terms_for(h, 1.0 / (PI * 6f64.sqrt()))?, h)
     }
 
-    /// The sampler that reaches a given strong error of Milstein at the least cost:
+    /// The sampler whose number of terms reaches a given strong error of Milstein at
+    /// nearly the least cost, to leading order as `h → 0` (fitted on the blog's model):
     /// `p = ⌈c_e/√h⌉` with `c_e =` [`ECONOMICAL_TERMS_CONSTANT`](Self::ECONOMICAL_TERMS_CONSTANT)
-    /// `= 0.028`, a quarter or so of [`for_step`](Self::for_step)'s `0.130`
-    /// (`p = 1` for `h > 7.8·10⁻⁴`, `p = 2` down to `1.96·10⁻⁴`, `p = 4` at `h = 2⁻¹⁴`).
+    /// `= 0.028`, about a fifth of [`for_step`](Self::for_step)'s `0.130`
+    /// (`p = 1` for `h > c_e² = 7.84·10⁻⁴`, `p = 2` down to `1.96·10⁻⁴`, `p = 4` at
+    /// `h = 2⁻¹⁴`).
     ///
     /// **Why.** With `p ≥ c/√h` the RMS area error per step is at most
-    /// `h^{3/2}/(π√6·c)` (module docs), mean zero and independent across steps, so
-    /// Milstein keeps **strong order 1 for every `c > 0`**; `c` only trades the area's
-    /// share of the error, `≈ K₂h/c`, against the cost per step, `≈ a + b·c/√h`. At a
-    /// target error ε the leading cost is `∝ c·g(c)^{3/2}·ε^{−3/2}` with
-    /// `g(c) = K₁ + K₂/c` (errors added) or `√(K₁² + K₂²/c²)` (in quadrature), where
-    /// `K₁h` is Milstein's error with the exact area. That is least at `c = K₂/(2K₁)`
-    /// (added) or `K₂/(√2·K₁)` (quadrature), where the area's share is 2× or √2× the
-    /// scheme's own error. On W1's model (the blog's parameters) the measured
-    /// `K₁ = 0.95` and `K₂ = 0.042` (`examples/strong_error_cost.rs`, 2 000 paths,
-    /// `h = 2⁻⁴ … 2⁻¹²`) give `c = 0.022` and `0.032`; `c_e = 0.028` is within 1 % of the
-    /// least leading cost in both error models. [`for_step`](Self::for_step)'s
-    /// `c = 0.130` costs 1.7× (added) to 2.0× (quadrature) as much for the same strong
-    /// error on that model, in the limit `h → 0`.
+    /// `h^{3/2}/(π√6·c)` (module docs), with mean zero given the step's increments and
+    /// the past, and independent across steps. For this model the area's coefficient in
+    /// Milstein's step, `στ√(1 − ρ²)`, does not depend on `x`, so the area adds a
+    /// martingale error of RMS `O(h/c)` at `T`: Milstein keeps **strong order 1 for every
+    /// `c > 0`**, with an error constant that grows like `1/c`. (The order shows only for
+    /// `h ≪ c²`: above `c_e²` the rule takes `p = 1`, whose area error falls like `√h`.)
+    /// So `c` trades the area's share of the error, `≈ K₂√h/p ≤ K₂h/c`, against the cost
+    /// per step, `a + b·p`. Neglecting the fixed cost `a` (valid for `h ≪ (c·b/a)²`), a
+    /// target error ε costs `∝ c·g(c)^{3/2}·ε^{−3/2}` with `g(c) = K₁ + K₂/c` (errors
+    /// added) or `√(K₁² + K₂²/c²)` (in quadrature), where `K₁h` is Milstein's error with
+    /// the exact area. That is least at `c = K₂/(2K₁)` (added) or `K₂/(√2·K₁)`
+    /// (quadrature), where the area's share is 2× or √2× the scheme's own error. On W1's
+    /// model (the blog's parameters) the measured `K₁ = 0.966` and `K₂ = 0.042`
+    /// (`examples/strong_error_cost.rs`, 2 000 paths, `h = 2⁻⁴ … 2⁻¹²`) give
+    /// `c = 0.022` and `0.031`; `c_e = 0.028` is within 1 % of the least leading cost in
+    /// both error models, and [`for_step`](Self::for_step)'s `c = 0.130` costs 1.75×
+    /// (added) to 2.0× (quadrature) as much for the same strong error, to leading order.
+    /// At finite `h` the fixed cost narrows the gap (1.35–1.4× measured at a strong error
+    /// of `5·10⁻⁴`).
     ///
-    /// The constants `K₁, K₂` depend on the model: `K₂` grows with the noise's
-    /// commutator `|στ|√(1 − ρ²)`. For a model whose area term dominates, pass more
-    /// terms with [`with_terms`](Self::with_terms) (or `Ensemble::area_terms`); the
-    /// example re-fits both constants.
+    /// The constants depend on the model: `K₂` grows with the commutator
+    /// `|στ|√(1 − ρ²)`. On three other models the optimum was 0.015–0.055 and `c_e` within
+    /// 14 % of the least leading cost (docs/performance.md). For a model whose area term
+    /// dominates, pass more terms with [`with_terms`](Self::with_terms) (or
+    /// `Ensemble::area_terms`); the example re-fits both constants for any model.
     ///
     /// ```
     /// use saddle_sde::noise::LevyArea;
