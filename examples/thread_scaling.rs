@@ -8,7 +8,7 @@
 //! first, optionally with a pause before each run; it prints each row's median ratio with
 //! its range and interquartile range, and
 //! beside it the same ratio for a loop of pure register arithmetic (eight independent
-//! multiply-add chains per thread, no memory), which is the host's own ceiling.
+//! multiply-add chains per thread, no memory), the host's ceiling for latency-bound code.
 //!
 //! The rows are those of the bench (the same workloads, paths and seeds): W1 two-noise
 //! EM and its law-equivalent form (20 000 paths, T = 1, dt = 1e-3), the exit problem
@@ -17,7 +17,7 @@
 //! row again with 20 000 paths.
 //!
 //! Run with `cargo run --release --example thread_scaling -- [pairs] [pause_ms]`
-//! (default 7 pairs, no pause; about two minutes). Nothing here is a pass/fail test.
+//! (default 7 pairs, no pause; well under a minute). Nothing here is a pass/fail test.
 //!
 //! **What it showed on the development VM (2 vCPUs).** The register loop scales
 //! 1.95–1.99×, but the engine's rows moved with the host's idle and wake-up behaviour,
