@@ -60,6 +60,32 @@ pub trait ScalarSde<const M: usize> {
     fn drift(&self, t: f64, x: f64) -> f64;
     /// Diffusion coefficients `G_k(t, x)` against the independent motions.
     fn diffusion(&self, t: f64, x: f64) -> [f64; M];
+    /// An upper bound of the local variance `b²(t, x) = Σ_k G_k(t, x)²` (computed as the
+    /// sum of the squares of [`diffusion`](Self::diffusion)) over every `t ≥ 0` and every
+    /// `x` in `[lo, hi]`, or `None` when the model cannot give one (the default).
+    ///
+    /// The bridge test of exit problems uses it to skip its arithmetic on steps that
+    /// stay far from both barriers (the result is the same bit for bit). A bound that
+    /// is too small would change results, so a model that cannot bound `b²` must keep
+    /// the default.
+    #[inline]
+    fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        let _ = (lo, hi);
+        None
+    }
+}
+
+/// `max(b²(lo), b²(hi))`, widened by `10⁻⁹` relatively, for a model whose `b²(x)` is a
+/// convex function of `x` alone (each `G_k` affine in `x`, or `b²` a convex quadratic):
+/// then its maximum over `[lo, hi]` is at an end, and the widening covers the rounding
+/// of `b²` at points in between. `None` unless both ends and both values are finite.
+pub(crate) fn convex_variance_bound(b2: impl Fn(f64) -> f64, lo: f64, hi: f64) -> Option<f64> {
+    if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+        return None;
+    }
+    let (a, b) = (b2(lo), b2(hi));
+    let ok = |v: f64| v.is_finite() && v >= 0.0;
+    (ok(a) && ok(b)).then_some(a.max(b) * (1.0 + 1e-9) + f64::MIN_POSITIVE)
 }
 
 /// Milstein's capability for scalar models: `∂G_k/∂x`.

@@ -35,7 +35,9 @@ pub use crate::integrate::monitor::BRIDGE_CUTOFF;
 
 use crate::ensemble::{CHUNK, Ensemble, Histogram, Increments, MeanVar, Merge, Observe, Partial};
 use crate::error::{Result, count, finite, param, positive};
-use crate::integrate::monitor::{Exit, ExitWindow, LocalVariance, ModelVariance, NoVariance};
+use crate::integrate::monitor::{
+    Exit, ExitWindow, LocalVariance, ModelVariance, NoVariance, QuietBand,
+};
 use crate::integrate::{Grid, ScalarStepper, Side, StopReason, run};
 use crate::noise::{ScalarNoise, path_rng};
 use crate::scheme::ScalarScheme;
@@ -499,6 +501,8 @@ impl PathExit {
 pub struct ExitObs<V, const BRIDGE: bool> {
     window: ExitWindow,
     var: V,
+    /// Where the bridge test cannot fire, built once for all paths.
+    band: QuietBand,
     domain: ExitDomain,
     grid: Grid,
     correction: Correction,
@@ -526,9 +530,16 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> ExitObs<V, BRIDGE> {
                 ),
             ));
         }
+        let window = spec.window(sde);
+        let band = if BRIDGE {
+            QuietBand::new(&window, &var, spec.grid.h())
+        } else {
+            QuietBand::NONE
+        };
         let obs = Self {
-            window: spec.window(sde),
+            window,
             var,
+            band,
             domain: spec.domain,
             grid: spec.grid,
             correction: spec.correction,
@@ -572,6 +583,7 @@ impl ExitObs<NoVariance, false> {
         Ok(Self {
             window: spec.window_with(|_| 0.0),
             var: NoVariance,
+            band: QuietBand::NONE,
             domain: spec.domain,
             grid: spec.grid,
             correction: spec.correction,
@@ -618,7 +630,7 @@ impl<V: LocalVariance + Copy + Sync, const BRIDGE: bool> Observe<f64> for ExitOb
     }
     #[inline(always)]
     fn monitor(&self, _: u64) -> Exit<V, BRIDGE> {
-        Exit::new(self.window, self.var)
+        Exit::with_band(self.window, self.var, self.band)
     }
     #[inline]
     fn record(&self, acc: &mut ExitStats, _: u64, _: Exit<V, BRIDGE>, _: &f64, reason: StopReason) {

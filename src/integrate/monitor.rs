@@ -457,6 +457,13 @@ pub const BRIDGE_CUTOFF: f64 = 40.0;
 pub trait LocalVariance {
     /// `b²(t, x)`.
     fn b2(&self, t: f64, x: f64) -> f64;
+    /// An upper bound of `b²(t, x)` over every `t` and every `x` in `[lo, hi]`, or `None`
+    /// (the default): see [`ScalarSde::local_variance_bound`].
+    #[inline]
+    fn bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        let _ = (lo, hi);
+        None
+    }
 }
 
 /// [`LocalVariance`] of a scalar model.
@@ -474,6 +481,10 @@ impl<S: ScalarSde<M>, const M: usize> LocalVariance for ModelVariance<'_, S, M> 
     #[inline(always)]
     fn b2(&self, t: f64, x: f64) -> f64 {
         self.0.diffusion(t, x).iter().map(|g| g * g).sum::<f64>()
+    }
+    #[inline]
+    fn bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        self.0.local_variance_bound(lo, hi)
     }
 }
 
@@ -528,6 +539,97 @@ pub struct Exit<V, const BRIDGE: bool> {
     window: ExitWindow,
     var: V,
     x: f64,
+    band: QuietBand,
+    /// Whether `x` lies in `band`.
+    deep: bool,
+}
+
+/// Where the bridge test cannot fire: an interval `(lo, hi)` inside the window such that
+/// for every step with both ends in it, both barriers' exponents `2(c − x)(c − y)`
+/// exceed [`BRIDGE_CUTOFF`]`·b²(t, x)·h`. On such a step the [`Exit`] monitor's test
+/// would return "no exit" without drawing, so the monitor skips it: the result is the
+/// same bit for bit, and on the blog's exit problem most steps cost no bridge
+/// arithmetic.
+///
+/// With `B(I)` an upper bound of `b²` over an interval `I` (the model's
+/// [`LocalVariance::bound`]) and barriers `c_lo < c_hi`, the band is
+/// `(c_lo + D, c_hi − D)` (clipped to the window) for the smallest `D` found by
+/// bisection with `2D² ≥ 40·B([c_lo + D, c_hi − D])·h·(1 + 10⁻⁶)` (the right side falls
+/// as `D` grows, so the valid `D` form an interval below `(c_hi − c_lo)/2`): then for `x, y` in
+/// the band, `2(x − c_lo)(y − c_lo) > 2D² ≥ 40·b²(t, x)·h`, and the same at `c_hi`. The
+/// factor `1 + 10⁻⁶` covers the rounding of both sides (`x > fl(c_lo + D)` gives
+/// `fl(x − c_lo) ≥ D`, rounding being monotone). Empty ([`QuietBand::NONE`]) when a
+/// barrier is infinite, when the model gives no bound, when no such `D` leaves room
+/// between the barriers, or when `D` is below `10⁻⁶` of the barriers' magnitude (zero
+/// variance, steps near `10⁻¹³`), where a band would save nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuietBand {
+    lo: f64,
+    hi: f64,
+}
+
+impl QuietBand {
+    /// The empty band: every step runs the full test.
+    pub const NONE: Self = Self {
+        lo: f64::INFINITY,
+        hi: f64::NEG_INFINITY,
+    };
+
+    /// The band of `window`'s bridge barriers for steps of length `h`, with the bound of
+    /// `var` (see the type's docs).
+    pub fn new<V: LocalVariance>(window: &ExitWindow, var: &V, h: f64) -> Self {
+        let (c_lo, c_hi) = (window.bridge_lo, window.bridge_hi);
+        let finite = c_lo.is_finite() && c_hi.is_finite() && h.is_finite();
+        if !(finite && c_lo < c_hi && h > 0.0 && window.lo < window.hi) {
+            return Self::NONE;
+        }
+        // the least D with 2D² ≥ 40·B·h·(1 + 1e-6), B over [c_lo + D, c_hi − D]
+        let need = |d: f64| -> Option<f64> {
+            let b = var.bound(c_lo + d, c_hi - d)?;
+            Some((0.5 * BRIDGE_CUTOFF * b * h * (1.0 + 1e-6)).sqrt())
+        };
+        // d − need(d) grows with d (a narrower band has a smaller bound), so the valid d
+        // form an interval up to half the barriers' distance: bisect from its top
+        let valid = |d: f64| c_lo + d < c_hi - d && need(d).is_some_and(|n| d >= n);
+        let Some(whole) = need(0.0) else {
+            return Self::NONE;
+        };
+        let mut hi = whole.min(0.5 * (c_hi - c_lo) * (1.0 - 1e-9));
+        if !valid(hi) {
+            return Self::NONE;
+        }
+        let mut lo = 0.0;
+        for _ in 0..64 {
+            let mid = 0.5 * (lo + hi);
+            if valid(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let d = hi;
+        // a band whose D is tiny against the barriers (zero variance, h near 1e-13) saves
+        // almost nothing and would bring D² near the subnormals: none
+        if c_lo.abs().max(c_hi.abs()) > 1e6 * d {
+            return Self::NONE;
+        }
+        let band = Self {
+            lo: (c_lo + d).max(window.lo),
+            hi: (c_hi - d).min(window.hi),
+        };
+        if band.lo < band.hi { band } else { Self::NONE }
+    }
+
+    /// The band's ends `(lo, hi)`, or `None` for the empty band.
+    pub fn ends(&self) -> Option<(f64, f64)> {
+        (self.lo < self.hi).then_some((self.lo, self.hi))
+    }
+
+    /// Whether `x` lies in the band (never for the empty band).
+    #[inline(always)]
+    fn contains(&self, x: f64) -> bool {
+        x > self.lo && x < self.hi
+    }
 }
 
 /// Where an [`Exit`] monitor stops a path: the window `(lo, hi)`, whether each side is a
@@ -552,16 +654,32 @@ pub struct ExitWindow {
 impl<V: LocalVariance, const BRIDGE: bool> Exit<V, BRIDGE> {
     /// An exit monitor for `window`, with the local variance `var` for the bridge test.
     pub fn new(window: ExitWindow, var: V) -> Self {
+        Self::with_band(window, var, QuietBand::NONE)
+    }
+
+    /// As [`new`](Self::new), skipping the bridge test's arithmetic on steps that start
+    /// and end in `band`. The band **must** be [`QuietBand::new`] of this window and
+    /// variance for the step length of the run; the results are then those of
+    /// [`new`](Self::new), bit for bit. A band built for a shorter step, another window
+    /// or another model is too wide and biases the exits (nothing checks it here). Build
+    /// the band once for many paths.
+    pub fn with_band(window: ExitWindow, var: V, band: QuietBand) -> Self {
         Self {
             window,
             var,
             x: 0.0,
+            band,
+            deep: false,
         }
     }
 }
 
 impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
     const CAN_STOP: bool = true;
+    #[inline(always)]
+    fn start(&mut self, x0: &f64) {
+        self.deep = self.band.contains(*x0);
+    }
     #[inline(always)]
     fn before_step(&mut self, _: usize, _: f64, x: &f64) {
         if BRIDGE {
@@ -578,6 +696,13 @@ impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
         rng: &mut R,
     ) -> Option<StopReason> {
         let (y, w) = (*y, &self.window);
+        if BRIDGE {
+            // both ends of the step in the quiet band: no exit and no draw (QuietBand)
+            let deep_y = self.band.contains(y);
+            if std::mem::replace(&mut self.deep, deep_y) && deep_y {
+                return None;
+            }
+        }
         if y > w.lo && y < w.hi {
             if BRIDGE {
                 let x = self.x;

@@ -118,6 +118,18 @@ impl ScalarSde<2> for SaddleSde {
     fn diffusion(&self, _t: f64, x: f64) -> [f64; 2] {
         [self.sigma * x + self.rho_tau, self.omega]
     }
+    /// `b²(x) = (σx + ρτ)² + ω²` is convex in `x` and free of `t`: its maximum over
+    /// `[lo, hi]` is at an end.
+    fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        crate::sde::convex_variance_bound(
+            |x| {
+                let [g0, g1] = ScalarSde::<2>::diffusion(self, 0.0, x);
+                g0 * g0 + g1 * g1
+            },
+            lo,
+            hi,
+        )
+    }
 }
 
 impl ScalarMilsteinSde<2> for SaddleSde {
@@ -207,6 +219,18 @@ impl ScalarSde<1> for LawEquivalentSaddle {
     #[inline(always)]
     fn diffusion(&self, _t: f64, x: f64) -> [f64; 1] {
         [self.inner.diffusion_squared(x).sqrt()]
+    }
+    /// `b²(x) = (σx + ρτ)² + ω²`, a convex quadratic free of `t` (rounded through the
+    /// square root, which the bound's widening covers).
+    fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        crate::sde::convex_variance_bound(
+            |x| {
+                let [g] = self.diffusion(0.0, x);
+                g * g
+            },
+            lo,
+            hi,
+        )
     }
 }
 

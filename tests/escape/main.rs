@@ -12,3 +12,4 @@ mod escape_exact;
 mod escape_generic;
 mod escape_mc;
 mod escape_order;
+mod quiet_band;

@@ -1,0 +1,117 @@
+//! The bridge test's quiet band (`integrate::monitor::QuietBand`): on a step that starts
+//! and ends in the band the `Exit` monitor skips the bridge test, which must change
+//! nothing. Checked bit for bit: each path run with `Exit::with_band` against the same
+//! path with `Exit::new` (no band), for both model forms, coarse and fine steps, and a
+//! window where the band is clipped by a shifted window; and the band's defining
+//! inequality at its ends. (The ensemble, which builds the band once, is checked against
+//! lone `exit_path` runs, which use no band, in
+//! `tests/ensembles/engine.rs::exit_ensemble_equals_its_single_paths`.) A band that is too wide changes exit decisions: the
+//! power check builds the band for a step 4 times too short (so a band far too wide for
+//! the real step) and finds paths whose results differ.
+
+use saddle_sde::integrate::monitor::{
+    BRIDGE_CUTOFF, Exit, ExitWindow, LocalVariance, ModelVariance, QuietBand,
+};
+use saddle_sde::integrate::{Grid, ScalarStepper, StopReason, run};
+use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
+use saddle_sde::noise::{ScalarNoise, path_rng};
+use saddle_sde::scheme::EulerMaruyama;
+use saddle_sde::sde::ScalarSde;
+
+fn window(lo: f64, hi: f64) -> ExitWindow {
+    ExitWindow {
+        lo,
+        hi,
+        lo_is_exit: true,
+        hi_is_exit: true,
+        bridge_lo: lo,
+        bridge_hi: hi,
+    }
+}
+
+/// Runs `paths` paths with `Exit::with_band(band)` and with `Exit::new`, returning how
+/// many ended differently (end value bits or reason).
+fn differences<S: ScalarSde<M> + Sync, const M: usize>(
+    sde: &S,
+    w: ExitWindow,
+    band: QuietBand,
+    grid: &Grid,
+    x0: f64,
+    paths: u64,
+) -> usize {
+    let noise = ScalarNoise::for_run(&EulerMaruyama, sde, grid).unwrap();
+    let st = ScalarStepper::new(sde, &EulerMaruyama);
+    let mut differ = 0;
+    for i in 0..paths {
+        let one = |mon: &mut Exit<ModelVariance<'_, S, M>, true>| -> (u64, StopReason) {
+            let mut x = x0;
+            let why = saddle_sde::with_source!(noise, |src| run(
+                &mut st.clone(),
+                src,
+                mon,
+                &mut x,
+                &mut path_rng(5, i)
+            ));
+            (x.to_bits(), why)
+        };
+        let a = one(&mut Exit::with_band(w, ModelVariance(sde), band));
+        let b = one(&mut Exit::new(w, ModelVariance(sde)));
+        differ += usize::from(a != b);
+    }
+    differ
+}
+
+#[test]
+fn the_band_changes_nothing_and_a_too_wide_band_would() {
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let law = LawEquivalentSaddle::new(m.clone());
+    for &(lo, hi, h) in &[(-0.5, 1.0, 1e-3), (-0.5, 1.0, 2e-2), (-0.2, 0.3, 5e-3)] {
+        let w = window(lo, hi);
+        let grid = Grid::new(20.0, h).unwrap();
+        let band = QuietBand::new(&w, &ModelVariance(&m), h);
+        let (blo, bhi) = band.ends().expect("a two-sided window has a band");
+        // the defining inequality at the band's ends: 2D² ≥ 40·max b²·h on the band
+        let b2max = ModelVariance(&m)
+            .b2(0.0, blo)
+            .max(ModelVariance(&m).b2(0.0, bhi));
+        for d in [blo - lo, hi - bhi] {
+            assert!(2.0 * d * d >= BRIDGE_CUTOFF * b2max * h, "h = {h}: D = {d}");
+        }
+        assert_eq!(
+            differences(&m, w, band, &grid, 0.05, 400),
+            0,
+            "two-noise, h = {h}"
+        );
+        let band_law = QuietBand::new(&w, &ModelVariance(&law), h);
+        assert_eq!(
+            differences(&law, w, band_law, &grid, 0.05, 400),
+            0,
+            "law form, h = {h}"
+        );
+        // power: a band built for h/4 is too wide for steps of h
+        let wide = QuietBand::new(&w, &ModelVariance(&m), h / 4.0);
+        assert!(wide.ends().unwrap().0 < blo);
+        assert!(
+            differences(&m, w, wide, &grid, 0.05, 400) > 0,
+            "h = {h}: a band too wide changed no path (the test has no power)"
+        );
+    }
+    // a window shifted inside the barriers clips the band to the window
+    let mut w = window(-0.5, 1.0);
+    (w.lo, w.hi) = (-0.3, 0.6);
+    let band = QuietBand::new(&w, &ModelVariance(&m), 1e-3);
+    let (blo, bhi) = band.ends().unwrap();
+    assert!(blo >= w.lo && bhi <= w.hi);
+    assert_eq!(
+        differences(&m, w, band, &Grid::new(20.0, 1e-3).unwrap(), 0.05, 200),
+        0
+    );
+    // no band without finite barriers
+    let mut one_sided = window(-0.5, 1.0);
+    one_sided.bridge_lo = f64::NEG_INFINITY;
+    assert!(
+        QuietBand::new(&one_sided, &ModelVariance(&m), 1e-3)
+            .ends()
+            .is_none()
+    );
+}
