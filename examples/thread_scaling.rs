@@ -32,7 +32,8 @@ use saddle_sde::escape::{Correction, ExitDomain, ExitSpec};
 use saddle_sde::integrate::Grid;
 use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
 use saddle_sde::noise::LevyArea;
-use saddle_sde::scheme::{EulerMaruyama, Milstein};
+use saddle_sde::scheme::{EulerMaruyama, Milstein, ScalarScheme};
+use saddle_sde::sde::ScalarSde;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -68,6 +69,47 @@ fn summary(v: &mut [f64]) -> (f64, f64, f64, f64, f64) {
     (q(0.5), v[0], v[v.len() - 1], q(0.25), q(0.75))
 }
 
+type Job<'a> = Box<dyn Fn() + Sync + 'a>;
+
+/// The terminal moments of `paths` paths to T on `grid` (seed 1, x0 = 0.1), with `p`
+/// Lévy-area terms when given.
+fn terminal<'a, S, Sch, const M: usize>(
+    m: &'a S,
+    scheme: &'a Sch,
+    grid: Grid,
+    paths: u64,
+    p: Option<usize>,
+) -> Job<'a>
+where
+    S: ScalarSde<M> + Sync,
+    Sch: ScalarScheme<S, M> + Sync,
+{
+    Box::new(move || {
+        let e = Ensemble::new(m, scheme)
+            .start(0.1)
+            .grid(grid)
+            .paths(paths)
+            .seed(1);
+        let e = match p {
+            Some(p) => e.area_terms(p),
+            None => e,
+        };
+        black_box(e.terminal().expect("terminal").mean());
+    })
+}
+
+/// The exits of 20 000 paths of EM under `spec` (seed 1).
+fn exits<'a>(m: &'a SaddleSde, spec: &'a ExitSpec) -> Job<'a> {
+    Box::new(move || {
+        let s = Ensemble::new(m, &EulerMaruyama)
+            .paths(20_000)
+            .seed(1)
+            .exits(spec)
+            .expect("exits");
+        black_box(s.censored());
+    })
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pairs: usize = std::env::args().nth(1).map_or(Ok(7), |s| s.parse())?;
     let pause_ms: u64 = std::env::args().nth(2).map_or(Ok(0), |s| s.parse())?;
@@ -87,109 +129,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bridge = spec.clone().with_correction(Correction::Bridge);
     let none = spec.with_correction(Correction::None);
     let economical = LevyArea::economical(grid.h())?.terms();
-    type Row<'a> = (&'a str, Box<dyn Fn() + Sync + 'a>);
+    type Row<'a> = (&'a str, Job<'a>);
     let rows: Vec<Row> = vec![
         (
             "w1/em_two_noise",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &EulerMaruyama)
-                    .start(0.1)
-                    .grid(grid)
-                    .paths(20_000)
-                    .seed(1)
-                    .terminal()
-                    .expect("W1");
-                black_box(s.mean());
-            }),
+            terminal(&m, &EulerMaruyama, grid, 20_000, None),
         ),
         (
             "w1/law_equivalent_em",
-            Box::new(|| {
-                let s = Ensemble::new(&law, &EulerMaruyama)
-                    .start(0.1)
-                    .grid(grid)
-                    .paths(20_000)
-                    .seed(1)
-                    .terminal()
-                    .expect("W1 law");
-                black_box(s.mean());
-            }),
+            terminal(&law, &EulerMaruyama, grid, 20_000, None),
         ),
-        (
-            "escape/bridge",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &EulerMaruyama)
-                    .paths(20_000)
-                    .seed(1)
-                    .exits(&bridge)
-                    .expect("exits");
-                black_box(s.censored());
-            }),
-        ),
-        (
-            "escape/none",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &EulerMaruyama)
-                    .paths(20_000)
-                    .seed(1)
-                    .exits(&none)
-                    .expect("exits");
-                black_box(s.censored());
-            }),
-        ),
+        ("escape/bridge", exits(&m, &bridge)),
+        ("escape/none", exits(&m, &none)),
         (
             "milstein/area (p = 5)",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &Milstein)
-                    .start(0.1)
-                    .grid(grid)
-                    .paths(2_000)
-                    .seed(1)
-                    .terminal()
-                    .expect("Milstein");
-                black_box(s.mean());
-            }),
+            terminal(&m, &Milstein, grid, 2_000, None),
         ),
         (
             "milstein/area_economical",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &Milstein)
-                    .start(0.1)
-                    .grid(grid)
-                    .paths(2_000)
-                    .seed(1)
-                    .area_terms(economical)
-                    .terminal()
-                    .expect("Milstein");
-                black_box(s.mean());
-            }),
+            terminal(&m, &Milstein, grid, 2_000, Some(economical)),
         ),
         (
             "milstein/em",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &EulerMaruyama)
-                    .start(0.1)
-                    .grid(grid)
-                    .paths(2_000)
-                    .seed(1)
-                    .terminal()
-                    .expect("EM");
-                black_box(s.mean());
-            }),
+            terminal(&m, &EulerMaruyama, grid, 2_000, None),
         ),
         (
             "milstein/area_economical, 20 000 paths",
-            Box::new(|| {
-                let s = Ensemble::new(&m, &Milstein)
-                    .start(0.1)
-                    .grid(grid)
-                    .paths(20_000)
-                    .seed(1)
-                    .area_terms(economical)
-                    .terminal()
-                    .expect("Milstein");
-                black_box(s.mean());
-            }),
+            terminal(&m, &Milstein, grid, 20_000, Some(economical)),
         ),
         (
             "register loop (the host's ceiling)",

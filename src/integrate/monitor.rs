@@ -651,6 +651,27 @@ pub struct ExitWindow {
     pub bridge_hi: f64,
 }
 
+impl ExitWindow {
+    /// Barriers at `lo` and `hi`: leaving either side is an exit, and both are the
+    /// bridge test's barriers.
+    ///
+    /// ```
+    /// use saddle_sde::integrate::monitor::ExitWindow;
+    /// let w = ExitWindow::barriers(-0.5, 1.0);
+    /// assert!(w.lo_is_exit && w.hi_is_exit && w.bridge_lo == -0.5 && w.bridge_hi == 1.0);
+    /// ```
+    pub fn barriers(lo: f64, hi: f64) -> Self {
+        Self {
+            lo,
+            hi,
+            lo_is_exit: true,
+            hi_is_exit: true,
+            bridge_lo: lo,
+            bridge_hi: hi,
+        }
+    }
+}
+
 impl<V: LocalVariance, const BRIDGE: bool> Exit<V, BRIDGE> {
     /// An exit monitor for `window`, with the local variance `var` for the bridge test.
     pub fn new(window: ExitWindow, var: V) -> Self {

@@ -113,18 +113,6 @@ fn missing_or_bad_settings_name_the_parameter() {
     assert!(r.unwrap_err().to_string().contains("model"));
 }
 
-/// Barriers at `lo` and `hi`, both exits, both in the bridge test.
-fn barriers(lo: f64, hi: f64) -> ExitWindow {
-    ExitWindow {
-        lo,
-        hi,
-        lo_is_exit: true,
-        hi_is_exit: true,
-        bridge_lo: lo,
-        bridge_hi: hi,
-    }
-}
-
 /// A stream of 50 paths through 4 lanes, with and without Lévy areas: lanes take new
 /// paths mid-stream (fresh path states in used lanes), some paths exit and some reach
 /// the grid's end, and the stream runs dry while lanes are mid-block. Every path's end
@@ -133,7 +121,7 @@ fn barriers(lo: f64, hi: f64) -> ExitWindow {
 #[test]
 fn streaming_lanes_equal_lone_paths() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
-    let window = barriers(-0.5, 0.6);
+    let window = ExitWindow::barriers(-0.5, 0.6);
     let mon = || Exit::<_, true>::new(window, ModelVariance(&m));
     let n = 50;
     for (t_end, dt) in [(0.7, 1e-2), (0.0, 1e-2)] {
@@ -195,7 +183,7 @@ fn streaming_lanes_equal_lone_paths() {
 fn stopping_lanes_equal_lone_paths() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(3.0, 1e-2).unwrap();
-    let window = barriers(-0.5, 0.6);
+    let window = ExitWindow::barriers(-0.5, 0.6);
     for areas in [false, true] {
         let mut st = ScalarStepper::new(&m, &Milstein);
         let gauss = Gaussian::<2>::new(&grid).unwrap();
@@ -255,7 +243,7 @@ fn stop_reasons_carry_side_and_time() {
         matches!(why, StopReason::Requested { t } if (t - 0.3).abs() < 1e-12),
         "{why:?}"
     );
-    let window = barriers(-1.0, 1.0);
+    let window = ExitWindow::barriers(-1.0, 1.0);
     let mut x = -0.5;
     let why = run(
         &mut st,

@@ -18,17 +18,6 @@ use saddle_sde::noise::{ScalarNoise, path_rng};
 use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::sde::ScalarSde;
 
-fn window(lo: f64, hi: f64) -> ExitWindow {
-    ExitWindow {
-        lo,
-        hi,
-        lo_is_exit: true,
-        hi_is_exit: true,
-        bridge_lo: lo,
-        bridge_hi: hi,
-    }
-}
-
 /// Runs `paths` paths with `Exit::with_band(band)` and with `Exit::new`, returning how
 /// many ended differently (end value bits or reason).
 fn differences<S: ScalarSde<M> + Sync, const M: usize>(
@@ -66,7 +55,7 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let law = LawEquivalentSaddle::new(m.clone());
     for &(lo, hi, h) in &[(-0.5, 1.0, 1e-3), (-0.5, 1.0, 2e-2), (-0.2, 0.3, 5e-3)] {
-        let w = window(lo, hi);
+        let w = ExitWindow::barriers(lo, hi);
         let grid = Grid::new(20.0, h).unwrap();
         let band = QuietBand::new(&w, &ModelVariance(&m), h);
         let (blo, bhi) = band.ends().expect("a two-sided window has a band");
@@ -97,7 +86,7 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
         );
     }
     // a window shifted inside the barriers clips the band to the window
-    let mut w = window(-0.5, 1.0);
+    let mut w = ExitWindow::barriers(-0.5, 1.0);
     (w.lo, w.hi) = (-0.3, 0.6);
     let band = QuietBand::new(&w, &ModelVariance(&m), 1e-3);
     let (blo, bhi) = band.ends().unwrap();
@@ -107,7 +96,7 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
         0
     );
     // no band without finite barriers
-    let mut one_sided = window(-0.5, 1.0);
+    let mut one_sided = ExitWindow::barriers(-0.5, 1.0);
     one_sided.bridge_lo = f64::NEG_INFINITY;
     assert!(
         QuietBand::new(&one_sided, &ModelVariance(&m), 1e-3)
