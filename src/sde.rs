@@ -75,14 +75,20 @@ pub trait ScalarSde<const M: usize> {
     }
 }
 
-/// `max(b²(lo), b²(hi))`, widened by `10⁻⁹` relatively, for a model whose `b²(x)` is a
-/// convex function of `x` alone (each `G_k` affine in `x`, or `b²` a convex quadratic):
-/// then its maximum over `[lo, hi]` is at an end, and the widening covers the rounding
-/// of `b²` at points in between. `None` unless both ends and both values are finite.
-pub(crate) fn convex_variance_bound(b2: impl Fn(f64) -> f64, lo: f64, hi: f64) -> Option<f64> {
+/// `max(b²(lo), b²(hi))` of `sde`'s local variance `b² = Σ_k G_k²` (at `t = 0`), widened
+/// by `10⁻⁹` relatively, for a model whose `b²(x)` is a convex function of `x` alone
+/// (each `G_k` affine in `x`, or `b²` a convex quadratic): then its maximum over
+/// `[lo, hi]` is at an end, and the widening covers the rounding of `b²` at points in
+/// between. `None` unless both ends and both values are finite.
+pub(crate) fn convex_variance_bound<S: ScalarSde<M>, const M: usize>(
+    sde: &S,
+    lo: f64,
+    hi: f64,
+) -> Option<f64> {
     if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
         return None;
     }
+    let b2 = |x: f64| sde.diffusion(0.0, x).iter().map(|g| g * g).sum::<f64>();
     let (a, b) = (b2(lo), b2(hi));
     let ok = |v: f64| v.is_finite() && v >= 0.0;
     (ok(a) && ok(b)).then_some(a.max(b) * (1.0 + 1e-9) + f64::MIN_POSITIVE)

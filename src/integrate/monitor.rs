@@ -540,8 +540,6 @@ pub struct Exit<V, const BRIDGE: bool> {
     var: V,
     x: f64,
     band: QuietBand,
-    /// Whether `x` lies in `band`.
-    deep: bool,
 }
 
 /// Where the bridge test cannot fire: an interval `(lo, hi)` inside the window such that
@@ -690,17 +688,12 @@ impl<V: LocalVariance, const BRIDGE: bool> Exit<V, BRIDGE> {
             var,
             x: 0.0,
             band,
-            deep: false,
         }
     }
 }
 
 impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
     const CAN_STOP: bool = true;
-    #[inline(always)]
-    fn start(&mut self, x0: &f64) {
-        self.deep = self.band.contains(*x0);
-    }
     #[inline(always)]
     fn before_step(&mut self, _: usize, _: f64, x: &f64) {
         if BRIDGE {
@@ -719,8 +712,7 @@ impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
         let (y, w) = (*y, &self.window);
         if BRIDGE {
             // both ends of the step in the quiet band: no exit and no draw (QuietBand)
-            let deep_y = self.band.contains(y);
-            if std::mem::replace(&mut self.deep, deep_y) && deep_y {
+            if self.band.contains(self.x) && self.band.contains(y) {
                 return None;
             }
         }

@@ -121,14 +121,7 @@ impl ScalarSde<2> for SaddleSde {
     /// `b²(x) = (σx + ρτ)² + ω²` is convex in `x` and free of `t`: its maximum over
     /// `[lo, hi]` is at an end.
     fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
-        crate::sde::convex_variance_bound(
-            |x| {
-                let [g0, g1] = ScalarSde::<2>::diffusion(self, 0.0, x);
-                g0 * g0 + g1 * g1
-            },
-            lo,
-            hi,
-        )
+        crate::sde::convex_variance_bound::<_, 2>(self, lo, hi)
     }
 }
 
@@ -223,14 +216,7 @@ impl ScalarSde<1> for LawEquivalentSaddle {
     /// `b²(x) = (σx + ρτ)² + ω²`, a convex quadratic free of `t` (rounded through the
     /// square root, which the bound's widening covers).
     fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
-        crate::sde::convex_variance_bound(
-            |x| {
-                let [g] = self.diffusion(0.0, x);
-                g * g
-            },
-            lo,
-            hi,
-        )
+        crate::sde::convex_variance_bound::<_, 1>(self, lo, hi)
     }
 }
 
