@@ -3,7 +3,8 @@
 //! nothing. Checked bit for bit: each path run with `Exit::with_band` against the same
 //! path with `Exit::new` (no band), for both model forms, coarse and fine steps, and a
 //! window where the band is clipped by a shifted window; and the band's defining
-//! inequality at its ends. (The ensemble, which builds the band once, is checked against
+//! property (no step with both ends in it reaches the cutoff) on a grid of steps, with a
+//! power check that a band 2 % wider on its tight side fails it. (The ensemble, which builds the band once, is checked against
 //! lone `exit_path` runs, which use no band, in
 //! `tests/ensembles/engine.rs::exit_ensemble_equals_its_single_paths`.) A band that is too wide changes exit decisions: the
 //! power check builds the band for a step 4 times too short (so a band far too wide for
@@ -50,6 +51,40 @@ fn differences<S: ScalarSde<M> + Sync, const M: usize>(
     differ
 }
 
+/// How many steps `x → y`, on a 201 × 201 grid of the closed interval `band`, have a
+/// barrier exponent `2(c − x)(c − y)` below the cutoff `40·b²(x)·h`, where the bridge
+/// test would draw (the band's defining property is that none does).
+fn firing_pairs(m: &SaddleSde, (c_lo, c_hi): (f64, f64), band: (f64, f64), h: f64) -> usize {
+    let at = |i: usize| band.0 + (band.1 - band.0) * i as f64 / 200.0;
+    let mut firing = 0;
+    for i in 0..=200 {
+        let x = at(i);
+        let cut = BRIDGE_CUTOFF * ModelVariance(m).b2(0.0, x) * h;
+        for j in 0..=200 {
+            let y = at(j);
+            let e_lo = 2.0 * (x - c_lo) * (y - c_lo);
+            let e_hi = 2.0 * (c_hi - x) * (c_hi - y);
+            firing += usize::from(e_lo < cut || e_hi < cut);
+        }
+    }
+    firing
+}
+
+/// The blog's model has `b²` smallest near `x = −ρτ/σ = −0.15`, so the band reaches
+/// closer to the lower barrier (−0.5) than to the upper (1): each side's distance
+/// follows the variance near its own barrier.
+#[test]
+fn each_side_of_the_band_follows_the_variance_near_its_barrier() {
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let (blo, bhi) = QuietBand::new(&ExitWindow::barriers(-0.5, 1.0), &ModelVariance(&m), 1e-3)
+        .ends()
+        .unwrap();
+    // D_lo² ≈ 20·b²(−0.5 + D_lo)·h and D_hi² ≈ 20·b²(1 − D_hi)·h: about 0.078 and 0.156
+    let (d_lo, d_hi) = (blo + 0.5, 1.0 - bhi);
+    assert!((0.07..0.09).contains(&d_lo), "D_lo = {d_lo}");
+    assert!((0.15..0.16).contains(&d_hi), "D_hi = {d_hi}");
+}
+
 #[test]
 fn the_band_changes_nothing_and_a_too_wide_band_would() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
@@ -59,13 +94,12 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
         let grid = Grid::new(20.0, h).unwrap();
         let band = QuietBand::new(&w, &ModelVariance(&m), h);
         let (blo, bhi) = band.ends().expect("a two-sided window has a band");
-        // the defining inequality at the band's ends: 2D² ≥ 40·max b²·h on the band
-        let b2max = ModelVariance(&m)
-            .b2(0.0, blo)
-            .max(ModelVariance(&m).b2(0.0, bhi));
-        for d in [blo - lo, hi - bhi] {
-            assert!(2.0 * d * d >= BRIDGE_CUTOFF * b2max * h, "h = {h}: D = {d}");
-        }
+        // the defining property on a grid of steps with both ends in the band
+        assert_eq!(firing_pairs(&m, (lo, hi), (blo, bhi), h), 0, "h = {h}");
+        // power: the band's lower end 2 % of its distance closer to the barrier lets
+        // the test fire (the band is tight there, so the grid check above can fail)
+        let wider = (lo + 0.98 * (blo - lo), bhi);
+        assert!(firing_pairs(&m, (lo, hi), wider, h) > 0, "h = {h}");
         assert_eq!(
             differences(&m, w, band, &grid, 0.05, 400),
             0,
