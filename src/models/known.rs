@@ -52,6 +52,11 @@ impl ScalarSde<1> for Gbm {
     fn diffusion(&self, _t: f64, x: f64) -> [f64; 1] {
         [self.sigma * x]
     }
+    /// `b²(x) = σ²x²` is convex in `x` and free of `t`: its maximum over `[lo, hi]` is at
+    /// an end.
+    fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        crate::sde::convex_variance_bound::<_, 1>(self, lo, hi)
+    }
 }
 
 impl ScalarMilsteinSde<1> for Gbm {
@@ -135,6 +140,10 @@ impl ScalarSde<1> for OrnsteinUhlenbeck {
     #[inline(always)]
     fn diffusion(&self, _t: f64, _x: f64) -> [f64; 1] {
         [self.s]
+    }
+    /// `b² = s²`, the same at every `x` and `t` (a constant is convex).
+    fn local_variance_bound(&self, lo: f64, hi: f64) -> Option<f64> {
+        crate::sde::convex_variance_bound::<_, 1>(self, lo, hi)
     }
 }
 

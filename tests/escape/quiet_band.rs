@@ -3,8 +3,8 @@
 //! nothing. Checked bit for bit: each path run with `Exit::with_band` against the same
 //! path with `Exit::new` (no band), for both model forms, coarse and fine steps, and a
 //! window where the band is clipped by a shifted window; and the band's defining
-//! property (no step with both ends in it reaches the cutoff) on a grid of steps, with a
-//! power check that a band 2 % wider on its tight side fails it. (The ensemble, which builds the band once, is checked against
+//! property (no step with both ends in it reaches the cutoff) on a fine grid of starts
+//! with the worst end, with a power check that a band 2 % wider at either end fails it. (The ensemble, which builds the band once, is checked against
 //! lone `exit_path` runs, which use no band, in
 //! `tests/ensembles/engine.rs::exit_ensemble_equals_its_single_paths`.) A band that is too wide changes exit decisions: the
 //! power check builds the band for a step 4 times too short (so a band far too wide for
@@ -14,7 +14,7 @@ use saddle_sde::integrate::monitor::{
     BRIDGE_CUTOFF, Exit, ExitWindow, LocalVariance, ModelVariance, QuietBand,
 };
 use saddle_sde::integrate::{Grid, ScalarStepper, StopReason, run};
-use saddle_sde::models::{LawEquivalentSaddle, SaddleSde};
+use saddle_sde::models::{Gbm, LawEquivalentSaddle, OrnsteinUhlenbeck, SaddleSde};
 use saddle_sde::noise::{ScalarNoise, path_rng};
 use saddle_sde::scheme::EulerMaruyama;
 use saddle_sde::sde::ScalarSde;
@@ -51,21 +51,26 @@ fn differences<S: ScalarSde<M> + Sync, const M: usize>(
     differ
 }
 
-/// How many steps `x → y`, on a 201 × 201 grid of the closed interval `band`, have a
-/// barrier exponent `2(c − x)(c − y)` below the cutoff `40·b²(x)·h`, where the bridge
-/// test would draw (the band's defining property is that none does).
-fn firing_pairs(m: &SaddleSde, (c_lo, c_hi): (f64, f64), band: (f64, f64), h: f64) -> usize {
-    let at = |i: usize| band.0 + (band.1 - band.0) * i as f64 / 200.0;
+/// How many starts `x`, on a grid of 100 001 points of the closed interval `band`, have a
+/// barrier exponent `2(c − x)(c − y)` below the cutoff `40·b²(x)·h` for the end `y` in
+/// the band nearest that barrier, where the exponent is least; the band's defining
+/// property is that none has (then no step with both ends in the band has, as the
+/// exponent grows with `y`'s distance from `c`). The grid is much finer than the band's
+/// construction, whose pieces of the start's distance grow by 10 %.
+fn firing_starts<S: ScalarSde<M>, const M: usize>(
+    m: &S,
+    (c_lo, c_hi): (f64, f64),
+    band: (f64, f64),
+    h: f64,
+) -> usize {
+    const N: usize = 100_000;
     let mut firing = 0;
-    for i in 0..=200 {
-        let x = at(i);
+    for i in 0..=N {
+        let x = band.0 + (band.1 - band.0) * i as f64 / N as f64;
         let cut = BRIDGE_CUTOFF * ModelVariance(m).b2(0.0, x) * h;
-        for j in 0..=200 {
-            let y = at(j);
-            let e_lo = 2.0 * (x - c_lo) * (y - c_lo);
-            let e_hi = 2.0 * (c_hi - x) * (c_hi - y);
-            firing += usize::from(e_lo < cut || e_hi < cut);
-        }
+        let e_lo = 2.0 * (x - c_lo) * (band.0 - c_lo);
+        let e_hi = 2.0 * (c_hi - x) * (c_hi - band.1);
+        firing += usize::from(e_lo < cut || e_hi < cut);
     }
     firing
 }
@@ -94,12 +99,14 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
         let grid = Grid::new(20.0, h).unwrap();
         let band = QuietBand::new(&w, &ModelVariance(&m), h);
         let (blo, bhi) = band.ends().expect("a two-sided window has a band");
-        // the defining property on a grid of steps with both ends in the band
-        assert_eq!(firing_pairs(&m, (lo, hi), (blo, bhi), h), 0, "h = {h}");
-        // power: the band's lower end 2 % of its distance closer to the barrier lets
-        // the test fire (the band is tight there, so the grid check above can fail)
-        let wider = (lo + 0.98 * (blo - lo), bhi);
-        assert!(firing_pairs(&m, (lo, hi), wider, h) > 0, "h = {h}");
+        // the defining property on a fine grid of steps with both ends in the band
+        assert_eq!(firing_starts(&m, (lo, hi), (blo, bhi), h), 0, "h = {h}");
+        // power: either end 2 % of its distance closer to its barrier lets the test
+        // fire (the band is tight at both, so the check above can fail)
+        let wider_lo = (lo + 0.98 * (blo - lo), bhi);
+        let wider_hi = (blo, hi - 0.98 * (hi - bhi));
+        assert!(firing_starts(&m, (lo, hi), wider_lo, h) > 0, "h = {h}");
+        assert!(firing_starts(&m, (lo, hi), wider_hi, h) > 0, "h = {h}");
         assert_eq!(
             differences(&m, w, band, &grid, 0.05, 400),
             0,
@@ -134,6 +141,46 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
     one_sided.bridge_lo = f64::NEG_INFINITY;
     assert!(
         QuietBand::new(&one_sided, &ModelVariance(&m), 1e-3)
+            .ends()
+            .is_none()
+    );
+}
+
+/// Geometric Brownian motion (`b² = σ²x²`) and Ornstein–Uhlenbeck (`b² = s²`) bound
+/// their variance too, so their exits get a band: the same checks on their own windows,
+/// with the power check where the band is tight at its ends (OU's constant `b²`).
+#[test]
+fn the_known_models_bands_change_nothing() {
+    let gbm = Gbm::new(0.5, 0.8).unwrap();
+    let ou = OrnsteinUhlenbeck::new(1.0, 0.0, 0.7).unwrap();
+    for h in [1e-3, 1e-2] {
+        let grid = Grid::new(20.0, h).unwrap();
+        let w = ExitWindow::barriers(0.5, 2.0);
+        let band = QuietBand::new(&w, &ModelVariance(&gbm), h);
+        let ends = band.ends().expect("GBM has a band");
+        assert_eq!(firing_starts(&gbm, (0.5, 2.0), ends, h), 0, "GBM, h = {h}");
+        assert_eq!(
+            differences(&gbm, w, band, &grid, 1.0, 400),
+            0,
+            "GBM, h = {h}"
+        );
+        let w = ExitWindow::barriers(-1.0, 1.0);
+        let band = QuietBand::new(&w, &ModelVariance(&ou), h);
+        let (blo, bhi) = band.ends().expect("OU has a band");
+        assert_eq!(
+            firing_starts(&ou, (-1.0, 1.0), (blo, bhi), h),
+            0,
+            "OU, h = {h}"
+        );
+        let wider = (-1.0 + 0.98 * (blo + 1.0), 1.0 - 0.98 * (1.0 - bhi));
+        assert!(firing_starts(&ou, (-1.0, 1.0), wider, h) > 0, "OU, h = {h}");
+        assert_eq!(differences(&ou, w, band, &grid, 0.0, 400), 0, "OU, h = {h}");
+    }
+    // no variance, no band
+    let still = OrnsteinUhlenbeck::new(1.0, 0.0, 0.0).unwrap();
+    let w = ExitWindow::barriers(-1.0, 1.0);
+    assert!(
+        QuietBand::new(&w, &ModelVariance(&still), 1e-3)
             .ends()
             .is_none()
     );
