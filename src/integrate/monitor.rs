@@ -675,8 +675,8 @@ impl QuietBand {
             let Some(bound) = var.bound(a.min(b), a.max(b)) else {
                 return false;
             };
-            // (written so that a NaN bound fails)
-            if !(2.0 * r * dd >= BRIDGE_CUTOFF * bound * h * (1.0 + 1e-6)) {
+            // (a NaN or infinite bound fails)
+            if !bound.is_finite() || 2.0 * r * dd < BRIDGE_CUTOFF * bound * h * (1.0 + 1e-6) {
                 return false;
             }
             if next >= width {
@@ -690,9 +690,9 @@ impl QuietBand {
     /// [`side_clear`](Self::side_clear) for barrier `c` and starts up to `far`, found by
     /// bisection (the check need not be monotone in the distance, as the pieces move
     /// with it, so `D'` may not be the least that passes), or `None` if `d·(1 + 10⁻⁹)` fails
-    /// it. Where `b²` grows away from `c` (the blog's lower
-    /// barrier), `D'` is well below the two-sided `d`, whose bound is the largest `b²`
-    /// of the whole band.
+    /// it. Where `b²` near `c` is well below its largest value on the band (the blog's
+    /// lower barrier: about 0.30 near −0.42 against 1.22 at 0.844), `D'` is well below
+    /// the two-sided `d`, whose bound is that largest `b²`.
     fn narrow_side<V: LocalVariance>(var: &V, h: f64, c: f64, far: f64, d: f64) -> Option<f64> {
         // d is D's bisection minimum, at which the first piece's check can fail by a
         // rounding: start just above it

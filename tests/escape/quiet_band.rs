@@ -147,8 +147,11 @@ fn the_band_changes_nothing_and_a_too_wide_band_would() {
 }
 
 /// Geometric Brownian motion (`b² = σ²x²`) and Ornstein–Uhlenbeck (`b² = s²`) bound
-/// their variance too, so their exits get a band: the same checks on their own windows,
-/// with the power check where the band is tight at its ends (OU's constant `b²`).
+/// their variance too, so their exits get a band: the same checks on their own windows
+/// (the grid property and paths with and without the band, bit for bit), with their
+/// power checks: a band built for h/4 changes paths, and a band 2 % wider fails the
+/// grid check at the ends where the band is tight (both of OU's, GBM's upper one, where
+/// `b²` is largest).
 #[test]
 fn the_known_models_bands_change_nothing() {
     let gbm = Gbm::new(0.5, 0.8).unwrap();
@@ -159,9 +162,19 @@ fn the_known_models_bands_change_nothing() {
         let band = QuietBand::new(&w, &ModelVariance(&gbm), h);
         let ends = band.ends().expect("GBM has a band");
         assert_eq!(firing_starts(&gbm, (0.5, 2.0), ends, h), 0, "GBM, h = {h}");
+        let wider = (ends.0, 2.0 - 0.98 * (2.0 - ends.1));
+        assert!(
+            firing_starts(&gbm, (0.5, 2.0), wider, h) > 0,
+            "GBM, h = {h}"
+        );
         assert_eq!(
             differences(&gbm, w, band, &grid, 1.0, 400),
             0,
+            "GBM, h = {h}"
+        );
+        let wide = QuietBand::new(&w, &ModelVariance(&gbm), h / 4.0);
+        assert!(
+            differences(&gbm, w, wide, &grid, 1.0, 400) > 0,
             "GBM, h = {h}"
         );
         let w = ExitWindow::barriers(-1.0, 1.0);
@@ -175,6 +188,11 @@ fn the_known_models_bands_change_nothing() {
         let wider = (-1.0 + 0.98 * (blo + 1.0), 1.0 - 0.98 * (1.0 - bhi));
         assert!(firing_starts(&ou, (-1.0, 1.0), wider, h) > 0, "OU, h = {h}");
         assert_eq!(differences(&ou, w, band, &grid, 0.0, 400), 0, "OU, h = {h}");
+        let wide = QuietBand::new(&w, &ModelVariance(&ou), h / 4.0);
+        assert!(
+            differences(&ou, w, wide, &grid, 0.0, 400) > 0,
+            "OU, h = {h}"
+        );
     }
     // no variance, no band
     let still = OrnsteinUhlenbeck::new(1.0, 0.0, 0.0).unwrap();
