@@ -1,14 +1,16 @@
 //! The bridge test's quiet band (`integrate::monitor::QuietBand`): on a step that starts
 //! and ends in the band the `Exit` monitor skips the bridge test, which must change
 //! nothing. Checked bit for bit: each path run with `Exit::with_band` against the same
-//! path with `Exit::new` (no band), for both model forms, coarse and fine steps, and a
-//! window where the band is clipped by a shifted window; and the band's defining
-//! property (no step with both ends in it reaches the cutoff) on a fine grid of starts
-//! with the worst end, with a power check that a band 2 % wider at either end fails it. (The ensemble, which builds the band once, is checked against
-//! lone `exit_path` runs, which use no band, in
-//! `tests/ensembles/engine.rs::exit_ensemble_equals_its_single_paths`.) A band that is too wide changes exit decisions: the
-//! power check builds the band for a step 4 times too short (so a band far too wide for
-//! the real step) and finds paths whose results differ.
+//! path with `Exit::new` (no band), for both saddle forms, geometric Brownian motion and
+//! Ornstein–Uhlenbeck, coarse and fine steps, and a window where the band is clipped by
+//! a shifted window; and the band's defining property (no step with both ends in it
+//! reaches the cutoff) on a fine grid of starts with the worst end, with a power check
+//! that a band 2 % wider at a tight end fails it. (The ensemble, which builds the band
+//! once, is checked against lone `exit_path` runs, which use no band, in
+//! `tests/ensembles/engine.rs::exit_ensemble_equals_its_single_paths`.) A band that is
+//! too wide changes exit decisions: the power check builds the band for a step 4 times
+//! too short (so a band far too wide for the real step) and finds paths whose results
+//! differ.
 
 use saddle_sde::integrate::monitor::{
     BRIDGE_CUTOFF, Exit, ExitWindow, LocalVariance, ModelVariance, QuietBand,
