@@ -567,8 +567,8 @@ pub struct Exit<V, const BRIDGE: bool> {
 ///    top, then the upper against the new bottom; the pair is kept only if each side's
 ///    check covers the starts the other lets in (else the lower side alone, else `D` on
 ///    both). On the blog's exit problem at `h = 10⁻³` this takes the lower side from
-///    0.156 to 0.078, and the steps that run the full test from 4.7 % to 1.9 % (counted
-///    on the bench's 20,000 paths).
+///    0.156 to 0.078 (`tests/escape/quiet_band.rs`); the share of steps that run the
+///    full test, measured in `docs/performance.md`, falls from 4.7 % to 1.9 %.
 ///
 /// The band is clipped to the window. Empty ([`QuietBand::NONE`]) when a barrier is
 /// infinite, when the model gives no bound, when no such `D` leaves room between the
@@ -606,20 +606,9 @@ impl QuietBand {
         let Some(whole) = need(0.0) else {
             return Self::NONE;
         };
-        let mut hi = whole.min(0.5 * (c_hi - c_lo) * (1.0 - 1e-9));
-        if !valid(hi) {
+        let Some(d) = least_valid(whole.min(0.5 * (c_hi - c_lo) * (1.0 - 1e-9)), valid) else {
             return Self::NONE;
-        }
-        let mut lo = 0.0;
-        for _ in 0..64 {
-            let mid = 0.5 * (lo + hi);
-            if valid(mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        let d = hi;
+        };
         // a band whose D is tiny against the barriers (zero variance, h near 1e-13) saves
         // almost nothing and would bring D² near the subnormals: none
         if c_lo.abs().max(c_hi.abs()) > 1e6 * d {
@@ -696,20 +685,7 @@ impl QuietBand {
     fn narrow_side<V: LocalVariance>(var: &V, h: f64, c: f64, far: f64, d: f64) -> Option<f64> {
         // d is D's bisection minimum, at which the first piece's check can fail by a
         // rounding: start just above it
-        let top = d * (1.0 + 1e-9);
-        if !Self::side_clear(var, h, c, far, top) {
-            return None;
-        }
-        let (mut lo, mut hi) = (0.0, top);
-        for _ in 0..64 {
-            let mid = 0.5 * (lo + hi);
-            if Self::side_clear(var, h, c, far, mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        Some(hi)
+        least_valid(d * (1.0 + 1e-9), |dd| Self::side_clear(var, h, c, far, dd))
     }
 
     /// The band's ends `(lo, hi)`, or `None` for the empty band.
@@ -722,6 +698,26 @@ impl QuietBand {
     fn contains(&self, x: f64) -> bool {
         x > self.lo && x < self.hi
     }
+}
+
+/// A distance in `(0, top]` that passes `valid`, found by 64 bisection steps from `top`
+/// towards 0 (each step keeps the half whose top end passes), or `None` if `top` fails:
+/// the result always passed `valid`, and it is the least that does where the valid
+/// distances form an interval up to `top`.
+fn least_valid(top: f64, valid: impl Fn(f64) -> bool) -> Option<f64> {
+    if !valid(top) {
+        return None;
+    }
+    let (mut lo, mut hi) = (0.0, top);
+    for _ in 0..64 {
+        let mid = 0.5 * (lo + hi);
+        if valid(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
 }
 
 /// Where an [`Exit`] monitor stops a path: the window `(lo, hi)`, whether each side is a
