@@ -399,6 +399,7 @@ where
     Mon: Monitor<St::State>,
     R: Rng + ?Sized,
 {
+    const { assert!(Src::BLOCK > 0, "a noise source's BLOCK must be at least 1") };
     let h = source.h();
     let steps = source.steps();
     let mut state = source.path_state();
@@ -461,6 +462,7 @@ where
     Mon: Monitor<f64>,
     R: Rng,
 {
+    const { assert!(Src::BLOCK > 0, "a noise source's BLOCK must be at least 1") };
     if Mon::CAN_STOP {
         // Paths that may stop early run as a stream through the lanes, so that a lane
         // whose path has stopped costs nothing.
@@ -566,6 +568,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
     let h = source.h();
     let steps = source.steps();
     const { assert!(L > 0, "run_stream needs at least one lane") };
+    const { assert!(Src::BLOCK > 0, "a noise source's BLOCK must be at least 1") };
     let mut paths = paths.into_iter().enumerate().fuse();
     // Lanes 0..active hold running paths; each has its own step index `k`, its place
     // `j` in the current block and the block's length.

@@ -60,7 +60,8 @@ pub trait NoiseSource: Sync {
     type Noise;
     /// Per-path state carried between draws.
     type PathState;
-    /// Steps per block (see [`refill`](Self::refill)).
+    /// Steps per block (see [`refill`](Self::refill)); at least 1 (the run engine
+    /// refuses a source with 0 at compile time).
     const BLOCK: usize = usize::MAX;
     /// The step length `h`.
     fn h(&self) -> f64;

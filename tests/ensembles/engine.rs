@@ -684,3 +684,144 @@ fn area_terms_picks_the_levy_area_sampler() {
         .terminal();
     assert!(e.unwrap_err().to_string().contains("terms"));
 }
+
+/// Records every call the engine makes to a path's monitor, draws one word from the
+/// path's generator after each step (as a bridge test would), and stops the path after
+/// step `stop_at` (never if `None`).
+struct Rec {
+    stop_at: Option<usize>,
+    log: Vec<(u8, usize, u64, u64)>,
+}
+
+impl Rec {
+    fn new(stop_at: Option<usize>) -> Self {
+        Self {
+            stop_at,
+            log: Vec::new(),
+        }
+    }
+}
+
+impl saddle_sde::integrate::monitor::Monitor<f64> for Rec {
+    const CAN_STOP: bool = true;
+    fn start(&mut self, x0: &f64) {
+        self.log.push((0, 0, 0, x0.to_bits()));
+    }
+    fn before_step(&mut self, n: usize, t: f64, x: &f64) {
+        self.log.push((1, n, t.to_bits(), x.to_bits()));
+    }
+    fn after_step<R: rand::Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        t: f64,
+        h: f64,
+        y: &f64,
+        rng: &mut R,
+    ) -> Option<StopReason> {
+        let w = rng.next_u64();
+        self.log
+            .push((2, n, t.to_bits() ^ h.to_bits(), y.to_bits() ^ w));
+        (Some(n) == self.stop_at).then_some(StopReason::Requested { t: t + h })
+    }
+}
+
+/// Streams paths that stop after the given steps through `L` lanes and checks each
+/// path's end, its stop reason and every call its monitor saw (with the generator's
+/// draws interleaved) against a lone run; `done` must be called once per path.
+fn stream_matches_lone_runs<Src, const L: usize>(
+    model: &SaddleSde,
+    src: &Src,
+    stops: &[Option<usize>],
+    what: &str,
+) where
+    Src: saddle_sde::noise::NoiseSource<Noise = StepNoise<2>>,
+{
+    let mut st = ScalarStepper::new(model, &EulerMaruyama);
+    let start = |i: usize| 0.1 + 0.01 * i as f64;
+    let mut mons: Vec<Rec> = stops.iter().map(|&s| Rec::new(s)).collect();
+    let mut rngs: Vec<_> = (0..stops.len()).map(|i| path_rng(21, i as u64)).collect();
+    let mut ends = vec![None; stops.len()];
+    let paths = mons
+        .iter_mut()
+        .zip(rngs.iter_mut())
+        .enumerate()
+        .map(|(i, (m, r))| (start(i), m, r));
+    run_stream::<_, _, _, _, L>(&mut st, src, paths, |i, x, why| {
+        assert!(ends[i].is_none(), "{what}: path {i} finished twice");
+        ends[i] = Some((x.to_bits(), why));
+    });
+    for (i, &stop) in stops.iter().enumerate() {
+        let mut lone = Rec::new(stop);
+        let mut x = start(i);
+        let why = run(&mut st, src, &mut lone, &mut x, &mut path_rng(21, i as u64));
+        assert_eq!(ends[i], Some((x.to_bits(), why)), "{what}: path {i}");
+        assert_eq!(mons[i].log, lone.log, "{what}: path {i}'s calls");
+    }
+}
+
+/// The stream's rounds against lone runs, call by call, in the cases where lanes move
+/// between batches: several lanes stopping in one round while the stream is dry (the
+/// swap of the last lane into a stopped one's place), a stopped lane taking the next
+/// path, stops on the last step of a block (63), the first of the next (64) and the
+/// grid's last step (129, where the monitor's reason must win over the grid's end),
+/// one lane, more lanes than paths, no paths, a source without blocks (`Given`) and a
+/// path that overflows.
+#[test]
+fn stream_rounds_make_the_calls_of_lone_runs() {
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    // 130 steps: two whole blocks of 64 and a short one
+    let src = Gaussian::<2>::new(&Grid::new(1.3, 1e-2).unwrap()).unwrap();
+    assert_eq!(saddle_sde::noise::NoiseSource::steps(&src), 130);
+    let spread: Vec<Option<usize>> = (0..40)
+        .map(|i| Some((i * 37 + 11) % 150).filter(|&s| s < 130))
+        .collect();
+    let cases: [(&str, Vec<Option<usize>>); 6] = [
+        ("four lanes stop in one round, stream dry", vec![Some(5); 4]),
+        (
+            "a new path, then three stop together",
+            vec![Some(2), Some(30), Some(30), Some(30), Some(30)],
+        ),
+        (
+            "block and grid ends",
+            vec![Some(63), Some(64), Some(129), None, Some(0), Some(1), None],
+        ),
+        ("two paths", vec![None, Some(10)]),
+        ("no paths", vec![]),
+        ("forty paths, spread stops", spread.clone()),
+    ];
+    for (what, stops) in &cases {
+        stream_matches_lone_runs::<_, 4>(&m, &src, stops, what);
+        stream_matches_lone_runs::<_, 16>(&m, &src, stops, what);
+    }
+    stream_matches_lone_runs::<_, 1>(&m, &src, &[None, Some(3), Some(64)], "one lane");
+    // a source without blocks: 100 given steps
+    let steps: Vec<StepNoise<2>> = (0..100)
+        .map(|k| {
+            let u = ((k * 7919) % 101) as f64 / 101.0 - 0.5;
+            StepNoise::without_areas(1e-2, [0.1 * u, -0.07 * u])
+        })
+        .collect();
+    let given = Given::new(&steps).unwrap();
+    let stops = [
+        Some(63),
+        Some(64),
+        Some(99),
+        None,
+        Some(5),
+        Some(5),
+        Some(5),
+    ];
+    stream_matches_lone_runs::<_, 4>(&m, &given, &stops, "given steps");
+    // overflow: the grid's end reports the non-finite state, as a lone run does
+    let big = SaddleSde::new(1e300, 0.0, 0.0, 0.0).unwrap();
+    stream_matches_lone_runs::<_, 4>(&big, &src, &[None, None, Some(0)], "overflow");
+    let mut st = ScalarStepper::new(&big, &EulerMaruyama);
+    let mut mon = Rec::new(None);
+    let mut x = 1.0;
+    let why = run(&mut st, &src, &mut mon, &mut x, &mut path_rng(21, 0));
+    assert_eq!(
+        why,
+        StopReason::NonFinite,
+        "the overflow case reaches a non-finite end"
+    );
+}
