@@ -825,3 +825,43 @@ fn stream_rounds_make_the_calls_of_lone_runs() {
         "the overflow case reaches a non-finite end"
     );
 }
+
+/// Lanes in lock-step (a monitor that never stops) equal lone runs bit for bit both
+/// ways a step's noise is drawn: each lane drawing and stepping in one pass (Gaussian
+/// increments) and every lane drawing first (`NoiseSource::DRAW_LANES_FIRST`, the
+/// Lévy areas' source), on a grid that ends inside a block.
+#[test]
+fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
+    use saddle_sde::noise::NoiseSource;
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let grid = Grid::new(1.3, 1e-2).unwrap();
+    let mut st = ScalarStepper::new(&m, &Milstein);
+    let gauss = Gaussian::<2>::new(&grid).unwrap();
+    let areas = GaussianAreas::<2>::new(&grid).unwrap();
+    const { assert!(!<Gaussian<2> as NoiseSource>::DRAW_LANES_FIRST) };
+    const { assert!(<GaussianAreas<2> as NoiseSource>::DRAW_LANES_FIRST) };
+    for with_areas in [false, true] {
+        let mut xs: [f64; 8] = std::array::from_fn(|l| 0.1 + 0.01 * l as f64);
+        let mut rngs: [_; 8] = std::array::from_fn(|l| path_rng(17, l as u64));
+        let mut mons = [EndValue; 8];
+        let why = if with_areas {
+            run_lanes(&mut st, &areas, &mut mons, &mut xs, &mut rngs)
+        } else {
+            run_lanes(&mut st, &gauss, &mut mons, &mut xs, &mut rngs)
+        };
+        for l in 0..8 {
+            let mut x = 0.1 + 0.01 * l as f64;
+            let mut rng = path_rng(17, l as u64);
+            let lone = if with_areas {
+                run(&mut st, &areas, &mut EndValue, &mut x, &mut rng)
+            } else {
+                run(&mut st, &gauss, &mut EndValue, &mut x, &mut rng)
+            };
+            assert_eq!(
+                (xs[l].to_bits(), why[l]),
+                (x.to_bits(), lone),
+                "lane {l}, areas {with_areas}"
+            );
+        }
+    }
+}
