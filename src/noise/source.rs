@@ -63,10 +63,14 @@ pub trait NoiseSource: Sync {
     /// Steps per block (see [`refill`](Self::refill)); at least 1 (the run engine
     /// refuses a source with 0 at compile time).
     const BLOCK: usize = usize::MAX;
-    /// Whether paths in lock-step ([`run_lanes`](crate::integrate::run_lanes)) draw every
+    /// Whether paths in lock-step ([`run_lanes`](crate::integrate::run_lanes) with a
+    /// monitor that cannot stop; a stopping monitor's lanes stream through
+    /// [`run_stream`](crate::integrate::run_stream), which draws lane by lane) draw every
     /// lane's noise for a step before stepping any lane (`true`), or each lane draws and
     /// steps in one pass (`false`, the default). Speed only: each lane's operations and
-    /// their order are the same either way.
+    /// their order are the same either way. Measured in `docs/performance.md` for
+    /// [`Gaussian`] (one pass faster) and blocked two-noise [`GaussianAreas`] (drawing
+    /// first faster); the Lévy-area sources' other cases follow the latter unmeasured.
     const DRAW_LANES_FIRST: bool = false;
     /// The step length `h`.
     fn h(&self) -> f64;

@@ -828,40 +828,50 @@ fn stream_rounds_make_the_calls_of_lone_runs() {
 
 /// Lanes in lock-step (a monitor that never stops) equal lone runs bit for bit both
 /// ways a step's noise is drawn: each lane drawing and stepping in one pass (Gaussian
-/// increments) and every lane drawing first (`NoiseSource::DRAW_LANES_FIRST`, the
-/// Lévy areas' source), on a grid that ends inside a block.
+/// increments, blocked or drawn step by step) and every lane drawing first
+/// (`NoiseSource::DRAW_LANES_FIRST`: the Lévy areas' sources, blocked or step by step,
+/// the latter drawing from the path's generator inside the step loop), on a grid that
+/// ends inside a block.
 #[test]
 fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
-    use saddle_sde::noise::NoiseSource;
+    use saddle_sde::noise::{LevyArea, NoiseSource, Stepwise};
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
     let grid = Grid::new(1.3, 1e-2).unwrap();
     let mut st = ScalarStepper::new(&m, &Milstein);
-    let gauss = Gaussian::<2>::new(&grid).unwrap();
-    let areas = GaussianAreas::<2>::new(&grid).unwrap();
     const { assert!(!<Gaussian<2> as NoiseSource>::DRAW_LANES_FIRST) };
+    const { assert!(!<Stepwise<2, false> as NoiseSource>::DRAW_LANES_FIRST) };
     const { assert!(<GaussianAreas<2> as NoiseSource>::DRAW_LANES_FIRST) };
-    for with_areas in [false, true] {
+    const { assert!(<Stepwise<2, true> as NoiseSource>::DRAW_LANES_FIRST) };
+    fn check<Src: NoiseSource<Noise = StepNoise<2>>>(
+        st: &mut ScalarStepper<'_, SaddleSde, Milstein, 2>,
+        src: &Src,
+        what: &str,
+    ) {
         let mut xs: [f64; 8] = std::array::from_fn(|l| 0.1 + 0.01 * l as f64);
         let mut rngs: [_; 8] = std::array::from_fn(|l| path_rng(17, l as u64));
-        let mut mons = [EndValue; 8];
-        let why = if with_areas {
-            run_lanes(&mut st, &areas, &mut mons, &mut xs, &mut rngs)
-        } else {
-            run_lanes(&mut st, &gauss, &mut mons, &mut xs, &mut rngs)
-        };
+        let why = run_lanes(st, src, &mut [EndValue; 8], &mut xs, &mut rngs);
         for l in 0..8 {
             let mut x = 0.1 + 0.01 * l as f64;
-            let mut rng = path_rng(17, l as u64);
-            let lone = if with_areas {
-                run(&mut st, &areas, &mut EndValue, &mut x, &mut rng)
-            } else {
-                run(&mut st, &gauss, &mut EndValue, &mut x, &mut rng)
-            };
+            let lone = run(st, src, &mut EndValue, &mut x, &mut path_rng(17, l as u64));
             assert_eq!(
                 (xs[l].to_bits(), why[l]),
                 (x.to_bits(), lone),
-                "lane {l}, areas {with_areas}"
+                "{what}, lane {l}"
             );
         }
     }
+    let areas = LevyArea::for_step(grid.h()).unwrap();
+    check(&mut st, &Gaussian::<2>::new(&grid).unwrap(), "Gaussian");
+    check(
+        &mut st,
+        &Stepwise::<2, false>::new(&grid).unwrap(),
+        "Stepwise",
+    );
+    check(
+        &mut st,
+        &GaussianAreas::<2>::new(&grid).unwrap(),
+        "GaussianAreas",
+    );
+    let stepwise_areas = Stepwise::<2, true>::with_areas(&grid, areas).unwrap();
+    check(&mut st, &stepwise_areas, "Stepwise with areas");
 }
