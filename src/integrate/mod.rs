@@ -498,8 +498,8 @@ where
             // Each lane draws and steps in one pass, unless the source asks for every
             // lane's draw first (NoiseSource::DRAW_LANES_FIRST, a constant: no branch per
             // step). With a cheap draw (Gaussian increments) one pass made W1's two-noise EM
-            // 14–20 % faster (A/B, docs/performance.md); with Lévy areas drawing first was
-            // faster.
+            // faster, median ×1.20 in five A/B pairs (docs/performance.md); with Lévy areas
+            // drawing first was faster.
             if Src::DRAW_LANES_FIRST {
                 for l in 0..L {
                     source.draw(&mut state[l], k, j, &mut rngs[l], &mut noise[l]);
