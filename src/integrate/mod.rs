@@ -489,9 +489,10 @@ where
     let mut n = 0;
     while n < steps {
         let block = (steps - n).min(Src::BLOCK);
-        for l in 0..L {
-            source.refill(&mut state[l], &mut rngs[l]);
-        }
+        // The source may lay the lanes' blocks out step-major (Gaussian with two noises
+        // or more), so a step of all lanes reads contiguous memory; `draw_lane` reads
+        // them back.
+        source.refill_lanes(&mut state, rngs);
         for j in 0..block {
             let k = n + j;
             let t = k as f64 * h;
@@ -502,12 +503,12 @@ where
             // drawing first was faster.
             if Src::DRAW_LANES_FIRST {
                 for l in 0..L {
-                    source.draw(&mut state[l], k, j, &mut rngs[l], &mut noise[l]);
+                    source.draw_lane(&mut state, l, k, j, &mut rngs[l], &mut noise[l]);
                 }
             }
             for l in 0..L {
                 if !Src::DRAW_LANES_FIRST {
-                    source.draw(&mut state[l], k, j, &mut rngs[l], &mut noise[l]);
+                    source.draw_lane(&mut state, l, k, j, &mut rngs[l], &mut noise[l]);
                 }
                 monitors[l].before_step(k, t, &xs[l]);
                 source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));

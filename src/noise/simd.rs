@@ -158,6 +158,44 @@ pub(crate) fn fast_path_lookup(
     }
 }
 
+/// Transposes eight rows into columns of `out`: with `n = M·B` values per row
+/// (`n` a multiple of 8), `out[i·L + 8g + a] = z[a][i]` (flattened) for `a < 8` and
+/// `i < n`, where `out` is flattened too. In tiles of 8 × 8 held in vector registers:
+/// a compiler left to itself turns the strided stores into scatters, or the loads into
+/// gathers, slow on AMD's CPUs. A copy: every kernel gives the same values.
+pub(crate) fn transpose_rows8<const M: usize, const B: usize, const L: usize>(
+    arch: Arch,
+    z: &[[[f64; M]; B]; 8],
+    out: &mut [[[f64; M]; B]; L],
+    g: usize,
+) {
+    const { assert!((M * B).is_multiple_of(8)) };
+    assert!(8 * g + 8 <= L, "lane group {g} past {L} lanes");
+    let z = z.as_flattened().as_flattened();
+    let out = &mut out.as_flattened_mut().as_flattened_mut()[8 * g..];
+    let n = M * B;
+    match arch {
+        #[cfg(target_arch = "x86_64")]
+        Arch::V4(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::transpose_v4(simd, z, n, out, L),
+        ),
+        #[cfg(target_arch = "x86_64")]
+        Arch::V3(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::transpose_v3(simd, z, n, out, L),
+        ),
+        #[allow(unreachable_patterns)]
+        _ => {
+            for i in 0..n {
+                for a in 0..8 {
+                    out[i * L + a] = z[a * n + i];
+                }
+            }
+        }
+    }
+}
+
 fn fast_portable(out: &mut [f64], rows: &[[u64; 2]], flags: &mut [u8]) -> bool {
     let mut any = 0u8;
     for ((oc, rc), f) in out
@@ -185,6 +223,77 @@ mod x86 {
     use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d, __m512i};
     use pulp::cast;
     use pulp::x86::{V3, V4};
+
+    /// [`super::transpose_rows8`] with AVX-512. Per tile, each register is loaded as
+    /// two halves of rows `a` and `a + 4` (the second half inserted from memory), which
+    /// leaves two 4 × 4 transposes side by side: unpacks of register pairs, then one
+    /// two-source permute per column (16 shuffles for 64 values).
+    #[inline(always)]
+    pub(super) fn transpose_v4(simd: V4, z: &[f64], n: usize, out: &mut [f64], stride: usize) {
+        let f = simd.avx512f;
+        let lo: __m512i = cast([0u64, 1, 8, 9, 4, 5, 12, 13]);
+        let hi: __m512i = cast([2u64, 3, 10, 11, 6, 7, 14, 15]);
+        let half = |a: usize, i: usize| -> __m256d {
+            let mut v = [0.0; 4];
+            v.copy_from_slice(&z[a * n + i..a * n + i + 4]);
+            cast(v)
+        };
+        for i0 in (0..n).step_by(8) {
+            // r[q] for q < 4: columns i0..i0+4 of rows q and q + 4; r[q + 4]: the next four.
+            let r: [__m512d; 8] = std::array::from_fn(|q| {
+                let (a, i) = (q % 4, i0 + 4 * (q / 4));
+                f._mm512_insertf64x4::<1>(f._mm512_castpd256_pd512(half(a, i)), half(a + 4, i))
+            });
+            for h in 0..2 {
+                let [r0, r1, r2, r3] = [r[4 * h], r[4 * h + 1], r[4 * h + 2], r[4 * h + 3]];
+                let t0 = f._mm512_unpacklo_pd(r0, r1);
+                let t1 = f._mm512_unpackhi_pd(r0, r1);
+                let t2 = f._mm512_unpacklo_pd(r2, r3);
+                let t3 = f._mm512_unpackhi_pd(r2, r3);
+                let cols = [
+                    f._mm512_permutex2var_pd(t0, lo, t2),
+                    f._mm512_permutex2var_pd(t1, lo, t3),
+                    f._mm512_permutex2var_pd(t0, hi, t2),
+                    f._mm512_permutex2var_pd(t1, hi, t3),
+                ];
+                for (c, v) in cols.into_iter().enumerate() {
+                    let v: [f64; 8] = cast(v);
+                    let o = (i0 + 4 * h + c) * stride;
+                    out[o..o + 8].copy_from_slice(&v);
+                }
+            }
+        }
+    }
+
+    /// [`super::transpose_rows8`] with AVX2: each tile as four 4 × 4 blocks.
+    #[inline(always)]
+    pub(super) fn transpose_v3(simd: V3, z: &[f64], n: usize, out: &mut [f64], stride: usize) {
+        let f = simd.avx;
+        for i0 in (0..n).step_by(4) {
+            for a0 in [0, 4] {
+                let r: [__m256d; 4] = std::array::from_fn(|a| {
+                    let mut v = [0.0; 4];
+                    v.copy_from_slice(&z[(a0 + a) * n + i0..(a0 + a) * n + i0 + 4]);
+                    cast(v)
+                });
+                let t0 = f._mm256_unpacklo_pd(r[0], r[1]);
+                let t1 = f._mm256_unpackhi_pd(r[0], r[1]);
+                let t2 = f._mm256_unpacklo_pd(r[2], r[3]);
+                let t3 = f._mm256_unpackhi_pd(r[2], r[3]);
+                let cols = [
+                    f._mm256_permute2f128_pd::<0x20>(t0, t2),
+                    f._mm256_permute2f128_pd::<0x20>(t1, t3),
+                    f._mm256_permute2f128_pd::<0x31>(t0, t2),
+                    f._mm256_permute2f128_pd::<0x31>(t1, t3),
+                ];
+                for (c, v) in cols.into_iter().enumerate() {
+                    let v: [f64; 4] = cast(v);
+                    let o = (i0 + c) * stride + a0;
+                    out[o..o + 4].copy_from_slice(&v);
+                }
+            }
+        }
+    }
 
     #[inline(always)]
     pub(super) fn rounds_v4(simd: V4, s: &mut [[u64; LANES]; 4], words: &mut [u64]) {
@@ -399,6 +508,53 @@ mod tests {
             }
         }
         v
+    }
+
+    /// Every transposition kernel puts value `z[a][i]` at `out[i·L + 8g + a]` and writes
+    /// nothing else, for rows of one and several tiles, one and two noises, lane groups
+    /// first and last, and `L` a multiple of 8 or not (each value distinct, so a
+    /// misplaced one is seen).
+    #[test]
+    fn transposition_kernels_place_every_value() {
+        fn check<const M: usize, const B: usize, const L: usize>(name: &str, arch: Arch) {
+            let mut z = [[[0.0; M]; B]; 8];
+            for (k, v) in z
+                .as_flattened_mut()
+                .as_flattened_mut()
+                .iter_mut()
+                .enumerate()
+            {
+                *v = k as f64 + 0.5;
+            }
+            let n = M * B;
+            for g in 0..L / 8 {
+                let mut out = [[[-1.0; M]; B]; L];
+                transpose_rows8(arch, &z, &mut out, g);
+                let flat = out.as_flattened().as_flattened();
+                let zf = z.as_flattened().as_flattened();
+                for i in 0..n {
+                    for c in 0..L {
+                        let want = if c / 8 == g {
+                            zf[(c % 8) * n + i]
+                        } else {
+                            -1.0
+                        };
+                        assert_eq!(
+                            flat[i * L + c],
+                            want,
+                            "{name}: M {M}, B {B}, L {L}, group {g}, row {i}, column {c}"
+                        );
+                    }
+                }
+            }
+        }
+        for (name, arch) in arches() {
+            check::<1, 8, 8>(name, arch);
+            check::<2, 64, 16>(name, arch);
+            check::<1, 64, 32>(name, arch);
+            check::<2, 64, 20>(name, arch);
+            check::<3, 64, 16>(name, arch);
+        }
     }
 
     /// Every kernel this CPU can run gives the portable kernel's bits (on a CPU without

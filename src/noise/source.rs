@@ -24,6 +24,8 @@
 
 use super::levy_area::{LevyArea, check_area_step};
 use super::normal::{fill_standard_normals, standard_normal};
+use super::seeding::detected_arch;
+use super::simd::transpose_rows8;
 use super::step::{StepNoise, check_step};
 use crate::error::{Result, param};
 use crate::integrate::Grid;
@@ -96,6 +98,38 @@ pub trait NoiseSource: Sync {
     );
     /// Calls `f` with the step's noise formed from a draw.
     fn with_noise<T>(&self, draw: &Self::Draw, f: impl FnOnce(&Self::Noise) -> T) -> T;
+    /// Lanes in lock-step ([`run_lanes`](crate::integrate::run_lanes)): called at the
+    /// start of each block instead of [`refill`](Self::refill), with the states and
+    /// generators of all `L` lanes. The default refills lane by lane. A source may lay
+    /// the lanes' blocks out differently across `states` (step-major, so that a step
+    /// of all lanes reads contiguous memory), as long as [`draw_lane`](Self::draw_lane)
+    /// reads them back and each lane's values are those of its own
+    /// [`refill`](Self::refill) and [`draw`](Self::draw).
+    #[inline(always)]
+    fn refill_lanes<R: Rng, const L: usize>(
+        &self,
+        states: &mut [Self::PathState; L],
+        rngs: &mut [R; L],
+    ) {
+        for (s, r) in states.iter_mut().zip(rngs.iter_mut()) {
+            self.refill(s, r);
+        }
+    }
+    /// Lanes in lock-step: draws lane `l`'s noise of step `n` (the `j`-th of its block)
+    /// after [`refill_lanes`](Self::refill_lanes). The default is lane `l`'s
+    /// [`draw`](Self::draw).
+    #[inline(always)]
+    fn draw_lane<R: Rng, const L: usize>(
+        &self,
+        states: &mut [Self::PathState; L],
+        l: usize,
+        n: usize,
+        j: usize,
+        rng: &mut R,
+        out: &mut Self::Draw,
+    ) {
+        self.draw(&mut states[l], n, j, rng, out);
+    }
 }
 
 /// Gaussian increments `ΔZ_k = √h·N(0, 1)` for `M` independent noises, without areas.
@@ -132,6 +166,10 @@ fn increments<R: Rng + ?Sized, const M: usize>(rng: &mut R, sq: f64) -> [f64; M]
 
 /// Steps per block of bulk-drawn normals ([`Gaussian`], [`GaussianAreas`]).
 pub const GAUSSIAN_BLOCK: usize = 64;
+
+/// Lanes laid out at a time by [`Gaussian`]'s [`NoiseSource::refill_lanes`] (one
+/// 512-bit vector of `f64`).
+const LANE_GROUP: usize = 8;
 
 impl<const M: usize> NoiseSource for Gaussian<M> {
     type Draw = [f64; M];
@@ -174,6 +212,63 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
         // The symmetric iterated integrals follow from dz; a scheme that does not read
         // them (EM) lets the compiler drop them.
         f(&StepNoise::without_areas(self.h, *dz))
+    }
+    /// With two noises or more, each lane's block drawn as
+    /// [`refill`](NoiseSource::refill) draws it, then laid out step-major across the
+    /// lanes' states: normal `i` of lane `l` at flat place `i·L + l`, so that a step of
+    /// all lanes reads `M` runs of `L` contiguous values. Read lane by lane from
+    /// separate blocks, the compiler gathered them, slow on AMD's CPUs. Lanes are laid
+    /// out eight at a time by a transposition in vector registers, the last `L mod 8`
+    /// one by one. With one noise, lane by lane as [`refill`](NoiseSource::refill):
+    /// the transposition made W1's two-noise EM faster and its one-noise law-equivalent
+    /// form slower (`docs/performance.md`).
+    #[inline(always)]
+    fn refill_lanes<R: Rng, const L: usize>(
+        &self,
+        states: &mut [[[f64; M]; GAUSSIAN_BLOCK]; L],
+        rngs: &mut [R; L],
+    ) {
+        if M < 2 {
+            for (s, r) in states.iter_mut().zip(rngs.iter_mut()) {
+                self.refill(s, r);
+            }
+            return;
+        }
+        let arch = detected_arch();
+        let mut z = [[[0.0; M]; GAUSSIAN_BLOCK]; LANE_GROUP];
+        let whole = L / LANE_GROUP * LANE_GROUP;
+        for (g, rg) in rngs[..whole].chunks_exact_mut(LANE_GROUP).enumerate() {
+            for (za, r) in z.iter_mut().zip(rg.iter_mut()) {
+                fill_standard_normals(r, za.as_flattened_mut());
+            }
+            transpose_rows8(arch, &z, states, g);
+        }
+        let flat = states.as_flattened_mut().as_flattened_mut();
+        for (l, rng) in rngs.iter_mut().enumerate().skip(whole) {
+            let z = z[0].as_flattened_mut();
+            fill_standard_normals(rng, z);
+            for (i, &v) in z.iter().enumerate() {
+                flat[i * L + l] = v;
+            }
+        }
+    }
+    #[inline(always)]
+    fn draw_lane<R: Rng, const L: usize>(
+        &self,
+        states: &mut [[[f64; M]; GAUSSIAN_BLOCK]; L],
+        l: usize,
+        n: usize,
+        j: usize,
+        rng: &mut R,
+        out: &mut [f64; M],
+    ) {
+        if M < 2 {
+            self.draw(&mut states[l], n, j, rng, out);
+            return;
+        }
+        let flat = states.as_flattened().as_flattened();
+        let sq = self.sq;
+        *out = std::array::from_fn(|m| sq * flat[(j * M + m) * L + l]);
     }
 }
 

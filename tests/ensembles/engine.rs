@@ -842,36 +842,49 @@ fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
     const { assert!(!<Stepwise<2, false> as NoiseSource>::DRAW_LANES_FIRST) };
     const { assert!(<GaussianAreas<2> as NoiseSource>::DRAW_LANES_FIRST) };
     const { assert!(<Stepwise<2, true> as NoiseSource>::DRAW_LANES_FIRST) };
-    fn check<Src: NoiseSource<Noise = StepNoise<2>>>(
-        st: &mut ScalarStepper<'_, SaddleSde, Milstein, 2>,
-        src: &Src,
-        what: &str,
-    ) {
-        let mut xs: [f64; 8] = std::array::from_fn(|l| 0.1 + 0.01 * l as f64);
-        let mut rngs: [_; 8] = std::array::from_fn(|l| path_rng(17, l as u64));
-        let why = run_lanes(st, src, &mut [EndValue; 8], &mut xs, &mut rngs);
-        for l in 0..8 {
+    fn check<St, Src, const L: usize>(st: &mut St, src: &Src, what: &str)
+    where
+        St: saddle_sde::integrate::Stepper<State = f64, Noise = Src::Noise>,
+        Src: NoiseSource,
+    {
+        let mut xs: [f64; L] = std::array::from_fn(|l| 0.1 + 0.01 * l as f64);
+        let mut rngs: [_; L] = std::array::from_fn(|l| path_rng(17, l as u64));
+        let why = run_lanes(st, src, &mut [EndValue; L], &mut xs, &mut rngs);
+        for l in 0..L {
             let mut x = 0.1 + 0.01 * l as f64;
             let lone = run(st, src, &mut EndValue, &mut x, &mut path_rng(17, l as u64));
             assert_eq!(
                 (xs[l].to_bits(), why[l]),
                 (x.to_bits(), lone),
-                "{what}, lane {l}"
+                "{what}, {L} lanes, lane {l}"
             );
         }
     }
+    // Gaussian lays two noises out step-major across the lanes (eight at a time, the
+    // rest one by one) and one noise lane by lane: 16, 8, 12 and 3 lanes cover whole
+    // groups, a remainder and a remainder alone; 130 steps, two whole blocks and part
+    // of a third.
+    let gauss = Gaussian::<2>::new(&grid).unwrap();
+    check::<_, _, 16>(&mut st, &gauss, "Gaussian");
+    check::<_, _, 12>(&mut st, &gauss, "Gaussian");
+    check::<_, _, 3>(&mut st, &gauss, "Gaussian");
+    let law = LawEquivalentSaddle::new(m.clone());
+    let mut st1 = ScalarStepper::new(&law, &EulerMaruyama);
+    let gauss1 = Gaussian::<1>::new(&grid).unwrap();
+    check::<_, _, 16>(&mut st1, &gauss1, "Gaussian, one noise");
+    check::<_, _, 12>(&mut st1, &gauss1, "Gaussian, one noise");
     let areas = LevyArea::for_step(grid.h()).unwrap();
-    check(&mut st, &Gaussian::<2>::new(&grid).unwrap(), "Gaussian");
-    check(
+    check::<_, _, 8>(&mut st, &gauss, "Gaussian");
+    check::<_, _, 8>(
         &mut st,
         &Stepwise::<2, false>::new(&grid).unwrap(),
         "Stepwise",
     );
-    check(
+    check::<_, _, 8>(
         &mut st,
         &GaussianAreas::<2>::new(&grid).unwrap(),
         "GaussianAreas",
     );
     let stepwise_areas = Stepwise::<2, true>::with_areas(&grid, areas).unwrap();
-    check(&mut st, &stepwise_areas, "Stepwise with areas");
+    check::<_, _, 8>(&mut st, &stepwise_areas, "Stepwise with areas");
 }
