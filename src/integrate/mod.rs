@@ -429,7 +429,9 @@ where
 ///
 /// **One of the crate's three stepping loops** (with [`run`] and [`run_stream`]). Each lane performs
 /// exactly the operations [`run`] performs for one path, in the same order, so lane
-/// `l` equals a lone run with `rngs[l]` **bit for bit**. Interleaving lets the
+/// `l` equals a lone run with `rngs[l]` **bit for bit** (a source may lay the lanes'
+/// blocks of noise out across lanes, through [`NoiseSource::refill_lanes`] and
+/// [`NoiseSource::draw_lane`]; each lane gets the same values). Interleaving lets the
 /// processor overlap the latency of one path's step (a square root, the ziggurat's
 /// table loads) with the others'. Monitors that can stop a path hand the lanes to
 /// [`run_stream`] (a lane whose path has stopped then costs nothing); for monitors that

@@ -51,8 +51,9 @@ pub enum NoiseNeeds {
 /// so drawing cannot fail. Per-path state (the unused bits of a two-point word, …)
 /// lives in [`PathState`](Self::PathState), so one source serves every path and
 /// thread. Draws come in blocks of [`BLOCK`](Self::BLOCK) steps: [`refill`](Self::refill)
-/// is called at the start of each block, so a source that draws once for many steps
-/// needs no per-step branch.
+/// is called at the start of each block (for lanes in lock-step, through
+/// [`refill_lanes`](Self::refill_lanes), whose default calls it), so a source that draws
+/// once for many steps needs no per-step branch.
 pub trait NoiseSource: Sync {
     /// What is drawn for one step and kept until the step is taken (for Gaussian
     /// increments only the increments: the iterated integrals are formed when the step
@@ -82,7 +83,8 @@ pub trait NoiseSource: Sync {
     fn buffer(&self) -> Self::Draw;
     /// The state of a new path.
     fn path_state(&self) -> Self::PathState;
-    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps. A source that
+    /// Called at the start of each block of [`BLOCK`](Self::BLOCK) steps (for lanes in
+    /// lock-step, through [`refill_lanes`](Self::refill_lanes)). A source that
     /// draws a block at once draws a whole block even when fewer steps remain, so that a
     /// run over a prefix of a grid draws exactly what the full run draws.
     #[inline(always)]
@@ -103,8 +105,10 @@ pub trait NoiseSource: Sync {
     /// generators of all `L` lanes. The default refills lane by lane. A source may lay
     /// the lanes' blocks out differently across `states` (step-major, so that a step
     /// of all lanes reads contiguous memory), as long as [`draw_lane`](Self::draw_lane)
-    /// reads them back and each lane's values are those of its own
-    /// [`refill`](Self::refill) and [`draw`](Self::draw).
+    /// reads them back, each lane's values are those of its own
+    /// [`refill`](Self::refill) and [`draw`](Self::draw), and each generator is left
+    /// where that lane's own `refill` leaves it (monitors draw from it between blocks).
+    /// States filled this way are read only through `draw_lane`, with the same `L`.
     #[inline(always)]
     fn refill_lanes<R: Rng, const L: usize>(
         &self,
@@ -171,10 +175,18 @@ pub const GAUSSIAN_BLOCK: usize = 64;
 /// 512-bit vector of `f64`).
 const LANE_GROUP: usize = 8;
 
+/// Whether [`Gaussian`] lays `L` lanes' blocks of `M` noises out step-major (the one
+/// test both [`NoiseSource::refill_lanes`] and [`NoiseSource::draw_lane`] make).
+const fn step_major<const M: usize, const L: usize>() -> bool {
+    M >= 2 && L >= LANE_GROUP
+}
+
 impl<const M: usize> NoiseSource for Gaussian<M> {
     type Draw = [f64; M];
     type Noise = StepNoise<M>;
-    /// The block's standard normals, step by step.
+    /// The block's standard normals, step by step; in lanes in lock-step with two
+    /// noises or more, the lanes' states together hold all lanes' blocks step-major
+    /// (see [`refill_lanes`](NoiseSource::refill_lanes)).
     type PathState = [[f64; M]; GAUSSIAN_BLOCK];
     const BLOCK: usize = GAUSSIAN_BLOCK;
     fn h(&self) -> f64 {
@@ -219,16 +231,16 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
     /// all lanes reads `M` runs of `L` contiguous values. Read lane by lane from
     /// separate blocks, the compiler gathered them, slow on AMD's CPUs. Lanes are laid
     /// out eight at a time by a transposition in vector registers, the last `L mod 8`
-    /// one by one. With one noise, lane by lane as [`refill`](NoiseSource::refill):
-    /// the transposition made W1's two-noise EM faster and its one-noise law-equivalent
-    /// form slower (`docs/performance.md`).
+    /// one by one. With one noise, or fewer than eight lanes, lane by lane as
+    /// [`refill`](NoiseSource::refill): the transposition made W1's two-noise EM faster
+    /// and its one-noise law-equivalent form slower (`docs/performance.md`).
     #[inline(always)]
     fn refill_lanes<R: Rng, const L: usize>(
         &self,
         states: &mut [[[f64; M]; GAUSSIAN_BLOCK]; L],
         rngs: &mut [R; L],
     ) {
-        if M < 2 {
+        if !step_major::<M, L>() {
             for (s, r) in states.iter_mut().zip(rngs.iter_mut()) {
                 self.refill(s, r);
             }
@@ -262,7 +274,7 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
         rng: &mut R,
         out: &mut [f64; M],
     ) {
-        if M < 2 {
+        if !step_major::<M, L>() {
             self.draw(&mut states[l], n, j, rng, out);
             return;
         }
@@ -922,5 +934,59 @@ impl<const M: usize> StepNoise<M> {
             _ => [[0.0; M]; M],
         };
         Self::from_areas(h, dz, area)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::noise::{PathRng, path_rng};
+
+    /// `Gaussian`'s `refill_lanes` and `draw_lane` give every lane, at every step of a
+    /// block, the bits its own `refill` and `draw` give, and leave each generator where
+    /// its own `refill` leaves it: one to three noises; 1, 3, 8, 12, 16 and 17 lanes
+    /// (lane by lane, whole groups of eight, and groups with a remainder); three blocks
+    /// in a row.
+    #[test]
+    fn lanes_layout_gives_each_lane_its_own_draws() {
+        fn check<const M: usize, const L: usize>() {
+            let src = Gaussian::<M>::new(&Grid::new(1.0, 1e-3).unwrap()).unwrap();
+            let mut states: [[[f64; M]; GAUSSIAN_BLOCK]; L] =
+                std::array::from_fn(|_| src.path_state());
+            let mut rngs: [PathRng; L] = std::array::from_fn(|l| path_rng(5, l as u64));
+            let mut lone_states: [[[f64; M]; GAUSSIAN_BLOCK]; L] =
+                std::array::from_fn(|_| src.path_state());
+            let mut lone_rngs = rngs.clone();
+            for block in 0..3 {
+                src.refill_lanes(&mut states, &mut rngs);
+                for (s, r) in lone_states.iter_mut().zip(lone_rngs.iter_mut()) {
+                    src.refill(s, r);
+                }
+                assert_eq!(rngs, lone_rngs, "M {M}, L {L}, block {block}: generators");
+                for j in 0..GAUSSIAN_BLOCK {
+                    let n = block * GAUSSIAN_BLOCK + j;
+                    for l in 0..L {
+                        let (mut a, mut b) = ([0.0; M], [0.0; M]);
+                        src.draw_lane(&mut states, l, n, j, &mut rngs[l], &mut a);
+                        src.draw(&mut lone_states[l], n, j, &mut lone_rngs[l], &mut b);
+                        assert_eq!(
+                            a.map(f64::to_bits),
+                            b.map(f64::to_bits),
+                            "M {M}, L {L}, block {block}, step {j}, lane {l}"
+                        );
+                    }
+                }
+            }
+        }
+        check::<1, 1>();
+        check::<1, 16>();
+        check::<2, 1>();
+        check::<2, 3>();
+        check::<2, 8>();
+        check::<2, 12>();
+        check::<2, 16>();
+        check::<2, 17>();
+        check::<3, 8>();
+        check::<3, 17>();
     }
 }
