@@ -115,9 +115,7 @@ pub trait NoiseSource: Sync {
         states: &mut [Self::PathState; L],
         rngs: &mut [R; L],
     ) {
-        for (s, r) in states.iter_mut().zip(rngs.iter_mut()) {
-            self.refill(s, r);
-        }
+        refill_each(self, states, rngs);
     }
     /// Lanes in lock-step: draws lane `l`'s noise of step `n` (the `j`-th of its block)
     /// after [`refill_lanes`](Self::refill_lanes). The default is lane `l`'s
@@ -133,6 +131,20 @@ pub trait NoiseSource: Sync {
         out: &mut Self::Draw,
     ) {
         self.draw(&mut states[l], n, j, rng, out);
+    }
+}
+
+/// Each lane's own [`refill`](NoiseSource::refill): the default of
+/// [`refill_lanes`](NoiseSource::refill_lanes), and a source's fallback when it keeps
+/// the lanes' blocks lane by lane.
+#[inline(always)]
+fn refill_each<S: NoiseSource + ?Sized, R: Rng, const L: usize>(
+    source: &S,
+    states: &mut [S::PathState; L],
+    rngs: &mut [R; L],
+) {
+    for (s, r) in states.iter_mut().zip(rngs.iter_mut()) {
+        source.refill(s, r);
     }
 }
 
@@ -241,9 +253,7 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
         rngs: &mut [R; L],
     ) {
         if !step_major::<M, L>() {
-            for (s, r) in states.iter_mut().zip(rngs.iter_mut()) {
-                self.refill(s, r);
-            }
+            refill_each(self, states, rngs);
             return;
         }
         let arch = detected_arch();
