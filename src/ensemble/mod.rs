@@ -680,8 +680,11 @@ where
 }
 
 /// Lane width: 16 (measured on W1 with bulk normals: 1.5e8 path-steps/s with 4 lanes,
-/// 2.1e8 with 8, 2.1e8–2.5e8 with 16 on one core; each lane is bit-identical to a lone
-/// path, so results do not depend on it).
+/// 2.1e8 with 8, 2.1e8–2.5e8 with 16 on one core), and 32 for streams of paths whose
+/// monitors screen their steps, which run in `run_stream`'s screened lock-step (the exit
+/// row with the bridge test, median ×1.05 over 16 lanes in four concurrent A/B pairs,
+/// without it ×1.00: `docs/performance.md`). Each lane is bit-identical to a lone path,
+/// so results do not depend on it.
 fn lanes_for<St, Src, O, const M: usize>(
     stepper: &St,
     source: &Src,
@@ -695,7 +698,16 @@ fn lanes_for<St, Src, O, const M: usize>(
     Src: NoiseSource<Noise = StepNoise<M>>,
     O: Observe<f64>,
 {
-    scalar_chunk::<_, _, _, 16>(stepper, source, obs, start, seed, range, acc)
+    use crate::integrate::monitor::Monitor;
+    type Mon<'m, O> = <O as Observe<f64>>::Monitor<'m>;
+    if <Mon<'_, O> as Monitor<f64>>::CAN_STOP
+        && <Mon<'_, O> as Monitor<f64>>::SCREENS
+        && Src::DRAWS_FROM_STATE
+    {
+        scalar_chunk::<_, _, _, 32>(stepper, source, obs, start, seed, range, acc)
+    } else {
+        scalar_chunk::<_, _, _, 16>(stepper, source, obs, start, seed, range, acc)
+    }
 }
 
 /// An ensemble of paths of an n-dimensional model ([`crate::sde::Sde`] with the

@@ -31,6 +31,22 @@ pub trait Monitor<X: ?Sized> {
     /// whose monitor can stop stream through [`run_stream`](super::run_stream); the
     /// others run in lock-step with no per-lane "stopped" mask.
     const CAN_STOP: bool;
+    /// Whether [`quiet`](Self::quiet) may give a non-empty range (a compile-time switch:
+    /// a stream of such monitors steps its lanes together in vector registers and calls
+    /// the monitors only on the steps that leave the range, see
+    /// [`run_stream`](super::run_stream)). Default `false`.
+    const SCREENS: bool = false;
+    /// An open range `(lo, hi)` of scalar states where the monitor is quiet: for a step
+    /// from `x` to `y` with both in the range, [`before_step`](Self::before_step) then
+    /// [`after_step`](Self::after_step) would return `None`, draw nothing from the
+    /// generator, and leave nothing that a later step's calls read, so the run engine may
+    /// skip both calls. It must not change while the path runs (it is read once, when
+    /// the path starts) and is read only for scalar states. Default: empty,
+    /// `(+∞, −∞)`.
+    #[inline(always)]
+    fn quiet(&self) -> (f64, f64) {
+        (f64::INFINITY, f64::NEG_INFINITY)
+    }
     /// Called once with the start state.
     #[inline(always)]
     fn start(&mut self, _x0: &X) {}
@@ -55,6 +71,12 @@ pub struct EndValue;
 
 impl<X: ?Sized> Monitor<X> for EndValue {
     const CAN_STOP: bool = false;
+    const SCREENS: bool = true;
+    /// Every state: the monitor does nothing.
+    #[inline(always)]
+    fn quiet(&self) -> (f64, f64) {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    }
     #[inline(always)]
     fn after_step<R: Rng + ?Sized>(
         &mut self,
@@ -70,6 +92,13 @@ impl<X: ?Sized> Monitor<X> for EndValue {
 
 impl<X: ?Sized, A: Monitor<X>, B: Monitor<X>> Monitor<X> for (A, B) {
     const CAN_STOP: bool = A::CAN_STOP || B::CAN_STOP;
+    const SCREENS: bool = A::SCREENS && B::SCREENS;
+    /// Where both are quiet: the intersection of their ranges.
+    #[inline(always)]
+    fn quiet(&self) -> (f64, f64) {
+        let (a, b) = (self.0.quiet(), self.1.quiet());
+        (a.0.max(b.0), a.1.min(b.1))
+    }
     #[inline(always)]
     fn start(&mut self, x0: &X) {
         self.0.start(x0);
@@ -784,6 +813,18 @@ impl<V: LocalVariance, const BRIDGE: bool> Exit<V, BRIDGE> {
 
 impl<V: LocalVariance, const BRIDGE: bool> Monitor<f64> for Exit<V, BRIDGE> {
     const CAN_STOP: bool = true;
+    const SCREENS: bool = true;
+    /// With the bridge test, its quiet band ([`QuietBand`], empty unless given with
+    /// [`with_band`](Self::with_band)); without, the window: a step that ends inside it
+    /// goes on, and nothing is drawn.
+    #[inline(always)]
+    fn quiet(&self) -> (f64, f64) {
+        if BRIDGE {
+            (self.band.lo, self.band.hi)
+        } else {
+            (self.window.lo, self.window.hi)
+        }
+    }
     #[inline(always)]
     fn before_step(&mut self, _: usize, _: f64, x: &f64) {
         if BRIDGE {

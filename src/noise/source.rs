@@ -75,6 +75,13 @@ pub trait NoiseSource: Sync {
     /// [`Gaussian`] (one pass faster) and blocked two-noise [`GaussianAreas`] (drawing
     /// first faster); the Lévy-area sources' other cases follow the latter unmeasured.
     const DRAW_LANES_FIRST: bool = false;
+    /// Whether [`draw`](Self::draw) and [`draw_lane`](Self::draw_lane) read only the path
+    /// state, never the generator, and [`refill`](Self::refill) overwrites the whole state
+    /// (nothing carries from one block to the next). Then a stream of paths whose
+    /// monitors screen their steps ([`Monitor::SCREENS`](crate::integrate::monitor::Monitor::SCREENS))
+    /// steps its lanes together, block by block ([`run_stream`](crate::integrate::run_stream)).
+    /// Default `false`.
+    const DRAWS_FROM_STATE: bool = false;
     /// The step length `h`.
     fn h(&self) -> f64;
     /// Number of steps of the run.
@@ -201,6 +208,7 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
     /// (see [`refill_lanes`](NoiseSource::refill_lanes)).
     type PathState = [[f64; M]; GAUSSIAN_BLOCK];
     const BLOCK: usize = GAUSSIAN_BLOCK;
+    const DRAWS_FROM_STATE: bool = true;
     fn h(&self) -> f64 {
         self.h
     }
@@ -288,9 +296,11 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
             self.draw(&mut states[l], n, j, rng, out);
             return;
         }
-        let flat = states.as_flattened().as_flattened();
+        // step j's row of all lanes (one bounds check, the same for every lane of a
+        // step, so lanes stepped together stay vectorised)
+        let row = &states.as_flattened().as_flattened()[j * M * L..][..M * L];
         let sq = self.sq;
-        *out = std::array::from_fn(|m| sq * flat[(j * M + m) * L + l]);
+        *out = std::array::from_fn(|m| sq * row[m * L + l]);
     }
 }
 
@@ -537,6 +547,7 @@ impl<const M: usize> NoiseSource for TwoPoint<M> {
     type Noise = StepNoise<M>;
     type PathState = [u64; M];
     const BLOCK: usize = 64;
+    const DRAWS_FROM_STATE: bool = true;
     fn h(&self) -> f64 {
         self.h
     }

@@ -888,3 +888,207 @@ fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
     let stepwise_areas = Stepwise::<2, true>::with_areas(&grid, areas).unwrap();
     check::<_, _, 8>(&mut st, &stepwise_areas, "Stepwise with areas");
 }
+
+/// A monitor that screens its steps: quiet on `(lo, hi)`; on any other step it draws a
+/// word from the path's generator, logs the call, and stops the path at step `stop_at`
+/// or when the word is a multiple of 50.
+#[derive(Clone)]
+struct Screened {
+    lo: f64,
+    hi: f64,
+    stop_at: Option<usize>,
+    x: f64,
+    log: Vec<(usize, u64, u64, u64, u64)>,
+}
+
+impl Screened {
+    fn new(stop_at: Option<usize>) -> Self {
+        Self {
+            lo: -0.2,
+            hi: 0.3,
+            stop_at,
+            x: f64::NAN,
+            log: Vec::new(),
+        }
+    }
+}
+
+impl saddle_sde::integrate::monitor::Monitor<f64> for Screened {
+    const CAN_STOP: bool = true;
+    const SCREENS: bool = true;
+    fn quiet(&self) -> (f64, f64) {
+        (self.lo, self.hi)
+    }
+    fn before_step(&mut self, _: usize, _: f64, x: &f64) {
+        self.x = *x;
+    }
+    fn after_step<R: rand::Rng + ?Sized>(
+        &mut self,
+        n: usize,
+        t: f64,
+        h: f64,
+        y: &f64,
+        rng: &mut R,
+    ) -> Option<StopReason> {
+        let calm = |v: f64| v > self.lo && v < self.hi;
+        if calm(self.x) && calm(*y) {
+            return None;
+        }
+        let w = rng.next_u64();
+        self.log
+            .push((n, t.to_bits(), self.x.to_bits(), y.to_bits(), w));
+        (Some(n) == self.stop_at || w.is_multiple_of(50))
+            .then_some(StopReason::Requested { t: t + h })
+    }
+}
+
+/// Streams `stops.len()` paths with [`Screened`] monitors through `L` lanes (the
+/// screened lock-step while every lane holds a path, then lane by lane) and checks each
+/// path's end, its stop reason and every call its monitor logged (each with the word it
+/// drew) against a lone run.
+fn screened_stream_matches_lone_runs<Src, const L: usize>(
+    model: &SaddleSde,
+    src: &Src,
+    stops: &[Option<usize>],
+    what: &str,
+) -> [usize; 4]
+where
+    Src: saddle_sde::noise::NoiseSource<Noise = StepNoise<2>>,
+{
+    let mut st = ScalarStepper::new(model, &EulerMaruyama);
+    // starts on both sides of the quiet range's ends
+    let start = |i: usize| -0.3 + 0.011 * (i % 61) as f64;
+    let mut mons: Vec<Screened> = stops.iter().map(|&s| Screened::new(s)).collect();
+    let mut rngs: Vec<_> = (0..stops.len()).map(|i| path_rng(23, i as u64)).collect();
+    let mut ends = vec![None; stops.len()];
+    let paths = mons
+        .iter_mut()
+        .zip(rngs.iter_mut())
+        .enumerate()
+        .map(|(i, (m, r))| (start(i), m, r));
+    run_stream::<_, _, _, _, L>(&mut st, src, paths, |i, x, why| {
+        assert!(ends[i].is_none(), "{what}: path {i} finished twice");
+        ends[i] = Some((x.to_bits(), why));
+    });
+    // paths stopped by their monitor, of them at a block's or the grid's end, paths at
+    // the grid's end, and calls logged
+    let mut seen = [0; 4];
+    for (i, &stop) in stops.iter().enumerate() {
+        let mut lone = Screened::new(stop);
+        let mut x = start(i);
+        let why = run(&mut st, src, &mut lone, &mut x, &mut path_rng(23, i as u64));
+        assert_eq!(
+            ends[i],
+            Some((x.to_bits(), why)),
+            "{what}, {L} lanes: path {i}"
+        );
+        assert_eq!(mons[i].log, lone.log, "{what}, {L} lanes: path {i}'s calls");
+        match why {
+            StopReason::Requested { t } => {
+                seen[0] += 1;
+                let n = (t / 1e-2).round() as usize - 1;
+                seen[1] += usize::from([63, 64, 129].contains(&n));
+            }
+            StopReason::EndTime => seen[2] += 1,
+            other => panic!("{what}: path {i} stopped with {other:?}"),
+        }
+        seen[3] += lone.log.len();
+    }
+    seen
+}
+
+/// Streams of screening monitors step their lanes together, block by block, and call a
+/// monitor only on the steps that start or end outside its quiet range; each path must
+/// still equal its lone run, call for call. Cases: one and two noises' layouts (four
+/// lanes lane by lane, 8, 16 and 32 step-major), paths that start outside the range,
+/// stops on the last step of a block (63), the first of the next (64) and the grid's
+/// last step (129, of a short third block), paths that reach the grid's end, lanes
+/// left at block ends when the stream runs dry, and fewer paths than lanes.
+#[test]
+fn screened_streams_make_the_calls_of_lone_runs() {
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    // 130 steps: two whole blocks of 64 and a short one
+    let src = Gaussian::<2>::new(&Grid::new(1.3, 1e-2).unwrap()).unwrap();
+    let stops: Vec<Option<usize>> = (0..150)
+        .map(|i| match i % 7 {
+            0 => Some(63),
+            1 => Some(64),
+            2 => Some(129),
+            3 => None,
+            _ => Some((i * 37 + 11) % 200).filter(|&s| s < 130),
+        })
+        .collect();
+    let mut seen = Vec::new();
+    seen.push(screened_stream_matches_lone_runs::<_, 4>(
+        &m,
+        &src,
+        &stops,
+        "150 paths",
+    ));
+    seen.push(screened_stream_matches_lone_runs::<_, 8>(
+        &m,
+        &src,
+        &stops,
+        "150 paths",
+    ));
+    seen.push(screened_stream_matches_lone_runs::<_, 16>(
+        &m,
+        &src,
+        &stops,
+        "150 paths",
+    ));
+    seen.push(screened_stream_matches_lone_runs::<_, 32>(
+        &m,
+        &src,
+        &stops,
+        "150 paths",
+    ));
+    seen.push(screened_stream_matches_lone_runs::<_, 32>(
+        &m,
+        &src,
+        &stops[..20],
+        "20 paths",
+    ));
+    seen.push(screened_stream_matches_lone_runs::<_, 16>(
+        &m,
+        &src,
+        &stops[..16],
+        "16 paths",
+    ));
+    // the cases are not vacuous: paths stop early, some at a block's or the grid's
+    // last step, some reach the grid's end, and the monitors see many steps
+    for &[stopped, at_ends, at_end, logged] in &seen[..4] {
+        assert!(
+            stopped >= 50 && at_ends >= 5 && at_end >= 5 && logged >= 2000,
+            "{seen:?}"
+        );
+    }
+}
+
+/// The quiet ranges the engine screens steps with: an exit monitor without the bridge
+/// test is quiet on its window; with it, on its band (empty without one); a pair on the
+/// intersection of its parts'; `EndValue` everywhere; monitors that watch every step
+/// (occupation times) do not screen.
+#[test]
+fn quiet_ranges_of_the_monitors() {
+    use saddle_sde::integrate::monitor::{Monitor, NoVariance, QuietBand};
+    let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
+    let w = ExitWindow::barriers(-0.5, 1.0);
+    let plain = Exit::<_, false>::new(w, NoVariance);
+    assert_eq!(plain.quiet(), (-0.5, 1.0));
+    let band = QuietBand::new(&w, &ModelVariance(&m), 1e-3);
+    let banded = Exit::<_, true>::with_band(w, ModelVariance(&m), band);
+    let (lo, hi) = banded.quiet();
+    assert!(-0.5 < lo && lo < hi && hi < 1.0, "({lo}, {hi})");
+    let (elo, ehi) = Exit::<_, true>::new(w, ModelVariance(&m)).quiet();
+    assert!(elo >= ehi, "no band: nothing is quiet ({elo}, {ehi})");
+    assert_eq!(
+        Monitor::<f64>::quiet(&EndValue),
+        (f64::NEG_INFINITY, f64::INFINITY)
+    );
+    let narrow = Exit::<_, false>::new(ExitWindow::barriers(-0.2, 2.0), NoVariance);
+    assert_eq!((narrow, banded).quiet(), (-0.2, hi));
+    assert_eq!((banded, plain).quiet(), (lo, hi));
+    const { assert!(<(Exit<NoVariance, false>, EndValue) as Monitor<f64>>::SCREENS) };
+    const { assert!(!<(Exit<NoVariance, false>, Occupation) as Monitor<f64>>::SCREENS) };
+}
