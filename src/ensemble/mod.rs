@@ -247,8 +247,8 @@ fn scalar_chunk<St, Src, O, const L: usize>(
 {
     let mut stepper = stepper.clone();
     // Observers that stop paths (exits) stream through the lanes (`run_stream`): a lane
-    // whose path stops takes the chunk's next path, and every path still equals its lone
-    // run. The loop is compiled for the CPU's widest vector
+    // whose path stops takes the chunk's next path (in the screened lock-step, at the end
+    // of its block), and every path still equals its lone run. The loop is compiled for the CPU's widest vector
     // instructions (chosen at run time); no result depends on which (no FMA contraction,
     // the same IEEE operations), as the lane-against-lone-path tests check.
     crate::noise::vectorized(

@@ -434,8 +434,9 @@ where
 /// [`NoiseSource::draw_lane`]; each lane gets the same values). Interleaving lets the
 /// processor overlap the latency of one path's step (a square root, the ziggurat's
 /// table loads) with the others'. Monitors that can stop a path hand the lanes to
-/// [`run_stream`] (a lane whose path has stopped then costs nothing); for monitors that
-/// cannot, every lane runs to the end of the grid and no per-lane mask is kept.
+/// [`run_stream`] (a lane whose path has stopped takes no more steps, or idles at most to
+/// the end of its block); for monitors that cannot, every lane runs to the end of the
+/// grid and no per-lane mask is kept.
 ///
 /// ```
 /// use saddle_sde::integrate::{monitor::EndValue, run, run_lanes, Grid, ScalarStepper};
@@ -467,7 +468,7 @@ where
     const { assert!(Src::BLOCK > 0, "a noise source's BLOCK must be at least 1") };
     if Mon::CAN_STOP {
         // Paths that may stop early run as a stream through the lanes, so that a lane
-        // whose path has stopped costs nothing.
+        // whose path has stopped costs little.
         let x0 = *xs;
         let mut why = [StopReason::EndTime; L];
         let paths = x0
@@ -553,15 +554,20 @@ where
 /// path. A lane whose path stopped idles to the block's end (its later steps are thrown
 /// away) and then takes the stream's next path. On the blog's exit problem with the
 /// bridge test, 98 % of steps call no monitor, and idling costs about 3 % of the
-/// lane-steps. When the stream runs dry the running lanes go on as below.
+/// lane-steps (`docs/performance.md`). When the stream runs dry the running lanes go on
+/// as below, from a block boundary. The stepper, the model and the source are then
+/// also evaluated where no lone run goes: on lanes whose path has ended, to the end of
+/// the block (past an exit, possibly on non-finite states, and past the grid's end); those
+/// results are thrown away, but a model or stepper must not panic there.
 ///
 /// Otherwise, and for the last paths, the lanes move in **rounds** (one step of every running lane), in batches of as many
 /// rounds as no running lane's block of noise ends within; a batch ends early after the
 /// round in which some path stops. Between batches, a lane at the end of its block draws
 /// the next block, and a lane whose path ended takes the stream's next path. So the
 /// per-step loop tests no block boundary (with 16 lanes at random places in their
-/// blocks of 64 steps, a batch is about four rounds); measured in
-/// `docs/performance.md`.
+/// blocks of 64 steps, a batch is about four rounds; streams that start in the
+/// screened lock-step start these rounds with every lane at a block boundary); measured
+/// in `docs/performance.md`.
 ///
 /// ```
 /// use saddle_sde::integrate::{monitor::{Exit, ExitWindow, NoVariance}, run, run_stream, Grid, ScalarStepper, StopReason};
@@ -633,7 +639,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
     }
     // Screened lock-step, while every lane holds a path (see the docs above): block by
     // block, each lane starting its paths at block boundaries.
-    if Src::DRAWS_FROM_STATE && Mon::SCREENS && active == L {
+    if Src::DRAWS_FROM_STATE && Mon::SCREENS && active == L && steps > 0 {
         let quiet = |m: &Option<&'p mut Mon>| m.as_deref().map_or((1.0, 0.0), |m| m.quiet());
         let mut lo = [0.0f64; L];
         let mut hi = [0.0f64; L];

@@ -2,7 +2,8 @@
 //!
 //! The run engine ([`run`](super::run), [`run_lanes`](super::run_lanes),
 //! [`run_stream`](super::run_stream)) calls a
-//! monitor before and after every step. A monitor records what it needs (nothing, the
+//! monitor before and after every step (a monitor that screens its steps, see
+//! [`Monitor::quiet`], only around the steps it can act on). A monitor records what it needs (nothing, the
 //! states at chosen times, the time spent in a set) and may stop the path with a
 //! [`StopReason`]. Monitors are concrete generic types, so the engine is monomorphised
 //! for each and a monitor that never stops costs nothing.
@@ -37,11 +38,13 @@ pub trait Monitor<X: ?Sized> {
     /// [`run_stream`](super::run_stream)). Default `false`.
     const SCREENS: bool = false;
     /// An open range `(lo, hi)` of scalar states where the monitor is quiet: for a step
-    /// from `x` to `y` with both in the range, [`before_step`](Self::before_step) then
-    /// [`after_step`](Self::after_step) would return `None`, draw nothing from the
-    /// generator, and leave nothing that a later step's calls read, so the run engine may
-    /// skip both calls. It must not change while the path runs (it is read once, when
-    /// the path starts) and is read only for scalar states. Default: empty,
+    /// from `x` to `y` with `lo < x < hi` and `lo < y < hi`, at any `n`, `t` and `h`,
+    /// [`before_step`](Self::before_step) then [`after_step`](Self::after_step) would
+    /// return `None`, draw nothing from the generator, and leave nothing that a later
+    /// call, or whoever reads the monitor after the run, can tell from skipping them; so
+    /// the run engine may skip both calls. It is read once, after
+    /// [`start`](Self::start), and must hold for the whole path. A range with a NaN end,
+    /// or with `lo ≥ hi`, is empty. Read only for scalar states. Default: empty,
     /// `(+∞, −∞)`.
     #[inline(always)]
     fn quiet(&self) -> (f64, f64) {
@@ -93,11 +96,17 @@ impl<X: ?Sized> Monitor<X> for EndValue {
 impl<X: ?Sized, A: Monitor<X>, B: Monitor<X>> Monitor<X> for (A, B) {
     const CAN_STOP: bool = A::CAN_STOP || B::CAN_STOP;
     const SCREENS: bool = A::SCREENS && B::SCREENS;
-    /// Where both are quiet: the intersection of their ranges.
+    /// Where both are quiet: the intersection of their ranges (empty if either is,
+    /// including a range with a NaN end).
     #[inline(always)]
     fn quiet(&self) -> (f64, f64) {
         let (a, b) = (self.0.quiet(), self.1.quiet());
-        (a.0.max(b.0), a.1.min(b.1))
+        // (`max`/`min` would drop a NaN end, which means empty)
+        if a.0 < a.1 && b.0 < b.1 {
+            (a.0.max(b.0), a.1.min(b.1))
+        } else {
+            (f64::INFINITY, f64::NEG_INFINITY)
+        }
     }
     #[inline(always)]
     fn start(&mut self, x0: &X) {

@@ -68,7 +68,8 @@ pub trait NoiseSource: Sync {
     const BLOCK: usize = usize::MAX;
     /// Whether paths in lock-step ([`run_lanes`](crate::integrate::run_lanes) with a
     /// monitor that cannot stop; a stopping monitor's lanes stream through
-    /// [`run_stream`](crate::integrate::run_stream), which draws lane by lane) draw every
+    /// [`run_stream`](crate::integrate::run_stream), which draws lane by lane, or in its
+    /// screened lock-step each lane's draw just before its step) draw every
     /// lane's noise for a step before stepping any lane (`true`), or each lane draws and
     /// steps in one pass (`false`, the default). Speed only: each lane's operations and
     /// their order are the same either way. Measured in `docs/performance.md` for
@@ -76,11 +77,13 @@ pub trait NoiseSource: Sync {
     /// first faster); the Lévy-area sources' other cases follow the latter unmeasured.
     const DRAW_LANES_FIRST: bool = false;
     /// Whether [`draw`](Self::draw) and [`draw_lane`](Self::draw_lane) read only the path
-    /// state, never the generator, and [`refill`](Self::refill) overwrites the whole state
-    /// (nothing carries from one block to the next). Then a stream of paths whose
+    /// state, `j` and the source itself (never the generator, nor what `out` held before), and
+    /// [`refill`](Self::refill) and [`refill_lanes`](Self::refill_lanes) overwrite the whole
+    /// state (nothing carries from one block to the next). Then a stream of paths whose
     /// monitors screen their steps ([`Monitor::SCREENS`](crate::integrate::monitor::Monitor::SCREENS))
-    /// steps its lanes together, block by block ([`run_stream`](crate::integrate::run_stream)).
-    /// Default `false`.
+    /// steps its lanes together, block by block ([`run_stream`](crate::integrate::run_stream)),
+    /// and draws for lanes whose path has ended, to the end of their block (`n` may then
+    /// reach past the grid's end). Default `false`.
     const DRAWS_FROM_STATE: bool = false;
     /// The step length `h`.
     fn h(&self) -> f64;
@@ -107,8 +110,9 @@ pub trait NoiseSource: Sync {
     );
     /// Calls `f` with the step's noise formed from a draw.
     fn with_noise<T>(&self, draw: &Self::Draw, f: impl FnOnce(&Self::Noise) -> T) -> T;
-    /// Lanes in lock-step ([`run_lanes`](crate::integrate::run_lanes)): called at the
-    /// start of each block instead of [`refill`](Self::refill), with the states and
+    /// Lanes in lock-step ([`run_lanes`](crate::integrate::run_lanes), and the screened
+    /// lock-step of [`run_stream`](crate::integrate::run_stream)): called at the start of
+    /// each block instead of [`refill`](Self::refill), with the states and
     /// generators of all `L` lanes. The default refills lane by lane. A source may lay
     /// the lanes' blocks out differently across `states` (step-major, so that a step
     /// of all lanes reads contiguous memory), as long as [`draw_lane`](Self::draw_lane)

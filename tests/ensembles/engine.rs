@@ -14,7 +14,7 @@ use saddle_sde::integrate::{
     Grid, NdScheme, ScalarStepper, Side, StopReason, run, run_lanes, run_stream,
 };
 use saddle_sde::models::{LawEquivalentSaddle, LocalSaddle, SaddleSde};
-use saddle_sde::noise::{Gaussian, GaussianAreas, Given, StepNoise, path_rng};
+use saddle_sde::noise::{Gaussian, GaussianAreas, Given, StepNoise, TwoPoint, path_rng};
 use saddle_sde::scheme::{EulerMaruyama, Milstein};
 
 /// The bug the engine removed: Milstein with a step too small for Lévy areas used to
@@ -891,7 +891,7 @@ fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
 
 /// A monitor that screens its steps: quiet on `(lo, hi)`; on any other step it draws a
 /// word from the path's generator, logs the call, and stops the path at step `stop_at`
-/// or when the word is a multiple of 50.
+/// or when the word is a multiple of 50. `calls` counts every `after_step`, quiet or not.
 #[derive(Clone)]
 struct Screened {
     lo: f64,
@@ -899,16 +899,25 @@ struct Screened {
     stop_at: Option<usize>,
     x: f64,
     log: Vec<(usize, u64, u64, u64, u64)>,
+    calls: usize,
 }
 
 impl Screened {
-    fn new(stop_at: Option<usize>) -> Self {
+    /// Path `i`'s monitor: ranges differ between paths; from path 40 on, some are empty
+    /// (every step seen), one by a NaN end.
+    fn new(i: usize, stop_at: Option<usize>) -> Self {
+        let (lo, hi) = match i {
+            77 => (f64::NAN, 0.3),
+            i if i >= 40 && i % 11 == 0 => (0.5, -0.5),
+            i => (-0.2 - 0.02 * (i % 5) as f64, 0.3 + 0.01 * (i % 3) as f64),
+        };
         Self {
-            lo: -0.2,
-            hi: 0.3,
+            lo,
+            hi,
             stop_at,
             x: f64::NAN,
             log: Vec::new(),
+            calls: 0,
         }
     }
 }
@@ -930,6 +939,7 @@ impl saddle_sde::integrate::monitor::Monitor<f64> for Screened {
         y: &f64,
         rng: &mut R,
     ) -> Option<StopReason> {
+        self.calls += 1;
         let calm = |v: f64| v > self.lo && v < self.hi;
         if calm(self.x) && calm(*y) {
             return None;
@@ -945,20 +955,27 @@ impl saddle_sde::integrate::monitor::Monitor<f64> for Screened {
 /// Streams `stops.len()` paths with [`Screened`] monitors through `L` lanes (the
 /// screened lock-step while every lane holds a path, then lane by lane) and checks each
 /// path's end, its stop reason and every call its monitor logged (each with the word it
-/// drew) against a lone run.
+/// drew) against a lone run. Returns the paths stopped by their monitor, those of them
+/// stopped on step 63, 64 or 129, the paths that reached the grid's end, the calls
+/// logged, and the calls the stream's monitors received and the lone runs' did.
 fn screened_stream_matches_lone_runs<Src, const L: usize>(
     model: &SaddleSde,
     src: &Src,
     stops: &[Option<usize>],
     what: &str,
-) -> [usize; 4]
+) -> [usize; 6]
 where
     Src: saddle_sde::noise::NoiseSource<Noise = StepNoise<2>>,
 {
     let mut st = ScalarStepper::new(model, &EulerMaruyama);
-    // starts on both sides of the quiet range's ends
+    let h = src.h();
+    // starts on both sides of the quiet ranges' ends
     let start = |i: usize| -0.3 + 0.011 * (i % 61) as f64;
-    let mut mons: Vec<Screened> = stops.iter().map(|&s| Screened::new(s)).collect();
+    let mut mons: Vec<Screened> = stops
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| Screened::new(i, s))
+        .collect();
     let mut rngs: Vec<_> = (0..stops.len()).map(|i| path_rng(23, i as u64)).collect();
     let mut ends = vec![None; stops.len()];
     let paths = mons
@@ -970,11 +987,9 @@ where
         assert!(ends[i].is_none(), "{what}: path {i} finished twice");
         ends[i] = Some((x.to_bits(), why));
     });
-    // paths stopped by their monitor, of them at a block's or the grid's end, paths at
-    // the grid's end, and calls logged
-    let mut seen = [0; 4];
+    let mut seen = [0; 6];
     for (i, &stop) in stops.iter().enumerate() {
-        let mut lone = Screened::new(stop);
+        let mut lone = Screened::new(i, stop);
         let mut x = start(i);
         let why = run(&mut st, src, &mut lone, &mut x, &mut path_rng(23, i as u64));
         assert_eq!(
@@ -986,29 +1001,32 @@ where
         match why {
             StopReason::Requested { t } => {
                 seen[0] += 1;
-                let n = (t / 1e-2).round() as usize - 1;
+                let n = (t / h).round() as usize - 1;
                 seen[1] += usize::from([63, 64, 129].contains(&n));
             }
             StopReason::EndTime => seen[2] += 1,
             other => panic!("{what}: path {i} stopped with {other:?}"),
         }
         seen[3] += lone.log.len();
+        seen[4] += mons[i].calls;
+        seen[5] += lone.calls;
     }
     seen
 }
 
 /// Streams of screening monitors step their lanes together, block by block, and call a
 /// monitor only on the steps that start or end outside its quiet range; each path must
-/// still equal its lone run, call for call. Cases: one and two noises' layouts (four
-/// lanes lane by lane, 8, 16 and 32 step-major), paths that start outside the range,
-/// stops on the last step of a block (63), the first of the next (64) and the grid's
-/// last step (129, of a short third block), paths that reach the grid's end, lanes
-/// left at block ends when the stream runs dry, and fewer paths than lanes.
+/// still equal its lone run, call for call. Cases: Gaussian increments (4 lanes lane by
+/// lane, 8, 12, 16 and 32 laid out step-major) and two-point ones; paths that start
+/// outside their range, ranges that differ between paths, empty ones (one by a NaN
+/// end); grids of 130 steps (stops on the last step of a block, 63, the first of the
+/// next, 64, and the grid's last step, 129, of a short third block), of 64 (the grid
+/// ends with a whole block), of 30 (shorter than a block) and of none; paths that reach
+/// the grid's end, lanes left at block ends when the stream runs dry, and fewer paths
+/// than lanes.
 #[test]
 fn screened_streams_make_the_calls_of_lone_runs() {
     let m = SaddleSde::new(1.0, 1.0, 0.5, 0.3).unwrap();
-    // 130 steps: two whole blocks of 64 and a short one
-    let src = Gaussian::<2>::new(&Grid::new(1.3, 1e-2).unwrap()).unwrap();
     let stops: Vec<Option<usize>> = (0..150)
         .map(|i| match i % 7 {
             0 => Some(63),
@@ -1018,50 +1036,52 @@ fn screened_streams_make_the_calls_of_lone_runs() {
             _ => Some((i * 37 + 11) % 200).filter(|&s| s < 130),
         })
         .collect();
-    let mut seen = Vec::new();
-    seen.push(screened_stream_matches_lone_runs::<_, 4>(
-        &m,
-        &src,
-        &stops,
-        "150 paths",
-    ));
-    seen.push(screened_stream_matches_lone_runs::<_, 8>(
-        &m,
-        &src,
-        &stops,
-        "150 paths",
-    ));
-    seen.push(screened_stream_matches_lone_runs::<_, 16>(
-        &m,
-        &src,
-        &stops,
-        "150 paths",
-    ));
-    seen.push(screened_stream_matches_lone_runs::<_, 32>(
-        &m,
-        &src,
-        &stops,
-        "150 paths",
-    ));
-    seen.push(screened_stream_matches_lone_runs::<_, 32>(
-        &m,
-        &src,
-        &stops[..20],
-        "20 paths",
-    ));
-    seen.push(screened_stream_matches_lone_runs::<_, 16>(
-        &m,
-        &src,
-        &stops[..16],
-        "16 paths",
-    ));
-    // the cases are not vacuous: paths stop early, some at a block's or the grid's
-    // last step, some reach the grid's end, and the monitors see many steps
-    for &[stopped, at_ends, at_end, logged] in &seen[..4] {
-        assert!(
-            stopped >= 50 && at_ends >= 5 && at_end >= 5 && logged >= 2000,
-            "{seen:?}"
-        );
+    let grids = [
+        Grid::with_steps(1.3, 130).unwrap(),
+        Grid::with_steps(0.64, 64).unwrap(),
+        Grid::with_steps(0.3, 30).unwrap(),
+        Grid::new(0.0, 1e-2).unwrap(),
+    ];
+    for (g, grid) in grids.iter().enumerate() {
+        let gauss = Gaussian::<2>::new(grid).unwrap();
+        let two = TwoPoint::<2>::new(grid).unwrap();
+        let what = format!("{} steps", grid.steps());
+        let mut seen = vec![
+            screened_stream_matches_lone_runs::<_, 4>(&m, &gauss, &stops, &what),
+            screened_stream_matches_lone_runs::<_, 8>(&m, &gauss, &stops, &what),
+            screened_stream_matches_lone_runs::<_, 12>(&m, &gauss, &stops, &what),
+            screened_stream_matches_lone_runs::<_, 16>(&m, &gauss, &stops, &what),
+            screened_stream_matches_lone_runs::<_, 32>(&m, &gauss, &stops, &what),
+            screened_stream_matches_lone_runs::<_, 16>(&m, &two, &stops, &what),
+        ];
+        seen.push(screened_stream_matches_lone_runs::<_, 32>(
+            &m,
+            &gauss,
+            &stops[..20],
+            &what,
+        ));
+        seen.push(screened_stream_matches_lone_runs::<_, 16>(
+            &m,
+            &gauss,
+            &stops[..16],
+            &what,
+        ));
+        if g == 0 {
+            // not vacuous: paths stop early, some on a block's or the grid's last step,
+            // some reach the grid's end, the monitors see many steps, and the stream
+            // skipped the quiet ones (a lone run calls the monitor on every step)
+            for s in &seen[..6] {
+                let [stopped, at_ends, at_end, logged, calls, lone_calls] = *s;
+                assert!(
+                    stopped >= 50
+                        && at_ends >= 5
+                        && at_end >= 5
+                        && logged >= 2000
+                        && calls < lone_calls * 3 / 4,
+                    "{seen:?}"
+                );
+            }
+        }
     }
 }
 
@@ -1089,6 +1109,10 @@ fn quiet_ranges_of_the_monitors() {
     let narrow = Exit::<_, false>::new(ExitWindow::barriers(-0.2, 2.0), NoVariance);
     assert_eq!((narrow, banded).quiet(), (-0.2, hi));
     assert_eq!((banded, plain).quiet(), (lo, hi));
+    // a NaN end makes a range empty, and a pair's with it
+    let nan = Exit::<_, false>::new(ExitWindow::barriers(f64::NAN, 1.0), NoVariance);
+    let (plo, phi) = (nan, EndValue).quiet();
+    assert!(plo >= phi || plo.is_nan() || phi.is_nan(), "({plo}, {phi})");
     const { assert!(<(Exit<NoVariance, false>, EndValue) as Monitor<f64>>::SCREENS) };
     const { assert!(!<(Exit<NoVariance, false>, Occupation) as Monitor<f64>>::SCREENS) };
 }
