@@ -241,7 +241,11 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
         out: &mut [f64; M],
     ) {
         let sq = self.sq;
-        *out = z[j].map(|v| sq * v);
+        // (a plain loop: a generic array helper left out of line would leave the
+        // caller's vector context and stop the lanes' loop from vectorising)
+        for (o, &v) in out.iter_mut().zip(z[j].iter()) {
+            *o = sq * v;
+        }
     }
     #[inline(always)]
     fn with_noise<T>(&self, dz: &[f64; M], f: impl FnOnce(&StepNoise<M>) -> T) -> T {
@@ -304,7 +308,9 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
         // step, so lanes stepped together stay vectorised)
         let row = &states.as_flattened().as_flattened()[j * M * L..][..M * L];
         let sq = self.sq;
-        *out = std::array::from_fn(|m| sq * row[m * L + l]);
+        for (m, o) in out.iter_mut().enumerate() {
+            *o = sq * row[m * L + l];
+        }
     }
 }
 
