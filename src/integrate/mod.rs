@@ -743,9 +743,9 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                     continue;
                 }
                 if take(l, &mut xs, &mut mons, &mut rngs, &mut ids) {
+                    // (no fresh path state or draw buffer: with DRAWS_FROM_STATE the next
+                    // refill overwrites the state, and a draw writes its buffer whole)
                     ks[l] = 0;
-                    state[l] = source.path_state();
-                    noise[l] = source.buffer();
                     (lo[l], hi[l]) = quiet(&mons[l]);
                 } else {
                     go = false;
