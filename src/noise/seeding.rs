@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn bulk_and_scalar_words_agree() {
         for skip in 0..LANES {
-            for len in [0usize, 1, 7, 8, 9, 63, 64, 65, 1000] {
+            for len in [0usize, 1, 2, 5, 7, 8, 9, 15, 63, 64, 65, 1000] {
                 let mut a = path_rng(1, 2);
                 let mut b = path_rng(1, 2);
                 for _ in 0..skip {

@@ -16,7 +16,6 @@ pub(crate) const ONE_BITS: u64 = 0x3FF0_0000_0000_0000;
 /// Bit 10 of a word carries the sign of the normal.
 pub(crate) const SIGN_BIT: u64 = 1 << 10;
 
-/// One xoshiro256++ step of all eight lanes (portable form).
 /// One xoshiro256++ step of lane `l`; returns its output (the portable form, shared
 /// by the scalar `PathRng::next_u64` and the portable round).
 #[inline(always)]
