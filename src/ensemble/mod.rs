@@ -683,7 +683,12 @@ where
 /// 2.1e8 with 8, 2.1e8–2.5e8 with 16 on one core), and 32 for streams of paths whose
 /// monitors screen their steps, which run in `run_stream`'s screened lock-step (the exit
 /// row with the bridge test, median ×1.05 over 16 lanes in four concurrent A/B pairs,
-/// without it ×1.00: `docs/performance.md`). Each lane is bit-identical to a lone path,
+/// without it ×1.00: `docs/performance.md`), and for lock-step runs of one noise. That
+/// was measured on the law-equivalent form, whose step waits on a square root: 16 lanes
+/// (two vectors of eight) leave its latency exposed, 32 keep four roots in flight (W1's
+/// law-equivalent row ×1.10–×1.11 in concurrent A/B pairs); other one-noise runs (GBM,
+/// OU, two-point increments) follow unmeasured. With two noises 32 lanes gained nothing
+/// measurable. Each lane is bit-identical to a lone path,
 /// so results do not depend on it.
 fn lanes_for<St, Src, O, const M: usize>(
     stepper: &St,
@@ -700,9 +705,9 @@ fn lanes_for<St, Src, O, const M: usize>(
 {
     use crate::integrate::monitor::Monitor;
     type Mon<'m, O> = <O as Observe<f64>>::Monitor<'m>;
-    if <Mon<'_, O> as Monitor<f64>>::CAN_STOP
-        && <Mon<'_, O> as Monitor<f64>>::SCREENS
-        && Src::DRAWS_FROM_STATE
+    let can_stop = <Mon<'_, O> as Monitor<f64>>::CAN_STOP;
+    if (can_stop && <Mon<'_, O> as Monitor<f64>>::SCREENS && Src::DRAWS_FROM_STATE)
+        || (!can_stop && M == 1)
     {
         scalar_chunk::<_, _, _, 32>(stepper, source, obs, start, seed, range, acc)
     } else {

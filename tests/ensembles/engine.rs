@@ -862,8 +862,8 @@ fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
     }
     // Gaussian lays two noises out step-major across the lanes (eight at a time, the
     // rest one by one) and one noise lane by lane: 16, 8, 12 and 3 lanes cover whole
-    // groups, a remainder and a remainder alone; 130 steps, two whole blocks and part
-    // of a third.
+    // groups, a remainder and a remainder alone (and 32, the width one noise runs at);
+    // 130 steps, two whole blocks and part of a third.
     let gauss = Gaussian::<2>::new(&grid).unwrap();
     check::<_, _, 16>(&mut st, &gauss, "Gaussian");
     check::<_, _, 12>(&mut st, &gauss, "Gaussian");
@@ -871,6 +871,7 @@ fn lock_step_lanes_equal_lone_runs_either_way_of_drawing() {
     let law = LawEquivalentSaddle::new(m.clone());
     let mut st1 = ScalarStepper::new(&law, &EulerMaruyama);
     let gauss1 = Gaussian::<1>::new(&grid).unwrap();
+    check::<_, _, 32>(&mut st1, &gauss1, "Gaussian, one noise");
     check::<_, _, 16>(&mut st1, &gauss1, "Gaussian, one noise");
     check::<_, _, 12>(&mut st1, &gauss1, "Gaussian, one noise");
     let areas = LevyArea::for_step(grid.h()).unwrap();
