@@ -86,18 +86,25 @@ impl PathRng {
     /// vector instructions (the same words as calling [`next_u64`](rand::Rng::next_u64)
     /// `dst.len()` times).
     pub fn fill_u64(&mut self, dst: &mut [u64]) {
+        let arch = detected_arch();
         let mut rest = dst;
-        while self.next != 0 && !rest.is_empty() {
-            rest[0] = self.step_lane();
-            rest = &mut rest[1..];
+        if self.next != 0 && !rest.is_empty() {
+            // The rest of the current round.
+            let (from, to) = (self.next, (self.next + rest.len()).min(LANES));
+            let (head, r) = rest.split_at_mut(to - from);
+            super::simd::xoshiro_partial(arch, &mut self.s, from, to, head);
+            self.next = to % LANES;
+            rest = r;
         }
         let whole = rest.len() / LANES * LANES;
         let (bulk, tail) = rest.split_at_mut(whole);
         if !bulk.is_empty() {
-            super::simd::xoshiro_rounds(detected_arch(), &mut self.s, bulk);
+            super::simd::xoshiro_rounds(arch, &mut self.s, bulk);
         }
-        for w in tail {
-            *w = self.step_lane();
+        if !tail.is_empty() {
+            // The start of the next round (here `next` is 0).
+            super::simd::xoshiro_partial(arch, &mut self.s, 0, tail.len(), tail);
+            self.next = tail.len();
         }
     }
 }

@@ -63,6 +63,34 @@ pub(crate) fn xoshiro_rounds(arch: Arch, s: &mut [[u64; LANES]; 4], words: &mut 
     }
 }
 
+/// One round of lanes `from..to` only, their words into `words` (`to − from` long); the
+/// other lanes keep their state. The same words and states as stepping those lanes one
+/// at a time ([`step_lane`]): one masked vector round with AVX-512, where a stream that
+/// starts or ends between rounds (after the ziggurat's slow path drew single words) would
+/// otherwise step up to seven lanes as scalar code.
+pub(crate) fn xoshiro_partial(
+    arch: Arch,
+    s: &mut [[u64; LANES]; 4],
+    from: usize,
+    to: usize,
+    words: &mut [u64],
+) {
+    assert!(from <= to && to <= LANES && words.len() == to - from);
+    match arch {
+        #[cfg(target_arch = "x86_64")]
+        Arch::V4(simd) => simd.vectorize(
+            #[inline(always)]
+            || x86::partial_v4(simd, s, from, to, words),
+        ),
+        #[allow(unreachable_patterns)]
+        _ => {
+            for (w, l) in words.iter_mut().zip(from..to) {
+                *w = step_lane(s, l);
+            }
+        }
+    }
+}
+
 /// The ziggurat's fast path for one word `b` and its layer row `(x_i bits, K_i)`: the
 /// signed candidate and whether it is accepted (portable form).
 #[inline(always)]
@@ -332,6 +360,41 @@ mod x86 {
     }
 
     #[inline(always)]
+    pub(super) fn partial_v4(
+        simd: V4,
+        s: &mut [[u64; LANES]; 4],
+        from: usize,
+        to: usize,
+        words: &mut [u64],
+    ) {
+        let f = simd.avx512f;
+        let mask = (((1u32 << to) - 1) ^ ((1u32 << from) - 1)) as u8;
+        let s0: __m512i = cast(s[0]);
+        let s1: __m512i = cast(s[1]);
+        let s2: __m512i = cast(s[2]);
+        let s3: __m512i = cast(s[3]);
+        let r = f._mm512_add_epi64(f._mm512_rol_epi64::<23>(f._mm512_add_epi64(s0, s3)), s0);
+        let t = f._mm512_slli_epi64::<17>(s1);
+        let n2 = f._mm512_xor_si512(s2, s0);
+        let n3 = f._mm512_xor_si512(s3, s1);
+        let n1 = f._mm512_xor_si512(s1, n2);
+        let n0 = f._mm512_xor_si512(s0, n3);
+        let n2 = f._mm512_xor_si512(n2, t);
+        let n3 = f._mm512_rol_epi64::<45>(n3);
+        s[0] = cast(f._mm512_mask_blend_epi64(mask, s0, n0));
+        s[1] = cast(f._mm512_mask_blend_epi64(mask, s1, n1));
+        s[2] = cast(f._mm512_mask_blend_epi64(mask, s2, n2));
+        s[3] = cast(f._mm512_mask_blend_epi64(mask, s3, n3));
+        let r: [u64; LANES] = cast(r);
+        // (lane by lane: `copy_from_slice` of a variable length calls `memmove`)
+        for (l, &v) in r.iter().enumerate() {
+            if (from..to).contains(&l) {
+                words[l - from] = v;
+            }
+        }
+    }
+
+    #[inline(always)]
     pub(super) fn rounds_v3(simd: V3, s: &mut [[u64; LANES]; 4], words: &mut [u64]) {
         let f = simd.avx2;
         macro_rules! rotl {
@@ -590,6 +653,20 @@ mod tests {
             xoshiro_rounds(arch, &mut st, &mut words);
             assert_eq!(words, reference, "{name}: words");
             assert_eq!(st, ref_state, "{name}: state");
+        }
+        // Partial rounds: every range of lanes, from the state the rounds left.
+        for from in 0..=LANES {
+            for to in from..=LANES {
+                let mut want_state = ref_state;
+                let want: Vec<u64> = (from..to).map(|l| step_lane(&mut want_state, l)).collect();
+                for (name, arch) in arches() {
+                    let mut st = ref_state;
+                    let mut got = vec![0u64; to - from];
+                    xoshiro_partial(arch, &mut st, from, to, &mut got);
+                    assert_eq!(got, want, "{name}: partial words {from}..{to}");
+                    assert_eq!(st, want_state, "{name}: partial state {from}..{to}");
+                }
+            }
         }
         // The fast path on those words with their table rows, for lengths that leave
         // every remainder.
