@@ -328,10 +328,8 @@ mod tests {
     #[test]
     fn wedge_bounds_decide_as_exp_does() {
         let mut rng = path_rng(11, 0);
-        let candidate = |i: usize, m: u64| {
-            let u = f64::from_bits(m | super::super::simd::ONE_BITS) - 1.0;
-            u * X[i]
-        };
+        // the fast path's own candidate for layer i and mantissa m (sign bit clear)
+        let candidate = |i: usize, m: u64| fast((m << 12) | i as u64, ROWS[i]).0;
         let (mut weighted, mut weights) = (0.0, 0.0);
         for i in 1..LAYERS {
             let (x0, x1, f0, f1) = (X[i + 1], X[i], F[i + 1], F[i]);

@@ -339,24 +339,32 @@ mod x86 {
 
     #[inline(always)]
     pub(super) fn rounds_v4(simd: V4, s: &mut [[u64; LANES]; 4], words: &mut [u64]) {
-        let f = simd.avx512f;
         let mut s0: __m512i = cast(s[0]);
         let mut s1: __m512i = cast(s[1]);
         let mut s2: __m512i = cast(s[2]);
         let mut s3: __m512i = cast(s[3]);
         for chunk in words.chunks_exact_mut(LANES) {
-            let r = f._mm512_add_epi64(f._mm512_rol_epi64::<23>(f._mm512_add_epi64(s0, s3)), s0);
-            let t = f._mm512_slli_epi64::<17>(s1);
-            s2 = f._mm512_xor_si512(s2, s0);
-            s3 = f._mm512_xor_si512(s3, s1);
-            s1 = f._mm512_xor_si512(s1, s2);
-            s0 = f._mm512_xor_si512(s0, s3);
-            s2 = f._mm512_xor_si512(s2, t);
-            s3 = f._mm512_rol_epi64::<45>(s3);
+            let r;
+            (r, [s0, s1, s2, s3]) = round_v4(simd, [s0, s1, s2, s3]);
             let r: [u64; LANES] = cast(r);
             chunk.copy_from_slice(&r);
         }
         *s = [cast(s0), cast(s1), cast(s2), cast(s3)];
+    }
+
+    /// One xoshiro256++ round of eight lanes in registers: the output and the new state.
+    #[inline(always)]
+    fn round_v4(simd: V4, [s0, s1, s2, s3]: [__m512i; 4]) -> (__m512i, [__m512i; 4]) {
+        let f = simd.avx512f;
+        let r = f._mm512_add_epi64(f._mm512_rol_epi64::<23>(f._mm512_add_epi64(s0, s3)), s0);
+        let t = f._mm512_slli_epi64::<17>(s1);
+        let s2 = f._mm512_xor_si512(s2, s0);
+        let s3 = f._mm512_xor_si512(s3, s1);
+        let s1 = f._mm512_xor_si512(s1, s2);
+        let s0 = f._mm512_xor_si512(s0, s3);
+        let s2 = f._mm512_xor_si512(s2, t);
+        let s3 = f._mm512_rol_epi64::<45>(s3);
+        (r, [s0, s1, s2, s3])
     }
 
     #[inline(always)]
@@ -373,14 +381,7 @@ mod x86 {
         let s1: __m512i = cast(s[1]);
         let s2: __m512i = cast(s[2]);
         let s3: __m512i = cast(s[3]);
-        let r = f._mm512_add_epi64(f._mm512_rol_epi64::<23>(f._mm512_add_epi64(s0, s3)), s0);
-        let t = f._mm512_slli_epi64::<17>(s1);
-        let n2 = f._mm512_xor_si512(s2, s0);
-        let n3 = f._mm512_xor_si512(s3, s1);
-        let n1 = f._mm512_xor_si512(s1, n2);
-        let n0 = f._mm512_xor_si512(s0, n3);
-        let n2 = f._mm512_xor_si512(n2, t);
-        let n3 = f._mm512_rol_epi64::<45>(n3);
+        let (r, [n0, n1, n2, n3]) = round_v4(simd, [s0, s1, s2, s3]);
         s[0] = cast(f._mm512_mask_blend_epi64(mask, s0, n0));
         s[1] = cast(f._mm512_mask_blend_epi64(mask, s1, n1));
         s[2] = cast(f._mm512_mask_blend_epi64(mask, s2, n2));
