@@ -55,8 +55,8 @@ use crate::integrate::{
     Grid, NdScheme, NdStepper, ScalarStepper, Stepper, StopReason, run, run_lanes, run_stream,
 };
 use crate::noise::{
-    Gaussian, GaussianAreas, LevyArea, NoiseSource, PathRng, ScalarNoise, StepNoise, TwoPoint,
-    path_rng,
+    CacheAligned, Gaussian, GaussianAreas, LevyArea, NoiseSource, PathRng, ScalarNoise, StepNoise,
+    TwoPoint, path_rng,
 };
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};
@@ -297,9 +297,10 @@ fn lanes_loop<St, Src, O, const L: usize>(
         let live = ((range.end - i) as usize).min(L);
         let idx = |l: usize| i + l.min(live - 1) as u64;
         let mut rngs: [PathRng; L] = std::array::from_fn(|l| path_rng(seed, i + l as u64));
-        let mut xs: [f64; L] = std::array::from_fn(|l| start(idx(l)));
+        let mut xs = CacheAligned::<[f64; L]>(std::array::from_fn(|l| start(idx(l))));
+        let xs = &mut xs.0;
         let mut mons: [O::Monitor<'_>; L] = std::array::from_fn(|l| obs.monitor(idx(l)));
-        let why = run_lanes(stepper, source, &mut mons, &mut xs, &mut rngs);
+        let why = run_lanes(stepper, source, &mut mons, xs, &mut rngs);
         for (l, mon) in mons.into_iter().enumerate().take(live) {
             obs.record(acc, i + l as u64, mon, &xs[l], why[l]);
         }

@@ -497,6 +497,10 @@ pub fn run_ordered_part<A, F, P>(
         let ranges: Vec<Range<u64>> = (c0..c1).map(|c| part.chunk_paths(c)).collect();
         let parts: Vec<A> = ranges
             .into_par_iter()
+            // each chunk a piece of its own: rayon's default splits a batch into a few
+            // pieces of many chunks, and a thread done with its pieces waited for the
+            // other's last one (two chunks' time at each batch's end, measured)
+            .with_max_len(1)
             .map(|r| {
                 let mut acc = init();
                 f(r, &mut acc);

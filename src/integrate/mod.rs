@@ -27,7 +27,9 @@
 pub mod monitor;
 
 use crate::error::{Error, Result, finite, positive};
-use crate::noise::{Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise, StepNoise};
+use crate::noise::{
+    CacheAligned, Given, NdGaussian, NdNoise, NoiseNeeds, NoiseSource, ScalarNoise, StepNoise,
+};
 use crate::scheme::ScalarScheme;
 use crate::sde::{DiffusionJacobian, ScalarSde};
 use monitor::{EndValue, Monitor};
@@ -484,7 +486,11 @@ where
     }
     let h = source.h();
     let steps = source.steps();
-    let mut state: [Src::PathState; L] = std::array::from_fn(|_| source.path_state());
+    // (the lanes' arrays aligned to cache lines: else their vector loads straddle lines
+    // or not depending on the caller's stack depth, up to 17 % apart; see CacheAligned)
+    let mut state =
+        CacheAligned::<[Src::PathState; L]>(std::array::from_fn(|_| source.path_state()));
+    let state = &mut state.0;
     let mut noise: [Src::Draw; L] = std::array::from_fn(|_| source.buffer());
     for l in 0..L {
         monitors[l].start(&xs[l]);
@@ -495,7 +501,7 @@ where
         // The source may lay the lanes' blocks out step-major (Gaussian with two noises
         // or more), so a step of all lanes reads contiguous memory; `draw_lane` reads
         // them back.
-        source.refill_lanes(&mut state, rngs);
+        source.refill_lanes(state, rngs);
         for j in 0..block {
             let k = n + j;
             let t = k as f64 * h;
@@ -506,12 +512,12 @@ where
             // drawing first was faster.
             if Src::DRAW_LANES_FIRST {
                 for l in 0..L {
-                    source.draw_lane(&mut state, l, k, j, &mut rngs[l], &mut noise[l]);
+                    source.draw_lane(state, l, k, j, &mut rngs[l], &mut noise[l]);
                 }
             }
             for l in 0..L {
                 if !Src::DRAW_LANES_FIRST {
-                    source.draw_lane(&mut state, l, k, j, &mut rngs[l], &mut noise[l]);
+                    source.draw_lane(state, l, k, j, &mut rngs[l], &mut noise[l]);
                 }
                 monitors[l].before_step(k, t, &xs[l]);
                 source.with_noise(&noise[l], |w| stepper.step(t, &mut xs[l], w));
@@ -606,11 +612,15 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
     const { assert!(Src::BLOCK > 0, "a noise source's BLOCK must be at least 1") };
     let mut paths = paths.into_iter().enumerate().fuse();
     // Lanes 0..active hold running paths; each has its own step index `k`, its place
-    // `j` in the current block and the block's length.
-    let mut xs = [0.0f64; L];
+    // `j` in the current block and the block's length. (The arrays read as vectors are
+    // aligned to cache lines, as in `run_lanes`.)
+    let mut xs = CacheAligned([0.0f64; L]);
+    let xs = &mut xs.0;
     let mut mons: [Option<&'p mut Mon>; L] = std::array::from_fn(|_| None);
     let mut rngs: [Option<&'p mut R>; L] = std::array::from_fn(|_| None);
-    let mut state: [Src::PathState; L] = std::array::from_fn(|_| source.path_state());
+    let mut state =
+        CacheAligned::<[Src::PathState; L]>(std::array::from_fn(|_| source.path_state()));
+    let state = &mut state.0;
     let mut noise: [Src::Draw; L] = std::array::from_fn(|_| source.buffer());
     let mut ks = [0usize; L];
     let mut js = [0usize; L];
@@ -634,15 +644,17 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
         ids[l] = i;
         true
     };
-    while active < L && take(active, &mut xs, &mut mons, &mut rngs, &mut ids) {
+    while active < L && take(active, xs, &mut mons, &mut rngs, &mut ids) {
         active += 1;
     }
     // Screened lock-step, while every lane holds a path (see the docs above): block by
     // block, each lane starting its paths at block boundaries.
     if Src::DRAWS_FROM_STATE && Mon::SCREENS && active == L && steps > 0 {
         let quiet = |m: &Option<&'p mut Mon>| m.as_deref().map_or((1.0, 0.0), |m| m.quiet());
-        let mut lo = [0.0f64; L];
-        let mut hi = [0.0f64; L];
+        let mut lo = CacheAligned([0.0f64; L]);
+        let lo = &mut lo.0;
+        let mut hi = CacheAligned([0.0f64; L]);
+        let hi = &mut hi.0;
         for l in 0..L {
             (lo[l], hi[l]) = quiet(&mons[l]);
         }
@@ -650,7 +662,8 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
         // depend on it).
         let mut go = (0..L).all(|l| lo[l] < hi[l]);
         // each lane's state after every round of a stretch (below)
-        let mut hist = [[0.0f64; L]; SCREENED_ROUNDS];
+        let mut hist = CacheAligned([[0.0f64; L]; SCREENED_ROUNDS]);
+        let hist = &mut hist.0;
         while go {
             let mut live = [true; L];
             {
@@ -662,7 +675,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                     Some(m) => &mut **m,
                     None => unreachable!("every lane holds a path"),
                 });
-                source.refill_lanes(&mut state, &mut rr);
+                source.refill_lanes(state, &mut rr);
                 // each lane's block: the source's, or what is left of its grid
                 let ends: [usize; L] = std::array::from_fn(|l| (steps - ks[l]).min(Src::BLOCK));
                 let mut j = 0;
@@ -679,19 +692,19 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                     // (`ends` are at most BLOCK; saying so lets the compiler drop the
                     // bounds checks of the block's reads and vectorise the lanes)
                     let seg = end.min(Src::BLOCK).min(j + SCREENED_ROUNDS);
-                    let x0 = xs;
+                    let x0 = *xs;
                     // bit r: round r ended outside the quiet range
                     let mut out = [0u64; L];
                     let n = seg - j;
                     // (local copies the compiler keeps in vector registers)
-                    let mut x = xs;
+                    let mut x = *xs;
                     let mut d: [Src::Draw; L] = std::array::from_fn(|_| source.buffer());
                     for (r, row) in hist[..n].iter_mut().enumerate() {
                         let j = j + r;
                         for l in 0..L {
                             let k = ks[l] + j;
                             let t = k as f64 * h;
-                            source.draw_lane(&mut state, l, k, j, &mut *rr[l], &mut d[l]);
+                            source.draw_lane(state, l, k, j, &mut *rr[l], &mut d[l]);
                             source.with_noise(&d[l], |w| stepper.step(t, &mut x[l], w));
                         }
                         for l in 0..L {
@@ -699,7 +712,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                         }
                         *row = x;
                     }
-                    xs = x;
+                    *xs = x;
                     for l in 0..L {
                         // the steps the monitor must see: those that start or end
                         // outside the range (a step starts where the last ended)
@@ -742,7 +755,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
                 if live[l] {
                     continue;
                 }
-                if take(l, &mut xs, &mut mons, &mut rngs, &mut ids) {
+                if take(l, xs, &mut mons, &mut rngs, &mut ids) {
                     // (no fresh path state or draw buffer: with DRAWS_FROM_STATE the next
                     // refill overwrites the state, and a draw writes its buffer whole)
                     ks[l] = 0;
@@ -799,7 +812,7 @@ pub fn run_stream<'p, St, Src, Mon, R, const L: usize>(
             };
             done(ids[l], xs[l], reason);
             (ks[l], js[l], blocks[l]) = (0, 0, 0);
-            if take(l, &mut xs, &mut mons, &mut rngs, &mut ids) {
+            if take(l, xs, &mut mons, &mut rngs, &mut ids) {
                 // a new path starts from a new path state, as a lone run does; the lane
                 // is looked at again (its first block)
                 state[l] = source.path_state();

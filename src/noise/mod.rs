@@ -42,8 +42,8 @@ pub use normal::{
     fill_standard_normals_with, standard_normal,
 };
 pub use path::{BrownianPath, chen, correlated_increments};
+pub(crate) use seeding::{CacheAligned, sub_seed, vectorized};
 pub use seeding::{LANES as PATH_RNG_LANES, PathRng, path_rng};
-pub(crate) use seeding::{sub_seed, vectorized};
 pub use source::{
     AREA_BLOCK_NORMALS, GAUSSIAN_BLOCK, Gaussian, GaussianAreas, Given, NdGaussian, NdNoise,
     NdSilent, NoiseNeeds, NoiseSource, ScalarNoise, Stepwise, TwoPoint,

@@ -24,7 +24,7 @@
 
 use super::levy_area::{LevyArea, check_area_step};
 use super::normal::{fill_standard_normals, standard_normal};
-use super::seeding::detected_arch;
+use super::seeding::{CacheAligned, detected_arch};
 use super::simd::transpose_rows8;
 use super::step::{StepNoise, check_step};
 use crate::error::{Result, param};
@@ -273,13 +273,14 @@ impl<const M: usize> NoiseSource for Gaussian<M> {
             return;
         }
         let arch = detected_arch();
-        let mut z = [[[0.0; M]; GAUSSIAN_BLOCK]; LANE_GROUP];
+        let mut z = CacheAligned([[[0.0; M]; GAUSSIAN_BLOCK]; LANE_GROUP]);
+        let z = &mut z.0;
         let whole = L / LANE_GROUP * LANE_GROUP;
         for (g, rg) in rngs[..whole].chunks_exact_mut(LANE_GROUP).enumerate() {
             for (za, r) in z.iter_mut().zip(rg.iter_mut()) {
                 fill_standard_normals(r, za.as_flattened_mut());
             }
-            transpose_rows8(arch, &z, states, g);
+            transpose_rows8(arch, z, states, g);
         }
         let flat = states.as_flattened_mut().as_flattened_mut();
         for (l, rng) in rngs.iter_mut().enumerate().skip(whole) {
