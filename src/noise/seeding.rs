@@ -65,17 +65,17 @@ pub(crate) fn vectorized<T>(f: impl FnOnce() -> T) -> T {
 
 /// A value aligned to a cache line (64 bytes, one 512-bit vector): the lanes' arrays of
 /// the lock-step loops, so that their vector loads and stores never straddle two lines.
-/// Left to the stack's alignment (8 bytes), their offset moved with the depth of the
-/// call, and the same run took up to 17 % longer at some depths than at others
-/// (`docs/performance.md`).
-#[repr(align(64))]
+/// With the 8-byte alignment of an `f64` array, where they fell against the lines moved
+/// with the depth of the call, and the same exit run took up to 17 % longer at some
+/// depths than at others (`docs/performance.md`, "Two threads").
+#[repr(C, align(64))]
 pub(crate) struct CacheAligned<T>(pub(crate) T);
 
 /// The generator of one path: eight interleaved xoshiro256++ lanes (see the module
 /// docs). Build it with [`path_rng`]. Aligned to a cache line, so that each state word's
 /// eight lanes are one aligned 512-bit vector wherever the generator lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub struct PathRng {
     /// State words, structure of arrays: `s[w][l]` is word `w` of lane `l`.
     s: [[u64; LANES]; 4],
