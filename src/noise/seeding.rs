@@ -217,6 +217,35 @@ mod tests {
     use super::*;
     use rand::Rng;
 
+    /// The lock-step loops' arrays and the generators start on a cache line wherever they
+    /// live: on the stack at any depth, in a `Vec`, inside another value. (Without the
+    /// alignment this fails at depth 0 already.)
+    #[test]
+    fn cache_aligned_values_start_on_a_cache_line() {
+        fn addr<T>(v: &T) -> usize {
+            std::ptr::from_ref(v).addr()
+        }
+        #[inline(never)]
+        fn at_depth(k: usize) -> (usize, usize) {
+            let pad = [k as u8; 24];
+            if k > 0 {
+                std::hint::black_box(&pad);
+                return at_depth(k - 1);
+            }
+            let a = CacheAligned([0.0f64; 32]);
+            let r = path_rng(1, 2);
+            (addr(&a.0) % 64, addr(&r.s) % 64)
+        }
+        for k in 0..8 {
+            assert_eq!(at_depth(k), (0, 0), "stack depth {k}");
+        }
+        let rngs: Vec<PathRng> = (0..5).map(|i| path_rng(3, i)).collect();
+        assert!(rngs.iter().all(|r| addr(&r.s) % 64 == 0));
+        let nested = (1u8, CacheAligned([[0.0f64; 2]; 64]));
+        assert_eq!(addr(&nested.1.0) % 64, 0);
+        assert_eq!(std::mem::align_of::<PathRng>(), 64);
+    }
+
     /// Lane `l` of a `PathRng` is a plain xoshiro256++ with that lane's state.
     #[test]
     fn each_lane_is_xoshiro256plusplus() {
